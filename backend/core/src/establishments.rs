@@ -1,0 +1,366 @@
+//! Establishments ("établissements"), keyed by UAI, with their bandwidth measurements ("débit").
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{Invalid, LonLat, Uai};
+
+/// What kind of establishment it is (API values in brackets).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum EstablishmentKind {
+    /// École maternelle, élémentaire or primaire (`ecole`).
+    Ecole,
+    /// Collège (`college`).
+    College,
+    /// Lycée général et/ou technologique (`lycee`).
+    Lycee,
+    /// Lycée professionnel (`lp`).
+    Lp,
+    /// Anything else: EREA, centre, etc. (`other`).
+    Other,
+}
+
+impl EstablishmentKind {
+    pub const ALL: [Self; 5] = [
+        Self::Ecole,
+        Self::College,
+        Self::Lycee,
+        Self::Lp,
+        Self::Other,
+    ];
+
+    /// API value, e.g. `college`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ecole => "ecole",
+            Self::College => "college",
+            Self::Lycee => "lycee",
+            Self::Lp => "lp",
+            Self::Other => "other",
+        }
+    }
+
+    /// French label for the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Ecole => "École",
+            Self::College => "Collège",
+            Self::Lycee => "Lycée",
+            Self::Lp => "Lycée professionnel",
+            Self::Other => "Autre",
+        }
+    }
+
+    /// Parses an API value (`ecole`, `college`, …); `field` names the parameter in the error.
+    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                Invalid::new(
+                    field,
+                    format!(
+                        "type d'établissement inconnu « {s} » (ecole, college, lycee, lp, other)"
+                    ),
+                )
+            })
+    }
+
+    /// Whether the establishment is "premier degré" (écoles) rather than "second degré".
+    pub fn is_first_degree(self) -> bool {
+        self == Self::Ecole
+    }
+}
+
+/// Public or private sector.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sector {
+    Public,
+    Private,
+}
+
+impl Sector {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Private => "private",
+        }
+    }
+
+    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
+        match s {
+            "public" => Ok(Self::Public),
+            "private" => Ok(Self::Private),
+            _ => Err(Invalid::new(
+                field,
+                format!("secteur inconnu « {s} » (public, private)"),
+            )),
+        }
+    }
+}
+
+/// Access technology of a bandwidth measurement.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Technology {
+    Adsl,
+    Vdsl,
+    Ftth,
+    Cable,
+    ThdRadio,
+    Satellite,
+    Mobile,
+    Other,
+}
+
+impl Technology {
+    pub const ALL: [Self; 8] = [
+        Self::Adsl,
+        Self::Vdsl,
+        Self::Ftth,
+        Self::Cable,
+        Self::ThdRadio,
+        Self::Satellite,
+        Self::Mobile,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Adsl => "adsl",
+            Self::Vdsl => "vdsl",
+            Self::Ftth => "ftth",
+            Self::Cable => "cable",
+            Self::ThdRadio => "thd_radio",
+            Self::Satellite => "satellite",
+            Self::Mobile => "mobile",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| Invalid::new(field, format!("technologie inconnue « {s} »")))
+    }
+}
+
+/// Whether a bandwidth value is what the line could carry (`potential`, e.g. eligibility) or what was
+/// measured on site (`measured`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BandwidthSource {
+    Potential,
+    Measured,
+}
+
+impl BandwidthSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Potential => "potential",
+            Self::Measured => "measured",
+        }
+    }
+
+    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
+        match s {
+            "potential" => Ok(Self::Potential),
+            "measured" => Ok(Self::Measured),
+            _ => Err(Invalid::new(
+                field,
+                format!("source de débit inconnue « {s} » (potential, measured)"),
+            )),
+        }
+    }
+}
+
+/// One bandwidth value for an establishment, in Mbit/s.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct Bandwidth {
+    /// Download rate, Mbit/s.
+    pub down_mbps: f64,
+    /// Upload rate, Mbit/s.
+    pub up_mbps: f64,
+    pub technology: Technology,
+    pub source: BandwidthSource,
+    /// Day the value was measured or published.
+    pub date: NaiveDate,
+}
+
+impl Bandwidth {
+    /// Validates rates (finite, ≥ 0, at most 100 Gbit/s).
+    pub fn new(
+        down_mbps: f64,
+        up_mbps: f64,
+        technology: Technology,
+        source: BandwidthSource,
+        date: NaiveDate,
+    ) -> Result<Self, Invalid> {
+        for (field, v) in [("down_mbps", down_mbps), ("up_mbps", up_mbps)] {
+            if !v.is_finite() || !(0.0..=100_000.0).contains(&v) {
+                return Err(Invalid::new(
+                    field,
+                    format!("débit {v} hors de [0, 100000] Mbit/s"),
+                ));
+            }
+        }
+        Ok(Self {
+            down_mbps,
+            up_mbps,
+            technology,
+            source,
+            date,
+        })
+    }
+}
+
+/// An establishment, as the Annuaire de l'éducation describes it, plus what Repère knows of it.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct Establishment {
+    pub uai: Uai,
+    pub name: String,
+    pub kind: EstablishmentKind,
+    pub sector: Sector,
+    /// INSEE code of the commune (5 characters, e.g. `06004` for Antibes).
+    pub commune_code: String,
+    pub commune_name: String,
+    /// Département code, e.g. `06`, `83`, `2A`, `971`.
+    pub departement: String,
+    /// Position, when the official file gives one.
+    pub position: Option<LonLat>,
+    /// Bandwidth history, oldest first; the last one is the current value.
+    pub bandwidth: Vec<Bandwidth>,
+}
+
+impl Establishment {
+    /// The current bandwidth value: the most recent one.
+    pub fn current_bandwidth(&self) -> Option<&Bandwidth> {
+        self.bandwidth.iter().max_by_key(|b| b.date)
+    }
+
+    /// Checks the fields the type cannot enforce by itself.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.name.trim().is_empty() {
+            return Err(Invalid::new("name", "le nom de l'établissement est vide"));
+        }
+        check_commune_code(&self.commune_code)?;
+        normalise_departement(&self.departement)?;
+        Ok(())
+    }
+}
+
+/// Validates an INSEE commune code: five characters, digits except `2A`/`2B` for Corsica.
+pub fn check_commune_code(code: &str) -> Result<(), Invalid> {
+    let ok = code.len() == 5
+        && (code.chars().all(|c| c.is_ascii_digit())
+            || ((code.starts_with("2A") || code.starts_with("2B"))
+                && code[2..].chars().all(|c| c.is_ascii_digit())));
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::new(
+            "commune_code",
+            format!("code commune INSEE invalide « {code} »"),
+        ))
+    }
+}
+
+/// Normalises a département code: `006` → `06`, `6` → `06`, `083` → `83`, `02A` → `2A`, `971` stays.
+pub fn normalise_departement(code: &str) -> Result<String, Invalid> {
+    let c = code.trim().to_ascii_uppercase();
+    let err = || {
+        Invalid::new(
+            "departement",
+            format!("code département invalide « {code} »"),
+        )
+    };
+    let c = if c.len() == 3 && c.starts_with('0') {
+        c[1..].to_string()
+    } else {
+        c
+    };
+    let c = if c.len() == 1 && c.chars().all(|ch| ch.is_ascii_digit()) {
+        format!("0{c}")
+    } else {
+        c
+    };
+    match c.len() {
+        2 if c.chars().all(|ch| ch.is_ascii_digit()) && c != "00" && c != "20" => Ok(c),
+        2 if c == "2A" || c == "2B" => Ok(c),
+        3 if c.starts_with("97") && c.chars().all(|ch| ch.is_ascii_digit()) => Ok(c),
+        _ => Err(err()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn departement_codes_are_normalised() {
+        assert_eq!(normalise_departement("006").unwrap(), "06");
+        assert_eq!(normalise_departement("6").unwrap(), "06");
+        assert_eq!(normalise_departement("83").unwrap(), "83");
+        assert_eq!(normalise_departement("02A").unwrap(), "2A");
+        assert_eq!(normalise_departement("971").unwrap(), "971");
+        for bad in ["", "0", "00", "ABC", "1234", "9X"] {
+            assert!(normalise_departement(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn current_bandwidth_is_the_latest() {
+        let d = |m| NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
+        let e = Establishment {
+            uai: Uai::parse("0060842H").unwrap(),
+            name: "Collège Pierre Bertone".into(),
+            kind: EstablishmentKind::College,
+            sector: Sector::Public,
+            commune_code: "06004".into(),
+            commune_name: "Antibes".into(),
+            departement: "06".into(),
+            position: None,
+            bandwidth: vec![
+                Bandwidth::new(8.0, 1.0, Technology::Adsl, BandwidthSource::Measured, d(3))
+                    .unwrap(),
+                Bandwidth::new(
+                    500.0,
+                    200.0,
+                    Technology::Ftth,
+                    BandwidthSource::Measured,
+                    d(9),
+                )
+                .unwrap(),
+                Bandwidth::new(
+                    20.0,
+                    1.0,
+                    Technology::Vdsl,
+                    BandwidthSource::Potential,
+                    d(5),
+                )
+                .unwrap(),
+            ],
+        };
+        assert_eq!(e.current_bandwidth().unwrap().down_mbps, 500.0);
+        assert!(e.validate().is_ok());
+    }
+
+    #[test]
+    fn bandwidth_rejects_negative_or_nan() {
+        let d = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        assert!(Bandwidth::new(-1.0, 1.0, Technology::Adsl, BandwidthSource::Measured, d).is_err());
+        assert!(
+            Bandwidth::new(
+                1.0,
+                f64::NAN,
+                Technology::Adsl,
+                BandwidthSource::Measured,
+                d
+            )
+            .is_err()
+        );
+    }
+}

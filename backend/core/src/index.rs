@@ -1,0 +1,390 @@
+//! The in-memory spatial index: one R-tree per layer. Points for practices, establishments and sites;
+//! segments for links. The trees work in degrees and only find candidates; ranking and radius tests
+//! are done in metres with Haversine.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use geo::Intersects;
+use rstar::primitives::{GeomWithData, Line};
+use rstar::{AABB, RTree};
+
+use crate::{Bbox, LonLat};
+
+type PointEntry<K> = GeomWithData<[f64; 2], K>;
+type SegmentEntry<K> = GeomWithData<Line<[f64; 2]>, K>;
+
+fn envelope(b: &Bbox) -> AABB<[f64; 2]> {
+    AABB::from_corners([b.min_lon, b.min_lat], [b.max_lon, b.max_lat])
+}
+
+/// One ranked result of a nearest query: the key and its distance in metres.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ranked<K> {
+    pub key: K,
+    pub distance_m: f64,
+}
+
+/// An R-tree of points keyed by `K`, with the position of every key so that moves and removals need
+/// only the key.
+#[derive(Debug, Clone)]
+pub struct PointIndex<K: Copy + Eq + Hash + Ord> {
+    tree: RTree<PointEntry<K>>,
+    positions: HashMap<K, LonLat>,
+}
+
+impl<K: Copy + Eq + Hash + Ord> Default for PointIndex<K> {
+    fn default() -> Self {
+        Self {
+            tree: RTree::new(),
+            positions: HashMap::new(),
+        }
+    }
+}
+
+impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
+    /// Builds the tree in one pass (`bulk_load`, much faster than repeated inserts). A key given twice
+    /// keeps its last position.
+    pub fn bulk_load(items: impl IntoIterator<Item = (K, LonLat)>) -> Self {
+        let positions: HashMap<K, LonLat> = items.into_iter().collect();
+        let entries = positions
+            .iter()
+            .map(|(k, p)| GeomWithData::new([p.lon, p.lat], *k))
+            .collect();
+        Self {
+            tree: RTree::bulk_load(entries),
+            positions,
+        }
+    }
+
+    /// Number of indexed keys.
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    /// Position of `key`, if indexed.
+    pub fn position(&self, key: K) -> Option<LonLat> {
+        self.positions.get(&key).copied()
+    }
+
+    /// Inserts, moves (`Some`) or removes (`None`) `key`.
+    pub fn set(&mut self, key: K, position: Option<LonLat>) {
+        if let Some(old) = self.positions.remove(&key) {
+            self.tree
+                .remove(&GeomWithData::new([old.lon, old.lat], key));
+        }
+        if let Some(p) = position {
+            self.tree.insert(GeomWithData::new([p.lon, p.lat], key));
+            self.positions.insert(key, p);
+        }
+    }
+
+    /// Keys whose position lies in `bbox` (edges included), in no particular order.
+    pub fn in_bbox<'a>(&'a self, bbox: &Bbox) -> impl Iterator<Item = K> + 'a {
+        self.tree.locate_in_envelope(envelope(bbox)).map(|e| e.data)
+    }
+
+    /// The `k` keys nearest to `center` that `accept` lets through, optionally within `radius_m`
+    /// metres, ranked by Haversine distance (ties by key).
+    ///
+    /// The tree's own nearest-neighbour walk is in degrees, which is not the ranking on the sphere; it
+    /// only bounds the answer: once `k` accepted keys are found, the farthest of them in metres sets a
+    /// radius, and every key inside that circle is ranked exactly.
+    pub fn nearest(
+        &self,
+        center: LonLat,
+        k: usize,
+        radius_m: Option<f64>,
+        accept: impl Fn(K) -> bool,
+    ) -> Vec<Ranked<K>> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let bound = match radius_m {
+            Some(r) => r,
+            None => {
+                let mut found = 0;
+                let mut farthest = 0.0f64;
+                for e in self.tree.nearest_neighbor_iter([center.lon, center.lat]) {
+                    if accept(e.data) {
+                        let p = LonLat {
+                            lon: e.geom()[0],
+                            lat: e.geom()[1],
+                        };
+                        farthest = farthest.max(center.distance_m(p));
+                        found += 1;
+                        if found == k {
+                            break;
+                        }
+                    }
+                }
+                if found == 0 {
+                    return Vec::new();
+                }
+                if found < k { f64::INFINITY } else { farthest }
+            }
+        };
+        let candidates: Box<dyn Iterator<Item = &PointEntry<K>>> = if bound.is_finite() {
+            Box::new(
+                self.tree
+                    .locate_in_envelope(envelope(&center.bbox_around(bound))),
+            )
+        } else {
+            Box::new(self.tree.iter())
+        };
+        let mut ranked: Vec<Ranked<K>> = candidates
+            .filter(|e| accept(e.data))
+            .map(|e| Ranked {
+                key: e.data,
+                distance_m: center.distance_m(LonLat {
+                    lon: e.geom()[0],
+                    lat: e.geom()[1],
+                }),
+            })
+            .filter(|r| r.distance_m <= bound)
+            .collect();
+        ranked.sort_by(|a, b| {
+            a.distance_m
+                .total_cmp(&b.distance_m)
+                .then(a.key.cmp(&b.key))
+        });
+        ranked.truncate(k);
+        ranked
+    }
+}
+
+/// An R-tree of segments keyed by `K` (links drawn between two practices).
+#[derive(Debug, Clone)]
+pub struct SegmentIndex<K: Copy + Eq + Hash> {
+    tree: RTree<SegmentEntry<K>>,
+    segments: HashMap<K, (LonLat, LonLat)>,
+}
+
+impl<K: Copy + Eq + Hash> Default for SegmentIndex<K> {
+    fn default() -> Self {
+        Self {
+            tree: RTree::new(),
+            segments: HashMap::new(),
+        }
+    }
+}
+
+fn segment_entry<K>(k: K, a: LonLat, b: LonLat) -> SegmentEntry<K> {
+    GeomWithData::new(Line::new([a.lon, a.lat], [b.lon, b.lat]), k)
+}
+
+impl<K: Copy + Eq + Hash> SegmentIndex<K> {
+    /// Builds the tree in one pass.
+    pub fn bulk_load(items: impl IntoIterator<Item = (K, LonLat, LonLat)>) -> Self {
+        let segments: HashMap<K, (LonLat, LonLat)> =
+            items.into_iter().map(|(k, a, b)| (k, (a, b))).collect();
+        let entries = segments
+            .iter()
+            .map(|(k, (a, b))| segment_entry(*k, *a, *b))
+            .collect();
+        Self {
+            tree: RTree::bulk_load(entries),
+            segments,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.segments.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.segments.is_empty()
+    }
+
+    /// The segment of `key`, if indexed.
+    pub fn segment(&self, key: K) -> Option<(LonLat, LonLat)> {
+        self.segments.get(&key).copied()
+    }
+
+    /// Inserts, moves (`Some`) or removes (`None`) the segment of `key`.
+    pub fn set(&mut self, key: K, segment: Option<(LonLat, LonLat)>) {
+        if let Some((a, b)) = self.segments.remove(&key) {
+            self.tree.remove(&segment_entry(key, a, b));
+        }
+        if let Some((a, b)) = segment {
+            self.tree.insert(segment_entry(key, a, b));
+            self.segments.insert(key, (a, b));
+        }
+    }
+
+    /// Keys whose segment crosses or touches `bbox` (an exact test, not only the envelope).
+    pub fn in_bbox<'a>(&'a self, bbox: &Bbox) -> impl Iterator<Item = K> + 'a {
+        let rect = geo::Rect::new(
+            geo::coord! { x: bbox.min_lon, y: bbox.min_lat },
+            geo::coord! { x: bbox.max_lon, y: bbox.max_lat },
+        );
+        self.tree
+            .locate_in_envelope_intersecting(envelope(bbox))
+            .filter_map(move |e| {
+                let l = e.geom();
+                let line = geo::Line::new(
+                    geo::coord! { x: l.from[0], y: l.from[1] },
+                    geo::coord! { x: l.to[0], y: l.to[1] },
+                );
+                line.intersects(&rect).then_some(e.data)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn points(n: usize, seed: u64) -> Vec<(i64, LonLat)> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        (0..n as i64)
+            .map(|i| {
+                (
+                    i,
+                    LonLat::new(rng.random_range(5.5..7.8), rng.random_range(42.9..44.4)).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// Exhaustive ranking, the oracle for `nearest`.
+    fn brute(
+        pts: &[(i64, LonLat)],
+        c: LonLat,
+        k: usize,
+        r: Option<f64>,
+        accept: impl Fn(i64) -> bool,
+    ) -> Vec<i64> {
+        let mut all: Vec<(f64, i64)> = pts
+            .iter()
+            .filter(|(key, _)| accept(*key))
+            .map(|(key, p)| (c.distance_m(*p), *key))
+            .filter(|(d, _)| r.is_none_or(|r| *d <= r))
+            .collect();
+        all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        all.into_iter().take(k).map(|x| x.1).collect()
+    }
+
+    #[test]
+    fn nearest_ranks_by_haversine_like_brute_force() {
+        let pts = points(5_000, 7);
+        let idx = PointIndex::bulk_load(pts.clone());
+        let mut rng = ChaCha8Rng::seed_from_u64(99);
+        for _ in 0..200 {
+            let c = LonLat::new(rng.random_range(5.0..8.0), rng.random_range(42.5..44.8)).unwrap();
+            let k = rng.random_range(1..30);
+            let got: Vec<i64> = idx
+                .nearest(c, k, None, |_| true)
+                .iter()
+                .map(|r| r.key)
+                .collect();
+            assert_eq!(got, brute(&pts, c, k, None, |_| true));
+            let r = rng.random_range(100.0..20_000.0);
+            let got: Vec<i64> = idx
+                .nearest(c, k, Some(r), |key| key % 3 != 0)
+                .iter()
+                .map(|r| r.key)
+                .collect();
+            assert_eq!(got, brute(&pts, c, k, Some(r), |key| key % 3 != 0));
+        }
+    }
+
+    #[test]
+    fn nearest_distances_are_sorted_and_in_metres() {
+        let pts = points(1_000, 1);
+        let idx = PointIndex::bulk_load(pts.clone());
+        let c = LonLat::new(7.0, 43.7).unwrap();
+        let got = idx.nearest(c, 50, None, |_| true);
+        assert_eq!(got.len(), 50);
+        assert!(got.windows(2).all(|w| w[0].distance_m <= w[1].distance_m));
+        let p = idx.position(got[0].key).unwrap();
+        assert!((got[0].distance_m - c.distance_m(p)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fewer_than_k_accepted_returns_all_of_them() {
+        let idx = PointIndex::bulk_load(points(100, 3));
+        assert_eq!(
+            idx.nearest(LonLat::new(6.0, 43.0).unwrap(), 10, None, |k| k < 4)
+                .len(),
+            4
+        );
+        assert!(
+            idx.nearest(LonLat::new(6.0, 43.0).unwrap(), 10, None, |_| false)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn set_moves_and_removes() {
+        let mut idx = PointIndex::bulk_load(points(100, 5));
+        let far = LonLat::new(-120.0, 40.0).unwrap();
+        idx.set(7, Some(far));
+        assert_eq!(idx.nearest(far, 1, None, |_| true)[0].key, 7);
+        let b = Bbox {
+            min_lon: 5.0,
+            min_lat: 42.0,
+            max_lon: 8.0,
+            max_lat: 45.0,
+        };
+        assert_eq!(idx.in_bbox(&b).count(), 99);
+        idx.set(7, None);
+        assert_eq!(idx.len(), 99);
+        assert!(idx.nearest(far, 1, Some(1_000.0), |_| true).is_empty());
+        idx.set(1_000, Some(far));
+        assert_eq!(idx.len(), 100);
+    }
+
+    #[test]
+    fn bbox_query_matches_brute_force() {
+        let pts = points(3_000, 11);
+        let idx = PointIndex::bulk_load(pts.clone());
+        let b = Bbox {
+            min_lon: 6.9,
+            min_lat: 43.5,
+            max_lon: 7.3,
+            max_lat: 43.8,
+        };
+        let mut got: Vec<i64> = idx.in_bbox(&b).collect();
+        got.sort();
+        let want: Vec<i64> = pts
+            .iter()
+            .filter(|(_, p)| b.contains(*p))
+            .map(|(k, _)| *k)
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn segments_are_found_by_exact_crossing() {
+        let p = |lon, lat| LonLat::new(lon, lat).unwrap();
+        // A diagonal whose envelope covers the box corner but which passes beside it.
+        let mut idx = SegmentIndex::bulk_load([
+            (1, p(0.0, 0.0), p(10.0, 10.0)),
+            (2, p(0.0, 10.0), p(1.0, 9.0)),
+        ]);
+        let corner = Bbox {
+            min_lon: 8.0,
+            min_lat: 0.0,
+            max_lon: 10.0,
+            max_lat: 2.0,
+        };
+        assert_eq!(idx.in_bbox(&corner).count(), 0);
+        let middle = Bbox {
+            min_lon: 4.0,
+            min_lat: 4.0,
+            max_lon: 6.0,
+            max_lat: 6.0,
+        };
+        assert_eq!(idx.in_bbox(&middle).collect::<Vec<_>>(), vec![1]);
+        idx.set(1, None);
+        assert_eq!(idx.in_bbox(&middle).count(), 0);
+        assert_eq!(idx.len(), 1);
+    }
+}

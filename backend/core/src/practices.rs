@@ -1,0 +1,182 @@
+//! Practices ("usages", "pratiques", "fiches"): what teachers report and the map shows.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{Invalid, LonLat, SchoolYear, Uai};
+
+/// Where a practice stands in the moderation workflow.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PracticeStatus {
+    Draft,
+    Submitted,
+    Published,
+    Rejected,
+    Archived,
+}
+
+impl PracticeStatus {
+    pub const ALL: [Self; 5] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Published,
+        Self::Rejected,
+        Self::Archived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Published => "published",
+            Self::Rejected => "rejected",
+            Self::Archived => "archived",
+        }
+    }
+
+    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                Invalid::new(
+                    field,
+                    format!(
+                        "statut inconnu « {s} » (draft, submitted, published, rejected, archived)"
+                    ),
+                )
+            })
+    }
+}
+
+/// A reported practice.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct Practice {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub disciplines: Vec<String>,
+    pub levels: Vec<String>,
+    pub tools: Vec<String>,
+    pub themes: Vec<String>,
+    pub school_year: SchoolYear,
+    /// Establishment where the practice takes place.
+    pub uai: Uai,
+    /// Explicit position; when absent the establishment's position is used.
+    pub position: Option<LonLat>,
+    /// Link to the national Innovathèque fiche, if any.
+    pub innovatheque_url: Option<String>,
+    pub status: PracticeStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// Bounds on free-text fields, in characters.
+pub const TITLE_MAX: usize = 200;
+pub const SUMMARY_MAX: usize = 1_000;
+pub const DESCRIPTION_MAX: usize = 20_000;
+
+impl Practice {
+    /// Checks what the types cannot: non-empty title and summary, bounded lengths, at least one
+    /// discipline, level and tool, and an http(s) Innovathèque URL.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        check_text("title", &self.title, 3, TITLE_MAX)?;
+        check_text("summary", &self.summary, 1, SUMMARY_MAX)?;
+        if self.description.chars().count() > DESCRIPTION_MAX {
+            return Err(Invalid::new(
+                "description",
+                format!("au plus {DESCRIPTION_MAX} caractères"),
+            ));
+        }
+        for (field, list) in [
+            ("disciplines", &self.disciplines),
+            ("levels", &self.levels),
+            ("tools", &self.tools),
+        ] {
+            if list.iter().all(|s| s.trim().is_empty()) {
+                return Err(Invalid::new(field, "au moins une valeur est requise"));
+            }
+        }
+        if let Some(url) = &self.innovatheque_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(Invalid::new(
+                "innovatheque_url",
+                "l'adresse doit commencer par https://",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether anonymous visitors may see it.
+    pub fn is_public(&self) -> bool {
+        self.status == PracticeStatus::Published
+    }
+}
+
+fn check_text(field: &'static str, value: &str, min: usize, max: usize) -> Result<(), Invalid> {
+    let n = value.trim().chars().count();
+    if n < min {
+        return Err(Invalid::new(field, format!("au moins {min} caractère(s)")));
+    }
+    if n > max {
+        return Err(Invalid::new(field, format!("au plus {max} caractères")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Practice {
+        let now = Utc::now();
+        Practice {
+            id: 1,
+            title: "Classe inversée en physique".into(),
+            summary: "Capsules vidéo avant le cours".into(),
+            description: String::new(),
+            disciplines: vec!["Physique-chimie".into()],
+            levels: vec!["Seconde".into()],
+            tools: vec!["Peertube".into()],
+            themes: vec![],
+            school_year: SchoolYear::parse("2025-2026").unwrap(),
+            uai: Uai::parse("0060842H").unwrap(),
+            position: None,
+            innovatheque_url: None,
+            status: PracticeStatus::Published,
+            created_at: now,
+            updated_at: now,
+            published_at: Some(now),
+        }
+    }
+
+    #[test]
+    fn a_complete_practice_is_valid() {
+        assert!(sample().validate().is_ok());
+    }
+
+    #[test]
+    fn missing_minimal_fields_name_the_field() {
+        let mut p = sample();
+        p.tools.clear();
+        assert_eq!(p.validate().unwrap_err().field, "tools");
+        let mut p = sample();
+        p.title = "  ".into();
+        assert_eq!(p.validate().unwrap_err().field, "title");
+        let mut p = sample();
+        p.innovatheque_url = Some("javascript:alert(1)".into());
+        assert_eq!(p.validate().unwrap_err().field, "innovatheque_url");
+    }
+
+    #[test]
+    fn status_round_trips() {
+        for s in PracticeStatus::ALL {
+            assert_eq!(PracticeStatus::parse("status", s.as_str()).unwrap(), s);
+        }
+        assert!(PracticeStatus::parse("status", "pending").is_err());
+    }
+}

@@ -1,0 +1,131 @@
+//! Establishments and their bandwidth history.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use repere_core::Uai;
+use repere_core::establishments::{
+    Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{AnyConnection, Store, StoreError, corrupt, parse_date, position, ts};
+
+const TABLE: &str = "establishments";
+
+fn from_row(row: &AnyRow) -> Result<Establishment, StoreError> {
+    let uai: String = row.try_get("uai")?;
+    let c = |e: repere_core::Invalid| corrupt(TABLE, &uai, e);
+    Ok(Establishment {
+        uai: Uai::parse(&uai).map_err(c)?,
+        name: row.try_get("name")?,
+        kind: EstablishmentKind::parse("kind", &row.try_get::<String, _>("kind")?).map_err(c)?,
+        sector: Sector::parse("sector", &row.try_get::<String, _>("sector")?).map_err(c)?,
+        commune_code: row.try_get("commune_code")?,
+        commune_name: row.try_get("commune_name")?,
+        departement: row.try_get("departement")?,
+        position: position(TABLE, &uai, row.try_get("lon")?, row.try_get("lat")?)?,
+        bandwidth: Vec::new(),
+    })
+}
+
+/// Every establishment with its bandwidth history (oldest first), ordered by UAI.
+pub async fn load_all(store: &Store) -> Result<Vec<Establishment>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT uai, name, kind, sector, commune_code, commune_name, departement, lon, lat FROM establishments ORDER BY uai",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut list: Vec<Establishment> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    let mut history = load_bandwidth(store).await?;
+    for e in &mut list {
+        if let Some(h) = history.remove(&e.uai) {
+            e.bandwidth = h;
+        }
+    }
+    Ok(list)
+}
+
+async fn load_bandwidth(store: &Store) -> Result<HashMap<Uai, Vec<Bandwidth>>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT uai, down_mbps, up_mbps, technology, source, measured_on FROM bandwidth ORDER BY uai, measured_on, id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: HashMap<Uai, Vec<Bandwidth>> = HashMap::new();
+    for row in rows {
+        let uai: String = row.try_get("uai")?;
+        let c = |e: repere_core::Invalid| corrupt("bandwidth", &uai, e);
+        let b = Bandwidth::new(
+            row.try_get("down_mbps")?,
+            row.try_get("up_mbps")?,
+            Technology::parse("technology", &row.try_get::<String, _>("technology")?).map_err(c)?,
+            BandwidthSource::parse("source", &row.try_get::<String, _>("source")?).map_err(c)?,
+            parse_date("bandwidth", &uai, &row.try_get::<String, _>("measured_on")?)?,
+        )
+        .map_err(c)?;
+        out.entry(Uai::parse(&uai).map_err(c)?).or_default().push(b);
+    }
+    Ok(out)
+}
+
+/// Inserts or updates the establishment's own fields (not its bandwidth history).
+pub async fn upsert(
+    conn: &mut AnyConnection,
+    e: &Establishment,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let now = ts(now);
+    sqlx::query(
+        "INSERT INTO establishments (uai, name, kind, sector, commune_code, commune_name, departement, lon, lat, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+         ON CONFLICT (uai) DO UPDATE SET name = excluded.name, kind = excluded.kind, sector = excluded.sector,
+           commune_code = excluded.commune_code, commune_name = excluded.commune_name,
+           departement = excluded.departement, lon = excluded.lon, lat = excluded.lat, updated_at = excluded.updated_at",
+    )
+    .bind(e.uai.as_str())
+    .bind(&e.name)
+    .bind(e.kind.as_str())
+    .bind(e.sector.as_str())
+    .bind(&e.commune_code)
+    .bind(&e.commune_name)
+    .bind(&e.departement)
+    .bind(e.position.map(|p| p.lon))
+    .bind(e.position.map(|p| p.lat))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records one bandwidth value; the same (date, source, technology) for an establishment is replaced.
+pub async fn add_bandwidth(
+    conn: &mut AnyConnection,
+    uai: Uai,
+    b: &Bandwidth,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO bandwidth (uai, down_mbps, up_mbps, technology, source, measured_on, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (uai, measured_on, source, technology) DO UPDATE SET down_mbps = excluded.down_mbps, up_mbps = excluded.up_mbps",
+    )
+    .bind(uai.as_str())
+    .bind(b.down_mbps)
+    .bind(b.up_mbps)
+    .bind(b.technology.as_str())
+    .bind(b.source.as_str())
+    .bind(b.date.format("%Y-%m-%d").to_string())
+    .bind(ts(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Number of establishments.
+pub async fn count(store: &Store) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM establishments")
+        .fetch_one(store.pool())
+        .await?)
+}

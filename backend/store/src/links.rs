@@ -1,0 +1,50 @@
+//! Links between practices.
+
+use repere_core::links::{Link, LinkKind};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{AnyConnection, Store, StoreError, corrupt, parse_ts, ts};
+
+const TABLE: &str = "links";
+
+fn from_row(row: &AnyRow) -> Result<Link, StoreError> {
+    let id: i64 = row.try_get("id")?;
+    let key = id.to_string();
+    Ok(Link {
+        id,
+        from_practice: row.try_get("from_practice")?,
+        to_practice: row.try_get("to_practice")?,
+        kind: LinkKind::parse("kind", &row.try_get::<String, _>("kind")?)
+            .map_err(|e| corrupt(TABLE, &key, e))?,
+        note: row.try_get("note")?,
+        created_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
+/// Every link, ordered by id.
+pub async fn load_all(store: &Store) -> Result<Vec<Link>, StoreError> {
+    let rows = sqlx::query("SELECT * FROM links ORDER BY id")
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Inserts a link (its `id` is ignored) and returns its new id. A duplicate (same unordered pair and
+/// kind) or a self-link is refused by the database's constraints.
+pub async fn insert(conn: &mut AnyConnection, l: &Link) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO links (from_practice, to_practice, kind, note, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(l.from_practice)
+    .bind(l.to_practice)
+    .bind(l.kind.as_str())
+    .bind(l.note.as_deref())
+    .bind(ts(l.created_at))
+    .bind(ts(l.updated_at))
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}

@@ -1,0 +1,82 @@
+//! Practices.
+
+use repere_core::practices::{Practice, PracticeStatus};
+use repere_core::{SchoolYear, Uai};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{
+    AnyConnection, Store, StoreError, corrupt, list_from_json, list_to_json, parse_ts, position, ts,
+};
+
+const TABLE: &str = "practices";
+
+fn from_row(row: &AnyRow) -> Result<Practice, StoreError> {
+    let id: i64 = row.try_get("id")?;
+    let key = id.to_string();
+    let c = |e: repere_core::Invalid| corrupt(TABLE, &key, e);
+    let published_at: Option<String> = row.try_get("published_at")?;
+    Ok(Practice {
+        id,
+        title: row.try_get("title")?,
+        summary: row.try_get("summary")?,
+        description: row.try_get("description")?,
+        disciplines: list_from_json(TABLE, &key, &row.try_get::<String, _>("disciplines")?)?,
+        levels: list_from_json(TABLE, &key, &row.try_get::<String, _>("levels")?)?,
+        tools: list_from_json(TABLE, &key, &row.try_get::<String, _>("tools")?)?,
+        themes: list_from_json(TABLE, &key, &row.try_get::<String, _>("themes")?)?,
+        school_year: SchoolYear::parse(&row.try_get::<String, _>("school_year")?).map_err(c)?,
+        uai: Uai::parse(&row.try_get::<String, _>("uai")?).map_err(c)?,
+        position: position(TABLE, &key, row.try_get("lon")?, row.try_get("lat")?)?,
+        innovatheque_url: row.try_get("innovatheque_url")?,
+        status: PracticeStatus::parse("status", &row.try_get::<String, _>("status")?).map_err(c)?,
+        created_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("updated_at")?)?,
+        published_at: published_at
+            .map(|s| parse_ts(TABLE, &key, &s))
+            .transpose()?,
+    })
+}
+
+/// Every practice, whatever its status, ordered by id.
+pub async fn load_all(store: &Store) -> Result<Vec<Practice>, StoreError> {
+    let rows = sqlx::query("SELECT * FROM practices ORDER BY id")
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Inserts a practice (its `id` is ignored) and returns the id the database gave it.
+pub async fn insert(conn: &mut AnyConnection, p: &Practice) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO practices (title, summary, description, disciplines, levels, tools, themes, school_year, uai,
+           lon, lat, innovatheque_url, status, created_at, updated_at, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+    )
+    .bind(&p.title)
+    .bind(&p.summary)
+    .bind(&p.description)
+    .bind(list_to_json(&p.disciplines))
+    .bind(list_to_json(&p.levels))
+    .bind(list_to_json(&p.tools))
+    .bind(list_to_json(&p.themes))
+    .bind(p.school_year.to_string())
+    .bind(p.uai.as_str())
+    .bind(p.position.map(|x| x.lon))
+    .bind(p.position.map(|x| x.lat))
+    .bind(p.innovatheque_url.as_deref())
+    .bind(p.status.as_str())
+    .bind(ts(p.created_at))
+    .bind(ts(p.updated_at))
+    .bind(p.published_at.map(ts))
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Number of practices (all statuses).
+pub async fn count(store: &Store) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM practices")
+        .fetch_one(store.pool())
+        .await?)
+}
