@@ -1,1 +1,236 @@
+//! Test harness for Repère's black-box tests: each test gets the real server (the same
+//! `Application` the `repere serve` command runs) on port 0 over a fresh database — an SQLite file
+//! always, and a new PostgreSQL database when `REPERE_TEST_POSTGRES` holds a server URL — and talks to
+//! it over HTTP like any client.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use repere_server::app::Application;
+use repere_server::config::ServeConfig;
+use repere_store::Store;
+use serde_json::Value;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends to test: SQLite always, PostgreSQL when `REPERE_TEST_POSTGRES` is set.
+pub fn backends() -> Vec<Backend> {
+    let mut out = vec![Backend::Sqlite];
+    if std::env::var("REPERE_TEST_POSTGRES").is_ok_and(|v| !v.is_empty()) {
+        out.push(Backend::Postgres);
+    }
+    out
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh, empty database of `backend`; returns its URL.
+pub async fn fresh_database(backend: Backend) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let tag = format!("{}_{}_{}", std::process::id(), n, chrono_like_nanos());
+    match backend {
+        Backend::Sqlite => {
+            let dir: PathBuf = std::env::temp_dir().join(format!("repere-test-{tag}"));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            format!("sqlite://{}/repere.db", dir.display())
+        }
+        Backend::Postgres => {
+            let server = std::env::var("REPERE_TEST_POSTGRES").expect("REPERE_TEST_POSTGRES");
+            repere_store::create_postgres_database(&server, &format!("repere_test_{tag}"))
+                .await
+                .expect("create a PostgreSQL test database")
+        }
+    }
+}
+
+fn chrono_like_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() % 1_000_000_000)
+        .unwrap_or(0)
+}
+
+/// A running server and an HTTP client for it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub backend: Backend,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    /// Starts a server over a fresh database loaded with the demo dataset.
+    pub async fn with_demo(backend: Backend) -> Self {
+        let url = fresh_database(backend).await;
+        let store = Store::connect(&url).await.expect("connect");
+        repere_server::demo::load(&store)
+            .await
+            .expect("demo dataset");
+        store.close().await;
+        Self::on(backend, url).await
+    }
+
+    /// Starts a server over the database at `url` (already filled as the test needs).
+    pub async fn on(backend: Backend, database_url: String) -> Self {
+        if std::env::var("TEST_LOG").is_ok() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("info,sqlx=warn")
+                .with_test_writer()
+                .try_init();
+        }
+        let config = ServeConfig {
+            bind: "127.0.0.1:0".into(),
+            database_url: database_url.clone(),
+            frontend_dir: PathBuf::from("/nonexistent"),
+        };
+        let app = Application::build(&config).await.expect("server starts");
+        let addr = app.local_addr();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+        Self {
+            addr,
+            backend,
+            database_url,
+            client: reqwest::Client::new(),
+            shutdown: Some(tx),
+        }
+    }
+
+    /// `http://127.0.0.1:port`.
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// GET `path` (starting with `/`), returning status, content type and JSON body.
+    pub async fn get(&self, path: &str) -> (u16, String, Value) {
+        self.get_url(&format!("{}{path}", self.base())).await
+    }
+
+    /// GET an absolute URL.
+    pub async fn get_url(&self, url: &str) -> (u16, String, Value) {
+        let resp = self.client.get(url).send().await.expect("request");
+        let status = resp.status().as_u16();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = resp.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, ctype, body)
+    }
+
+    /// Every feature of a collection, following `next` links from `path`.
+    pub async fn all_features(&self, path: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut url = format!("{}{path}", self.base());
+        loop {
+            let (status, _, body) = self.get_url(&url).await;
+            assert_eq!(status, 200, "{url}: {body}");
+            out.extend(
+                body["features"]
+                    .as_array()
+                    .expect("features")
+                    .iter()
+                    .cloned(),
+            );
+            match next_link(&body) {
+                Some(next) => url = next,
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+/// The `next` link of an items page.
+pub fn next_link(body: &Value) -> Option<String> {
+    body["links"]
+        .as_array()?
+        .iter()
+        .find(|l| l["rel"] == "next")
+        .and_then(|l| l["href"].as_str())
+        .map(str::to_owned)
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        // Drop the PostgreSQL test database (FORCE ends the server's connections), on a thread of its
+        // own since Drop cannot await.
+        if self.backend == Backend::Postgres
+            && let (Ok(server), Some(name)) = (
+                std::env::var("REPERE_TEST_POSTGRES"),
+                self.database_url.rsplit('/').next(),
+            )
+        {
+            let name = name.to_string();
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    let _ = rt.block_on(repere_store::drop_postgres_database(&server, &name));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// Haversine distance in metres on the mean-radius sphere, written independently of the server's.
+pub fn haversine_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
+    let r = 6_371_008.8_f64;
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * r * a.sqrt().asin()
+}
+
+/// Asserts a problem+json 4xx naming `param`.
+pub fn assert_problem(
+    status: u16,
+    ctype: &str,
+    body: &Value,
+    expected_status: u16,
+    param: Option<&str>,
+    what: &str,
+) {
+    assert_eq!(status, expected_status, "{what}: {body}");
+    assert!(
+        ctype.starts_with("application/problem+json"),
+        "{what}: content-type {ctype}"
+    );
+    assert_eq!(
+        body["status"].as_u64(),
+        Some(expected_status as u64),
+        "{what}: {body}"
+    );
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{what}: {body}"
+    );
+    if let Some(p) = param {
+        let names: Vec<&str> = body["invalid_params"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x["name"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            names.contains(&p),
+            "{what}: expected parameter {p} in {body}"
+        );
+    }
+}

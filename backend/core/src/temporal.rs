@@ -66,8 +66,11 @@ fn err(s: &str) -> Invalid {
     )
 }
 
-/// One side of an interval: `None` when open, else the first and last instant it designates.
-fn parse_point(s: &str) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, Invalid> {
+/// The first and last instant a date or instant designates.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// One side of an interval: `None` when open, else the span it designates.
+fn parse_point(s: &str) -> Result<Option<Span>, Invalid> {
     let s = s.trim();
     if s.is_empty() || s == ".." {
         return Ok(None);

@@ -1,1 +1,18 @@
+//! Repère server: the `repere` binary's command line, HTTP API (axum) and start-up, the importers of
+//! official files and the demo dataset generator. One module per domain (`practices`,
+//! `establishments`, `sites`, `links`) renders that domain's collection; `ogc` holds what they share.
 
+pub mod app;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod establishments;
+pub mod import;
+pub mod links;
+pub mod nearby;
+pub mod ogc;
+pub mod openapi;
+pub mod practices;
+pub mod sites;

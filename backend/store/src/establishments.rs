@@ -94,6 +94,8 @@ pub async fn upsert(
     .bind(e.position.map(|p| p.lon))
     .bind(e.position.map(|p| p.lat))
     .bind(now)
+    // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
+    .persistent(false)
     .execute(conn)
     .await?;
     Ok(())

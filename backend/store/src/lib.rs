@@ -4,6 +4,11 @@
 //!
 //! Portable SQL only: `$n` placeholders, `ON CONFLICT … DO UPDATE`, `RETURNING`. Timestamps are stored
 //! as fixed-width RFC 3339 UTC text and lists as JSON text, the types both backends share through `Any`.
+//!
+//! `NULLABLE_BINDS`: through `Any`, a bound `None` reaches PostgreSQL as an untyped (integer) NULL. If
+//! that execution prepared the cached statement, a later non-NULL float for the same parameter fails
+//! with "incorrect binary data format". Writes that bind optional values therefore run unprepared
+//! (`persistent(false)`), so each execution declares its own parameter types.
 
 pub mod establishments;
 pub mod links;
@@ -220,36 +225,6 @@ pub(crate) fn position(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_never_reach_logs() {
-        assert_eq!(
-            redact("postgres://app:s3cret@db:5432/repere"),
-            "postgres://app:***@db:5432/repere"
-        );
-        assert_eq!(
-            redact("postgres://postgres@127.0.0.1/x"),
-            "postgres://postgres@127.0.0.1/x"
-        );
-    }
-
-    #[test]
-    fn timestamps_have_a_fixed_width() {
-        let a = DateTime::parse_from_rfc3339("2025-09-01T08:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let b = DateTime::parse_from_rfc3339("2025-09-01T08:00:00.5Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(ts(a), "2025-09-01T08:00:00.000000Z");
-        assert!(ts(a) < ts(b));
-        assert_eq!(parse_ts("t", "k", &ts(b)).unwrap(), b);
-    }
-}
-
 /// Creates (or re-creates, empty) a PostgreSQL database called `name` on the server of `server_url`
 /// and returns the URL to reach it. Used by tests and benchmarks to get a fresh database each;
 /// `name` must be a plain identifier (letters, digits, `_`).
@@ -292,5 +267,35 @@ fn url_without_database(url: &str) -> String {
     match base[after_scheme..].find('/') {
         Some(slash) => base[..after_scheme + slash].to_string(),
         None => base.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_logs() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/repere"),
+            "postgres://app:***@db:5432/repere"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+    }
+
+    #[test]
+    fn timestamps_have_a_fixed_width() {
+        let a = DateTime::parse_from_rfc3339("2025-09-01T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let b = DateTime::parse_from_rfc3339("2025-09-01T08:00:00.5Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(ts(a), "2025-09-01T08:00:00.000000Z");
+        assert!(ts(a) < ts(b));
+        assert_eq!(parse_ts("t", "k", &ts(b)).unwrap(), b);
     }
 }

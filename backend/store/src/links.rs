@@ -44,6 +44,8 @@ pub async fn insert(conn: &mut AnyConnection, l: &Link) -> Result<i64, StoreErro
     .bind(l.note.as_deref())
     .bind(ts(l.created_at))
     .bind(ts(l.updated_at))
+    // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
+    .persistent(false)
     .fetch_one(conn)
     .await?;
     Ok(id)

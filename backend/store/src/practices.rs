@@ -69,6 +69,8 @@ pub async fn insert(conn: &mut AnyConnection, p: &Practice) -> Result<i64, Store
     .bind(ts(p.created_at))
     .bind(ts(p.updated_at))
     .bind(p.published_at.map(ts))
+    // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
+    .persistent(false)
     .fetch_one(conn)
     .await?;
     Ok(id)

@@ -62,6 +62,8 @@ pub async fn insert(
     .bind(list_to_json(&s.partners))
     .bind(&s.description)
     .bind(ts(now))
+    // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
+    .persistent(false)
     .fetch_one(conn)
     .await?;
     Ok(id)

@@ -90,9 +90,10 @@ async fn rows_come_back_as_written_and_constraints_hold() {
         let a = practices::insert(&mut tx, &practice("Impression 3D"))
             .await
             .unwrap();
-        let b = practices::insert(&mut tx, &practice("Robotique"))
-            .await
-            .unwrap();
+        // A located practice after one without a position: the optional float must bind both ways.
+        let mut located = practice("Robotique");
+        located.position = Some(LonLat::new(7.2, 43.7).unwrap());
+        let b = practices::insert(&mut tx, &located).await.unwrap();
         tx.commit().await.unwrap();
 
         assert_eq!(
@@ -103,6 +104,7 @@ async fn rows_come_back_as_written_and_constraints_hold() {
         assert_eq!(loaded.len(), 2);
         assert_eq!(loaded[0].id, a);
         assert_eq!(loaded[1].title, "Robotique");
+        assert_eq!(loaded[1].position, located.position);
 
         let link = |from, to| Link {
             id: 0,

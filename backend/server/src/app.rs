@@ -1,0 +1,150 @@
+//! Start-up and the HTTP router: connect the store, load the catalogue and its indexes, bind, serve.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use anyhow::Context;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use repere_store::Store;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::CorsLayer;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+use crate::catalog::Catalog;
+use crate::config::ServeConfig;
+use crate::error::problem;
+use crate::{nearby, ogc, openapi};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    /// The in-memory catalogue; writers hold the lock only to swap entries in.
+    pub catalog: Arc<RwLock<Catalog>>,
+}
+
+/// A server ready to run: store connected, catalogue loaded, socket bound.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the store (applying migrations), loads the catalogue and binds `config.bind`.
+    pub async fn build(config: &ServeConfig) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot open the database {}",
+                    repere_store::redact(&config.database_url)
+                )
+            })?;
+        let started = Instant::now();
+        let catalog = Catalog::load(&store)
+            .await
+            .context("cannot load the catalogue")?;
+        tracing::info!(
+            practices = catalog.practices.len(),
+            establishments = catalog.establishments.len(),
+            sites = catalog.sites.len(),
+            links = catalog.links.len(),
+            demo = catalog.demo,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "catalogue loaded"
+        );
+        let state = AppState {
+            store,
+            catalog: Arc::new(RwLock::new(catalog)),
+        };
+        let listener = TcpListener::bind(&config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let router = router(state.clone(), &config.frontend_dir);
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Shared state, for tests that inspect the catalogue.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// The whole router: the API under `/api`, the frontend at `/`.
+pub fn router(state: AppState, frontend_dir: &std::path::Path) -> Router {
+    let api = Router::new()
+        .route("/", get(ogc::landing))
+        .route("/conformance", get(ogc::conformance))
+        .route("/collections", get(ogc::collections))
+        .route("/collections/{collection_id}", get(ogc::collection_one))
+        .route("/collections/{collection_id}/items", get(ogc::items))
+        .route(
+            "/collections/{collection_id}/items/{feature_id}",
+            get(ogc::item),
+        )
+        .route("/nearby", get(nearby::nearby))
+        .route("/openapi.json", get(openapi::document))
+        .route("/docs", get(openapi::docs_page))
+        .fallback(api_not_found);
+    let frontend: Router = if frontend_dir.join("index.html").is_file() {
+        Router::new().fallback_service(ServeDir::new(frontend_dir))
+    } else {
+        Router::new().fallback(get(placeholder))
+    };
+    Router::new()
+        .nest("/api", api)
+        .with_state(state)
+        .merge(frontend)
+        .layer(CorsLayer::permissive())
+        .layer(CatchPanicLayer::custom(|_| {
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Erreur interne",
+                "Une erreur inattendue est survenue.",
+                None,
+            )
+        }))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn api_not_found(uri: axum::http::Uri) -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "Introuvable",
+        &format!("aucune ressource à l'adresse {}", uri.path()),
+        None,
+    )
+}
+
+async fn placeholder() -> impl IntoResponse {
+    Html(include_str!("placeholder.html"))
+}

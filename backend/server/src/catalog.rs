@@ -1,0 +1,424 @@
+//! The in-memory catalogue: every record of every layer, with the attributes queries filter on already
+//! derived (effective position, département, folded search text) and one spatial index per layer.
+//! Loaded from the store at start-up with `bulk_load`, and updated after every committed write, so that
+//! queries never touch the database.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use repere_core::establishments::{Establishment, EstablishmentKind};
+use repere_core::index::{PointIndex, SegmentIndex};
+use repere_core::links::Link;
+use repere_core::practices::Practice;
+use repere_core::sites::Site;
+use repere_core::text::fold;
+use repere_core::{LonLat, Uai};
+use repere_store::{Store, StoreError};
+
+/// An establishment and its folded search text.
+#[derive(Debug)]
+pub struct EstablishmentEntry {
+    pub establishment: Establishment,
+    pub search: String,
+}
+
+/// A practice, with what it inherits from its establishment resolved.
+#[derive(Debug)]
+pub struct PracticeEntry {
+    pub practice: Practice,
+    /// Explicit position, else the establishment's.
+    pub position: Option<LonLat>,
+    pub departement: String,
+    pub establishment_name: String,
+    pub establishment_kind: EstablishmentKind,
+    pub commune_code: String,
+    pub commune_name: String,
+    /// Folded facet values, for case- and accent-insensitive filters.
+    pub disciplines: Vec<String>,
+    pub levels: Vec<String>,
+    pub tools: Vec<String>,
+    pub themes: Vec<String>,
+    pub search: String,
+}
+
+/// A site and the département of its host establishment, when it has one.
+#[derive(Debug)]
+pub struct SiteEntry {
+    pub site: Site,
+    pub departement: Option<String>,
+    pub search: String,
+}
+
+/// A link and the segment between its two practices (when both have a position).
+#[derive(Debug)]
+pub struct LinkEntry {
+    pub link: Link,
+    pub segment: Option<(LonLat, LonLat)>,
+    /// Whether both ends are published (only then is the link public).
+    pub public: bool,
+    pub search: String,
+}
+
+/// Everything the API serves, in memory.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// Whether the database holds the generated demo dataset.
+    pub demo: bool,
+    pub establishments: BTreeMap<Uai, Arc<EstablishmentEntry>>,
+    pub practices: BTreeMap<i64, Arc<PracticeEntry>>,
+    pub sites: BTreeMap<i64, Arc<SiteEntry>>,
+    pub links: BTreeMap<i64, Arc<LinkEntry>>,
+    pub establishment_index: PointIndex<Uai>,
+    pub practice_index: PointIndex<i64>,
+    pub site_index: PointIndex<i64>,
+    pub link_index: SegmentIndex<i64>,
+    practices_by_uai: HashMap<Uai, BTreeSet<i64>>,
+    links_by_practice: HashMap<i64, BTreeSet<i64>>,
+}
+
+fn join(parts: &[&str]) -> String {
+    fold(&parts.join(" "))
+}
+
+fn folded(list: &[String]) -> Vec<String> {
+    list.iter().map(|s| fold(s.trim())).collect()
+}
+
+impl Catalog {
+    /// Loads every layer from the store and builds the indexes.
+    pub async fn load(store: &Store) -> Result<Self, StoreError> {
+        let demo = repere_store::meta::get(store, repere_store::meta::DEMO_KEY)
+            .await?
+            .is_some();
+        let establishments = repere_store::establishments::load_all(store).await?;
+        let practices = repere_store::practices::load_all(store).await?;
+        let sites = repere_store::sites::load_all(store).await?;
+        let links = repere_store::links::load_all(store).await?;
+        Ok(Self::build(demo, establishments, practices, sites, links))
+    }
+
+    /// Builds the catalogue from plain records, bulk-loading each index once.
+    pub fn build(
+        demo: bool,
+        establishments: Vec<Establishment>,
+        practices: Vec<Practice>,
+        sites: Vec<Site>,
+        links: Vec<Link>,
+    ) -> Self {
+        let mut c = Catalog {
+            demo,
+            ..Default::default()
+        };
+        for e in establishments {
+            c.establishments
+                .insert(e.uai, Arc::new(establishment_entry(e)));
+        }
+        for p in practices {
+            c.practices_by_uai.entry(p.uai).or_default().insert(p.id);
+            let entry = c.practice_entry(p);
+            c.practices.insert(entry.practice.id, Arc::new(entry));
+        }
+        for s in sites {
+            let entry = c.site_entry(s);
+            c.sites.insert(entry.site.id, Arc::new(entry));
+        }
+        for l in links {
+            c.links_by_practice
+                .entry(l.from_practice)
+                .or_default()
+                .insert(l.id);
+            c.links_by_practice
+                .entry(l.to_practice)
+                .or_default()
+                .insert(l.id);
+            let entry = c.link_entry(l);
+            c.links.insert(entry.link.id, Arc::new(entry));
+        }
+        c.establishment_index = PointIndex::bulk_load(
+            c.establishments
+                .values()
+                .filter_map(|e| Some((e.establishment.uai, e.establishment.position?))),
+        );
+        c.practice_index = PointIndex::bulk_load(
+            c.practices
+                .values()
+                .filter_map(|p| Some((p.practice.id, p.position?))),
+        );
+        c.site_index =
+            PointIndex::bulk_load(c.sites.values().map(|s| (s.site.id, s.site.position)));
+        c.link_index = SegmentIndex::bulk_load(c.links.values().filter_map(|l| {
+            let (a, b) = l.segment?;
+            Some((l.link.id, a, b))
+        }));
+        c
+    }
+
+    fn practice_entry(&self, p: Practice) -> PracticeEntry {
+        let est = self.establishments.get(&p.uai).map(|e| &e.establishment);
+        let position = p.position.or_else(|| est.and_then(|e| e.position));
+        let name = est.map(|e| e.name.clone()).unwrap_or_default();
+        let commune_name = est.map(|e| e.commune_name.clone()).unwrap_or_default();
+        let search = join(&[
+            &p.title,
+            &p.summary,
+            &p.tools.join(" "),
+            &p.disciplines.join(" "),
+            &p.themes.join(" "),
+            &name,
+            &commune_name,
+        ]);
+        PracticeEntry {
+            position,
+            departement: est
+                .map(|e| e.departement.clone())
+                .unwrap_or_else(|| p.uai.departement_hint().to_string()),
+            establishment_name: name,
+            establishment_kind: est.map(|e| e.kind).unwrap_or(EstablishmentKind::Other),
+            commune_code: est.map(|e| e.commune_code.clone()).unwrap_or_default(),
+            commune_name,
+            disciplines: folded(&p.disciplines),
+            levels: folded(&p.levels),
+            tools: folded(&p.tools),
+            themes: folded(&p.themes),
+            search,
+            practice: p,
+        }
+    }
+
+    fn site_entry(&self, s: Site) -> SiteEntry {
+        let departement = s
+            .uai
+            .and_then(|u| self.establishments.get(&u))
+            .map(|e| e.establishment.departement.clone());
+        let search = join(&[
+            &s.name,
+            &s.description,
+            &s.equipment.join(" "),
+            &s.partners.join(" "),
+        ]);
+        SiteEntry {
+            site: s,
+            departement,
+            search,
+        }
+    }
+
+    fn link_entry(&self, l: Link) -> LinkEntry {
+        let a = self.practices.get(&l.from_practice);
+        let b = self.practices.get(&l.to_practice);
+        let segment = match (a.and_then(|p| p.position), b.and_then(|p| p.position)) {
+            (Some(x), Some(y)) => Some((x, y)),
+            _ => None,
+        };
+        let public =
+            a.is_some_and(|p| p.practice.is_public()) && b.is_some_and(|p| p.practice.is_public());
+        let search = fold(l.note.as_deref().unwrap_or(""));
+        LinkEntry {
+            link: l,
+            segment,
+            public,
+            search,
+        }
+    }
+
+    /// Inserts or replaces an establishment, and re-derives its practices (position, names) and their
+    /// links.
+    pub fn upsert_establishment(&mut self, e: Establishment) {
+        let uai = e.uai;
+        self.establishment_index.set(uai, e.position);
+        self.establishments
+            .insert(uai, Arc::new(establishment_entry(e)));
+        let ids: Vec<i64> = self
+            .practices_by_uai
+            .get(&uai)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        for id in ids {
+            if let Some(p) = self.practices.get(&id).map(|p| p.practice.clone()) {
+                self.upsert_practice(p);
+            }
+        }
+        let site_ids: Vec<i64> = self
+            .sites
+            .values()
+            .filter(|s| s.site.uai == Some(uai))
+            .map(|s| s.site.id)
+            .collect();
+        for id in site_ids {
+            if let Some(s) = self.sites.get(&id).map(|s| s.site.clone()) {
+                self.upsert_site(s);
+            }
+        }
+    }
+
+    /// Inserts or replaces a practice, and re-derives the links that touch it.
+    pub fn upsert_practice(&mut self, p: Practice) {
+        if let Some(old) = self.practices.get(&p.id)
+            && old.practice.uai != p.uai
+            && let Some(set) = self.practices_by_uai.get_mut(&old.practice.uai)
+        {
+            set.remove(&p.id);
+        }
+        self.practices_by_uai.entry(p.uai).or_default().insert(p.id);
+        let entry = self.practice_entry(p);
+        let id = entry.practice.id;
+        self.practice_index.set(id, entry.position);
+        self.practices.insert(id, Arc::new(entry));
+        self.refresh_links_of(id);
+    }
+
+    /// Removes a practice and the links that touch it.
+    pub fn remove_practice(&mut self, id: i64) {
+        if let Some(old) = self.practices.remove(&id)
+            && let Some(set) = self.practices_by_uai.get_mut(&old.practice.uai)
+        {
+            set.remove(&id);
+        }
+        self.practice_index.set(id, None);
+        let links: Vec<i64> = self
+            .links_by_practice
+            .get(&id)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        for l in links {
+            self.remove_link(l);
+        }
+    }
+
+    fn refresh_links_of(&mut self, practice: i64) {
+        let ids: Vec<i64> = self
+            .links_by_practice
+            .get(&practice)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        for id in ids {
+            if let Some(l) = self.links.get(&id).map(|l| l.link.clone()) {
+                self.upsert_link(l);
+            }
+        }
+    }
+
+    /// Inserts or replaces a link.
+    pub fn upsert_link(&mut self, l: Link) {
+        self.links_by_practice
+            .entry(l.from_practice)
+            .or_default()
+            .insert(l.id);
+        self.links_by_practice
+            .entry(l.to_practice)
+            .or_default()
+            .insert(l.id);
+        let entry = self.link_entry(l);
+        self.link_index.set(entry.link.id, entry.segment);
+        self.links.insert(entry.link.id, Arc::new(entry));
+    }
+
+    /// Removes a link.
+    pub fn remove_link(&mut self, id: i64) {
+        if let Some(old) = self.links.remove(&id) {
+            for end in [old.link.from_practice, old.link.to_practice] {
+                if let Some(set) = self.links_by_practice.get_mut(&end) {
+                    set.remove(&id);
+                }
+            }
+        }
+        self.link_index.set(id, None);
+    }
+
+    /// Inserts or replaces a site.
+    pub fn upsert_site(&mut self, s: Site) {
+        let entry = self.site_entry(s);
+        self.site_index
+            .set(entry.site.id, Some(entry.site.position));
+        self.sites.insert(entry.site.id, Arc::new(entry));
+    }
+}
+
+fn establishment_entry(e: Establishment) -> EstablishmentEntry {
+    let search = join(&[&e.name, &e.commune_name, e.uai.as_str()]);
+    EstablishmentEntry {
+        establishment: e,
+        search,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use repere_core::SchoolYear;
+    use repere_core::establishments::Sector;
+    use repere_core::links::LinkKind;
+    use repere_core::practices::PracticeStatus;
+
+    fn est(uai: &str, lon: f64) -> Establishment {
+        Establishment {
+            uai: Uai::parse(uai).unwrap(),
+            name: format!("Collège {uai}"),
+            kind: EstablishmentKind::College,
+            sector: Sector::Public,
+            commune_code: "06004".into(),
+            commune_name: "Antibes".into(),
+            departement: "06".into(),
+            position: Some(LonLat::new(lon, 43.6).unwrap()),
+            bandwidth: vec![],
+        }
+    }
+
+    fn practice(id: i64, uai: &str) -> Practice {
+        let now = Utc::now();
+        Practice {
+            id,
+            title: format!("Pratique {id}"),
+            summary: "r".into(),
+            description: String::new(),
+            disciplines: vec!["Mathématiques".into()],
+            levels: vec!["6e".into()],
+            tools: vec!["Scratch".into()],
+            themes: vec![],
+            school_year: SchoolYear::parse("2025-2026").unwrap(),
+            uai: Uai::parse(uai).unwrap(),
+            position: None,
+            innovatheque_url: None,
+            status: PracticeStatus::Published,
+            created_at: now,
+            updated_at: now,
+            published_at: Some(now),
+        }
+    }
+
+    #[test]
+    fn moving_an_establishment_moves_its_practices_and_links() {
+        let now = Utc::now();
+        let link = Link {
+            id: 1,
+            from_practice: 1,
+            to_practice: 2,
+            kind: LinkKind::Visit,
+            note: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut c = Catalog::build(
+            false,
+            vec![est("0060842H", 7.0), est("0830148K", 6.0)],
+            vec![practice(1, "0060842H"), practice(2, "0830148K")],
+            vec![],
+            vec![link],
+        );
+        assert_eq!(c.practices[&1].position.unwrap().lon, 7.0);
+        c.upsert_establishment(est("0060842H", 7.5));
+        assert_eq!(c.practice_index.position(1).unwrap().lon, 7.5);
+        assert_eq!(c.links[&1].segment.unwrap().0.lon, 7.5);
+        assert_eq!(c.link_index.segment(1).unwrap().0.lon, 7.5);
+        // Unpublishing one end hides the link from the public.
+        let mut p = practice(2, "0830148K");
+        p.status = PracticeStatus::Draft;
+        c.upsert_practice(p);
+        assert!(!c.links[&1].public);
+        c.remove_practice(1);
+        assert!(c.links.is_empty());
+        assert_eq!(c.link_index.len(), 0);
+        assert_eq!(c.practice_index.len(), 1);
+    }
+}

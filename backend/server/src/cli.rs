@@ -1,0 +1,142 @@
+//! The command line: `repere serve`, `repere demo`, `repere import establishments FILE [--dry-run]`.
+//! Flags override environment variables, which override the defaults in `config`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use repere_store::Store;
+
+use crate::app::Application;
+use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_FRONTEND_DIR, ServeConfig};
+
+/// Repère — carte des usages numériques innovants de l'académie de Nice.
+#[derive(Debug, Parser)]
+#[command(name = "repere", version, about)]
+pub struct Cli {
+    /// Base de données : sqlite://chemin (créée si absente) ou postgres://…
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sert l'API sous /api et le site sous /.
+    Serve(ServeArgs),
+    /// Remplit la base avec le jeu de démonstration déterministe (sans effet s'il est déjà chargé).
+    Demo,
+    /// Importe un fichier officiel.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Adresse d'écoute.
+    #[arg(long, env = "REPERE_BIND", default_value = DEFAULT_BIND)]
+    pub bind: String,
+    /// Dossier du site compilé.
+    #[arg(long, env = "REPERE_FRONTEND_DIR", default_value = DEFAULT_FRONTEND_DIR)]
+    pub frontend_dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Annuaire de l'éducation (71 colonnes) ou « adresse et géolocalisation » (35 colonnes), reconnus par leur en-tête.
+    Establishments {
+        /// Fichier CSV (séparateur ;, BOM facultatif).
+        file: PathBuf,
+        /// Vérifie le fichier et affiche le bilan sans rien écrire.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("erreur : impossible de démarrer le moteur asynchrone : {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("erreur : {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => {
+            let config = ServeConfig {
+                bind: args.bind,
+                database_url: cli.database_url,
+                frontend_dir: args.frontend_dir,
+            };
+            let app = Application::build(&config).await?;
+            tracing::info!(address = %app.local_addr(), "Repère is listening");
+            println!("Repère écoute sur http://{}", app.local_addr());
+            app.run_until(shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let store = Store::connect(&cli.database_url).await?;
+            let outcome = crate::demo::load(&store).await?;
+            println!("{outcome}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(ImportCommand::Establishments { file, dry_run }) => {
+            let store = Store::connect(&cli.database_url).await?;
+            let report =
+                crate::import::establishments::import_file(&store, &file, dry_run, true).await?;
+            print!("{report}");
+            Ok(if report.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            })
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,33 @@
+//! Configuration: defaults in code, then environment variables, then command-line flags (clap reads
+//! both, flags winning). Secrets (the database password) are never logged: see `repere_store::redact`.
+
+use std::path::PathBuf;
+
+/// Default database: an SQLite file beside the working directory, created if missing.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/repere.db";
+/// Default listening address.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Default folder of the built frontend.
+pub const DEFAULT_FRONTEND_DIR: &str = "frontend/dist";
+
+/// What `repere serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub bind: String,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Folder served at `/`; when it does not exist, a built-in placeholder page is served.
+    pub frontend_dir: PathBuf,
+}
+
+impl ServeConfig {
+    /// The configuration with every default, on `database_url`.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            bind: DEFAULT_BIND.into(),
+            database_url: database_url.into(),
+            frontend_dir: PathBuf::from(DEFAULT_FRONTEND_DIR),
+        }
+    }
+}

@@ -1,0 +1,651 @@
+//! `repere demo`: the deterministic demo dataset for the académie de Nice (06 and 83). Establishments of
+//! every kind over real communes (positions approximate, written by hand), the two real Fab' École,
+//! a few other tiers-lieux, a few hundred practices over several school years, bandwidth from ADSL to
+//! fibre, and links. The same seed always gives the same data. Nothing here describes real people.
+
+mod places;
+mod vocabulary;
+
+use std::collections::HashSet;
+
+use anyhow::bail;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use repere_core::establishments::{
+    Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology,
+};
+use repere_core::links::{Link, LinkKind};
+use repere_core::practices::{Practice, PracticeStatus};
+use repere_core::sites::{Site, SiteKind, SiteStatus};
+use repere_core::{LonLat, SchoolYear, Uai};
+use repere_store::Store;
+
+use places::{PLACES, Place, by_code};
+use vocabulary::{ACTIVITIES, Activity, Degree, FAB_EQUIPMENT, PATRONS};
+
+/// Seed of the generator: change it and every figure in the docs changes.
+const SEED: u64 = 0x5245_5045_5245; // "REPERE"
+/// Number of practices generated.
+pub const PRACTICES: usize = 360;
+/// Number of links attempted (duplicates are skipped).
+const LINKS: usize = 180;
+
+/// The whole demo dataset, before it is written.
+pub struct Dataset {
+    pub establishments: Vec<Establishment>,
+    pub practices: Vec<Practice>,
+    pub sites: Vec<Site>,
+    /// Links by index into `practices` (ids are given by the store).
+    pub links: Vec<LinkSpec>,
+}
+
+fn uai(departement: &str, n: u32) -> Uai {
+    let digits = format!("0{departement}{n:04}");
+    let value: u32 = digits.parse().expect("digits");
+    let letter = b"ABCDEFGHJKLMNPRSTUVWXYZ"[(value % 23) as usize] as char;
+    Uai::parse(&format!("{digits}{letter}")).expect("a generated UAI is valid")
+}
+
+fn jitter(rng: &mut ChaCha8Rng, place: &Place, spread: f64) -> LonLat {
+    let lon = place.lon + rng.random_range(-spread..spread);
+    let lat = place.lat + rng.random_range(-spread..spread) * 0.75;
+    LonLat::new(lon, lat).expect("close to a commune centre")
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+fn bandwidth(rng: &mut ChaCha8Rng, back_country: bool) -> Vec<Bandwidth> {
+    if rng.random_bool(0.08) {
+        return Vec::new(); // never measured: counted as such, not hidden
+    }
+    let n = rng.random_range(1..=3);
+    let mut out = Vec::new();
+    let fibre_odds = if back_country { 0.3 } else { 0.7 };
+    for i in 0..n {
+        let (tech, down, up) = if rng.random_bool(fibre_odds) {
+            (
+                Technology::Ftth,
+                rng.random_range(100.0..1000.0_f64),
+                rng.random_range(50.0..500.0_f64),
+            )
+        } else {
+            match rng.random_range(0..10) {
+                0..=3 => (
+                    Technology::Adsl,
+                    rng.random_range(1.0..8.0),
+                    rng.random_range(0.3..1.0),
+                ),
+                4..=6 => (
+                    Technology::Vdsl,
+                    rng.random_range(15.0..60.0),
+                    rng.random_range(2.0..10.0),
+                ),
+                7 => (
+                    Technology::ThdRadio,
+                    rng.random_range(30.0..100.0),
+                    rng.random_range(5.0..20.0),
+                ),
+                8 => (
+                    Technology::Satellite,
+                    rng.random_range(20.0..100.0),
+                    rng.random_range(3.0..10.0),
+                ),
+                _ => (
+                    Technology::Cable,
+                    rng.random_range(30.0..400.0),
+                    rng.random_range(5.0..40.0),
+                ),
+            }
+        };
+        let source = if rng.random_bool(0.5) {
+            BandwidthSource::Measured
+        } else {
+            BandwidthSource::Potential
+        };
+        let date = day(2023 + i, rng.random_range(1..=12), rng.random_range(1..=28));
+        let round = |x: f64| (x * 10.0).round() / 10.0;
+        out.push(
+            Bandwidth::new(round(down), round(up), tech, source, date)
+                .expect("generated rates are valid"),
+        );
+    }
+    out.sort_by_key(|b| b.date);
+    out
+}
+
+fn establishments(rng: &mut ChaCha8Rng) -> Vec<Establishment> {
+    let mut out = Vec::new();
+    let mut counters = [1001u32, 1001u32];
+    let mut next = |dept: &str| {
+        let c = &mut counters[usize::from(dept == "83")];
+        *c += 1;
+        *c
+    };
+    for place in PLACES {
+        let w = place.weight;
+        let plan = [
+            (EstablishmentKind::Ecole, 2 * w + 1),
+            (EstablishmentKind::College, w.div_ceil(2)),
+            (EstablishmentKind::Lycee, w / 3),
+            (EstablishmentKind::Lp, w / 4),
+        ];
+        for (kind, count) in plan {
+            for _ in 0..count {
+                let patron = PATRONS.choose(rng).expect("patrons");
+                let name = match kind {
+                    EstablishmentKind::Ecole => {
+                        let level = ["École élémentaire", "École maternelle", "École primaire"]
+                            .choose(rng)
+                            .expect("levels");
+                        format!("{level} {patron}")
+                    }
+                    EstablishmentKind::College => format!("Collège {patron}"),
+                    EstablishmentKind::Lycee => format!("Lycée {patron}"),
+                    EstablishmentKind::Lp => format!("Lycée professionnel {patron}"),
+                    EstablishmentKind::Other => format!("Établissement {patron}"),
+                };
+                // A few écoles have no position in the official files: keep that case alive.
+                let position = if kind == EstablishmentKind::Ecole && rng.random_bool(0.03) {
+                    None
+                } else {
+                    Some(jitter(rng, place, 0.02))
+                };
+                out.push(Establishment {
+                    uai: uai(place.departement, next(place.departement)),
+                    name,
+                    kind,
+                    sector: if rng.random_bool(0.85) {
+                        Sector::Public
+                    } else {
+                        Sector::Private
+                    },
+                    commune_code: place.code.into(),
+                    commune_name: place.name.into(),
+                    departement: place.departement.into(),
+                    position,
+                    bandwidth: bandwidth(rng, place.back_country),
+                });
+            }
+        }
+    }
+    // The two real Fab' École collèges (names and UAI are public; positions are approximate).
+    for (code, name, uai_text, lon, lat) in [
+        (
+            "06004",
+            "Collège Pierre Bertone",
+            "0060842H",
+            7.1045,
+            43.5905,
+        ),
+        (
+            "83137",
+            "Collège Maurice Genevoix",
+            "0830148K",
+            5.9560,
+            43.1320,
+        ),
+    ] {
+        let place = by_code(code).expect("commune in the list");
+        out.push(Establishment {
+            uai: Uai::parse(uai_text).expect("valid"),
+            name: name.into(),
+            kind: EstablishmentKind::College,
+            sector: Sector::Public,
+            commune_code: code.into(),
+            commune_name: place.name.into(),
+            departement: place.departement.into(),
+            position: Some(LonLat::new(lon, lat).expect("valid")),
+            bandwidth: bandwidth(rng, false),
+        });
+    }
+    out
+}
+
+fn levels_for(kind: EstablishmentKind) -> &'static [&'static str] {
+    match kind {
+        EstablishmentKind::Ecole => vocabulary::ECOLE_LEVELS,
+        EstablishmentKind::College | EstablishmentKind::Other => vocabulary::COLLEGE_LEVELS,
+        EstablishmentKind::Lycee => vocabulary::LYCEE_LEVELS,
+        EstablishmentKind::Lp => vocabulary::LP_LEVELS,
+    }
+}
+
+fn school_year(rng: &mut ChaCha8Rng) -> SchoolYear {
+    let start = match rng.random_range(0..100) {
+        0..=14 => 2022,
+        15..=34 => 2023,
+        35..=59 => 2024,
+        60..=89 => 2025,
+        _ => 2026,
+    };
+    SchoolYear::starting(start).expect("in range")
+}
+
+/// A creation instant inside the school year, never after the dataset's reference date.
+fn created_in(rng: &mut ChaCha8Rng, year: SchoolYear) -> DateTime<Utc> {
+    let first = year.first_day();
+    let last = year.last_day().min(day(2026, 11, 20));
+    let span = (last - first).num_days().max(1);
+    let d = first + Duration::days(rng.random_range(0..span));
+    Utc.from_utc_datetime(
+        &d.and_hms_opt(rng.random_range(7..19), rng.random_range(0..60), 0)
+            .expect("time"),
+    )
+}
+
+fn practice(rng: &mut ChaCha8Rng, e: &Establishment, activity: &Activity) -> Practice {
+    let levels = levels_for(e.kind);
+    let n_levels = rng.random_range(1..=2);
+    let mut lv: Vec<String> = levels
+        .choose_multiple(rng, n_levels)
+        .map(|s| s.to_string())
+        .collect();
+    lv.sort_by_key(|l| levels.iter().position(|x| x == l));
+    let n_tools = rng.random_range(1..=activity.tools.len());
+    let mut tools: Vec<String> = activity
+        .tools
+        .choose_multiple(rng, n_tools)
+        .map(|s| s.to_string())
+        .collect();
+    tools.sort();
+    let year = school_year(rng);
+    let created_at = created_in(rng, year);
+    let status = match rng.random_range(0..100) {
+        0..=81 => PracticeStatus::Published,
+        82..=88 => PracticeStatus::Submitted,
+        89..=92 => PracticeStatus::Draft,
+        93..=95 => PracticeStatus::Rejected,
+        _ => PracticeStatus::Archived,
+    };
+    let published_at = matches!(status, PracticeStatus::Published | PracticeStatus::Archived)
+        .then(|| created_at + Duration::days(rng.random_range(2..21)));
+    let updated_at = published_at.unwrap_or(created_at);
+    let position = e.position.filter(|_| rng.random_bool(0.03)).map(|p| {
+        LonLat::new(
+            p.lon + rng.random_range(-0.01..0.01),
+            p.lat + rng.random_range(-0.01..0.01),
+        )
+        .expect("near")
+    });
+    let title = if rng.random_bool(0.4) {
+        format!("{} en {}", activity.title, lv[0])
+    } else {
+        activity.title.to_string()
+    };
+    Practice {
+        id: 0,
+        summary: format!("À {}, les élèves {}.", e.commune_name, activity.what),
+        description: format!(
+            "Projet mené en {} ({}) par une équipe {} ({}), avec {}. Les productions sont partagées sur l'ENT et présentées aux familles en fin d'année.",
+            activity.discipline,
+            lv.join(", "),
+            of_name(&e.name),
+            e.commune_name,
+            tools.join(" et "),
+        ),
+        title,
+        disciplines: vec![activity.discipline.to_string()],
+        levels: lv,
+        tools,
+        themes: activity.themes.iter().map(|s| s.to_string()).collect(),
+        school_year: year,
+        uai: e.uai,
+        position,
+        innovatheque_url: None,
+        status,
+        created_at,
+        updated_at,
+        published_at,
+    }
+}
+
+/// "du Collège X", "de l'École Y": the French contraction before an establishment's name.
+fn of_name(name: &str) -> String {
+    let lower = repere_core::text::fold(name);
+    if lower.starts_with(['a', 'e', 'i', 'o', 'u', 'y', 'h']) {
+        format!("de l'{name}")
+    } else {
+        format!("du {name}")
+    }
+}
+
+/// Generates the dataset (pure: no I/O).
+pub fn generate() -> Dataset {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let establishments = establishments(&mut rng);
+    let located: Vec<&Establishment> = establishments
+        .iter()
+        .filter(|e| e.position.is_some())
+        .collect();
+    // Secondary establishments report more often than écoles.
+    let weighted: Vec<(&Establishment, u32)> = located
+        .iter()
+        .map(|e| {
+            (
+                *e,
+                if e.kind == EstablishmentKind::Ecole {
+                    1
+                } else {
+                    4
+                },
+            )
+        })
+        .collect();
+    let fab = ["0060842H", "0830148K"].map(|u| Uai::parse(u).expect("valid"));
+    let mut practices = Vec::with_capacity(PRACTICES);
+    while practices.len() < PRACTICES {
+        // The two Fab' École report a share of the practices.
+        let e = if rng.random_bool(0.06) {
+            let which = fab[rng.random_range(0..2)];
+            located
+                .iter()
+                .find(|e| e.uai == which)
+                .copied()
+                .expect("fab")
+        } else {
+            weighted
+                .choose_weighted(&mut rng, |(_, w)| *w)
+                .expect("weights")
+                .0
+        };
+        let degree = if e.kind == EstablishmentKind::Ecole {
+            Degree::First
+        } else {
+            Degree::Second
+        };
+        let fitting: Vec<&Activity> = ACTIVITIES
+            .iter()
+            .filter(|a| a.degree == degree || a.degree == Degree::Any)
+            .collect();
+        let activity = fitting.choose(&mut rng).expect("activities");
+        practices.push(practice(&mut rng, e, activity));
+    }
+    let sites = sites(&establishments);
+    let links = links(&mut rng, &practices, &establishments, &fab);
+    Dataset {
+        establishments,
+        practices,
+        sites,
+        links,
+    }
+}
+
+fn sites(establishments: &[Establishment]) -> Vec<Site> {
+    let find = |u: &str| {
+        establishments
+            .iter()
+            .find(|e| e.uai.as_str() == u)
+            .expect("fab college")
+    };
+    let mut out = Vec::new();
+    for (uai_text, name, opened) in [
+        (
+            "0060842H",
+            "Fab' École du collège Pierre Bertone",
+            day(2022, 9, 1),
+        ),
+        (
+            "0830148K",
+            "Fab' École du collège Maurice Genevoix",
+            day(2023, 1, 9),
+        ),
+    ] {
+        let e = find(uai_text);
+        out.push(Site {
+            id: 0,
+            name: name.into(),
+            kind: SiteKind::FabEcole,
+            uai: Some(e.uai),
+            position: e.position.expect("fab colleges have a position"),
+            opened_on: Some(opened),
+            status: SiteStatus::Open,
+            equipment: FAB_EQUIPMENT.iter().map(|s| s.to_string()).collect(),
+            partners: vec!["DANE de Nice".into(), "Collectivité de rattachement".into(), "Réseau Canopé".into()],
+            description: format!("Tiers-lieu éducatif ouvert aux écoles et établissements du bassin, installé au {}.", e.name),
+        });
+    }
+    let others = [
+        (
+            "06069",
+            "Tiers-lieu éducatif du pays grassois",
+            SiteKind::TiersLieu,
+            SiteStatus::Open,
+            Some(day(2024, 3, 18)),
+        ),
+        (
+            "83050",
+            "Fablab pédagogique de Draguignan",
+            SiteKind::Fablab,
+            SiteStatus::Open,
+            Some(day(2021, 10, 4)),
+        ),
+        (
+            "06083",
+            "Fab' École de la Riviera (projet)",
+            SiteKind::FabEcole,
+            SiteStatus::Planned,
+            None,
+        ),
+        (
+            "83069",
+            "Tiers-lieu numérique des îles d'Or",
+            SiteKind::TiersLieu,
+            SiteStatus::Open,
+            Some(day(2025, 1, 13)),
+        ),
+    ];
+    for (code, name, kind, status, opened) in others {
+        let host = establishments.iter().find(|e| {
+            e.commune_code == code && e.kind == EstablishmentKind::College && e.position.is_some()
+        });
+        let place = by_code(code).expect("commune in the list");
+        out.push(Site {
+            id: 0,
+            name: name.into(),
+            kind,
+            uai: host.map(|e| e.uai),
+            position: host.and_then(|e| e.position).unwrap_or(LonLat {
+                lon: place.lon,
+                lat: place.lat,
+            }),
+            opened_on: opened,
+            status,
+            equipment: FAB_EQUIPMENT[..3].iter().map(|s| s.to_string()).collect(),
+            partners: vec![format!("Commune de {}", place.name)],
+            description: format!(
+                "Lieu partagé à {} pour les projets numériques des classes.",
+                place.name
+            ),
+        });
+    }
+    out
+}
+
+/// A link between practices `from` and `to` (indexes into the practice list), its kind, note and date.
+pub type LinkSpec = (usize, usize, LinkKind, Option<String>, DateTime<Utc>);
+
+fn links(
+    rng: &mut ChaCha8Rng,
+    practices: &[Practice],
+    establishments: &[Establishment],
+    fab: &[Uai; 2],
+) -> Vec<LinkSpec> {
+    let position = |p: &Practice| {
+        p.position.or_else(|| {
+            establishments
+                .iter()
+                .find(|e| e.uai == p.uai)
+                .and_then(|e| e.position)
+        })
+    };
+    let published: Vec<usize> = (0..practices.len())
+        .filter(|&i| practices[i].is_public())
+        .collect();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let mut attempts = 0;
+    while out.len() < LINKS && attempts < LINKS * 50 {
+        attempts += 1;
+        let a = *published.choose(rng).expect("published practices");
+        let b = *published.choose(rng).expect("published practices");
+        if a == b {
+            continue;
+        }
+        let (pa, pb) = (&practices[a], &practices[b]);
+        let (Some(xa), Some(xb)) = (position(pa), position(pb)) else {
+            continue;
+        };
+        let km = xa.distance_m(xb) / 1000.0;
+        let shared_tool = pa.tools.iter().find(|t| pb.tools.contains(t));
+        let both_fab = fab.contains(&pa.uai) && fab.contains(&pb.uai);
+        let (kind, note) = if both_fab && rng.random_bool(0.5) {
+            (
+                LinkKind::SameSite,
+                Some("Projets menés dans une Fab' École".to_string()),
+            )
+        } else if let Some(tool) = shared_tool.filter(|_| km < 60.0) {
+            (LinkKind::SameTool, Some(format!("Même outil : {tool}")))
+        } else if pa.disciplines == pb.disciplines && km < 40.0 {
+            let kind = *[LinkKind::InspiredBy, LinkKind::Collaboration]
+                .choose(rng)
+                .expect("kinds");
+            (kind, None)
+        } else if km < 15.0 && rng.random_bool(0.3) {
+            let kind = *[LinkKind::Visit, LinkKind::Training]
+                .choose(rng)
+                .expect("kinds");
+            (
+                kind,
+                Some("Rencontre lors d'une formation de bassin".to_string()),
+            )
+        } else {
+            continue;
+        };
+        let key = (a.min(b), a.max(b), kind);
+        if !seen.insert(key) {
+            continue;
+        }
+        let after = pa
+            .published_at
+            .unwrap_or(pa.created_at)
+            .max(pb.published_at.unwrap_or(pb.created_at));
+        out.push((
+            a,
+            b,
+            kind,
+            note,
+            after + Duration::days(rng.random_range(1..60)),
+        ));
+    }
+    out
+}
+
+/// Writes the demo dataset in one transaction, unless it is already there. Refuses a database that
+/// already holds other data, so that demo records never mix with real ones.
+pub async fn load(store: &Store) -> anyhow::Result<String> {
+    if repere_store::meta::get(store, repere_store::meta::DEMO_KEY)
+        .await?
+        .is_some()
+    {
+        return Ok("Le jeu de démonstration est déjà chargé : rien à faire.".into());
+    }
+    if repere_store::establishments::count(store).await? > 0
+        || repere_store::practices::count(store).await? > 0
+    {
+        bail!(
+            "la base contient déjà des données : le jeu de démonstration ne se charge que dans une base vide"
+        );
+    }
+    let data = generate();
+    let mut tx = store.pool().begin().await?;
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
+        .single()
+        .expect("valid instant");
+    for e in &data.establishments {
+        repere_store::establishments::upsert(&mut tx, e, now).await?;
+        for b in &e.bandwidth {
+            repere_store::establishments::add_bandwidth(&mut tx, e.uai, b, now).await?;
+        }
+    }
+    let mut ids = Vec::with_capacity(data.practices.len());
+    for p in &data.practices {
+        ids.push(repere_store::practices::insert(&mut tx, p).await?);
+    }
+    for s in &data.sites {
+        repere_store::sites::insert(&mut tx, s, now).await?;
+    }
+    for (a, b, kind, note, at) in &data.links {
+        let link = Link {
+            id: 0,
+            from_practice: ids[*a],
+            to_practice: ids[*b],
+            kind: *kind,
+            note: note.clone(),
+            created_at: *at,
+            updated_at: *at,
+        };
+        repere_store::links::insert(&mut tx, &link).await?;
+    }
+    repere_store::meta::set(&mut tx, repere_store::meta::DEMO_KEY, "1").await?;
+    tx.commit().await?;
+    let published = data.practices.iter().filter(|p| p.is_public()).count();
+    Ok(format!(
+        "Jeu de démonstration chargé : {} établissements, {} usages ({} publiés), {} lieux, {} liens.",
+        data.establishments.len(),
+        data.practices.len(),
+        published,
+        data.sites.len(),
+        data.links.len()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dataset_is_deterministic_and_valid() {
+        let a = generate();
+        let b = generate();
+        assert_eq!(a.practices, b.practices);
+        assert_eq!(a.establishments, b.establishments);
+        assert!(a.practices.len() >= 300);
+        for p in &a.practices {
+            p.validate().unwrap();
+        }
+        for e in &a.establishments {
+            e.validate().unwrap();
+        }
+        let uais: HashSet<Uai> = a.establishments.iter().map(|e| e.uai).collect();
+        assert_eq!(uais.len(), a.establishments.len(), "UAIs are unique");
+        for kind in EstablishmentKind::ALL
+            .iter()
+            .filter(|k| **k != EstablishmentKind::Other)
+        {
+            assert!(a.establishments.iter().any(|e| e.kind == *kind), "{kind:?}");
+        }
+        let years: HashSet<SchoolYear> = a.practices.iter().map(|p| p.school_year).collect();
+        assert!(years.len() >= 4);
+        assert!(a.establishments.iter().any(|e| {
+            e.current_bandwidth()
+                .is_some_and(|b| b.technology == Technology::Adsl)
+        }));
+        assert!(a.establishments.iter().any(|e| {
+            e.current_bandwidth()
+                .is_some_and(|b| b.technology == Technology::Ftth)
+        }));
+        assert!(a.links.len() >= 100, "{}", a.links.len());
+        assert!(
+            a.sites
+                .iter()
+                .filter(|s| s.kind == SiteKind::FabEcole && s.status == SiteStatus::Open)
+                .count()
+                == 2
+        );
+    }
+}

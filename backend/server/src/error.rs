@@ -1,0 +1,98 @@
+//! `ApiError`: every failure of the HTTP API, rendered as RFC 9457 `application/problem+json`.
+//! Client mistakes name the parameter at fault; database and internal errors are logged and answered
+//! with an opaque 500.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use repere_core::Invalid;
+use repere_store::StoreError;
+use serde_json::json;
+
+/// Media type of problem details.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An API failure.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A query or path parameter is malformed, out of range or unknown (400).
+    #[error("paramètre invalide {param} : {detail}")]
+    InvalidParameter { param: String, detail: String },
+    /// The resource does not exist, or is not visible to the caller (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The store failed; details are logged, never sent (500).
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// Anything else unexpected (500).
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 400 naming `param`.
+    pub fn param(param: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::InvalidParameter {
+            param: param.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        Self::param(e.field, e.message)
+    }
+}
+
+/// Builds a problem+json response.
+pub fn problem(
+    status: StatusCode,
+    title: &str,
+    detail: &str,
+    extra: Option<serde_json::Value>,
+) -> Response {
+    let mut body = json!({
+        "type": "about:blank",
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    if let (Some(obj), Some(serde_json::Value::Object(more))) = (body.as_object_mut(), extra) {
+        obj.extend(more);
+    }
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    resp
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::InvalidParameter { param, detail } => problem(
+                StatusCode::BAD_REQUEST,
+                "Paramètre invalide",
+                &format!("{param} : {detail}"),
+                Some(json!({ "invalid_params": [{ "name": param, "reason": detail }] })),
+            ),
+            Self::NotFound(detail) => problem(StatusCode::NOT_FOUND, "Introuvable", &detail, None),
+            Self::Store(e) => {
+                tracing::error!(error = %e, "store failure");
+                internal()
+            }
+            Self::Internal(e) => {
+                tracing::error!(error = %e, "internal failure");
+                internal()
+            }
+        }
+    }
+}
+
+fn internal() -> Response {
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Erreur interne",
+        "Une erreur inattendue est survenue ; elle a été journalisée. Réessayez plus tard.",
+        None,
+    )
+}

@@ -1,0 +1,161 @@
+//! The `establishments` collection: every establishment known, keyed by UAI, with its current
+//! bandwidth (the full history on the single-item route). Establishments without a position in the
+//! official files are served with a `null` geometry rather than hidden.
+
+use repere_core::Uai;
+use repere_core::establishments::{
+    Establishment, EstablishmentKind, Sector, normalise_departement,
+};
+use repere_core::text::{Query, fold};
+use serde_json::{Value, json};
+
+use crate::catalog::{Catalog, EstablishmentEntry};
+use crate::error::ApiError;
+use crate::ogc::{CollectionInfo, ItemsQuery, candidates, feature, paginate, point};
+
+pub const INFO: CollectionInfo = CollectionInfo {
+    id: "establishments",
+    title: "Établissements",
+    description: "Écoles, collèges et lycées (clé : UAI) avec leur débit actuel. Sans dimension temporelle : datetime est sans effet.",
+    filters: &[
+        ("departement", "Code du département (06, 83…)"),
+        ("kind", "Type : ecole, college, lycee, lp, other"),
+        ("sector", "Secteur : public, private"),
+        ("commune_code", "Code INSEE de la commune"),
+        (
+            "bandwidth_class",
+            "Classe de débit descendant actuel : lt8, 8-30, 30-100, gte100, unknown",
+        ),
+    ],
+    temporal: None,
+};
+
+/// Bandwidth classes (download, Mbit/s) used by filters and the map legend.
+pub const BANDWIDTH_CLASSES: [&str; 5] = ["lt8", "8-30", "30-100", "gte100", "unknown"];
+
+/// The class of an establishment's current download rate.
+pub fn bandwidth_class(e: &Establishment) -> &'static str {
+    match e.current_bandwidth().map(|b| b.down_mbps) {
+        None => "unknown",
+        Some(d) if d < 8.0 => "lt8",
+        Some(d) if d < 30.0 => "8-30",
+        Some(d) if d < 100.0 => "30-100",
+        Some(_) => "gte100",
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Filter {
+    departement: Option<String>,
+    kind: Option<EstablishmentKind>,
+    sector: Option<Sector>,
+    commune_code: Option<String>,
+    bandwidth_class: Option<&'static str>,
+    q: Option<Query>,
+}
+
+impl Filter {
+    pub fn parse(q: &ItemsQuery) -> Result<Self, ApiError> {
+        let class = match q.filter("bandwidth_class") {
+            None => None,
+            Some(v) => Some(
+                BANDWIDTH_CLASSES
+                    .iter()
+                    .copied()
+                    .find(|c| *c == v)
+                    .ok_or_else(|| {
+                        ApiError::param(
+                            "bandwidth_class",
+                            format!(
+                                "classe inconnue « {v} » ; classes : {}",
+                                BANDWIDTH_CLASSES.join(", ")
+                            ),
+                        )
+                    })?,
+            ),
+        };
+        Ok(Self {
+            departement: q
+                .filter("departement")
+                .map(normalise_departement)
+                .transpose()?,
+            kind: q
+                .filter("kind")
+                .map(|k| EstablishmentKind::parse("kind", k))
+                .transpose()?,
+            sector: q
+                .filter("sector")
+                .map(|s| Sector::parse("sector", s))
+                .transpose()?,
+            commune_code: q
+                .filter("commune_code")
+                .map(|c| fold(c).to_ascii_uppercase()),
+            bandwidth_class: class,
+            q: q.q.clone(),
+        })
+    }
+
+    pub fn matches(&self, entry: &EstablishmentEntry) -> bool {
+        let e = &entry.establishment;
+        self.departement
+            .as_ref()
+            .is_none_or(|d| *d == e.departement)
+            && self.kind.is_none_or(|k| k == e.kind)
+            && self.sector.is_none_or(|s| s == e.sector)
+            && self
+                .commune_code
+                .as_ref()
+                .is_none_or(|c| *c == e.commune_code)
+            && self.bandwidth_class.is_none_or(|c| c == bandwidth_class(e))
+            && self.q.as_ref().is_none_or(|q| q.matches(&entry.search))
+    }
+}
+
+fn properties(e: &Establishment, history: bool) -> Value {
+    let current = e.current_bandwidth();
+    let mut props = json!({
+        "uai": e.uai,
+        "name": e.name,
+        "kind": e.kind.as_str(),
+        "kind_label": e.kind.label(),
+        "sector": e.sector.as_str(),
+        "commune_code": e.commune_code,
+        "commune_name": e.commune_name,
+        "departement": e.departement,
+        "bandwidth_down_mbps": current.map(|b| b.down_mbps),
+        "bandwidth_up_mbps": current.map(|b| b.up_mbps),
+        "bandwidth_technology": current.map(|b| b.technology.as_str()),
+        "bandwidth_source": current.map(|b| b.source.as_str()),
+        "bandwidth_date": current.map(|b| b.date),
+        "bandwidth_class": bandwidth_class(e),
+    });
+    if history {
+        props["bandwidth_history"] = json!(e.bandwidth);
+    }
+    props
+}
+
+/// An establishment as a GeoJSON feature (with its bandwidth history when `history`).
+pub fn render(e: &EstablishmentEntry, history: bool) -> Value {
+    let est = &e.establishment;
+    feature(
+        json!(est.uai),
+        point(est.position),
+        properties(est, history),
+    )
+}
+
+pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
+    let f = Filter::parse(q)?;
+    let keys = q.bbox.map(|b| c.establishment_index.in_bbox(&b).collect());
+    let (n, page) = paginate(
+        candidates(&c.establishments, keys).filter(|e| f.matches(e)),
+        q,
+    );
+    Ok((n, page.into_iter().map(|e| render(e, false)).collect()))
+}
+
+pub fn one(c: &Catalog, id: &str) -> Option<Value> {
+    let uai = Uai::parse(id).ok()?;
+    c.establishments.get(&uai).map(|e| render(e, true))
+}

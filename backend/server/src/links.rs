@@ -1,0 +1,99 @@
+//! The `links` collection: links between two published practices, as LineStrings from one to the other.
+
+use repere_core::links::LinkKind;
+use repere_core::temporal::Interval;
+use repere_core::text::Query;
+use serde_json::{Value, json};
+
+use crate::catalog::{Catalog, LinkEntry};
+use crate::error::ApiError;
+use crate::ogc::{CollectionInfo, ItemsQuery, candidates, feature, paginate, parse_count};
+
+pub const INFO: CollectionInfo = CollectionInfo {
+    id: "links",
+    title: "Liens entre projets",
+    description: "Mises en relation entre deux usages publiés, tracées de l'un à l'autre.",
+    filters: &[
+        (
+            "kind",
+            "Type : inspired_by, collaboration, same_tool, visit, training, same_site",
+        ),
+        (
+            "practice",
+            "Identifiant d'un usage à l'une des deux extrémités",
+        ),
+    ],
+    temporal: Some("created_at"),
+};
+
+#[derive(Debug, Default)]
+pub struct Filter {
+    kind: Option<LinkKind>,
+    practice: Option<i64>,
+    q: Option<Query>,
+    datetime: Option<Interval>,
+}
+
+impl Filter {
+    pub fn parse(q: &ItemsQuery) -> Result<Self, ApiError> {
+        Ok(Self {
+            kind: q
+                .filter("kind")
+                .map(|k| LinkKind::parse("kind", k))
+                .transpose()?,
+            practice: q
+                .filter("practice")
+                .map(|p| parse_count("practice", p).map(|n| n as i64))
+                .transpose()?,
+            q: q.q.clone(),
+            datetime: q.datetime,
+        })
+    }
+
+    pub fn matches(&self, e: &LinkEntry) -> bool {
+        let l = &e.link;
+        e.public
+            && self.kind.is_none_or(|k| k == l.kind)
+            && self
+                .practice
+                .is_none_or(|p| p == l.from_practice || p == l.to_practice)
+            && self.q.as_ref().is_none_or(|q| q.matches(&e.search))
+            && self.datetime.is_none_or(|i| i.contains(l.created_at))
+    }
+}
+
+pub fn render(e: &LinkEntry) -> Value {
+    let l = &e.link;
+    let geometry = match e.segment {
+        Some((a, b)) => {
+            json!({ "type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]] })
+        }
+        None => Value::Null,
+    };
+    feature(
+        json!(l.id),
+        geometry,
+        json!({
+            "id": l.id,
+            "from_practice": l.from_practice,
+            "to_practice": l.to_practice,
+            "kind": l.kind.as_str(),
+            "kind_label": l.kind.label(),
+            "note": l.note,
+            "created_at": l.created_at,
+            "updated_at": l.updated_at,
+        }),
+    )
+}
+
+pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
+    let f = Filter::parse(q)?;
+    let keys = q.bbox.map(|b| c.link_index.in_bbox(&b).collect());
+    let (n, page) = paginate(candidates(&c.links, keys).filter(|e| f.matches(e)), q);
+    Ok((n, page.into_iter().map(|e| render(e)).collect()))
+}
+
+pub fn one(c: &Catalog, id: &str) -> Option<Value> {
+    let id: i64 = id.parse().ok()?;
+    c.links.get(&id).filter(|e| e.public).map(|e| render(e))
+}

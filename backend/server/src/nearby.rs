@@ -1,0 +1,195 @@
+//! `/api/nearby`: the features nearest to a point, ranked by great-circle distance, each carrying
+//! `distance_m`. Candidates come from the layer's R-tree; ranking is Haversine metres.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use repere_core::LonLat;
+use repere_core::temporal::Interval;
+use repere_core::text::Query;
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::ogc::{
+    GEO_JSON, ItemsQuery, collection, pairs, parse_count, parse_number, reject_unknown,
+};
+use crate::{establishments, practices, sites};
+
+/// `k` when none is given.
+pub const DEFAULT_K: usize = 10;
+/// Largest `k`; larger values are clamped.
+pub const MAX_K: usize = 1_000;
+/// Half the Earth's circumference: no two points are farther apart.
+pub const MAX_RADIUS_M: f64 = 20_037_509.0;
+
+/// Parameters of a nearby request, parsed.
+#[derive(Debug)]
+pub struct NearbyQuery {
+    pub center: LonLat,
+    pub k: usize,
+    pub radius_m: Option<f64>,
+    pub collection: &'static str,
+    pub filters: ItemsQuery,
+}
+
+/// Parses and validates the query string.
+pub fn parse(raw: Option<&str>) -> Result<NearbyQuery, ApiError> {
+    let all = pairs(raw)?;
+    let get = |name: &str| all.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let info = collection(get("collection").unwrap_or("practices")).map_err(|_| {
+        ApiError::param(
+            "collection",
+            "collection inconnue ; collections : practices, establishments, sites",
+        )
+    })?;
+    if info.id == "links" {
+        return Err(ApiError::param(
+            "collection",
+            "la recherche de proximité porte sur practices, establishments ou sites",
+        ));
+    }
+    let mut allowed = vec![
+        "lon",
+        "lat",
+        "k",
+        "radius_m",
+        "collection",
+        "q",
+        "datetime",
+        "f",
+    ];
+    allowed.extend(info.filters.iter().map(|(n, _)| *n));
+    reject_unknown(&all, &allowed)?;
+    let lon = parse_number(
+        "lon",
+        get("lon").ok_or_else(|| ApiError::param("lon", "paramètre obligatoire"))?,
+    )?;
+    let lat = parse_number(
+        "lat",
+        get("lat").ok_or_else(|| ApiError::param("lat", "paramètre obligatoire"))?,
+    )?;
+    LonLat::checked("lon", lon, 0.0)?;
+    LonLat::checked("lat", 0.0, lat)?;
+    let center = LonLat::new(lon, lat)?;
+    let k = match get("k") {
+        None => DEFAULT_K,
+        Some(v) => match parse_count("k", v)? {
+            0 => return Err(ApiError::param("k", "k doit être au moins 1")),
+            n => n.min(MAX_K),
+        },
+    };
+    let radius_m = match get("radius_m") {
+        None => None,
+        Some(v) => {
+            let r = parse_number("radius_m", v)?;
+            if r <= 0.0 || r > MAX_RADIUS_M {
+                return Err(ApiError::param(
+                    "radius_m",
+                    format!("le rayon doit être compris entre 0 et {MAX_RADIUS_M} m"),
+                ));
+            }
+            Some(r)
+        }
+    };
+    let mut filters = ItemsQuery {
+        limit: k,
+        ..Default::default()
+    };
+    for (key, v) in &all {
+        match key.as_str() {
+            "q" => filters.q = Query::new(v),
+            "datetime" => filters.datetime = Some(Interval::parse(v)?),
+            name if info.filters.iter().any(|(n, _)| *n == name) => {
+                if v.trim().is_empty() {
+                    return Err(ApiError::param(name.to_string(), "valeur vide"));
+                }
+                filters
+                    .filters
+                    .insert(name.to_string(), v.trim().to_string());
+            }
+            _ => {}
+        }
+    }
+    Ok(NearbyQuery {
+        center,
+        k,
+        radius_m,
+        collection: info.id,
+        filters,
+    })
+}
+
+fn with_distance(mut f: Value, d: f64) -> Value {
+    f["properties"]["distance_m"] = json!((d * 10.0).round() / 10.0);
+    f
+}
+
+/// GET /api/nearby
+pub async fn nearby(
+    State(app): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let q = parse(raw.as_deref())?;
+    let features: Vec<Value> = {
+        let c = app
+            .catalog
+            .read()
+            .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?;
+        match q.collection {
+            "practices" => {
+                let f = practices::Filter::parse(&q.filters)?;
+                c.practice_index
+                    .nearest(q.center, q.k, q.radius_m, |id| {
+                        c.practices.get(&id).is_some_and(|e| f.matches(e))
+                    })
+                    .into_iter()
+                    .filter_map(|r| {
+                        c.practices
+                            .get(&r.key)
+                            .map(|e| with_distance(practices::render(e), r.distance_m))
+                    })
+                    .collect()
+            }
+            "establishments" => {
+                let f = establishments::Filter::parse(&q.filters)?;
+                c.establishment_index
+                    .nearest(q.center, q.k, q.radius_m, |u| {
+                        c.establishments.get(&u).is_some_and(|e| f.matches(e))
+                    })
+                    .into_iter()
+                    .filter_map(|r| {
+                        c.establishments
+                            .get(&r.key)
+                            .map(|e| with_distance(establishments::render(e, false), r.distance_m))
+                    })
+                    .collect()
+            }
+            _ => {
+                let f = sites::Filter::parse(&q.filters)?;
+                c.site_index
+                    .nearest(q.center, q.k, q.radius_m, |id| {
+                        c.sites.get(&id).is_some_and(|e| f.matches(e))
+                    })
+                    .into_iter()
+                    .filter_map(|r| {
+                        c.sites
+                            .get(&r.key)
+                            .map(|e| with_distance(sites::render(e), r.distance_m))
+                    })
+                    .collect()
+            }
+        }
+    };
+    let body = json!({
+        "type": "FeatureCollection",
+        "center": [q.center.lon, q.center.lat],
+        "collection": q.collection,
+        "numberReturned": features.len(),
+        "features": features,
+    });
+    let mut resp = axum::Json(body).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEO_JSON));
+    Ok(resp)
+}

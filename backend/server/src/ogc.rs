@@ -1,0 +1,613 @@
+//! OGC API – Features Part 1 plumbing shared by every collection: query-string parsing (unknown or
+//! repeated parameters are refused), paging with exact `numberMatched`, the landing page, conformance,
+//! the collection documents and the items/feature handlers that dispatch to each domain module.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use repere_core::temporal::Interval;
+use repere_core::text::Query;
+use repere_core::{Bbox, LonLat};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::catalog::Catalog;
+use crate::error::ApiError;
+use crate::{establishments, links, practices, sites};
+
+/// `limit` when none is given.
+pub const DEFAULT_LIMIT: usize = 100;
+/// Largest page; larger `limit` values are clamped to it.
+pub const MAX_LIMIT: usize = 10_000;
+/// GeoJSON media type.
+pub const GEO_JSON: &str = "application/geo+json";
+/// The only CRS served: WGS84 longitude/latitude.
+pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
+/// Static description of a collection.
+#[derive(Debug)]
+pub struct CollectionInfo {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    /// Property filters accepted on `items` and `nearby`, with their description.
+    pub filters: &'static [(&'static str, &'static str)],
+    /// Property `datetime` applies to, if any.
+    pub temporal: Option<&'static str>,
+}
+
+/// Every collection, in the order the API lists them.
+pub const COLLECTIONS: [&CollectionInfo; 4] = [
+    &practices::INFO,
+    &establishments::INFO,
+    &sites::INFO,
+    &links::INFO,
+];
+
+/// Looks up a collection by id (404 when unknown).
+pub fn collection(id: &str) -> Result<&'static CollectionInfo, ApiError> {
+    COLLECTIONS
+        .iter()
+        .copied()
+        .find(|c| c.id == id)
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "collection inconnue « {id} » ; collections : {}",
+                COLLECTIONS
+                    .iter()
+                    .map(|c| c.id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+}
+
+/// Parameters common to every items request.
+pub const COMMON_PARAMS: [&str; 6] = ["bbox", "limit", "offset", "datetime", "q", "f"];
+
+/// A parsed items query.
+#[derive(Debug, Default)]
+pub struct ItemsQuery {
+    pub bbox: Option<Bbox>,
+    pub datetime: Option<Interval>,
+    pub q: Option<Query>,
+    pub limit: usize,
+    pub offset: usize,
+    /// Property filters, by parameter name (values as given, trimmed).
+    pub filters: BTreeMap<String, String>,
+    /// Every parameter as received, to rebuild paging links.
+    pub raw: Vec<(String, String)>,
+}
+
+impl ItemsQuery {
+    /// The filter value of `name`, if given.
+    pub fn filter(&self, name: &str) -> Option<&str> {
+        self.filters.get(name).map(String::as_str)
+    }
+}
+
+/// Decodes a query string into pairs, refusing a parameter given twice.
+pub fn pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    for (i, (k, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(other, _)| other == k) {
+            return Err(ApiError::param(k.clone(), "paramètre donné plusieurs fois"));
+        }
+    }
+    Ok(pairs)
+}
+
+/// Refuses any parameter outside `allowed`, naming it and listing what is accepted.
+pub fn reject_unknown(pairs: &[(String, String)], allowed: &[&str]) -> Result<(), ApiError> {
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+        return Err(ApiError::param(
+            k.clone(),
+            format!(
+                "paramètre inconnu ; paramètres acceptés : {}",
+                allowed.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses a non-negative integer parameter.
+pub fn parse_count(name: &str, v: &str) -> Result<usize, ApiError> {
+    v.trim()
+        .parse::<usize>()
+        .map_err(|_| ApiError::param(name, format!("« {v} » n'est pas un entier positif ou nul")))
+}
+
+/// Parses a finite number parameter.
+pub fn parse_number(name: &str, v: &str) -> Result<f64, ApiError> {
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| ApiError::param(name, format!("« {v} » n'est pas un nombre fini")))
+}
+
+/// Checks the `f` (format) parameter: only JSON is served.
+fn check_format(v: &str) -> Result<(), ApiError> {
+    match v {
+        "json" | "geojson" | "application/json" | "application/geo+json" => Ok(()),
+        _ => Err(ApiError::param(
+            "f",
+            format!("format « {v} » non servi ; formats : json, geojson"),
+        )),
+    }
+}
+
+/// Parses an items query for `info`'s collection.
+pub fn parse_items_query(raw: Option<&str>, info: &CollectionInfo) -> Result<ItemsQuery, ApiError> {
+    let raw = pairs(raw)?;
+    let allowed: Vec<&str> = COMMON_PARAMS
+        .iter()
+        .copied()
+        .chain(info.filters.iter().map(|(n, _)| *n))
+        .collect();
+    reject_unknown(&raw, &allowed)?;
+    let mut q = ItemsQuery {
+        limit: DEFAULT_LIMIT,
+        ..Default::default()
+    };
+    for (k, v) in &raw {
+        match k.as_str() {
+            "bbox" => q.bbox = Some(Bbox::parse(v)?),
+            "limit" => {
+                let n = parse_count("limit", v)?;
+                if n == 0 {
+                    return Err(ApiError::param("limit", "limit doit être au moins 1"));
+                }
+                q.limit = n.min(MAX_LIMIT);
+            }
+            "offset" => q.offset = parse_count("offset", v)?,
+            "datetime" => q.datetime = Some(Interval::parse(v)?),
+            "q" => q.q = Query::new(v),
+            "f" => check_format(v)?,
+            _ => {
+                let v = v.trim();
+                if v.is_empty() {
+                    return Err(ApiError::param(k.clone(), "valeur vide"));
+                }
+                q.filters.insert(k.clone(), v.to_string());
+            }
+        }
+    }
+    q.raw = raw;
+    Ok(q)
+}
+
+/// Counts every item and keeps the page `[offset, offset + limit)`.
+pub fn paginate<T>(items: impl Iterator<Item = T>, q: &ItemsQuery) -> (usize, Vec<T>) {
+    let mut matched = 0;
+    let mut page = Vec::with_capacity(q.limit.min(1024));
+    for item in items {
+        if matched >= q.offset && page.len() < q.limit {
+            page.push(item);
+        }
+        matched += 1;
+    }
+    (matched, page)
+}
+
+/// The records of `map` to consider: all of them in key order, or those the index puts in `bbox`,
+/// also in key order (so that paging is stable).
+pub fn candidates<'a, K: Ord + Copy, E>(
+    map: &'a BTreeMap<K, Arc<E>>,
+    in_bbox: Option<Vec<K>>,
+) -> Box<dyn Iterator<Item = &'a Arc<E>> + 'a> {
+    match in_bbox {
+        None => Box::new(map.values()),
+        Some(mut keys) => {
+            keys.sort_unstable();
+            Box::new(keys.into_iter().filter_map(move |k| map.get(&k)))
+        }
+    }
+}
+
+/// Absolute base URL of this server as the client reached it (`http://host:port`).
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let proto = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("http");
+    format!("{proto}://{host}")
+}
+
+fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
+    json!({ "href": href, "rel": rel, "type": kind, "title": title })
+}
+
+/// GeoJSON Point geometry, or `null`.
+pub fn point(p: Option<LonLat>) -> Value {
+    match p {
+        Some(p) => json!({ "type": "Point", "coordinates": [p.lon, p.lat] }),
+        None => Value::Null,
+    }
+}
+
+/// A GeoJSON Feature.
+pub fn feature(id: Value, geometry: Value, properties: Value) -> Value {
+    json!({ "type": "Feature", "id": id, "geometry": geometry, "properties": properties })
+}
+
+fn with_type(body: Value, media: &'static str) -> Response {
+    let mut resp = axum::Json(body).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    resp
+}
+
+/// GET /api — the landing page.
+pub async fn landing(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    only_format(raw.as_deref())?;
+    let base = base_url(&headers);
+    let demo = app
+        .catalog
+        .read()
+        .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?
+        .demo;
+    let mut description = "Usages numériques innovants, Fab' École et débit des établissements de l'académie de Nice (Alpes-Maritimes, Var).".to_string();
+    if demo {
+        description.push_str(
+            " Données de démonstration générées : elles ne décrivent pas des établissements réels.",
+        );
+    }
+    Ok(with_type(
+        json!({
+            "title": "Repère — API",
+            "description": description,
+            "demo": demo,
+            "links": [
+                link(format!("{base}/api"), "self", "application/json", "Cette page"),
+                link(format!("{base}/api/openapi.json"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "Définition OpenAPI"),
+                link(format!("{base}/api/docs"), "service-doc", "text/html", "Documentation de l'API"),
+                link(format!("{base}/api/conformance"), "conformance", "application/json", "Classes de conformité"),
+                link(format!("{base}/api/collections"), "data", "application/json", "Collections"),
+            ],
+        }),
+        "application/json",
+    ))
+}
+
+/// Conformance classes this server implements.
+pub const CONFORMANCE: [&str; 3] = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+];
+
+/// GET /api/conformance
+pub async fn conformance(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    only_format(raw.as_deref())?;
+    Ok(with_type(
+        json!({ "conformsTo": CONFORMANCE }),
+        "application/json",
+    ))
+}
+
+fn only_format(raw: Option<&str>) -> Result<(), ApiError> {
+    let p = pairs(raw)?;
+    reject_unknown(&p, &["f"])?;
+    if let Some((_, v)) = p.first() {
+        check_format(v)?;
+    }
+    Ok(())
+}
+
+/// Spatial and temporal extent of a collection's public records.
+fn extent(c: &Catalog, id: &str) -> (Option<Bbox>, Option<(String, String)>) {
+    let mut bbox: Option<Bbox> = None;
+    let mut grow = |p: LonLat| match bbox.as_mut() {
+        Some(b) => b.extend(p),
+        None => bbox = Some(Bbox::point(p)),
+    };
+    let mut times: Option<(String, String)> = None;
+    let mut span = |t: String| {
+        times = Some(match times.take() {
+            None => (t.clone(), t),
+            Some((a, b)) => (a.min(t.clone()), b.max(t)),
+        })
+    };
+    match id {
+        "practices" => {
+            for p in c.practices.values().filter(|p| p.practice.is_public()) {
+                if let Some(pos) = p.position {
+                    grow(pos);
+                }
+                span(
+                    practices::timestamp(&p.practice)
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                );
+            }
+        }
+        "establishments" => c
+            .establishments
+            .values()
+            .filter_map(|e| e.establishment.position)
+            .for_each(&mut grow),
+        "sites" => {
+            for s in c.sites.values() {
+                grow(s.site.position);
+                if let Some(d) = s.site.opened_on {
+                    span(format!("{d}T00:00:00Z"));
+                }
+            }
+        }
+        _ => {
+            for l in c.links.values().filter(|l| l.public) {
+                if let Some((a, b)) = l.segment {
+                    grow(a);
+                    grow(b);
+                }
+                span(
+                    l.link
+                        .created_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                );
+            }
+        }
+    }
+    (bbox, times)
+}
+
+fn collection_doc(c: &Catalog, info: &CollectionInfo, base: &str) -> Value {
+    let (bbox, times) = extent(c, info.id);
+    let mut extent = json!({
+        "spatial": { "bbox": [bbox.map(|b| b.to_array()).unwrap_or([-180.0, -90.0, 180.0, 90.0])], "crs": CRS84 },
+    });
+    if info.temporal.is_some() {
+        let interval = times
+            .map(|(a, b)| json!([[a, b]]))
+            .unwrap_or(json!([[null, null]]));
+        extent["temporal"] = json!({ "interval": interval, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian" });
+    }
+    let mut description = info.description.to_string();
+    if c.demo {
+        description.push_str(" (données de démonstration)");
+    }
+    json!({
+        "id": info.id,
+        "title": info.title,
+        "description": description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": extent,
+        "links": [
+            link(format!("{base}/api/collections/{}", info.id), "self", "application/json", info.title),
+            link(format!("{base}/api/collections/{}/items", info.id), "items", GEO_JSON, "Objets (GeoJSON)"),
+        ],
+    })
+}
+
+fn read(app: &AppState) -> Result<std::sync::RwLockReadGuard<'_, Catalog>, ApiError> {
+    app.catalog
+        .read()
+        .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))
+}
+
+/// GET /api/collections
+pub async fn collections(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    only_format(raw.as_deref())?;
+    let base = base_url(&headers);
+    let c = read(&app)?;
+    let list: Vec<Value> = COLLECTIONS
+        .iter()
+        .map(|info| collection_doc(&c, info, &base))
+        .collect();
+    Ok(with_type(
+        json!({
+            "links": [link(format!("{base}/api/collections"), "self", "application/json", "Collections")],
+            "collections": list,
+        }),
+        "application/json",
+    ))
+}
+
+/// GET /api/collections/{collectionId}
+pub async fn collection_one(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let info = collection(&id)?;
+    only_format(raw.as_deref())?;
+    let c = read(&app)?;
+    Ok(with_type(
+        collection_doc(&c, info, &base_url(&headers)),
+        "application/json",
+    ))
+}
+
+/// Runs an items query against the catalogue: `(numberMatched, features)`.
+pub fn select(
+    c: &Catalog,
+    info: &CollectionInfo,
+    q: &ItemsQuery,
+) -> Result<(usize, Vec<Value>), ApiError> {
+    match info.id {
+        "practices" => practices::items(c, q),
+        "establishments" => establishments::items(c, q),
+        "sites" => sites::items(c, q),
+        _ => links::items(c, q),
+    }
+}
+
+fn page_href(base: &str, id: &str, q: &ItemsQuery, offset: usize) -> String {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in q.raw.iter().filter(|(k, _)| k != "offset" && k != "limit") {
+        ser.append_pair(k, v);
+    }
+    ser.append_pair("limit", &q.limit.to_string());
+    ser.append_pair("offset", &offset.to_string());
+    format!("{base}/api/collections/{id}/items?{}", ser.finish())
+}
+
+/// GET /api/collections/{collectionId}/items
+pub async fn items(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let info = collection(&id)?;
+    let q = parse_items_query(raw.as_deref(), info)?;
+    let (matched, features) = {
+        let c = read(&app)?;
+        select(&c, info, &q)?
+    };
+    let base = base_url(&headers);
+    let mut links = vec![
+        link(
+            page_href(&base, info.id, &q, q.offset),
+            "self",
+            GEO_JSON,
+            "Cette page",
+        ),
+        link(
+            format!("{base}/api/collections/{}", info.id),
+            "collection",
+            "application/json",
+            info.title,
+        ),
+    ];
+    if q.offset + features.len() < matched {
+        links.push(link(
+            page_href(&base, info.id, &q, q.offset + q.limit),
+            "next",
+            GEO_JSON,
+            "Page suivante",
+        ));
+    }
+    if q.offset > 0 {
+        links.push(link(
+            page_href(&base, info.id, &q, q.offset.saturating_sub(q.limit)),
+            "prev",
+            GEO_JSON,
+            "Page précédente",
+        ));
+    }
+    Ok(with_type(
+        json!({
+            "type": "FeatureCollection",
+            "timeStamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "numberMatched": matched,
+            "numberReturned": features.len(),
+            "features": features,
+            "links": links,
+        }),
+        GEO_JSON,
+    ))
+}
+
+/// GET /api/collections/{collectionId}/items/{featureId}
+pub async fn item(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path((id, fid)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let info = collection(&id)?;
+    only_format(raw.as_deref())?;
+    let mut f = {
+        let c = read(&app)?;
+        match info.id {
+            "practices" => practices::one(&c, &fid),
+            "establishments" => establishments::one(&c, &fid),
+            "sites" => sites::one(&c, &fid),
+            _ => links::one(&c, &fid),
+        }
+    }
+    .ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "aucun objet « {fid} » dans la collection {}",
+            info.id
+        ))
+    })?;
+    let base = base_url(&headers);
+    f["links"] = json!([
+        link(
+            format!("{base}/api/collections/{}/items/{fid}", info.id),
+            "self",
+            GEO_JSON,
+            "Cet objet"
+        ),
+        link(
+            format!("{base}/api/collections/{}", info.id),
+            "collection",
+            "application/json",
+            info.title
+        ),
+    ]);
+    Ok(with_type(f, GEO_JSON))
+}
+
+/// Whether `wanted` (already folded) is one of `values` (folded).
+pub fn has(values: &[String], wanted: &str) -> bool {
+    values.iter().any(|v| v == wanted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_and_repeated_parameters_are_refused() {
+        let info = &practices::INFO;
+        let e = parse_items_query(Some("limit=5&colour=red"), info).unwrap_err();
+        assert!(matches!(e, ApiError::InvalidParameter { ref param, .. } if param == "colour"));
+        let e = parse_items_query(Some("limit=5&limit=6"), info).unwrap_err();
+        assert!(matches!(e, ApiError::InvalidParameter { ref param, .. } if param == "limit"));
+    }
+
+    #[test]
+    fn limit_is_clamped_and_validated() {
+        let info = &practices::INFO;
+        assert_eq!(
+            parse_items_query(Some("limit=999999"), info).unwrap().limit,
+            MAX_LIMIT
+        );
+        assert_eq!(parse_items_query(None, info).unwrap().limit, DEFAULT_LIMIT);
+        for bad in [
+            "limit=-1",
+            "limit=1.5",
+            "limit=abc",
+            "limit=0",
+            "offset=-3",
+            "offset=x",
+        ] {
+            assert!(parse_items_query(Some(bad), info).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn paginate_counts_everything_and_keeps_one_page() {
+        let q = ItemsQuery {
+            limit: 3,
+            offset: 4,
+            ..Default::default()
+        };
+        let (n, page) = paginate(0..10, &q);
+        assert_eq!(n, 10);
+        assert_eq!(page, vec![4, 5, 6]);
+    }
+}

@@ -1,0 +1,162 @@
+//! The `practices` collection: published practices as GeoJSON points (the establishment's position
+//! unless the practice has its own). Drafts, submissions, rejected and archived reports are never
+//! served to the public.
+
+use chrono::{DateTime, Utc};
+use repere_core::establishments::{EstablishmentKind, normalise_departement};
+use repere_core::practices::{Practice, PracticeStatus};
+use repere_core::temporal::Interval;
+use repere_core::text::{Query, fold};
+use repere_core::{SchoolYear, Uai};
+use serde_json::{Value, json};
+
+use crate::catalog::{Catalog, PracticeEntry};
+use crate::error::ApiError;
+use crate::ogc::{CollectionInfo, ItemsQuery, candidates, feature, has, paginate, point};
+
+pub const INFO: CollectionInfo = CollectionInfo {
+    id: "practices",
+    title: "Usages numériques innovants",
+    description: "Pratiques pédagogiques numériques remontées par les équipes et publiées par la CARDIE/DANE.",
+    filters: &[
+        (
+            "departement",
+            "Code du département de l'établissement (06, 83…)",
+        ),
+        (
+            "discipline",
+            "Discipline (insensible à la casse et aux accents)",
+        ),
+        ("level", "Niveau (6e, CM1, Seconde…)"),
+        ("tool", "Outil numérique (Scratch, Tinkercad…)"),
+        ("theme", "Thème"),
+        ("school_year", "Année scolaire, ex. 2025-2026"),
+        (
+            "kind",
+            "Type d'établissement : ecole, college, lycee, lp, other",
+        ),
+        ("status", "Statut ; seul published est visible sans compte"),
+        ("uai", "UAI de l'établissement"),
+    ],
+    temporal: Some("published_at"),
+};
+
+/// The instant `datetime` filters on: publication, else creation.
+pub fn timestamp(p: &Practice) -> DateTime<Utc> {
+    p.published_at.unwrap_or(p.created_at)
+}
+
+/// The filters of one request, parsed and folded once.
+#[derive(Debug, Default)]
+pub struct Filter {
+    departement: Option<String>,
+    discipline: Option<String>,
+    level: Option<String>,
+    tool: Option<String>,
+    theme: Option<String>,
+    school_year: Option<SchoolYear>,
+    kind: Option<EstablishmentKind>,
+    status: Option<PracticeStatus>,
+    uai: Option<Uai>,
+    q: Option<Query>,
+    datetime: Option<Interval>,
+}
+
+impl Filter {
+    pub fn parse(q: &ItemsQuery) -> Result<Self, ApiError> {
+        Ok(Self {
+            departement: q
+                .filter("departement")
+                .map(normalise_departement)
+                .transpose()?,
+            discipline: q.filter("discipline").map(fold),
+            level: q.filter("level").map(fold),
+            tool: q.filter("tool").map(fold),
+            theme: q.filter("theme").map(fold),
+            school_year: q.filter("school_year").map(SchoolYear::parse).transpose()?,
+            kind: q
+                .filter("kind")
+                .map(|k| EstablishmentKind::parse("kind", k))
+                .transpose()?,
+            status: q
+                .filter("status")
+                .map(|s| PracticeStatus::parse("status", s))
+                .transpose()?,
+            uai: q.filter("uai").map(Uai::parse).transpose()?,
+            q: q.q.clone(),
+            datetime: q.datetime,
+        })
+    }
+
+    /// Whether the public may see `e` and it passes every filter.
+    pub fn matches(&self, e: &PracticeEntry) -> bool {
+        let p = &e.practice;
+        p.is_public()
+            && self.status.is_none_or(|s| s == p.status)
+            && self
+                .departement
+                .as_ref()
+                .is_none_or(|d| *d == e.departement)
+            && self
+                .discipline
+                .as_ref()
+                .is_none_or(|d| has(&e.disciplines, d))
+            && self.level.as_ref().is_none_or(|d| has(&e.levels, d))
+            && self.tool.as_ref().is_none_or(|d| has(&e.tools, d))
+            && self.theme.as_ref().is_none_or(|d| has(&e.themes, d))
+            && self.school_year.is_none_or(|y| y == p.school_year)
+            && self.kind.is_none_or(|k| k == e.establishment_kind)
+            && self.uai.is_none_or(|u| u == p.uai)
+            && self.q.as_ref().is_none_or(|q| q.matches(&e.search))
+            && self.datetime.is_none_or(|i| i.contains(timestamp(p)))
+    }
+}
+
+/// The public properties of a practice.
+pub fn properties(e: &PracticeEntry) -> Value {
+    let p = &e.practice;
+    json!({
+        "id": p.id,
+        "title": p.title,
+        "summary": p.summary,
+        "description": p.description,
+        "disciplines": p.disciplines,
+        "levels": p.levels,
+        "tools": p.tools,
+        "themes": p.themes,
+        "school_year": p.school_year,
+        "uai": p.uai,
+        "establishment_name": e.establishment_name,
+        "establishment_kind": e.establishment_kind.as_str(),
+        "commune_code": e.commune_code,
+        "commune_name": e.commune_name,
+        "departement": e.departement,
+        "innovatheque_url": p.innovatheque_url,
+        "status": p.status.as_str(),
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+        "published_at": p.published_at,
+    })
+}
+
+/// A practice as a GeoJSON feature.
+pub fn render(e: &PracticeEntry) -> Value {
+    feature(json!(e.practice.id), point(e.position), properties(e))
+}
+
+/// Items of the collection for `q`.
+pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
+    let f = Filter::parse(q)?;
+    let keys = q.bbox.map(|b| c.practice_index.in_bbox(&b).collect());
+    let (n, page) = paginate(candidates(&c.practices, keys).filter(|e| f.matches(e)), q);
+    Ok((n, page.into_iter().map(|e| render(e)).collect()))
+}
+
+/// One public practice by id.
+pub fn one(c: &Catalog, id: &str) -> Option<Value> {
+    let id: i64 = id.parse().ok()?;
+    c.practices
+        .get(&id)
+        .filter(|e| e.practice.is_public())
+        .map(|e| render(e))
+}

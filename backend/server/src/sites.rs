@@ -1,0 +1,103 @@
+//! The `sites` collection: Fab' École and other tiers-lieux éducatifs.
+
+use repere_core::establishments::normalise_departement;
+use repere_core::sites::{SiteKind, SiteStatus};
+use repere_core::temporal::Interval;
+use repere_core::text::Query;
+use serde_json::{Value, json};
+
+use crate::catalog::{Catalog, SiteEntry};
+use crate::error::ApiError;
+use crate::ogc::{CollectionInfo, ItemsQuery, candidates, feature, paginate, point};
+
+pub const INFO: CollectionInfo = CollectionInfo {
+    id: "sites",
+    title: "Fab' École et tiers-lieux",
+    description: "Tiers-lieux éducatifs : Fab' École, fablabs et autres lieux partagés.",
+    filters: &[
+        ("kind", "Type : fab_ecole, tiers_lieu, fablab"),
+        ("status", "Statut : planned, open, closed"),
+        ("departement", "Département de l'établissement d'accueil"),
+    ],
+    temporal: Some("opened_on"),
+};
+
+#[derive(Debug, Default)]
+pub struct Filter {
+    kind: Option<SiteKind>,
+    status: Option<SiteStatus>,
+    departement: Option<String>,
+    q: Option<Query>,
+    datetime: Option<Interval>,
+}
+
+impl Filter {
+    pub fn parse(q: &ItemsQuery) -> Result<Self, ApiError> {
+        Ok(Self {
+            kind: q
+                .filter("kind")
+                .map(|k| SiteKind::parse("kind", k))
+                .transpose()?,
+            status: q
+                .filter("status")
+                .map(|s| SiteStatus::parse("status", s))
+                .transpose()?,
+            departement: q
+                .filter("departement")
+                .map(normalise_departement)
+                .transpose()?,
+            q: q.q.clone(),
+            datetime: q.datetime,
+        })
+    }
+
+    pub fn matches(&self, e: &SiteEntry) -> bool {
+        let s = &e.site;
+        self.kind.is_none_or(|k| k == s.kind)
+            && self.status.is_none_or(|st| st == s.status)
+            && self
+                .departement
+                .as_ref()
+                .is_none_or(|d| Some(d) == e.departement.as_ref())
+            && self.q.as_ref().is_none_or(|q| q.matches(&e.search))
+            && self.datetime.is_none_or(|i| {
+                s.opened_on.is_some_and(|d| {
+                    let start = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+                    let end = d.and_hms_milli_opt(23, 59, 59, 999).map(|t| t.and_utc());
+                    matches!((start, end), (Some(a), Some(b)) if i.overlaps(a, b))
+                })
+            })
+    }
+}
+
+pub fn render(e: &SiteEntry) -> Value {
+    let s = &e.site;
+    feature(
+        json!(s.id),
+        point(Some(s.position)),
+        json!({
+            "id": s.id,
+            "name": s.name,
+            "kind": s.kind.as_str(),
+            "uai": s.uai,
+            "departement": e.departement,
+            "opened_on": s.opened_on,
+            "status": s.status.as_str(),
+            "equipment": s.equipment,
+            "partners": s.partners,
+            "description": s.description,
+        }),
+    )
+}
+
+pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
+    let f = Filter::parse(q)?;
+    let keys = q.bbox.map(|b| c.site_index.in_bbox(&b).collect());
+    let (n, page) = paginate(candidates(&c.sites, keys).filter(|e| f.matches(e)), q);
+    Ok((n, page.into_iter().map(|e| render(e)).collect()))
+}
+
+pub fn one(c: &Catalog, id: &str) -> Option<Value> {
+    let id: i64 = id.parse().ok()?;
+    c.sites.get(&id).map(|e| render(e))
+}
