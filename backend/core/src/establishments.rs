@@ -268,7 +268,8 @@ pub fn check_commune_code(code: &str) -> Result<(), Invalid> {
     }
 }
 
-/// Normalises a département code: `006` → `06`, `6` → `06`, `083` → `83`, `02A` → `2A`, `971` stays.
+/// Normalises a département code: `006` → `06`, `6` → `06`, `083` → `83`, `02A` → `2A`, `971` and
+/// `988` stay.
 pub fn normalise_departement(code: &str) -> Result<String, Invalid> {
     let c = code.trim().to_ascii_uppercase();
     let err = || {
@@ -290,7 +291,12 @@ pub fn normalise_departement(code: &str) -> Result<String, Invalid> {
     match c.len() {
         2 if c.chars().all(|ch| ch.is_ascii_digit()) && c != "00" && c != "20" => Ok(c),
         2 if c == "2A" || c == "2B" => Ok(c),
-        3 if c.starts_with("97") && c.chars().all(|ch| ch.is_ascii_digit()) => Ok(c),
+        // Overseas: départements 971–976 and collectivités 975–988.
+        3 if (c.starts_with("97") || c.starts_with("98"))
+            && c.chars().all(|ch| ch.is_ascii_digit()) =>
+        {
+            Ok(c)
+        }
         _ => Err(err()),
     }
 }
@@ -306,7 +312,8 @@ mod tests {
         assert_eq!(normalise_departement("83").unwrap(), "83");
         assert_eq!(normalise_departement("02A").unwrap(), "2A");
         assert_eq!(normalise_departement("971").unwrap(), "971");
-        for bad in ["", "0", "00", "ABC", "1234", "9X"] {
+        assert_eq!(normalise_departement("988").unwrap(), "988");
+        for bad in ["", "0", "00", "ABC", "1234", "9X", "999"] {
             assert!(normalise_departement(bad).is_err(), "{bad}");
         }
     }

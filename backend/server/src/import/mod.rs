@@ -95,15 +95,24 @@ impl Table {
             .map(|(i, h)| (String::from_utf8_lossy(h).trim().to_string(), i))
             .collect::<HashMap<_, _>>();
         let header_len = header.len();
-        // The csv crate skips blank lines without counting them; count newlines up to the record's
-        // first byte instead, so that reported line numbers match what an editor shows.
-        let line_of = |byte: u64| {
+        // The csv crate skips blank lines without counting them, and a record's position is where the
+        // reader started, before any blank line it skipped: count newlines up to the record's first
+        // byte instead, incrementally (records come in order), so that line numbers match an editor.
+        let mut counted_to = 0usize;
+        let mut newlines = 0u64;
+        let mut line_of = |byte: u64| {
             let mut at = (byte as usize).min(bytes.len());
-            // A record's position is where the reader started, before any blank line it skipped.
             while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
                 at += 1;
             }
-            1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64
+            if at >= counted_to {
+                newlines += bytes[counted_to..at]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64;
+                counted_to = at;
+            }
+            1 + newlines
         };
         let mut rows = Vec::new();
         let mut record = csv::ByteRecord::new();

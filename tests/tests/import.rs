@@ -1,0 +1,177 @@
+//! `repere import establishments` on small hand-written fixtures in both official formats: counts,
+//! upsert idempotence, rejected lines reported with their number and reason, dry runs that write
+//! nothing, and the imported establishments served by the API.
+
+use std::path::PathBuf;
+
+use repere_server::import::establishments::import_file;
+use repere_store::Store;
+use repere_tests::{TestApp, backends, fresh_database};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+fn lines(report: &repere_server::import::Report) -> Vec<u64> {
+    report.rejected.iter().map(|r| r.line).collect()
+}
+
+#[tokio::test]
+async fn annuaire_export_is_imported_and_reimport_changes_nothing() {
+    for backend in backends() {
+        let url = fresh_database(backend).await;
+        let store = Store::connect(&url).await.unwrap();
+        let path = fixture("annuaire-education.csv");
+
+        let dry = import_file(&store, &path, true, false).await.unwrap();
+        assert_eq!((dry.read, dry.created), (10, 6), "{backend:?}");
+        assert_eq!(
+            repere_store::establishments::count(&store).await.unwrap(),
+            0,
+            "a dry run writes nothing"
+        );
+
+        let first = import_file(&store, &path, false, false).await.unwrap();
+        assert_eq!(first.format, "Annuaire de l'éducation");
+        assert_eq!(
+            (first.read, first.created, first.updated, first.unchanged),
+            (10, 6, 0, 0),
+            "{first}"
+        );
+        assert_eq!(lines(&first), vec![7, 8, 9, 10], "{first}");
+        assert!(
+            first.rejected[0].reason.contains("lettre de contrôle"),
+            "{first}"
+        );
+        assert!(
+            first.rejected[1].reason.contains("déjà présent ligne 2"),
+            "{first}"
+        );
+        assert!(first.rejected[2].reason.contains("latitude"), "{first}");
+        assert!(first.rejected[3].reason.contains("champs"), "{first}");
+        assert_eq!(
+            repere_store::establishments::count(&store).await.unwrap(),
+            6
+        );
+
+        let again = import_file(&store, &path, false, false).await.unwrap();
+        assert_eq!(
+            (again.created, again.updated, again.unchanged),
+            (0, 0, 6),
+            "idempotent upsert: {again}"
+        );
+        assert_eq!(
+            repere_store::establishments::count(&store).await.unwrap(),
+            6
+        );
+
+        // A renamed establishment is updated, not duplicated.
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("Collège Exemple", "Collège Exemple renommé");
+        let dir =
+            std::env::temp_dir().join(format!("repere-import-{}-{backend:?}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let renamed = dir.join("annuaire.csv");
+        std::fs::write(&renamed, text).unwrap();
+        let third = import_file(&store, &renamed, false, false).await.unwrap();
+        assert_eq!(
+            (third.created, third.updated, third.unchanged),
+            (0, 1, 5),
+            "{third}"
+        );
+
+        let all = repere_store::establishments::load_all(&store)
+            .await
+            .unwrap();
+        let by = |u: &str| all.iter().find(|e| e.uai.as_str() == u).unwrap();
+        let college = by("0060002V");
+        assert_eq!(college.name, "Collège Exemple renommé");
+        assert_eq!(college.departement, "06");
+        let p = college.position.unwrap();
+        assert!(
+            (p.lat - 43.5808).abs() < 1e-9 && (p.lon - 7.1239).abs() < 1e-9,
+            "French decimals: {p:?}"
+        );
+        assert_eq!(by("0060003W").kind.as_str(), "lp");
+        assert_eq!(by("0060003W").sector.as_str(), "private");
+        assert_eq!(by("0060009C").kind.as_str(), "other");
+        let lambert = by("0830004D")
+            .position
+            .expect("Lambert-93 converted when lat/lon are empty");
+        assert!(
+            (5.8..6.1).contains(&lambert.lon) && (43.0..43.3).contains(&lambert.lat),
+            "{lambert:?}"
+        );
+        assert!(
+            by("0830005E").position.is_none(),
+            "no coordinates: kept without a position"
+        );
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn address_export_is_recognised_and_served_by_the_api() {
+    for backend in backends() {
+        let url = fresh_database(backend).await;
+        let store = Store::connect(&url).await.unwrap();
+        let report = import_file(
+            &store,
+            &fixture("adresse-geolocalisation.csv"),
+            false,
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            report.format,
+            "Adresse et géolocalisation des établissements"
+        );
+        assert_eq!((report.read, report.created), (5, 3), "{report}");
+        assert_eq!(lines(&report), vec![5, 6], "{report}");
+        assert!(
+            report.rejected[0].reason.contains("code commune"),
+            "{report}"
+        );
+        store.close().await;
+
+        let app = TestApp::on(backend, url).await;
+        let (status, _, body) = app
+            .get("/api/collections/establishments/items?departement=83")
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(body["numberMatched"], 2);
+        let (_, _, one) = app
+            .get("/api/collections/establishments/items/0830102K")
+            .await;
+        assert_eq!(one["properties"]["kind"], "lp");
+        assert_eq!(one["geometry"]["coordinates"][0], 5.93);
+        assert_eq!(one["properties"]["bandwidth_class"], "unknown");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_file_is_refused_before_anything_is_written() {
+    let url = fresh_database(repere_tests::Backend::Sqlite).await;
+    let store = Store::connect(&url).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("repere-import-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("autre.csv");
+    std::fs::write(&bad, "nom;ville\nÉcole;Nice\n").unwrap();
+    let err = import_file(&store, &bad, false, false).await.unwrap_err();
+    assert!(err.to_string().contains("en-tête non reconnu"), "{err}");
+    let missing = import_file(&store, &dir.join("absent.csv"), false, false)
+        .await
+        .unwrap_err();
+    assert!(
+        missing.to_string().contains("impossible de lire"),
+        "{missing}"
+    );
+    assert_eq!(
+        repere_store::establishments::count(&store).await.unwrap(),
+        0
+    );
+}
