@@ -5,42 +5,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Invalid, LonLat, Uai};
 
-/// What kind of establishment it is (API values in brackets).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum EstablishmentKind {
-    /// École maternelle, élémentaire or primaire (`ecole`).
-    Ecole,
-    /// Collège (`college`).
-    College,
-    /// Lycée général et/ou technologique (`lycee`).
-    Lycee,
-    /// Lycée professionnel (`lp`).
-    Lp,
-    /// Anything else: EREA, centre, etc. (`other`).
-    Other,
+crate::api_enum! {
+    /// What kind of establishment it is (API values in brackets).
+    EstablishmentKind, "type d'établissement inconnu" {
+        /// École maternelle, élémentaire or primaire.
+        Ecole => "ecole",
+        College => "college",
+        /// Lycée général et/ou technologique.
+        Lycee => "lycee",
+        /// Lycée professionnel.
+        Lp => "lp",
+        /// Anything else: EREA, centre, etc.
+        Other => "other",
+    }
 }
 
 impl EstablishmentKind {
-    pub const ALL: [Self; 5] = [
-        Self::Ecole,
-        Self::College,
-        Self::Lycee,
-        Self::Lp,
-        Self::Other,
-    ];
-
-    /// API value, e.g. `college`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ecole => "ecole",
-            Self::College => "college",
-            Self::Lycee => "lycee",
-            Self::Lp => "lp",
-            Self::Other => "other",
-        }
-    }
-
     /// French label for the UI.
     pub fn label(self) -> &'static str {
         match self {
@@ -52,128 +32,40 @@ impl EstablishmentKind {
         }
     }
 
-    /// Parses an API value (`ecole`, `college`, …); `field` names the parameter in the error.
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                Invalid::new(
-                    field,
-                    format!(
-                        "type d'établissement inconnu « {s} » (ecole, college, lycee, lp, other)"
-                    ),
-                )
-            })
-    }
-
     /// Whether the establishment is "premier degré" (écoles) rather than "second degré".
     pub fn is_first_degree(self) -> bool {
         self == Self::Ecole
     }
 }
 
-/// Public or private sector.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sector {
-    Public,
-    Private,
-}
-
-impl Sector {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Public => "public",
-            Self::Private => "private",
-        }
-    }
-
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        match s {
-            "public" => Ok(Self::Public),
-            "private" => Ok(Self::Private),
-            _ => Err(Invalid::new(
-                field,
-                format!("secteur inconnu « {s} » (public, private)"),
-            )),
-        }
+crate::api_enum! {
+    /// Public or private sector.
+    Sector, "secteur inconnu" {
+        Public => "public",
+        Private => "private",
     }
 }
 
-/// Access technology of a bandwidth measurement.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Technology {
-    Adsl,
-    Vdsl,
-    Ftth,
-    Cable,
-    ThdRadio,
-    Satellite,
-    Mobile,
-    Other,
-}
-
-impl Technology {
-    pub const ALL: [Self; 8] = [
-        Self::Adsl,
-        Self::Vdsl,
-        Self::Ftth,
-        Self::Cable,
-        Self::ThdRadio,
-        Self::Satellite,
-        Self::Mobile,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Adsl => "adsl",
-            Self::Vdsl => "vdsl",
-            Self::Ftth => "ftth",
-            Self::Cable => "cable",
-            Self::ThdRadio => "thd_radio",
-            Self::Satellite => "satellite",
-            Self::Mobile => "mobile",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| Invalid::new(field, format!("technologie inconnue « {s} »")))
+crate::api_enum! {
+    /// Access technology of a bandwidth measurement.
+    Technology, "technologie inconnue" {
+        Adsl => "adsl",
+        Vdsl => "vdsl",
+        Ftth => "ftth",
+        Cable => "cable",
+        ThdRadio => "thd_radio",
+        Satellite => "satellite",
+        Mobile => "mobile",
+        Other => "other",
     }
 }
 
-/// Whether a bandwidth value is what the line could carry (`potential`, e.g. eligibility) or what was
-/// measured on site (`measured`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BandwidthSource {
-    Potential,
-    Measured,
-}
-
-impl BandwidthSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Potential => "potential",
-            Self::Measured => "measured",
-        }
-    }
-
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        match s {
-            "potential" => Ok(Self::Potential),
-            "measured" => Ok(Self::Measured),
-            _ => Err(Invalid::new(
-                field,
-                format!("source de débit inconnue « {s} » (potential, measured)"),
-            )),
-        }
+crate::api_enum! {
+    /// Whether a bandwidth value is what the line could carry (`potential`, e.g. eligibility) or what was
+    /// measured on site (`measured`).
+    BandwidthSource, "source de débit inconnue" {
+        Potential => "potential",
+        Measured => "measured",
     }
 }
 

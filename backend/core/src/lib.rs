@@ -5,6 +5,38 @@
 //! Coordinates are WGS84 longitude/latitude in degrees (EPSG:4326); distances are metres on the sphere
 //! (Haversine, mean Earth radius), as everywhere in Repère.
 
+/// Defines a closed set of API values as an enum with `ALL`, `as_str` and `parse`, whose error is a
+/// French message naming the field and listing the accepted values; serde uses the same strings.
+#[macro_export]
+macro_rules! api_enum {
+    ($(#[$m:meta])* $name:ident, $unknown:literal { $($(#[$vm:meta])* $variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $s)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The API value, e.g. `college`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $s),+
+                }
+            }
+
+            /// Parses an API value; `field` names the input in the error.
+            pub fn parse(field: &'static str, s: &str) -> Result<Self, $crate::Invalid> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    $crate::Invalid::new(field, format!("{} « {s} » ({})", $unknown, [$($s),+].join(", ")))
+                })
+            }
+        }
+    };
+}
+
 pub mod establishments;
 pub mod index;
 pub mod links;

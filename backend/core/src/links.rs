@@ -5,39 +5,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
 
-/// Why two practices are linked.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkKind {
-    InspiredBy,
-    Collaboration,
-    SameTool,
-    Visit,
-    Training,
-    SameSite,
+crate::api_enum! {
+    /// Why two practices are linked.
+    LinkKind, "type de lien inconnu" {
+        InspiredBy => "inspired_by",
+        Collaboration => "collaboration",
+        SameTool => "same_tool",
+        Visit => "visit",
+        Training => "training",
+        SameSite => "same_site",
+    }
 }
 
 impl LinkKind {
-    pub const ALL: [Self; 6] = [
-        Self::InspiredBy,
-        Self::Collaboration,
-        Self::SameTool,
-        Self::Visit,
-        Self::Training,
-        Self::SameSite,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InspiredBy => "inspired_by",
-            Self::Collaboration => "collaboration",
-            Self::SameTool => "same_tool",
-            Self::Visit => "visit",
-            Self::Training => "training",
-            Self::SameSite => "same_site",
-        }
-    }
-
     /// French label for the UI.
     pub fn label(self) -> &'static str {
         match self {
@@ -48,15 +28,6 @@ impl LinkKind {
             Self::Training => "formation",
             Self::SameSite => "même Fab' École",
         }
-    }
-
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            Invalid::new(
-                field,
-                format!("type de lien inconnu « {s} » (inspired_by, collaboration, same_tool, visit, training, same_site)"),
-            )
-        })
     }
 }
 

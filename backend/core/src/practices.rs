@@ -5,48 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Invalid, LonLat, SchoolYear, Uai};
 
-/// Where a practice stands in the moderation workflow.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PracticeStatus {
-    Draft,
-    Submitted,
-    Published,
-    Rejected,
-    Archived,
-}
-
-impl PracticeStatus {
-    pub const ALL: [Self; 5] = [
-        Self::Draft,
-        Self::Submitted,
-        Self::Published,
-        Self::Rejected,
-        Self::Archived,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::Published => "published",
-            Self::Rejected => "rejected",
-            Self::Archived => "archived",
-        }
-    }
-
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                Invalid::new(
-                    field,
-                    format!(
-                        "statut inconnu « {s} » (draft, submitted, published, rejected, archived)"
-                    ),
-                )
-            })
+crate::api_enum! {
+    /// Where a practice stands in the moderation workflow.
+    PracticeStatus, "statut inconnu" {
+        Draft => "draft",
+        Submitted => "submitted",
+        Published => "published",
+        Rejected => "rejected",
+        Archived => "archived",
     }
 }
 
@@ -174,7 +140,7 @@ mod tests {
 
     #[test]
     fn status_round_trips() {
-        for s in PracticeStatus::ALL {
+        for &s in PracticeStatus::ALL {
             assert_eq!(PracticeStatus::parse("status", s.as_str()).unwrap(), s);
         }
         assert!(PracticeStatus::parse("status", "pending").is_err());

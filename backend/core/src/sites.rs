@@ -5,69 +5,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Invalid, LonLat, Uai};
 
-/// Kind of site.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SiteKind {
-    FabEcole,
-    TiersLieu,
-    Fablab,
-}
-
-impl SiteKind {
-    pub const ALL: [Self; 3] = [Self::FabEcole, Self::TiersLieu, Self::Fablab];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::FabEcole => "fab_ecole",
-            Self::TiersLieu => "tiers_lieu",
-            Self::Fablab => "fablab",
-        }
-    }
-
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                Invalid::new(
-                    field,
-                    format!("type de lieu inconnu « {s} » (fab_ecole, tiers_lieu, fablab)"),
-                )
-            })
+crate::api_enum! {
+    /// Kind of site.
+    SiteKind, "type de lieu inconnu" {
+        FabEcole => "fab_ecole",
+        TiersLieu => "tiers_lieu",
+        Fablab => "fablab",
     }
 }
 
-/// Whether a site is planned, open or closed.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SiteStatus {
-    Planned,
-    Open,
-    Closed,
-}
-
-impl SiteStatus {
-    pub const ALL: [Self; 3] = [Self::Planned, Self::Open, Self::Closed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Planned => "planned",
-            Self::Open => "open",
-            Self::Closed => "closed",
-        }
-    }
-
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                Invalid::new(
-                    field,
-                    format!("statut de lieu inconnu « {s} » (planned, open, closed)"),
-                )
-            })
+crate::api_enum! {
+    /// Whether a site is planned, open or closed.
+    SiteStatus, "statut de lieu inconnu" {
+        Planned => "planned",
+        Open => "open",
+        Closed => "closed",
     }
 }
 

@@ -30,6 +30,17 @@ pub struct AppState {
     pub catalog: Arc<RwLock<Catalog>>,
 }
 
+impl AppState {
+    /// Read access to the catalogue; a poisoned lock (a writer panicked) is an internal error.
+    pub fn read_catalog(
+        &self,
+    ) -> Result<std::sync::RwLockReadGuard<'_, Catalog>, crate::error::ApiError> {
+        self.catalog
+            .read()
+            .map_err(|_| crate::error::ApiError::Internal("catalog lock poisoned".into()))
+    }
+}
+
 /// A server ready to run: store connected, catalogue loaded, socket bound.
 pub struct Application {
     listener: TcpListener,
@@ -146,5 +157,5 @@ async fn api_not_found(uri: axum::http::Uri) -> Response {
 }
 
 async fn placeholder() -> impl IntoResponse {
-    Html(include_str!("placeholder.html"))
+    Html(include_str!("../../../frontend/index.html"))
 }

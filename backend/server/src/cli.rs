@@ -40,6 +40,9 @@ pub struct ServeArgs {
     /// Dossier du site compilé.
     #[arg(long, env = "REPERE_FRONTEND_DIR", default_value = DEFAULT_FRONTEND_DIR)]
     pub frontend_dir: PathBuf,
+    /// Charge le jeu de démonstration si la base est vide (premier démarrage).
+    #[arg(long, env = "REPERE_DEMO_IF_EMPTY")]
+    pub demo_if_empty: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +94,13 @@ pub fn main() -> ExitCode {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => {
+            if args.demo_if_empty {
+                let store = Store::connect(&cli.database_url).await?;
+                if crate::demo::is_empty(&store).await? {
+                    println!("{}", crate::demo::load(&store).await?);
+                }
+                store.close().await;
+            }
             let config = ServeConfig {
                 bind: args.bind,
                 database_url: cli.database_url,

@@ -2,8 +2,7 @@
 //! `distance_m`. Candidates come from the layer's R-tree; ranking is Haversine metres.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use repere_core::LonLat;
 use repere_core::temporal::Interval;
 use repere_core::text::Query;
@@ -12,7 +11,7 @@ use serde_json::{Value, json};
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::ogc::{
-    GEO_JSON, ItemsQuery, collection, pairs, parse_count, parse_number, reject_unknown,
+    GEO_JSON, ItemsQuery, collection, pairs, parse_count, parse_number, reject_unknown, with_type,
 };
 use crate::{establishments, practices, sites};
 
@@ -132,10 +131,7 @@ pub async fn nearby(
 ) -> Result<Response, ApiError> {
     let q = parse(raw.as_deref())?;
     let features: Vec<Value> = {
-        let c = app
-            .catalog
-            .read()
-            .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?;
+        let c = app.read_catalog()?;
         match q.collection {
             "practices" => {
                 let f = practices::Filter::parse(&q.filters)?;
@@ -188,8 +184,5 @@ pub async fn nearby(
         "numberReturned": features.len(),
         "features": features,
     });
-    let mut resp = axum::Json(body).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEO_JSON));
-    Ok(resp)
+    Ok(with_type(body, GEO_JSON))
 }

@@ -241,7 +241,7 @@ pub fn feature(id: Value, geometry: Value, properties: Value) -> Value {
     json!({ "type": "Feature", "id": id, "geometry": geometry, "properties": properties })
 }
 
-fn with_type(body: Value, media: &'static str) -> Response {
+pub fn with_type(body: Value, media: &'static str) -> Response {
     let mut resp = axum::Json(body).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
@@ -256,11 +256,7 @@ pub async fn landing(
 ) -> Result<Response, ApiError> {
     only_format(raw.as_deref())?;
     let base = base_url(&headers);
-    let demo = app
-        .catalog
-        .read()
-        .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?
-        .demo;
+    let demo = app.read_catalog()?.demo;
     let mut description = "Usages numériques innovants, Fab' École et débit des établissements de l'académie de Nice (Alpes-Maritimes, Var).".to_string();
     if demo {
         description.push_str(
@@ -394,12 +390,6 @@ fn collection_doc(c: &Catalog, info: &CollectionInfo, base: &str) -> Value {
     })
 }
 
-fn read(app: &AppState) -> Result<std::sync::RwLockReadGuard<'_, Catalog>, ApiError> {
-    app.catalog
-        .read()
-        .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))
-}
-
 /// GET /api/collections
 pub async fn collections(
     State(app): State<AppState>,
@@ -408,7 +398,7 @@ pub async fn collections(
 ) -> Result<Response, ApiError> {
     only_format(raw.as_deref())?;
     let base = base_url(&headers);
-    let c = read(&app)?;
+    let c = app.read_catalog()?;
     let list: Vec<Value> = COLLECTIONS
         .iter()
         .map(|info| collection_doc(&c, info, &base))
@@ -431,7 +421,7 @@ pub async fn collection_one(
 ) -> Result<Response, ApiError> {
     let info = collection(&id)?;
     only_format(raw.as_deref())?;
-    let c = read(&app)?;
+    let c = app.read_catalog()?;
     Ok(with_type(
         collection_doc(&c, info, &base_url(&headers)),
         "application/json",
@@ -472,7 +462,7 @@ pub async fn items(
     let info = collection(&id)?;
     let q = parse_items_query(raw.as_deref(), info)?;
     let (matched, features) = {
-        let c = read(&app)?;
+        let c = app.read_catalog()?;
         select(&c, info, &q)?
     };
     let base = base_url(&headers);
@@ -529,7 +519,7 @@ pub async fn item(
     let info = collection(&id)?;
     only_format(raw.as_deref())?;
     let mut f = {
-        let c = read(&app)?;
+        let c = app.read_catalog()?;
         match info.id {
             "practices" => practices::one(&c, &fid),
             "establishments" => establishments::one(&c, &fid),

@@ -2,8 +2,7 @@
 //! handlers use, so that the document cannot drift from the filters actually accepted) and `/api/docs`,
 //! a page that renders it without any external script.
 
-use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use serde_json::Value;
 use utoipa::openapi::path::{
     HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn,
@@ -280,12 +279,7 @@ pub fn build() -> Value {
 
 /// GET /api/openapi.json
 pub async fn document() -> Response {
-    let mut resp = axum::Json(build()).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.oai.openapi+json;version=3.0"),
-    );
-    resp
+    crate::ogc::with_type(build(), "application/vnd.oai.openapi+json;version=3.0")
 }
 
 /// GET /api/docs

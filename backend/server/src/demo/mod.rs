@@ -544,6 +544,12 @@ fn links(
     out
 }
 
+/// Whether the database holds no establishment and no practice (a first start).
+pub async fn is_empty(store: &Store) -> anyhow::Result<bool> {
+    Ok(repere_store::establishments::count(store).await? == 0
+        && repere_store::practices::count(store).await? == 0)
+}
+
 /// Writes the demo dataset in one transaction, unless it is already there. Refuses a database that
 /// already holds other data, so that demo records never mix with real ones.
 pub async fn load(store: &Store) -> anyhow::Result<String> {
