@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds Repère and runs it on the embedded SQLite database (data/repere.db), loading the generated
-# demo dataset on first start. Then open http://127.0.0.1:8080/ (API under /api).
+# Builds Repère (the map page with npm, the server with cargo) and runs it on the embedded SQLite
+# database (data/repere.db), loading the generated demo dataset on first start.
+# Then open http://127.0.0.1:8080/ (the API is under /api). Extra arguments go to `repere serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+(cd frontend && npm ci --no-audit --no-fund && npm run build)
 cargo build --release --locked --bin repere
 exec ./target/release/repere serve --demo-if-empty "$@"

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Runs every test of Repère on a fresh machine of this kind: installs what the tests need (GDAL's
-# ogr2ogr for the interoperability test), then the whole workspace's tests against SQLite and, when a
-# PostgreSQL server answers (REPERE_TEST_POSTGRES, default the local one), against PostgreSQL too.
+# Runs every test of Repère on a fresh machine of this kind. Installs what the tests need (GDAL's
+# ogr2ogr, Debian's Chromium, the npm packages), then:
+#   1. the frontend's type check and unit tests (Vitest);
+#   2. the whole Rust workspace's tests against SQLite and, when a PostgreSQL server answers
+#      (REPERE_TEST_POSTGRES, default the local one), against PostgreSQL too;
+#   3. the browser tests: the real server with the demo data, driven through Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v ogr2ogr >/dev/null 2>&1; then
-  echo "Installing gdal-bin (ogr2ogr) for the GDAL interoperability test…"
+missing=()
+command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]}…"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq gdal-bin >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 export REPERE_TEST_POSTGRES="${REPERE_TEST_POSTGRES-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -23,4 +29,13 @@ else
   echo "Testing on SQLite only (REPERE_TEST_POSTGRES is empty)"
 fi
 
+echo "== frontend: type check and unit tests"
+(cd frontend && npm ci --no-audit --no-fund && npm run typecheck && npm test)
+
+echo "== Rust workspace"
 cargo test --workspace --locked
+
+echo "== browser tests (Chromium)"
+cargo build --locked --bin repere
+export REPERE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/repere"
+(cd frontend && npm run build && npm run test:e2e)

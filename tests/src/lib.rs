@@ -89,6 +89,7 @@ impl TestApp {
             bind: "127.0.0.1:0".into(),
             database_url: database_url.clone(),
             frontend_dir: PathBuf::from("/nonexistent"),
+            basemap_style_url: None,
         };
         let app = Application::build(&config).await.expect("server starts");
         let addr = app.local_addr();

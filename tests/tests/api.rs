@@ -536,6 +536,7 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/nearby",
         "/api/openapi.json",
         "/api/docs",
+        "/api/config",
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }
@@ -572,6 +573,13 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
     ] {
         assert!(names.contains(&n), "{n}");
     }
+    let (status, _, config) = app.get("/api/config").await;
+    assert_eq!(status, 200);
+    assert_eq!(config["demo"], true);
+    assert!(
+        config["basemap_style_url"].is_null(),
+        "offline basemap by default"
+    );
     let resp = app
         .client
         .get(format!("{}/api/docs", app.base()))

@@ -28,6 +28,8 @@ pub struct AppState {
     pub store: Store,
     /// The in-memory catalogue; writers hold the lock only to swap entries in.
     pub catalog: Arc<RwLock<Catalog>>,
+    /// Basemap style URL given to the frontend (`/api/config`).
+    pub basemap_style_url: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl Application {
         let state = AppState {
             store,
             catalog: Arc::new(RwLock::new(catalog)),
+            basemap_style_url: config.basemap_style_url.as_deref().map(Arc::from),
         };
         let listener = TcpListener::bind(&config.bind)
             .await
@@ -123,6 +126,7 @@ pub fn router(state: AppState, frontend_dir: &std::path::Path) -> Router {
             get(ogc::item),
         )
         .route("/nearby", get(nearby::nearby))
+        .route("/config", get(ogc::frontend_config))
         .route("/openapi.json", get(openapi::document))
         .route("/docs", get(openapi::docs_page))
         .fallback(api_not_found);
@@ -157,5 +161,5 @@ async fn api_not_found(uri: axum::http::Uri) -> Response {
 }
 
 async fn placeholder() -> impl IntoResponse {
-    Html(include_str!("../../../frontend/index.html"))
+    Html(include_str!("placeholder.html"))
 }

@@ -40,6 +40,9 @@ pub struct ServeArgs {
     /// Dossier du site compilé.
     #[arg(long, env = "REPERE_FRONTEND_DIR", default_value = DEFAULT_FRONTEND_DIR)]
     pub frontend_dir: PathBuf,
+    /// URL d'un style MapLibre pour le fond de carte (ex. Plan IGN) ; sans elle, fond hors ligne.
+    #[arg(long, env = "REPERE_BASEMAP_STYLE_URL")]
+    pub basemap_style_url: Option<String>,
     /// Charge le jeu de démonstration si la base est vide (premier démarrage).
     #[arg(long, env = "REPERE_DEMO_IF_EMPTY")]
     pub demo_if_empty: bool,
@@ -105,6 +108,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bind: args.bind,
                 database_url: cli.database_url,
                 frontend_dir: args.frontend_dir,
+                basemap_style_url: args.basemap_style_url.filter(|u| !u.trim().is_empty()),
             };
             let app = Application::build(&config).await?;
             tracing::info!(address = %app.local_addr(), "Repère is listening");

@@ -19,6 +19,9 @@ pub struct ServeConfig {
     pub database_url: String,
     /// Folder served at `/`; when it does not exist, a built-in placeholder page is served.
     pub frontend_dir: PathBuf,
+    /// MapLibre style URL of a production basemap (e.g. IGN Plan IGN); `None` keeps the offline
+    /// basemap. The page falls back to the offline basemap when this style cannot be reached.
+    pub basemap_style_url: Option<String>,
 }
 
 impl ServeConfig {
@@ -28,6 +31,7 @@ impl ServeConfig {
             bind: DEFAULT_BIND.into(),
             database_url: database_url.into(),
             frontend_dir: PathBuf::from(DEFAULT_FRONTEND_DIR),
+            basemap_style_url: None,
         }
     }
 }

@@ -280,6 +280,19 @@ pub async fn landing(
     ))
 }
 
+/// GET /api/config — what the map page needs to know about this deployment.
+pub async fn frontend_config(
+    State(app): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    only_format(raw.as_deref())?;
+    let demo = app.read_catalog()?.demo;
+    Ok(with_type(
+        json!({ "basemap_style_url": app.basemap_style_url.as_deref(), "demo": demo }),
+        "application/json",
+    ))
+}
+
 /// Conformance classes this server implements.
 pub const CONFORMANCE: [&str; 3] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",

@@ -128,6 +128,20 @@ pub fn build() -> Value {
             ),
         )
         .path(
+            "/api/config",
+            PathItem::new(
+                HttpMethod::Get,
+                op(
+                    "getConfig",
+                    "Réglages de la carte (fond de carte, données de démonstration)",
+                    "Capacités",
+                    "application/json",
+                    "basemap_style_url et demo",
+                )
+                .build(),
+            ),
+        )
+        .path(
             "/api/docs",
             PathItem::new(
                 HttpMethod::Get,

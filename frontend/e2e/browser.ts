@@ -1,0 +1,69 @@
+// Launches Debian's Chromium through playwright-core, hermetic (no request leaves 127.0.0.1), and
+// collects uncaught page errors.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+];
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ARGS, timeout: 60_000 });
+}
+
+export async function openPage(browser: Browser, base: string, url: string, errors: string[], viewport = { width: 1280, height: 800 }): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ viewport, locale: 'fr-FR' });
+  await ctx.route((u) => !u.href.startsWith(base), (r) => r.abort());
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}${url}`);
+  await ready(page);
+  return { ctx, page };
+}
+
+/** Waits until the map is loaded, the practices are shown and the map is idle. */
+export async function ready(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.mapLoaded === '1' && document.body.dataset.ready === '1', null, { timeout: 60_000 });
+  await idle(page);
+}
+
+export async function idle(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise<void>((res) => {
+        const m = (window as unknown as { map: { once: (e: string, f: () => void) => void; triggerRepaint: () => void } }).map;
+        m.once('idle', () => res());
+        m.triggerRepaint();
+      }),
+  );
+}
+
+/** Practices drawn on the map: cluster counts plus single points, deduplicated across tiles. */
+export async function rendered(page: Page): Promise<{ total: number; markers: number }> {
+  return page.evaluate(() => {
+    type F = { layer: { id: string }; id?: number | string; properties: Record<string, unknown> };
+    const m = (window as unknown as { map: { queryRenderedFeatures: (o: object) => F[] } }).map;
+    const seen = new Set<string>();
+    let total = 0;
+    for (const f of m.queryRenderedFeatures({ layers: ['practice-clusters', 'practice-points'] })) {
+      const key = f.layer.id === 'practice-clusters' ? `c${String(f.properties.cluster_id)}` : `p${String(f.properties.id)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      total += f.layer.id === 'practice-clusters' ? Number(f.properties.point_count) : 1;
+    }
+    let markers = 0;
+    document.querySelectorAll<HTMLElement>('.cluster-count').forEach((el) => (markers += Number(el.dataset.count)));
+    return { total, markers };
+  });
+}
+
+/** The API's numberMatched for the map's current view and the page's filters. */
+export async function apiCount(page: Page, filters: Record<string, string>): Promise<number> {
+  return page.evaluate(async (f) => {
+    const b = (window as unknown as { map: { getBounds: () => { getWest(): number; getSouth(): number; getEast(): number; getNorth(): number } } }).map.getBounds();
+    const q = new URLSearchParams({ ...f, limit: '1', bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => Math.max(-180, Math.min(180, x)).toFixed(6)).join(',') });
+    const r = await fetch(`/api/collections/practices/items?${q}`);
+    return ((await r.json()) as { numberMatched: number }).numberMatched;
+  }, filters);
+}

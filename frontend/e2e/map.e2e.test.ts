@@ -1,0 +1,145 @@
+// The map page in a real browser against the real server with the demo data.
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiCount, idle, launch, openPage, rendered } from './browser';
+import { startServer, type Server } from './server';
+
+let server: Server;
+let browser: Browser;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  expect(errors, 'no uncaught page errors').toEqual([]);
+});
+
+async function axe(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('map page', () => {
+  it('draws as many practices as the API matches for the view, and lists them', async () => {
+    const { ctx, page } = await openPage(browser, server.base, '/', errors);
+    const matched = await apiCount(page, {});
+    expect(matched).toBeGreaterThan(200);
+    await expect.poll(async () => (await rendered(page)).total, { timeout: 20_000 }).toBe(matched);
+    const drawn = await rendered(page);
+    expect(drawn.markers, 'cluster count labels add up with single points').toBe(drawn.total - (await page.evaluate(() => {
+      const m = (window as unknown as { map: { queryRenderedFeatures: (o: object) => { properties: { id: number } }[] } }).map;
+      return new Set(m.queryRenderedFeatures({ layers: ['practice-points'] }).map((f) => f.properties.id)).size;
+    })));
+    expect(await page.locator('#list li').count()).toBe(Number(await page.evaluate(() => document.body.dataset.listed)));
+    await expect(page.locator('#demo-notice').isVisible()).resolves.toBe(true);
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+    expect(await axe(page)).toEqual([]);
+    await ctx.close();
+  });
+
+  it('applies a filter to the map, the list and the count together, and resets', async () => {
+    const { ctx, page } = await openPage(browser, server.base, '/', errors);
+    await page.selectOption('#f-discipline', 'Technologie');
+    await page.waitForFunction(() => document.body.dataset.ready === '1' && new URL(location.href).searchParams.get('discipline') === 'Technologie');
+    await idle(page);
+    const matched = await apiCount(page, { discipline: 'Technologie' });
+    expect(matched).toBeGreaterThan(0);
+    await expect.poll(async () => (await rendered(page)).total, { timeout: 20_000 }).toBe(matched);
+    expect(await page.locator('#list li').count()).toBe(matched);
+    expect(await page.textContent('#count')).toContain(`${matched} usage`);
+    await page.fill('#f-q', 'zzzz-aucun');
+    await page.waitForFunction(() => document.querySelector('#count')?.textContent?.includes('Aucun usage ne correspond'));
+    expect(await page.locator('#list li').count()).toBe(0);
+    await page.click('#reset');
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('discipline') && document.body.dataset.ready === '1');
+    const all = await apiCount(page, {});
+    await expect.poll(async () => (await rendered(page)).total, { timeout: 20_000 }).toBe(all);
+    await ctx.close();
+  });
+
+  it('restores filters, layers, view and the open fiche from a permalink', async () => {
+    const { ctx, page } = await openPage(browser, server.base, '/', errors);
+    await page.selectOption('#f-departement', '83');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('departement') === '83' && document.body.dataset.ready === '1');
+    await page.click('label[for="l-links"]');
+    expect(await page.isChecked('#l-links')).toBe(true);
+    await page.locator('#list li button').first().click();
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
+    const title = await page.textContent('#fiche-titre');
+    await idle(page);
+    const url = page.url();
+    expect(url).toContain('fiche=');
+    const again = await openPage(browser, server.base, url.replace(server.base, ''), errors);
+    await again.page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
+    expect(await again.page.textContent('#fiche-titre')).toBe(title);
+    expect(await again.page.inputValue('#f-departement')).toBe('83');
+    expect(await again.page.isChecked('#l-links')).toBe(true);
+    const view = (p: Page) => p.evaluate(() => {
+      const m = (window as unknown as { map: { getZoom(): number; getCenter(): { lng: number; lat: number } } }).map;
+      return [m.getZoom(), m.getCenter().lng, m.getCenter().lat].map((x) => x.toFixed(2));
+    });
+    expect(await view(again.page)).toEqual(await view(page));
+    expect(await axe(again.page)).toEqual([]);
+    await ctx.close();
+    await again.ctx.close();
+  });
+
+  it('opens a fiche from the list with the keyboard only', async () => {
+    const { ctx, page } = await openPage(browser, server.base, '/', errors);
+    let onItem = false;
+    for (let i = 0; i < 60 && !onItem; i++) {
+      await page.keyboard.press('Tab');
+      onItem = await page.evaluate(() => document.activeElement?.classList.contains('repere-item') ?? false);
+    }
+    expect(onItem, 'a list item is reachable with Tab').toBe(true);
+    const wanted = await page.evaluate(() => document.activeElement?.querySelector('.repere-item__title')?.textContent);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
+    expect(await page.textContent('#fiche-titre')).toBe(wanted);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('fiche');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // "Fermer" is the first control of the fiche
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#fiche')!.hidden);
+    await ctx.close();
+  });
+
+  it('ranks nearby practices by distance', async () => {
+    const { ctx, page } = await openPage(browser, server.base, '/?carte=10.00/43.70000/7.25000', errors);
+    await page.click('#near-center');
+    await page.waitForFunction(() => document.querySelector('#list .repere-item__meta')?.textContent?.startsWith('à '));
+    const metres = await page.$$eval('#list .repere-item__meta', (els) =>
+      els.map((e) => {
+        const m = (e.textContent ?? '').match(/^à ([\d\s,]+) (m|km)/);
+        return m ? Number(m[1]!.replace(/\s/g, '').replace(',', '.')) * (m[2] === 'km' ? 1000 : 1) : NaN;
+      }),
+    );
+    expect(metres.length).toBeGreaterThan(5);
+    expect(metres.every((x) => Number.isFinite(x))).toBe(true);
+    expect([...metres].sort((a, b) => a - b)).toEqual(metres);
+    expect(page.url()).toContain('autour=');
+    await ctx.close();
+  });
+
+  it('works on a phone: list and map as tabs', async () => {
+    const { ctx, page } = await openPage(browser, server.base, '/', errors, { width: 390, height: 844 });
+    expect(await page.isVisible('#tab-map')).toBe(true);
+    expect(await page.isVisible('#list')).toBe(true);
+    expect(await page.isVisible('#map')).toBe(false);
+    await page.click('#tab-map');
+    expect(await page.isVisible('#map')).toBe(true);
+    expect(await page.isVisible('#list')).toBe(false);
+    expect(await page.getAttribute('#tab-map', 'aria-pressed')).toBe('true');
+    await expect.poll(async () => (await rendered(page)).total, { timeout: 20_000 }).toBeGreaterThan(0);
+    await page.click('#tab-list');
+    await page.locator('#list li button').first().click();
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
+    expect(await axe(page)).toEqual([]);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,46 @@
+// Starts the real `repere serve` on port 0 over a fresh SQLite database with the demo data, serving
+// the built frontend (frontend/dist), and stops it afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export interface Server {
+  base: string;
+  stop: () => Promise<void>;
+}
+
+export async function startServer(): Promise<Server> {
+  const bin = process.env.REPERE_BIN ?? path.resolve(here, '../../target/debug/repere');
+  const dir = mkdtempSync(path.join(tmpdir(), 'repere-e2e-'));
+  const child: ChildProcess = spawn(
+    bin,
+    ['--database-url', `sqlite://${dir}/repere.db`, 'serve', '--bind', '127.0.0.1:0', '--demo-if-empty', '--frontend-dir', path.resolve(here, '../dist')],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
+  );
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = out.match(/écoute sur (http:\/\/[\d.:]+)/);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return {
+    base,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// Typed client of Repère's API. Every failure becomes an ApiError carrying the problem+json details
+// (title, detail and the parameter at fault), so the UI can show a French message next to the field.
+
+export interface Problem {
+  title: string;
+  status: number;
+  detail: string;
+  invalid_params?: { name: string; reason: string }[];
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+
+  constructor(problem: Problem) {
+    super(problem.detail || problem.title);
+    this.name = 'ApiError';
+    this.status = problem.status;
+    this.problem = problem;
+  }
+
+  /** The parameter the server blamed, if any. */
+  get param(): string | undefined {
+    return this.problem.invalid_params?.[0]?.name;
+  }
+}
+
+export type Position = [number, number];
+
+export interface Feature<P> {
+  type: 'Feature';
+  id: number | string;
+  geometry: { type: 'Point'; coordinates: Position } | { type: 'LineString'; coordinates: Position[] } | null;
+  properties: P;
+}
+
+export interface FeatureCollection<P> {
+  type: 'FeatureCollection';
+  features: Feature<P>[];
+  numberMatched?: number;
+  numberReturned: number;
+}
+
+export interface PracticeProps {
+  id: number;
+  title: string;
+  summary: string;
+  description: string;
+  disciplines: string[];
+  levels: string[];
+  tools: string[];
+  themes: string[];
+  school_year: string;
+  uai: string;
+  establishment_name: string;
+  establishment_kind: string;
+  commune_name: string;
+  departement: string;
+  innovatheque_url: string | null;
+  published_at: string | null;
+  distance_m?: number;
+}
+
+export interface SiteProps {
+  id: number;
+  name: string;
+  kind: string;
+  status: string;
+  description: string;
+  equipment: string[];
+  partners: string[];
+  opened_on: string | null;
+}
+
+export interface EstablishmentProps {
+  uai: string;
+  name: string;
+  kind: string;
+  kind_label: string;
+  commune_name: string;
+  departement: string;
+  bandwidth_down_mbps: number | null;
+  bandwidth_class: string;
+  bandwidth_source: string | null;
+}
+
+export interface LinkProps {
+  id: number;
+  from_practice: number;
+  to_practice: number;
+  kind: string;
+  kind_label: string;
+  note: string | null;
+}
+
+/** Turns a non-2xx response into an ApiError, reading problem+json when the server sent it. */
+export async function toError(resp: Response): Promise<ApiError> {
+  const type = resp.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    try {
+      const body = (await resp.json()) as Partial<Problem>;
+      return new ApiError({
+        title: body.title ?? 'Erreur',
+        status: body.status ?? resp.status,
+        detail: body.detail ?? `Le serveur a répondu ${resp.status}.`,
+        invalid_params: body.invalid_params,
+      });
+    } catch {
+      // fall through to the generic message
+    }
+  }
+  return new ApiError({ title: 'Erreur', status: resp.status, detail: `Le serveur a répondu ${resp.status}.` });
+}
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** GET a JSON resource; network failures become an ApiError with status 0 and a French message. */
+export async function getJson<T>(url: string, fetcher: Fetch = fetch): Promise<T> {
+  let resp: Response;
+  try {
+    resp = await fetcher(url, { headers: { accept: 'application/geo+json, application/json' } });
+  } catch {
+    throw new ApiError({ title: 'Réseau', status: 0, detail: 'Le serveur est injoignable. Vérifiez votre connexion puis réessayez.' });
+  }
+  if (!resp.ok) throw await toError(resp);
+  return (await resp.json()) as T;
+}
+
+/** Builds `/api/...?k=v` from defined, non-empty parameters. */
+export function apiUrl(path: string, params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return `/api${path}${s ? `?${s}` : ''}`;
+}
+
+export const api = {
+  practices: (filters: Record<string, string>, fetcher?: Fetch) =>
+    getJson<FeatureCollection<PracticeProps>>(apiUrl('/collections/practices/items', { ...filters, limit: 10000 }), fetcher),
+  practice: (id: number | string, fetcher?: Fetch) =>
+    getJson<Feature<PracticeProps>>(apiUrl(`/collections/practices/items/${encodeURIComponent(String(id))}`, {}), fetcher),
+  sites: (fetcher?: Fetch) => getJson<FeatureCollection<SiteProps>>(apiUrl('/collections/sites/items', { limit: 10000 }), fetcher),
+  establishments: (fetcher?: Fetch) =>
+    getJson<FeatureCollection<EstablishmentProps>>(apiUrl('/collections/establishments/items', { limit: 10000 }), fetcher),
+  links: (params: Record<string, string>, fetcher?: Fetch) =>
+    getJson<FeatureCollection<LinkProps>>(apiUrl('/collections/links/items', { ...params, limit: 10000 }), fetcher),
+  nearby: (lon: number, lat: number, filters: Record<string, string>, k = 20, fetcher?: Fetch) =>
+    getJson<FeatureCollection<PracticeProps>>(apiUrl('/nearby', { ...filters, lon, lat, k }), fetcher),
+  config: (fetcher?: Fetch) => getJson<{ basemap_style_url: string | null; demo: boolean }>('/api/config', fetcher),
+};

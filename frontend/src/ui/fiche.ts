@@ -1,0 +1,86 @@
+// The fiche panel: every public field of a practice, its establishment, its linked practices and a
+// shareable address.
+import type { Feature, LinkProps, PracticeProps } from '../api/client';
+
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] => {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+};
+
+export interface FicheActions {
+  close: () => void;
+  show: (id: number) => void;
+}
+
+export function renderFiche(
+  panel: HTMLElement,
+  f: Feature<PracticeProps>,
+  links: Feature<LinkProps>[],
+  titles: Map<number, string>,
+  actions: FicheActions,
+): void {
+  const p = f.properties;
+  const close = el('button', 'Fermer', 'fr-btn fr-btn--tertiary-no-outline fr-btn--sm repere-fiche__close');
+  close.type = 'button';
+  close.addEventListener('click', actions.close);
+  const h = el('h2', p.title, 'fr-h5');
+  h.id = 'fiche-titre';
+  const tags = el('ul', undefined, 'fr-tags-group');
+  tags.replaceChildren(...[...p.disciplines, ...p.levels, ...p.tools].map((t) => {
+    const li = el('li');
+    li.append(el('p', t, 'fr-tag fr-tag--sm'));
+    return li;
+  }));
+  const dl = el('dl', undefined, 'repere-fiche__facts');
+  const fact = (k: string, v: string) => {
+    if (!v) return;
+    dl.append(el('dt', k), el('dd', v));
+  };
+  fact('Établissement', `${p.establishment_name} (${p.uai})`);
+  fact('Commune', `${p.commune_name} (${p.departement})`);
+  fact('Année scolaire', p.school_year);
+  fact('Disciplines', p.disciplines.join(', '));
+  fact('Niveaux', p.levels.join(', '));
+  fact('Outils', p.tools.join(', '));
+  fact('Thèmes', p.themes.join(', '));
+  if (p.published_at) fact('Publié le', new Date(p.published_at).toLocaleDateString('fr-FR', { dateStyle: 'long' }));
+  const parts: HTMLElement[] = [close, h, tags, el('p', p.summary, 'fr-text--lead')];
+  if (p.description) parts.push(el('p', p.description));
+  parts.push(dl);
+  if (p.innovatheque_url) {
+    const a = el('a', 'Fiche Innovathèque', 'fr-link');
+    a.href = p.innovatheque_url;
+    a.rel = 'noopener';
+    const para = el('p');
+    para.append(a);
+    parts.push(para);
+  }
+  const linked = el('section');
+  linked.append(el('h3', 'Projets liés', 'fr-h6'));
+  if (links.length === 0) {
+    linked.append(el('p', 'Aucun projet lié pour le moment.'));
+  } else {
+    const ul = el('ul', undefined, 'repere-links');
+    for (const l of links) {
+      const other = l.properties.from_practice === p.id ? l.properties.to_practice : l.properties.from_practice;
+      const li = el('li');
+      li.append(el('span', `${l.properties.kind_label} : ${titles.get(other) ?? `usage ${other}`} `));
+      const b = el('button', 'Voir sur la carte', 'fr-btn fr-btn--tertiary fr-btn--sm');
+      b.type = 'button';
+      b.addEventListener('click', () => actions.show(other));
+      li.append(b);
+      ul.append(li);
+    }
+    linked.append(ul);
+  }
+  parts.push(linked);
+  const share = el('p', undefined, 'repere-fiche__share');
+  const a = el('a', 'Lien à partager vers cette fiche', 'fr-link');
+  a.href = window.location.href;
+  share.append(a);
+  parts.push(share);
+  panel.replaceChildren(...parts);
+  panel.hidden = false;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LAYERS, decode, encode, type State } from '../src/state/url';
+
+describe('URL state', () => {
+  it('round-trips view, filters, layers, fiche and point of interest', () => {
+    const state: State = {
+      view: { lon: 7.26123, lat: 43.70456, zoom: 11.5 },
+      filters: { q: 'robot école', discipline: 'Mathématiques', level: '6e', tool: 'micro:bit', school_year: '2025-2026', departement: '06' },
+      layers: ['practices', 'links'],
+      fiche: 42,
+      poi: [7.1, 43.6],
+    };
+    expect(decode(encode(state))).toEqual(state);
+    expect(decode(`?${encode(state)}`)).toEqual(state);
+  });
+
+  it('keeps the default layers out of the URL and restores them', () => {
+    const s = encode({ filters: {}, layers: [...DEFAULT_LAYERS] });
+    expect(s).toBe('');
+    expect(decode(s).layers).toEqual(DEFAULT_LAYERS);
+    expect(decode('couches=').layers).toEqual([]);
+  });
+
+  it('drops malformed or hostile values instead of trusting them', () => {
+    const s = decode('carte=abc/1/2&fiche=-3&autour=999,7&couches=practices,unicorns&discipline=%20%20&tool=Scratch');
+    expect(s.view).toBeUndefined();
+    expect(s.fiche).toBeUndefined();
+    expect(s.poi).toBeUndefined();
+    expect(s.layers).toEqual(['practices']);
+    expect(s.filters).toEqual({ tool: 'Scratch' });
+    expect(decode('carte=30/43/7').view).toBeUndefined();
+    expect(decode('fiche=1.5').fiche).toBeUndefined();
+  });
+});
