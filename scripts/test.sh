@@ -33,9 +33,11 @@ echo "== frontend: type check and unit tests"
 (cd frontend && npm ci --no-audit --no-fund && npm run typecheck && npm test)
 
 echo "== Rust workspace"
+# One build of every target, so the `repere` binary the browser tests start shares its dependencies'
+# features with the test build instead of triggering a second compilation.
+cargo build --workspace --all-targets --locked
 cargo test --workspace --locked
 
 echo "== browser tests (Chromium)"
-cargo build --locked --bin repere
 export REPERE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/repere"
 (cd frontend && npm run build && npm run test:e2e)

@@ -175,3 +175,70 @@ async fn an_unknown_file_is_refused_before_anything_is_written() {
         0
     );
 }
+
+#[tokio::test]
+async fn bandwidth_import_keeps_history_and_reports_bad_rows() {
+    for backend in backends() {
+        let url = fresh_database(backend).await;
+        let store = Store::connect(&url).await.unwrap();
+        import_file(&store, &fixture("annuaire-education.csv"), false, false)
+            .await
+            .unwrap();
+        let path = fixture("bandwidth.csv");
+        let bw = |dry| {
+            let (store, path) = (&store, &path);
+            async move {
+                repere_server::import::bandwidth::import_file(store, path, dry, false)
+                    .await
+                    .unwrap()
+            }
+        };
+
+        let dry = bw(true).await;
+        assert_eq!((dry.read, dry.created), (10, 4), "{dry}");
+        let first = bw(false).await;
+        assert_eq!(
+            (first.created, first.updated, first.unchanged),
+            (4, 0, 0),
+            "{backend:?} {first}"
+        );
+        assert_eq!(lines(&first), vec![5, 6, 7, 8, 9, 10], "{first}");
+        let reasons: Vec<&str> = first.rejected.iter().map(|r| r.reason.as_str()).collect();
+        assert!(reasons[0].contains("down_mbps"), "{first}");
+        assert!(reasons[1].contains("inconnu"), "{first}");
+        assert!(reasons[2].contains("hors de"), "{first}");
+        assert!(reasons[3].contains("technologie"), "{first}");
+        assert!(reasons[4].contains("futur"), "{first}");
+        assert!(reasons[5].contains("ligne 2"), "{first}");
+        let again = bw(false).await;
+        assert_eq!(
+            (again.created, again.updated, again.unchanged),
+            (0, 0, 4),
+            "idempotent: {again}"
+        );
+        store.close().await;
+
+        // The history is served, and the latest value is the current one.
+        let app = TestApp::on(backend, url).await;
+        let (_, _, one) = app
+            .get("/api/collections/establishments/items/0060001U")
+            .await;
+        assert_eq!(
+            one["properties"]["bandwidth_history"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(one["properties"]["bandwidth_down_mbps"], 500.5);
+        assert_eq!(one["properties"]["bandwidth_technology"], "ftth");
+        assert_eq!(one["properties"]["bandwidth_class"], "gte100");
+        let (_, _, unknown) = app
+            .get("/api/collections/establishments/items?bandwidth_class=unknown")
+            .await;
+        assert_eq!(
+            unknown["numberMatched"], 3,
+            "establishments without a measurement are counted, not hidden"
+        );
+    }
+}

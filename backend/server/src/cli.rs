@@ -1,4 +1,4 @@
-//! The command line: `repere serve`, `repere demo`, `repere import establishments FILE [--dry-run]`.
+//! The command line: `repere serve`, `repere demo`, `repere import establishments|bandwidth FILE [--dry-run]`.
 //! Flags override environment variables, which override the defaults in `config`.
 
 use std::path::PathBuf;
@@ -52,6 +52,14 @@ pub struct ServeArgs {
 pub enum ImportCommand {
     /// Annuaire de l'éducation (71 colonnes) ou « adresse et géolocalisation » (35 colonnes), reconnus par leur en-tête.
     Establishments {
+        /// Fichier CSV (séparateur ;, BOM facultatif).
+        file: PathBuf,
+        /// Vérifie le fichier et affiche le bilan sans rien écrire.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Débits des établissements : CSV uai;down_mbps;up_mbps;technology;source;date (voir README).
+    Bandwidth {
         /// Fichier CSV (séparateur ;, BOM facultatif).
         file: PathBuf,
         /// Vérifie le fichier et affiche le bilan sans rien écrire.
@@ -122,10 +130,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{outcome}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import(ImportCommand::Establishments { file, dry_run }) => {
+        Command::Import(command) => {
             let store = Store::connect(&cli.database_url).await?;
-            let report =
-                crate::import::establishments::import_file(&store, &file, dry_run, true).await?;
+            let report = match command {
+                ImportCommand::Establishments { file, dry_run } => {
+                    crate::import::establishments::import_file(&store, &file, dry_run, true).await?
+                }
+                ImportCommand::Bandwidth { file, dry_run } => {
+                    crate::import::bandwidth::import_file(&store, &file, dry_run, true).await?
+                }
+            };
             print!("{report}");
             Ok(if report.rejected.is_empty() {
                 ExitCode::SUCCESS

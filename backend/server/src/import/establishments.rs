@@ -22,8 +22,7 @@ use repere_store::Store;
 
 use super::{ImportError, Rejected, Report, Table, decimal};
 
-/// Rows written per transaction.
-const BATCH: usize = 500;
+use super::BATCH;
 
 /// The official formats this importer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

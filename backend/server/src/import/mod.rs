@@ -1,7 +1,11 @@
 //! Importers of official files. Shared here: reading a `;`-separated CSV with an optional UTF-8 BOM,
 //! looking columns up by header name, French decimals, and the report printed at the end.
 
+pub mod bandwidth;
 pub mod establishments;
+
+/// Rows written per transaction.
+pub const BATCH: usize = 500;
 
 use std::collections::HashMap;
 use std::fmt;
