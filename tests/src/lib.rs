@@ -90,6 +90,7 @@ impl TestApp {
             database_url: database_url.clone(),
             frontend_dir: PathBuf::from("/nonexistent"),
             basemap_style_url: None,
+            secure_cookies: false,
         };
         let app = Application::build(&config).await.expect("server starts");
         let addr = app.local_addr();

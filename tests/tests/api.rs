@@ -537,6 +537,9 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/openapi.json",
         "/api/docs",
         "/api/config",
+        "/api/auth/session",
+        "/api/auth/login",
+        "/api/auth/logout",
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }

@@ -48,6 +48,7 @@ pub mod sites;
 pub mod temporal;
 pub mod text;
 pub mod uai;
+pub mod users;
 
 pub use lonlat::{Bbox, LonLat};
 pub use school_year::SchoolYear;

@@ -9,7 +9,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use repere_store::Store;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -17,10 +17,11 @@ use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::session_store::DbSessionStore;
 use crate::catalog::Catalog;
 use crate::config::ServeConfig;
 use crate::error::problem;
-use crate::{nearby, ogc, openapi};
+use crate::{auth, nearby, ogc, openapi};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -82,7 +83,7 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
-        let router = router(state.clone(), &config.frontend_dir);
+        let router = router(state.clone(), config);
         Ok(Self {
             listener,
             router,
@@ -107,14 +108,28 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 
 /// The whole router: the API under `/api`, the frontend at `/`.
-pub fn router(state: AppState, frontend_dir: &std::path::Path) -> Router {
+pub fn router(state: AppState, config: &ServeConfig) -> Router {
+    let frontend_dir = config.frontend_dir.as_path();
+    let sessions =
+        tower_sessions::SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
+            .with_name("repere_session")
+            .with_http_only(true)
+            .with_same_site(tower_sessions::cookie::SameSite::Lax)
+            .with_secure(config.secure_cookies)
+            .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(
+                8,
+            )));
     let api = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
@@ -129,6 +144,13 @@ pub fn router(state: AppState, frontend_dir: &std::path::Path) -> Router {
         .route("/config", get(ogc::frontend_config))
         .route("/openapi.json", get(openapi::document))
         .route("/docs", get(openapi::docs_page))
+        .route("/auth/session", get(auth::routes::current))
+        .route("/auth/login", post(auth::routes::login))
+        .route("/auth/logout", post(auth::routes::logout))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .fallback(api_not_found);
     let frontend: Router = if frontend_dir.join("index.html").is_file() {
         Router::new().fallback_service(ServeDir::new(frontend_dir))
@@ -139,6 +161,7 @@ pub fn router(state: AppState, frontend_dir: &std::path::Path) -> Router {
         .nest("/api", api)
         .with_state(state)
         .merge(frontend)
+        .layer(sessions)
         .layer(CorsLayer::permissive())
         .layer(CatchPanicLayer::custom(|_| {
             problem(

@@ -30,6 +30,24 @@ pub enum Command {
     /// Importe un fichier officiel.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Gère les comptes.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Crée un compte. Le mot de passe est lu dans REPERE_PASSWORD ou sur l'entrée standard (jamais en argument).
+    Add {
+        /// Adresse électronique (identifiant de connexion).
+        email: String,
+        /// contributor, moderator, collectivite ou admin.
+        #[arg(long)]
+        role: String,
+        /// Nom affiché.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -43,6 +61,9 @@ pub struct ServeArgs {
     /// URL d'un style MapLibre pour le fond de carte (ex. Plan IGN) ; sans elle, fond hors ligne.
     #[arg(long, env = "REPERE_BASEMAP_STYLE_URL")]
     pub basemap_style_url: Option<String>,
+    /// Cookie de session « Secure » : à activer quand Repère est servi en HTTPS.
+    #[arg(long, env = "REPERE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
     /// Charge le jeu de démonstration si la base est vide (premier démarrage).
     #[arg(long, env = "REPERE_DEMO_IF_EMPTY")]
     pub demo_if_empty: bool,
@@ -117,6 +138,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 database_url: cli.database_url,
                 frontend_dir: args.frontend_dir,
                 basemap_style_url: args.basemap_style_url.filter(|u| !u.trim().is_empty()),
+                secure_cookies: args.secure_cookies,
             };
             let app = Application::build(&config).await?;
             tracing::info!(address = %app.local_addr(), "Repère is listening");
@@ -128,6 +150,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = Store::connect(&cli.database_url).await?;
             let outcome = crate::demo::load(&store).await?;
             println!("{outcome}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Add { email, role, name }) => {
+            let password = read_password()?;
+            let store = Store::connect(&cli.database_url).await?;
+            println!(
+                "{}",
+                add_user(&store, &email, &role, &name, &password).await?
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(command) => {
@@ -147,6 +178,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(3)
             })
         }
+    }
+}
+
+/// Reads the new account's password from `REPERE_PASSWORD`, else from the first line of stdin.
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("REPERE_PASSWORD") {
+        return Ok(p);
+    }
+    use std::io::{BufRead, IsTerminal, Write};
+    if std::io::stdin().is_terminal() {
+        eprint!(
+            "Mot de passe (au moins {} caractères) : ",
+            repere_core::users::PASSWORD_MIN
+        );
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// `repere user add`: validates everything before touching the database.
+pub async fn add_user(
+    store: &Store,
+    email: &str,
+    role: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<String> {
+    let email = repere_core::users::Email::parse(email).map_err(|e| anyhow::anyhow!(e.message))?;
+    let role =
+        repere_core::users::Role::parse("role", role).map_err(|e| anyhow::anyhow!(e.message))?;
+    repere_core::users::check_password(password).map_err(|e| anyhow::anyhow!(e.message))?;
+    let hash = crate::auth::hash_password(password).map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    match repere_store::users::insert(store, &email, name.trim(), role, &hash).await? {
+        Some(_) => Ok(format!(
+            "Compte créé : {} ({})",
+            email.as_str(),
+            role.label()
+        )),
+        None => anyhow::bail!("un compte existe déjà pour {}", email.as_str()),
     }
 }
 

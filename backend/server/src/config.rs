@@ -22,6 +22,9 @@ pub struct ServeConfig {
     /// MapLibre style URL of a production basemap (e.g. IGN Plan IGN); `None` keeps the offline
     /// basemap. The page falls back to the offline basemap when this style cannot be reached.
     pub basemap_style_url: Option<String>,
+    /// Mark the session cookie `Secure` (set it when Repère is served over TLS, directly or behind a
+    /// proxy).
+    pub secure_cookies: bool,
 }
 
 impl ServeConfig {
@@ -32,6 +35,7 @@ impl ServeConfig {
             database_url: database_url.into(),
             frontend_dir: PathBuf::from(DEFAULT_FRONTEND_DIR),
             basemap_style_url: None,
+            secure_cookies: false,
         }
     }
 }

@@ -17,6 +17,18 @@ pub enum ApiError {
     /// A query or path parameter is malformed, out of range or unknown (400).
     #[error("paramètre invalide {param} : {detail}")]
     InvalidParameter { param: String, detail: String },
+    /// No session, or an expired one (401).
+    #[error("authentification requise")]
+    Unauthenticated,
+    /// Wrong address or password; the message never says which (401).
+    #[error("{0}")]
+    BadCredentials(String),
+    /// Signed in, but the role or ownership does not allow it (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed attempts (429), with the seconds to wait.
+    #[error("trop de tentatives")]
+    TooManyRequests { retry_after_s: u64 },
     /// The resource does not exist, or is not visible to the caller (404).
     #[error("{0}")]
     NotFound(String),
@@ -76,6 +88,32 @@ impl IntoResponse for ApiError {
                 Some(json!({ "invalid_params": [{ "name": param, "reason": detail }] })),
             ),
             Self::NotFound(detail) => problem(StatusCode::NOT_FOUND, "Introuvable", &detail, None),
+            Self::Unauthenticated => problem(
+                StatusCode::UNAUTHORIZED,
+                "Connexion requise",
+                "Connectez-vous pour effectuer cette action (votre session a peut-être expiré).",
+                None,
+            ),
+            Self::BadCredentials(detail) => {
+                problem(StatusCode::UNAUTHORIZED, "Connexion refusée", &detail, None)
+            }
+            Self::Forbidden(detail) => {
+                problem(StatusCode::FORBIDDEN, "Action non autorisée", &detail, None)
+            }
+            Self::TooManyRequests { retry_after_s } => {
+                let mut resp = problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Trop de tentatives",
+                    &format!(
+                        "Trop de tentatives de connexion : réessayez dans {} minutes.",
+                        retry_after_s.div_ceil(60)
+                    ),
+                    None,
+                );
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+                resp
+            }
             Self::Store(e) => {
                 tracing::error!(error = %e, "store failure");
                 internal()

@@ -3,6 +3,7 @@
 //! `establishments`, `sites`, `links`) renders that domain's collection; `ogc` holds what they share.
 
 pub mod app;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;

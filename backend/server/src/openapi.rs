@@ -270,6 +270,79 @@ pub fn build() -> Value {
             PathItem::new(HttpMethod::Get, not_found(one)),
         );
     }
+    let auth_op = |id: &str, summary: &str, ok: &str| {
+        OperationBuilder::new()
+            .operation_id(Some(id))
+            .summary(Some(summary))
+            .tag("Comptes")
+            .parameter(
+                ParameterBuilder::new()
+                    .name("X-CSRF-Token")
+                    .parameter_in(ParameterIn::Header)
+                    .required(Required::True)
+                    .description(Some("Jeton CSRF de /api/auth/session"))
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                    .build(),
+            )
+            .response(
+                "200",
+                ResponseBuilder::new()
+                    .description(ok)
+                    .content("application/json", ContentBuilder::new().build()),
+            )
+            .response(
+                "403",
+                ResponseBuilder::new()
+                    .description("Jeton CSRF manquant ou invalide")
+                    .content("application/problem+json", ContentBuilder::new().build()),
+            )
+    };
+    paths = paths
+        .path(
+            "/api/auth/session",
+            PathItem::new(
+                HttpMethod::Get,
+                op(
+                    "getSession",
+                    "Compte connecté (le cas échéant) et jeton CSRF",
+                    "Comptes",
+                    "application/json",
+                    "authenticated, user, csrf_token",
+                )
+                .build(),
+            ),
+        )
+        .path(
+            "/api/auth/login",
+            PathItem::new(
+                HttpMethod::Post,
+                auth_op(
+                    "login",
+                    "Connexion {email, password} ; limitée par compte et par adresse IP",
+                    "Session ouverte",
+                )
+                .response(
+                    "401",
+                    ResponseBuilder::new()
+                        .description("Adresse ou mot de passe incorrect (message générique)")
+                        .content("application/problem+json", ContentBuilder::new().build()),
+                )
+                .response(
+                    "429",
+                    ResponseBuilder::new()
+                        .description("Trop de tentatives ; en-tête Retry-After")
+                        .content("application/problem+json", ContentBuilder::new().build()),
+                )
+                .build(),
+            ),
+        )
+        .path(
+            "/api/auth/logout",
+            PathItem::new(
+                HttpMethod::Post,
+                auth_op("logout", "Déconnexion", "Session close (204)").build(),
+            ),
+        );
     paths = paths.path(
         "/api/nearby",
         PathItem::new(HttpMethod::Get, nearby.build()),

@@ -15,6 +15,7 @@ pub mod links;
 pub mod meta;
 pub mod practices;
 pub mod sites;
+pub mod users;
 
 use std::str::FromStr;
 

@@ -1,0 +1,164 @@
+//! Accounts and sessions: argon2id password hashes, server-side sessions in the database (through the
+//! tower-sessions crate), CSRF protection of every state-changing request, login rate limiting per
+//! account and per IP, and the `CurrentUser` extractor that routes use to require a role.
+
+pub mod routes;
+pub mod session_store;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use repere_core::users::Role;
+use repere_store::users::User;
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::error::{ApiError, problem};
+
+/// Session keys.
+pub const USER_KEY: &str = "user_id";
+pub const CSRF_KEY: &str = "csrf";
+/// Header carrying the CSRF token on state-changing requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Random bytes as lower-case hex (session-independent secrets: CSRF tokens, salts).
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the OS random source is available");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hashes a password with argon2id and a fresh random salt (PHC string).
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Checks a password against a stored PHC hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// The signed-in user, or 401.
+pub struct CurrentUser(pub User);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, m)| ApiError::Internal(m.to_string()))?;
+        let id: Option<i64> = session
+            .get(USER_KEY)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let id = id.ok_or(ApiError::Unauthenticated)?;
+        let user = repere_store::users::by_id(&state.store, id)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        Ok(Self(user))
+    }
+}
+
+impl CurrentUser {
+    /// 403 unless the user moderates.
+    pub fn require_moderator(&self) -> Result<(), ApiError> {
+        if self.0.role.moderates() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "réservé aux modérateurs (CARDIE/DANE)".into(),
+            ))
+        }
+    }
+
+    /// 403 unless the user has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.0.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "votre rôle ne permet pas cette action".into(),
+            ))
+        }
+    }
+}
+
+/// Middleware: every request that may change state must carry the session's CSRF token.
+pub async fn csrf_guard(
+    State(_state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let expected: Option<String> = session.get(CSRF_KEY).await.ok().flatten();
+    let given = request
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    match (expected, given) {
+        (Some(e), Some(g)) if constant_time_eq(e.as_bytes(), g.as_bytes()) => {
+            next.run(request).await
+        }
+        _ => problem(
+            StatusCode::FORBIDDEN,
+            "Requête refusée",
+            "Jeton CSRF manquant ou invalide : rechargez la page puis réessayez.",
+            None,
+        )
+        .into_response(),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_salts_differ() {
+        let a = hash_password("une phrase de passe assez longue").unwrap();
+        let b = hash_password("une phrase de passe assez longue").unwrap();
+        assert!(a.starts_with("$argon2id$"));
+        assert_ne!(a, b);
+        assert!(verify_password("une phrase de passe assez longue", &a));
+        assert!(!verify_password("une autre phrase de passe", &a));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_hex() {
+        let t = random_hex(32);
+        assert_eq!(t.len(), 64);
+        assert_ne!(t, random_hex(32));
+        assert!(constant_time_eq(t.as_bytes(), t.as_bytes()));
+        assert!(!constant_time_eq(b"ab", b"abc"));
+    }
+}

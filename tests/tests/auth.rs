@@ -1,0 +1,274 @@
+//! Accounts and sessions: sign-in with CSRF protection, generic errors, rate limiting, logout,
+//! argon2id hashes at rest, and sessions stored in the database (valid through another instance).
+
+use repere_tests::{TestApp, assert_problem, backends};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "une phrase de passe longue";
+
+/// A minimal browser: keeps the session cookie and the CSRF token.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookie: Option<String>,
+    csrf: Option<String>,
+}
+
+struct Reply {
+    status: u16,
+    ctype: String,
+    set_cookie: Option<String>,
+    retry_after: Option<String>,
+    body: Value,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            cookie: None,
+            csrf: None,
+        }
+    }
+
+    async fn send(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        csrf: Option<&str>,
+    ) -> Reply {
+        let mut req = self
+            .app
+            .client
+            .request(method, format!("{}{path}", self.app.base()));
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        if let Some(t) = csrf {
+            req = req.header("x-csrf-token", t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let header = |n: &str| {
+            resp.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let set_cookie = header("set-cookie");
+        if let Some(sc) = &set_cookie {
+            self.cookie = Some(sc.split(';').next().unwrap().to_string());
+        }
+        let (ctype, retry_after) = (
+            header("content-type").unwrap_or_default(),
+            header("retry-after"),
+        );
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        Reply {
+            status,
+            ctype,
+            set_cookie,
+            retry_after,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    async fn session(&mut self) -> Value {
+        let r = self
+            .send(reqwest::Method::GET, "/api/auth/session", None, None)
+            .await;
+        assert_eq!(r.status, 200);
+        self.csrf = r.body["csrf_token"].as_str().map(str::to_owned);
+        r.body
+    }
+
+    async fn login(&mut self, email: &str, password: &str) -> Reply {
+        let token = self.csrf.clone();
+        let r = self
+            .send(
+                reqwest::Method::POST,
+                "/api/auth/login",
+                Some(json!({ "email": email, "password": password })),
+                token.as_deref(),
+            )
+            .await;
+        if r.status == 200 {
+            self.csrf = r.body["csrf_token"].as_str().map(str::to_owned);
+        }
+        r
+    }
+}
+
+async fn app_with_user(backend: repere_tests::Backend) -> TestApp {
+    let url = repere_tests::fresh_database(backend).await;
+    let store = repere_store::Store::connect(&url).await.unwrap();
+    repere_server::cli::add_user(
+        &store,
+        "Moderatrice@AC-Nice.fr",
+        "moderator",
+        "Marie",
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    store.close().await;
+    TestApp::on(backend, url).await
+}
+
+#[tokio::test]
+async fn sign_in_requires_csrf_and_opens_a_session_in_the_database() {
+    for backend in backends() {
+        let app = app_with_user(backend).await;
+        let mut b = Browser::new(&app);
+        let anon = b.session().await;
+        assert_eq!(anon["authenticated"], false);
+        assert_eq!(b.csrf.as_ref().map(String::len), Some(64));
+
+        // No token, or a forged one: refused, and nothing happens.
+        let no_token = b
+            .send(
+                reqwest::Method::POST,
+                "/api/auth/login",
+                Some(json!({ "email": "moderatrice@ac-nice.fr", "password": PASSWORD })),
+                None,
+            )
+            .await;
+        assert_problem(
+            no_token.status,
+            &no_token.ctype,
+            &no_token.body,
+            403,
+            None,
+            "login without CSRF token",
+        );
+        let forged = b
+            .send(
+                reqwest::Method::POST,
+                "/api/auth/login",
+                Some(json!({ "email": "moderatrice@ac-nice.fr", "password": PASSWORD })),
+                Some(&"0".repeat(64)),
+            )
+            .await;
+        assert_eq!(forged.status, 403);
+        assert_eq!(b.session().await["authenticated"], false);
+
+        let before = b.cookie.clone();
+        let ok = b.login("moderatrice@ac-nice.fr", PASSWORD).await;
+        assert_eq!(ok.status, 200, "{backend:?} {}", ok.body);
+        assert_eq!(ok.body["user"]["role"], "moderator");
+        let cookie = ok.set_cookie.expect("a session cookie");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        assert!(
+            !cookie.contains("Secure"),
+            "not Secure over plain HTTP unless configured: {cookie}"
+        );
+        assert_ne!(b.cookie, before, "a new session id after sign-in");
+        let me = b.session().await;
+        assert_eq!(me["authenticated"], true);
+        assert_eq!(me["user"]["email"], "moderatrice@ac-nice.fr");
+        assert!(me.to_string().find(PASSWORD).is_none());
+
+        // The session lives in the database: a second instance on the same database honours it.
+        let other = TestApp::on(backend, app.database_url.clone()).await;
+        let mut b2 = Browser::new(&other);
+        b2.cookie = b.cookie.clone();
+        assert_eq!(b2.session().await["authenticated"], true, "{backend:?}");
+
+        let token = b.csrf.clone();
+        let out = b
+            .send(
+                reqwest::Method::POST,
+                "/api/auth/logout",
+                None,
+                token.as_deref(),
+            )
+            .await;
+        assert_eq!(out.status, 204);
+        assert_eq!(b.session().await["authenticated"], false);
+        assert_eq!(
+            b2.session().await["authenticated"],
+            false,
+            "logout ends the session everywhere"
+        );
+
+        // At rest: an argon2id hash, never the password.
+        let store = repere_store::Store::connect(&app.database_url)
+            .await
+            .unwrap();
+        let email = repere_core::users::Email::parse("moderatrice@ac-nice.fr").unwrap();
+        let (_, hash) = repere_store::users::by_email(&store, &email)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$") && !hash.contains(PASSWORD));
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_credentials_get_one_generic_answer_and_are_rate_limited() {
+    for backend in backends() {
+        let app = app_with_user(backend).await;
+        let mut b = Browser::new(&app);
+        b.session().await;
+        let wrong_password = b
+            .login("moderatrice@ac-nice.fr", "pas le bon mot de passe")
+            .await;
+        let unknown_account = b.login("personne@ac-nice.fr", PASSWORD).await;
+        assert_problem(
+            wrong_password.status,
+            &wrong_password.ctype,
+            &wrong_password.body,
+            401,
+            None,
+            "wrong password",
+        );
+        assert_eq!(
+            wrong_password.body["detail"], unknown_account.body["detail"],
+            "no hint about which part was wrong"
+        );
+        let malformed = b
+            .send(
+                reqwest::Method::POST,
+                "/api/auth/login",
+                Some(json!({ "mail": 1 })),
+                b.csrf.clone().as_deref(),
+            )
+            .await;
+        assert_problem(
+            malformed.status,
+            &malformed.ctype,
+            &malformed.body,
+            400,
+            Some("body"),
+            "malformed body",
+        );
+
+        for _ in 0..4 {
+            assert_eq!(
+                b.login("moderatrice@ac-nice.fr", "encore une erreur ici")
+                    .await
+                    .status,
+                401
+            );
+        }
+        // Five failures for this account: even the right password is refused for a while.
+        let limited = b.login("moderatrice@ac-nice.fr", PASSWORD).await;
+        assert_problem(
+            limited.status,
+            &limited.ctype,
+            &limited.body,
+            429,
+            None,
+            "rate limited",
+        );
+        assert_eq!(limited.retry_after.as_deref(), Some("900"));
+        assert_eq!(b.session().await["authenticated"], false);
+    }
+}
