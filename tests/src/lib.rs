@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use repere_server::app::Application;
 use repere_server::config::ServeConfig;
 use repere_store::Store;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Which database a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,5 +234,120 @@ pub fn assert_problem(
             names.contains(&p),
             "{what}: expected parameter {p} in {body}"
         );
+    }
+}
+
+/// A minimal browser: keeps the session cookie and the CSRF token.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub ctype: String,
+    pub set_cookie: Option<String>,
+    pub retry_after: Option<String>,
+    pub body: Value,
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            cookie: None,
+            csrf: None,
+        }
+    }
+
+    pub async fn send(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        csrf: Option<&str>,
+    ) -> Reply {
+        let mut req = self
+            .app
+            .client
+            .request(method, format!("{}{path}", self.app.base()));
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        if let Some(t) = csrf {
+            req = req.header("x-csrf-token", t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let header = |n: &str| {
+            resp.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let set_cookie = header("set-cookie");
+        if let Some(sc) = &set_cookie {
+            self.cookie = Some(sc.split(';').next().unwrap().to_string());
+        }
+        let (ctype, retry_after) = (
+            header("content-type").unwrap_or_default(),
+            header("retry-after"),
+        );
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        Reply {
+            status,
+            ctype,
+            set_cookie,
+            retry_after,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    pub async fn session(&mut self) -> Value {
+        let r = self
+            .send(reqwest::Method::GET, "/api/auth/session", None, None)
+            .await;
+        assert_eq!(r.status, 200);
+        self.csrf = r.body["csrf_token"].as_str().map(str::to_owned);
+        r.body
+    }
+
+    pub async fn login(&mut self, email: &str, password: &str) -> Reply {
+        let token = self.csrf.clone();
+        let r = self
+            .send(
+                reqwest::Method::POST,
+                "/api/auth/login",
+                Some(json!({ "email": email, "password": password })),
+                token.as_deref(),
+            )
+            .await;
+        if r.status == 200 {
+            self.csrf = r.body["csrf_token"].as_str().map(str::to_owned);
+        }
+        r
+    }
+
+    /// A state-changing request with the session's CSRF token.
+    pub async fn post(&mut self, path: &str, body: Value) -> Reply {
+        let token = self.csrf.clone();
+        self.send(reqwest::Method::POST, path, Some(body), token.as_deref())
+            .await
+    }
+
+    /// PUT with the CSRF token.
+    pub async fn put(&mut self, path: &str, body: Value) -> Reply {
+        let token = self.csrf.clone();
+        self.send(reqwest::Method::PUT, path, Some(body), token.as_deref())
+            .await
+    }
+
+    /// GET through the session.
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.send(reqwest::Method::GET, path, None, None).await
     }
 }

@@ -540,6 +540,14 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/auth/session",
         "/api/auth/login",
         "/api/auth/logout",
+        "/api/practices",
+        "/api/practices/mine",
+        "/api/practices/duplicates",
+        "/api/practices/{id}",
+        "/api/practices/{id}/audit",
+        "/api/practices/{id}/{action}",
+        "/api/moderation/inbox",
+        "/api/moderation/decisions",
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }

@@ -1,106 +1,10 @@
 //! Accounts and sessions: sign-in with CSRF protection, generic errors, rate limiting, logout,
 //! argon2id hashes at rest, and sessions stored in the database (valid through another instance).
 
-use repere_tests::{TestApp, assert_problem, backends};
-use serde_json::{Value, json};
+use repere_tests::{Browser, TestApp, assert_problem, backends};
+use serde_json::json;
 
 const PASSWORD: &str = "une phrase de passe longue";
-
-/// A minimal browser: keeps the session cookie and the CSRF token.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: Option<String>,
-    csrf: Option<String>,
-}
-
-struct Reply {
-    status: u16,
-    ctype: String,
-    set_cookie: Option<String>,
-    retry_after: Option<String>,
-    body: Value,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Self {
-            app,
-            cookie: None,
-            csrf: None,
-        }
-    }
-
-    async fn send(
-        &mut self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-        csrf: Option<&str>,
-    ) -> Reply {
-        let mut req = self
-            .app
-            .client
-            .request(method, format!("{}{path}", self.app.base()));
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
-        }
-        if let Some(t) = csrf {
-            req = req.header("x-csrf-token", t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let header = |n: &str| {
-            resp.headers()
-                .get(n)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let set_cookie = header("set-cookie");
-        if let Some(sc) = &set_cookie {
-            self.cookie = Some(sc.split(';').next().unwrap().to_string());
-        }
-        let (ctype, retry_after) = (
-            header("content-type").unwrap_or_default(),
-            header("retry-after"),
-        );
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        Reply {
-            status,
-            ctype,
-            set_cookie,
-            retry_after,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        }
-    }
-
-    async fn session(&mut self) -> Value {
-        let r = self
-            .send(reqwest::Method::GET, "/api/auth/session", None, None)
-            .await;
-        assert_eq!(r.status, 200);
-        self.csrf = r.body["csrf_token"].as_str().map(str::to_owned);
-        r.body
-    }
-
-    async fn login(&mut self, email: &str, password: &str) -> Reply {
-        let token = self.csrf.clone();
-        let r = self
-            .send(
-                reqwest::Method::POST,
-                "/api/auth/login",
-                Some(json!({ "email": email, "password": password })),
-                token.as_deref(),
-            )
-            .await;
-        if r.status == 200 {
-            self.csrf = r.body["csrf_token"].as_str().map(str::to_owned);
-        }
-        r
-    }
-}
 
 async fn app_with_user(backend: repere_tests::Backend) -> TestApp {
     let url = repere_tests::fresh_database(backend).await;

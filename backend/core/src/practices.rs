@@ -38,6 +38,10 @@ pub struct Practice {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Account that reported it (never shown publicly).
+    pub author_id: Option<i64>,
+    /// Why a moderator rejected it, shown to its author.
+    pub rejection_reason: Option<String>,
 }
 
 /// Bounds on free-text fields, in characters.
@@ -83,6 +87,59 @@ impl Practice {
     }
 }
 
+/// What can happen to a report in the moderation workflow.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Action {
+    /// The author sends a draft (or a rejected report, once edited) for review.
+    Submit,
+    /// A moderator publishes a submitted report.
+    Publish,
+    /// A moderator rejects a submitted report, with a reason.
+    Reject,
+    /// A published report is archived at the end of its life.
+    Archive,
+    /// An archived report is published again ("poursuivi" for another school year).
+    Continue,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Publish => "publish",
+            Self::Reject => "reject",
+            Self::Archive => "archive",
+            Self::Continue => "continue",
+        }
+    }
+
+    /// Whether only moderators may do it.
+    pub fn needs_moderator(self) -> bool {
+        !matches!(self, Self::Submit)
+    }
+}
+
+/// The status after `action`, or `None` when the transition is illegal (the API answers 409).
+pub fn next_status(from: PracticeStatus, action: Action) -> Option<PracticeStatus> {
+    use PracticeStatus::*;
+    match (from, action) {
+        (Draft | Rejected, Action::Submit) => Some(Submitted),
+        (Submitted, Action::Publish) => Some(Published),
+        (Submitted, Action::Reject) => Some(Rejected),
+        (Published, Action::Archive) => Some(Archived),
+        (Archived, Action::Continue) => Some(Published),
+        _ => None,
+    }
+}
+
+/// Whether the author may still edit the report in place.
+pub fn editable_by_author(status: PracticeStatus) -> bool {
+    matches!(
+        status,
+        PracticeStatus::Draft | PracticeStatus::Submitted | PracticeStatus::Rejected
+    )
+}
+
 fn check_text(field: &'static str, value: &str, min: usize, max: usize) -> Result<(), Invalid> {
     let n = value.trim().chars().count();
     if n < min {
@@ -117,6 +174,8 @@ mod tests {
             created_at: now,
             updated_at: now,
             published_at: Some(now),
+            author_id: None,
+            rejection_reason: None,
         }
     }
 
@@ -136,6 +195,39 @@ mod tests {
         let mut p = sample();
         p.innovatheque_url = Some("javascript:alert(1)".into());
         assert_eq!(p.validate().unwrap_err().field, "innovatheque_url");
+    }
+
+    #[test]
+    fn workflow_allows_only_the_documented_transitions() {
+        use PracticeStatus::*;
+        let actions = [
+            Action::Submit,
+            Action::Publish,
+            Action::Reject,
+            Action::Archive,
+            Action::Continue,
+        ];
+        let mut legal = Vec::new();
+        for &from in PracticeStatus::ALL {
+            for a in actions {
+                if let Some(to) = next_status(from, a) {
+                    legal.push((from, a, to));
+                }
+            }
+        }
+        assert_eq!(
+            legal,
+            vec![
+                (Draft, Action::Submit, Submitted),
+                (Submitted, Action::Publish, Published),
+                (Submitted, Action::Reject, Rejected),
+                (Published, Action::Archive, Archived),
+                (Rejected, Action::Submit, Submitted),
+                (Archived, Action::Continue, Published),
+            ]
+        );
+        assert!(!Action::Submit.needs_moderator() && Action::Publish.needs_moderator());
+        assert!(editable_by_author(Rejected) && !editable_by_author(Published));
     }
 
     #[test]

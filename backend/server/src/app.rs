@@ -21,7 +21,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::catalog::Catalog;
 use crate::config::ServeConfig;
 use crate::error::problem;
-use crate::{auth, nearby, ogc, openapi};
+use crate::{auth, nearby, ogc, openapi, practices};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -40,6 +40,17 @@ impl AppState {
     ) -> Result<std::sync::RwLockReadGuard<'_, Catalog>, crate::error::ApiError> {
         self.catalog
             .read()
+            .map_err(|_| crate::error::ApiError::Internal("catalog lock poisoned".into()))
+    }
+}
+
+impl AppState {
+    /// Write access to the catalogue, held only to swap entries in after a committed write.
+    pub fn write_catalog(
+        &self,
+    ) -> Result<std::sync::RwLockWriteGuard<'_, Catalog>, crate::error::ApiError> {
+        self.catalog
+            .write()
             .map_err(|_| crate::error::ApiError::Internal("catalog lock poisoned".into()))
     }
 }
@@ -147,6 +158,17 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/auth/session", get(auth::routes::current))
         .route("/auth/login", post(auth::routes::login))
         .route("/auth/logout", post(auth::routes::logout))
+        .route("/practices", post(practices::write::create))
+        .route("/practices/mine", get(practices::write::mine))
+        .route("/practices/duplicates", get(practices::write::duplicates))
+        .route(
+            "/practices/{id}",
+            get(practices::write::show).put(practices::write::edit),
+        )
+        .route("/practices/{id}/audit", get(practices::write::audit))
+        .route("/practices/{id}/{action}", post(practices::write::act))
+        .route("/moderation/inbox", get(practices::write::inbox))
+        .route("/moderation/decisions", post(practices::write::decide_many))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::csrf_guard,

@@ -384,6 +384,8 @@ mod tests {
             created_at: now,
             updated_at: now,
             published_at: Some(now),
+            author_id: None,
+            rejection_reason: None,
         }
     }
 

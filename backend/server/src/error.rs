@@ -17,6 +17,12 @@ pub enum ApiError {
     /// A query or path parameter is malformed, out of range or unknown (400).
     #[error("paramètre invalide {param} : {detail}")]
     InvalidParameter { param: String, detail: String },
+    /// A field of a submitted body is missing or invalid (422), named.
+    #[error("champ invalide {field} : {detail}")]
+    InvalidField { field: String, detail: String },
+    /// The action is not possible in the resource's current state (409).
+    #[error("{0}")]
+    Conflict(String),
     /// No session, or an expired one (401).
     #[error("authentification requise")]
     Unauthenticated,
@@ -41,6 +47,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A 422 naming the body field at fault.
+    pub fn field(e: Invalid) -> Self {
+        Self::InvalidField {
+            field: e.field.to_string(),
+            detail: e.message,
+        }
+    }
+
     /// A 400 naming `param`.
     pub fn param(param: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::InvalidParameter {
@@ -88,6 +102,15 @@ impl IntoResponse for ApiError {
                 Some(json!({ "invalid_params": [{ "name": param, "reason": detail }] })),
             ),
             Self::NotFound(detail) => problem(StatusCode::NOT_FOUND, "Introuvable", &detail, None),
+            Self::InvalidField { field, detail } => problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Champ invalide",
+                &format!("{field} : {detail}"),
+                Some(json!({ "invalid_params": [{ "name": field, "reason": detail }] })),
+            ),
+            Self::Conflict(detail) => {
+                problem(StatusCode::CONFLICT, "Action impossible", &detail, None)
+            }
             Self::Unauthenticated => problem(
                 StatusCode::UNAUTHORIZED,
                 "Connexion requise",

@@ -343,6 +343,91 @@ pub fn build() -> Value {
                 auth_op("logout", "Déconnexion", "Session close (204)").build(),
             ),
         );
+    // Contribution and moderation: session cookie + X-CSRF-Token on writes; JSON bodies; errors are
+    // problem+json (401 not signed in, 403 role, 404 not yours, 409 illegal transition, 422 field).
+    let write = |id: &str, summary: &str, ok: &str| {
+        auth_op(id, summary, ok)
+            .tag("Remontées")
+            .response(
+                "401",
+                ResponseBuilder::new()
+                    .description("Connexion requise")
+                    .content("application/problem+json", ContentBuilder::new().build()),
+            )
+            .response(
+                "422",
+                ResponseBuilder::new()
+                    .description("Champ invalide, nommé dans invalid_params")
+                    .content("application/problem+json", ContentBuilder::new().build()),
+            )
+    };
+    let read = |id: &str, summary: &str, ok: &str| {
+        op(id, summary, "Remontées", "application/json", ok)
+            .response(
+                "401",
+                ResponseBuilder::new()
+                    .description("Connexion requise")
+                    .content("application/problem+json", ContentBuilder::new().build()),
+            )
+            .response(
+                "403",
+                ResponseBuilder::new()
+                    .description("Rôle insuffisant")
+                    .content("application/problem+json", ContentBuilder::new().build()),
+            )
+    };
+    let id_param = || {
+        param(
+            "id",
+            ParameterIn::Path,
+            true,
+            Type::Integer,
+            "Identifiant de la remontée",
+        )
+    };
+    paths = paths
+        .path("/api/practices", PathItem::new(HttpMethod::Post, write("createPractice", "Nouvelle remontée (brouillon, ou soumise si submit=true)", "Remontée créée (201)").build()))
+        .path("/api/practices/mine", PathItem::new(HttpMethod::Get, read("myPractices", "Mes remontées, avec leur statut et le motif d'un refus", "Liste").build()))
+        .path(
+            "/api/practices/duplicates",
+            PathItem::new(
+                HttpMethod::Get,
+                read("duplicates", "Doublons possibles : même établissement et titre proche ou même outil", "Liste")
+                    .parameter(query("uai", Type::String, "UAI de l'établissement (obligatoire)"))
+                    .parameter(query("title", Type::String, "Titre envisagé"))
+                    .parameter(query("tool", Type::String, "Outil"))
+                    .build(),
+            ),
+        )
+        .path(
+            "/api/practices/{id}",
+            utoipa::openapi::path::PathItemBuilder::new()
+                .operation(HttpMethod::Get, read("showPractice", "Une remontée vue par son auteur ou un modérateur", "Remontée").parameter(id_param()).build())
+                .operation(HttpMethod::Put, write("editPractice", "L'auteur modifie sa remontée non publiée (409 sinon)", "Remontée modifiée").parameter(id_param()).build())
+                .build(),
+        )
+        .path("/api/practices/{id}/audit", PathItem::new(HttpMethod::Get, read("practiceAudit", "Journal des modifications (modérateurs)", "Entrées").parameter(id_param()).build()))
+        .path(
+            "/api/practices/{id}/{action}",
+            PathItem::new(
+                HttpMethod::Post,
+                write("practiceAction", "submit (auteur) ; publish, reject {reason}, archive, continue (modérateurs) ; 409 si la transition est impossible", "Nouveau statut")
+                    .parameter(id_param())
+                    .parameter(param("action", ParameterIn::Path, true, Type::String, "submit, publish, reject, archive ou continue"))
+                    .build(),
+            ),
+        )
+        .path(
+            "/api/moderation/inbox",
+            PathItem::new(
+                HttpMethod::Get,
+                read("moderationInbox", "Remontées à modérer, les plus anciennes d'abord, avec leur âge", "Liste")
+                    .parameter(query("departement", Type::String, "Département"))
+                    .parameter(query("school_year", Type::String, "Année scolaire"))
+                    .build(),
+            ),
+        )
+        .path("/api/moderation/decisions", PathItem::new(HttpMethod::Post, write("moderationDecisions", "Publier ou refuser plusieurs remontées {ids, action, reason}", "Résultat par remontée").build()));
     paths = paths.path(
         "/api/nearby",
         PathItem::new(HttpMethod::Get, nearby.build()),

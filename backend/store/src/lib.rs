@@ -10,6 +10,7 @@
 //! with "incorrect binary data format". Writes that bind optional values therefore run unprepared
 //! (`persistent(false)`), so each execution declares its own parameter types.
 
+pub mod audit;
 pub mod establishments;
 pub mod links;
 pub mod meta;

@@ -35,6 +35,8 @@ fn from_row(row: &AnyRow) -> Result<Practice, StoreError> {
         published_at: published_at
             .map(|s| parse_ts(TABLE, &key, &s))
             .transpose()?,
+        author_id: row.try_get("author_id")?,
+        rejection_reason: row.try_get("rejection_reason")?,
     })
 }
 
@@ -50,8 +52,8 @@ pub async fn load_all(store: &Store) -> Result<Vec<Practice>, StoreError> {
 pub async fn insert(conn: &mut AnyConnection, p: &Practice) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO practices (title, summary, description, disciplines, levels, tools, themes, school_year, uai,
-           lon, lat, innovatheque_url, status, created_at, updated_at, published_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+           lon, lat, innovatheque_url, status, created_at, updated_at, published_at, author_id, rejection_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
     )
     .bind(&p.title)
     .bind(&p.summary)
@@ -69,6 +71,8 @@ pub async fn insert(conn: &mut AnyConnection, p: &Practice) -> Result<i64, Store
     .bind(ts(p.created_at))
     .bind(ts(p.updated_at))
     .bind(p.published_at.map(ts))
+    .bind(p.author_id)
+    .bind(p.rejection_reason.as_deref())
     // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
     .persistent(false)
     .fetch_one(conn)
@@ -81,4 +85,45 @@ pub async fn count(store: &Store) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM practices")
         .fetch_one(store.pool())
         .await?)
+}
+
+/// One practice by id, whatever its status.
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Practice>, StoreError> {
+    let row = sqlx::query("SELECT * FROM practices WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Rewrites every field of an existing practice (by `p.id`); `false` when it does not exist.
+pub async fn update(conn: &mut AnyConnection, p: &Practice) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE practices SET title = $1, summary = $2, description = $3, disciplines = $4, levels = $5, tools = $6,
+           themes = $7, school_year = $8, uai = $9, lon = $10, lat = $11, innovatheque_url = $12, status = $13,
+           updated_at = $14, published_at = $15, rejection_reason = $16
+         WHERE id = $17",
+    )
+    .bind(&p.title)
+    .bind(&p.summary)
+    .bind(&p.description)
+    .bind(list_to_json(&p.disciplines))
+    .bind(list_to_json(&p.levels))
+    .bind(list_to_json(&p.tools))
+    .bind(list_to_json(&p.themes))
+    .bind(p.school_year.to_string())
+    .bind(p.uai.as_str())
+    .bind(p.position.map(|x| x.lon))
+    .bind(p.position.map(|x| x.lat))
+    .bind(p.innovatheque_url.as_deref())
+    .bind(p.status.as_str())
+    .bind(ts(p.updated_at))
+    .bind(p.published_at.map(ts))
+    .bind(p.rejection_reason.as_deref())
+    .bind(p.id)
+    // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
+    .persistent(false)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

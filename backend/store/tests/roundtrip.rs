@@ -74,6 +74,8 @@ fn practice(title: &str) -> Practice {
         created_at: now,
         updated_at: now,
         published_at: Some(now),
+        author_id: None,
+        rejection_reason: None,
     }
 }
 

@@ -300,6 +300,8 @@ fn practice(rng: &mut ChaCha8Rng, e: &Establishment, activity: &Activity) -> Pra
         created_at,
         updated_at,
         published_at,
+        author_id: None,
+        rejection_reason: None,
     }
 }
 

@@ -2,6 +2,8 @@
 //! unless the practice has its own). Drafts, submissions, rejected and archived reports are never
 //! served to the public.
 
+pub mod write;
+
 use chrono::{DateTime, Utc};
 use repere_core::establishments::{EstablishmentKind, normalise_departement};
 use repere_core::practices::{Practice, PracticeStatus};
