@@ -2,7 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 // The API is served by `repere serve` on the same origin; in `vite dev`, proxy it.
 export default defineConfig({
-  build: { outDir: 'dist', chunkSizeWarningLimit: 1500, sourcemap: true },
+  build: {
+    outDir: 'dist',
+    chunkSizeWarningLimit: 1500,
+    sourcemap: true,
+    rollupOptions: {
+      input: { main: 'index.html', connexion: 'connexion.html', contribuer: 'contribuer.html', remontees: 'mes-remontees.html', moderation: 'moderation.html' },
+    },
+  },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   test: { include: ['test/**/*.test.ts'], environment: 'node' },
 });

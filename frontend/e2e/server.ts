@@ -1,6 +1,6 @@
 // Starts the real `repere serve` on port 0 over a fresh SQLite database with the demo data, serving
 // the built frontend (frontend/dist), and stops it afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,9 +13,20 @@ export interface Server {
   stop: () => Promise<void>;
 }
 
+/** Accounts created in every test server (password: PASSWORD). */
+export const PASSWORD = 'une phrase de passe longue';
+export const CONTRIBUTOR = 'prof.techno@ac-nice.fr';
+export const MODERATOR = 'cardie@ac-nice.fr';
+
 export async function startServer(): Promise<Server> {
   const bin = process.env.REPERE_BIN ?? path.resolve(here, '../../target/debug/repere');
   const dir = mkdtempSync(path.join(tmpdir(), 'repere-e2e-'));
+  for (const [email, role] of [[CONTRIBUTOR, 'contributor'], [MODERATOR, 'moderator']] as const) {
+    execFileSync(bin, ['--database-url', `sqlite://${dir}/repere.db`, 'user', 'add', email, '--role', role], {
+      env: { ...process.env, REPERE_PASSWORD: PASSWORD, RUST_LOG: 'warn' },
+      stdio: 'ignore',
+    });
+  }
   const child: ChildProcess = spawn(
     bin,
     ['--database-url', `sqlite://${dir}/repere.db`, 'serve', '--bind', '127.0.0.1:0', '--demo-if-empty', '--frontend-dir', path.resolve(here, '../dist')],

@@ -11,10 +11,14 @@ import { active, countLabel, facets, query } from './ui/filters';
 import { renderList } from './ui/list';
 import { renderFiche } from './ui/fiche';
 import { chooseBasemap } from './map/basemap';
+import { renderFrame } from './ui/layout';
+import { renderAccountMenu } from './api/account';
 import { addPractices, highlight, setPractices, POINTS } from './map/practices';
 import { BANDWIDTH_COLOURS, LINK_COLOURS, addOverlays, addSites, setOverlay, setVisibility } from './map/overlays';
 
 setWorkerUrl(workerUrl);
+renderFrame({ skiplinks: [['#liste', 'Aller à la liste des usages'], ['#filtres', 'Aller aux filtres']] });
+void renderAccountMenu();
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const state: State = decode(window.location.search);

@@ -1,0 +1,136 @@
+// A teacher reports a practice with the keyboard only, sees the duplicate warning, submits; a
+// moderator publishes it; it appears on the public map.
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, openPage } from './browser';
+import { CONTRIBUTOR, MODERATOR, PASSWORD, startServer, type Server } from './server';
+
+let server: Server;
+let browser: Browser;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  expect(errors, 'no uncaught page errors').toEqual([]);
+});
+
+async function axe(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+async function signIn(page: Page, email: string, next: string): Promise<void> {
+  await page.goto(`${server.base}/connexion.html?retour=${encodeURIComponent(next)}`);
+  await page.focus('#email');
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${server.base}${next}`);
+}
+
+async function newPage(): Promise<{ page: Page; close: () => Promise<void> }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+  await ctx.route((u) => !u.href.startsWith(server.base), (r) => r.abort());
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { page, close: () => ctx.close() };
+}
+
+describe('contribution and moderation', () => {
+  it('goes from the keyboard-only form to the public map', async () => {
+    const teacher = await newPage();
+    const page = teacher.page;
+    await signIn(page, CONTRIBUTOR, '/contribuer.html');
+    await page.waitForFunction(() => document.querySelectorAll('#establishments option').length > 100);
+    // A first draft by the same teacher, so that the form finds a likely duplicate.
+    await page.evaluate(async () => {
+      const s = await (await fetch('/api/auth/session')).json();
+      await fetch('/api/practices', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
+        body: JSON.stringify({ title: 'Imprimer des pièces de robot en 3D', summary: 'Premier essai', disciplines: ['Technologie'], levels: ['5e'], tools: ['Tinkercad'], school_year: '2025-2026', uai: '0060842H', contact_consent: true }),
+      });
+    });
+    expect(await axe(page)).toEqual([]);
+
+    // Keyboard only: the empty form first shows what is missing, next to each field.
+    await page.focus('#title');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#title-error');
+    expect(await page.textContent('#uai-error')).toContain('établissement');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('title');
+
+    const title = 'Pièces de robot imprimées en 3D au collège';
+    await page.keyboard.type(title);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Les élèves de 5e conçoivent et impriment les pièces de leur robot.');
+    await page.keyboard.press('Tab'); // description
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('0060842H');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Technologie');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('5e');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Tinkercad, Imprimante 3D');
+    await page.keyboard.press('Tab'); // themes
+    await page.keyboard.press('Tab'); // school year
+    await page.keyboard.press('Tab'); // innovathèque
+    await page.keyboard.press('Tab'); // consent
+    await page.keyboard.press('Space');
+    expect(await page.isChecked('#contact_consent')).toBe(true);
+    await page.keyboard.press('Tab'); // "Soumettre"
+    await page.keyboard.press('Enter');
+
+    await page.waitForSelector('#duplicates:not([hidden])');
+    expect(await page.textContent('#duplicates')).toContain('Imprimer des pièces de robot en 3D');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('duplicates');
+    let onButton = false;
+    for (let i = 0; i < 5 && !onButton; i++) {
+      await page.keyboard.press('Tab');
+      onButton = await page.evaluate(() => document.activeElement?.id === 'submit-anyway');
+    }
+    expect(onButton).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#done:not([hidden])');
+    expect(await page.textContent('#done')).toContain('soumise');
+    const id = await page.evaluate(async (t) => {
+      const mine = await (await fetch('/api/practices/mine')).json();
+      return mine.practices.find((p: { title: string }) => p.title === t).id as number;
+    }, title);
+    await page.goto(`${server.base}/mes-remontees.html`);
+    await page.waitForSelector('#mine:not([hidden])');
+    expect(await page.textContent('#mine')).toContain('En attente de modération');
+    expect(await axe(page)).toEqual([]);
+    await teacher.close();
+
+    // The moderator publishes it from the inbox.
+    const cardie = await newPage();
+    await signIn(cardie.page, MODERATOR, '/moderation.html');
+    await cardie.page.waitForSelector(`#pick-${id}`, { state: 'attached' });
+    expect(await axe(cardie.page)).toEqual([]);
+    await cardie.page.focus(`#pick-${id}`);
+    await cardie.page.keyboard.press('Space');
+    expect(await cardie.page.isChecked(`#pick-${id}`)).toBe(true);
+    await cardie.page.click('#publish');
+    await cardie.page.waitForFunction(() => document.querySelector('#status')?.textContent?.includes('publiée'));
+    await cardie.close();
+
+    // Anyone now finds it on the map.
+    const anon = await openPage(browser, server.base, `/?q=${encodeURIComponent('imprimées collège')}`, errors);
+    await anon.page.waitForFunction((t) => [...document.querySelectorAll('.repere-item__title')].some((e) => e.textContent === t), title);
+    await anon.page.goto(`${server.base}/?fiche=${id}`);
+    await anon.page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
+    expect(await anon.page.textContent('#fiche-titre')).toBe(title);
+    expect(await anon.page.content()).not.toContain(CONTRIBUTOR);
+    await anon.ctx.close();
+  });
+});

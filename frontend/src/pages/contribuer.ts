@@ -1,0 +1,169 @@
+// The reporting form: client checks with messages next to the field, server 422s shown the same way,
+// possible duplicates shown before submitting, drafts kept, and nothing typed is lost on an error.
+import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../style.css';
+import { renderAccountMenu, send } from '../api/account';
+import { api, getJson } from '../api/client';
+import { facets } from '../ui/filters';
+import { clearErrors, fieldError, showApiError } from '../ui/forms';
+import { renderFrame } from '../ui/layout';
+
+renderFrame({ skiplinks: [['#contenu', 'Aller au formulaire']] });
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const form = $<HTMLFormElement>('report');
+const alert = $('alert');
+const done = $('done');
+const dupBox = $('duplicates');
+const editing = Number(new URLSearchParams(window.location.search).get('id')) || undefined;
+let confirmedDuplicates = false;
+
+interface Duplicate {
+  id: number;
+  title: string;
+  status: string;
+  reason: string;
+}
+
+const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
+const list = (name: string) => value(name).split(',').map((s) => s.trim()).filter(Boolean);
+const uaiOf = (text: string) => text.match(/([0-9]{7}[A-Za-z])\)?\s*$/)?.[1]?.toUpperCase() ?? text.trim();
+
+function fillList(id: string, values: string[]): void {
+  $(id).replaceChildren(...values.map((v) => new Option(v, v)));
+}
+
+function payload(submit: boolean): Record<string, unknown> {
+  return {
+    title: value('title'),
+    summary: value('summary'),
+    description: value('description'),
+    uai: uaiOf(value('uai')),
+    disciplines: list('disciplines'),
+    levels: list('levels'),
+    tools: list('tools'),
+    themes: list('themes'),
+    school_year: value('school_year'),
+    innovatheque_url: value('innovatheque_url') || null,
+    contact_consent: (form.elements.namedItem('contact_consent') as HTMLInputElement).checked,
+    submit,
+  };
+}
+
+function check(p: Record<string, unknown>): boolean {
+  const missing: [string, string][] = [];
+  if (String(p.title).length < 3) missing.push(['title', 'Donnez un titre d\'au moins 3 caractères.']);
+  if (!p.summary) missing.push(['summary', 'Résumez l\'usage en une ou deux phrases.']);
+  if (!/^[0-9]{7}[A-Z]$/.test(String(p.uai))) missing.push(['uai', 'Choisissez l\'établissement dans la liste (ou saisissez son UAI).']);
+  for (const [k, label] of [['disciplines', 'une discipline'], ['levels', 'un niveau'], ['tools', 'un outil']] as const) {
+    if ((p[k] as string[]).length === 0) missing.push([k, `Indiquez au moins ${label}.`]);
+  }
+  if (!p.contact_consent) missing.push(['contact_consent', 'Cet accord est nécessaire pour publier un usage.']);
+  for (const [field, message] of missing) fieldError(form, field, message);
+  if (missing.length > 0) form.querySelector<HTMLElement>(`[name="${missing[0]![0]}"]`)?.focus();
+  return missing.length === 0;
+}
+
+async function showDuplicates(p: Record<string, unknown>): Promise<boolean> {
+  const q = new URLSearchParams({ uai: String(p.uai), title: String(p.title), tool: (p.tools as string[])[0] ?? '' });
+  const { duplicates } = await getJson<{ duplicates: Duplicate[] }>(`/api/practices/duplicates?${q}`);
+  const others = duplicates.filter((d) => d.id !== editing);
+  if (others.length === 0) return false;
+  dupBox.replaceChildren();
+  const h = document.createElement('h2');
+  h.className = 'fr-alert__title';
+  h.textContent = 'Cet usage existe peut-être déjà';
+  const ul = document.createElement('ul');
+  for (const d of others) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = `/?fiche=${d.id}`;
+    a.textContent = d.title;
+    li.append(a, ` (${d.reason})`);
+    ul.append(li);
+  }
+  const go = document.createElement('button');
+  go.type = 'button';
+  go.className = 'fr-btn fr-btn--sm fr-mt-1w';
+  go.id = 'submit-anyway';
+  go.textContent = 'Ce n\'est pas un doublon : soumettre quand même';
+  go.addEventListener('click', () => {
+    confirmedDuplicates = true;
+    dupBox.hidden = true;
+    void save(true);
+  });
+  dupBox.append(h, ul, go);
+  dupBox.hidden = false;
+  dupBox.focus();
+  return true;
+}
+
+async function save(submit: boolean): Promise<void> {
+  clearErrors(form);
+  alert.hidden = true;
+  done.hidden = true;
+  const p = payload(submit);
+  if (!check(p)) return;
+  try {
+    if (submit && !confirmedDuplicates && (await showDuplicates(p))) return;
+    const saved = editing
+      ? await send<{ id: number; status: string }>('PUT', `/api/practices/${editing}`, p)
+      : await send<{ id: number; status: string }>('POST', '/api/practices', p);
+    form.hidden = true;
+    done.innerHTML = '';
+    const msg = document.createElement('p');
+    msg.textContent = saved.status === 'submitted'
+      ? 'Merci ! Votre remontée est soumise : la CARDIE/DANE la relira avant publication.'
+      : 'Votre brouillon est enregistré.';
+    const link = document.createElement('a');
+    link.href = '/mes-remontees.html';
+    link.textContent = 'Voir mes remontées';
+    done.append(msg, link);
+    done.hidden = false;
+    done.focus();
+  } catch (e) {
+    showApiError(form, alert, e);
+  }
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const submitter = (e as SubmitEvent).submitter as HTMLButtonElement | null;
+  void save(submitter?.value !== 'draft');
+});
+
+async function boot(): Promise<void> {
+  const info = await renderAccountMenu();
+  if (!info?.authenticated) {
+    form.hidden = true;
+    alert.innerHTML = '';
+    const a = document.createElement('a');
+    a.href = `/connexion.html?retour=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+    a.textContent = 'Connectez-vous';
+    alert.append(a, ' pour signaler un usage.');
+    alert.className = 'fr-alert fr-alert--info fr-alert--sm';
+    alert.hidden = false;
+    return;
+  }
+  const year = new Date().getMonth() >= 8 ? new Date().getFullYear() : new Date().getFullYear() - 1;
+  const select = $<HTMLSelectElement>('school_year');
+  select.replaceChildren(...[year + 1, year, year - 1, year - 2].map((y) => new Option(`${y}-${y + 1}`, `${y}-${y + 1}`, false, y === year)));
+  const [est, all] = await Promise.all([api.establishments(), api.practices({})]);
+  fillList('establishments', est.features.map((f) => `${f.properties.name} — ${f.properties.commune_name} (${f.properties.uai})`));
+  const fc = facets(all.features);
+  fillList('list-disciplines', fc.discipline);
+  fillList('list-levels', fc.level);
+  fillList('list-tools', fc.tool);
+  if (editing) {
+    $('page-title').textContent = 'Modifier ma remontée';
+    const p = await getJson<Record<string, unknown>>(`/api/practices/${editing}`);
+    for (const k of ['title', 'summary', 'description', 'uai', 'school_year', 'innovatheque_url']) {
+      (form.elements.namedItem(k) as HTMLInputElement).value = String(p[k] ?? '');
+    }
+    for (const k of ['disciplines', 'levels', 'tools', 'themes']) {
+      (form.elements.namedItem(k) as HTMLInputElement).value = (p[k] as string[]).join(', ');
+    }
+  }
+}
+
+boot().catch((e: unknown) => showApiError(form, alert, e));

@@ -1,0 +1,85 @@
+// "Mes remontées": the author's reports with their status and the reason of a refusal.
+import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../style.css';
+import { renderAccountMenu, send } from '../api/account';
+import { ApiError, getJson } from '../api/client';
+import { renderFrame } from '../ui/layout';
+
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+
+export const STATUS_LABELS: Record<string, string> = {
+  draft: 'Brouillon',
+  submitted: 'En attente de modération',
+  published: 'Publiée',
+  rejected: 'Refusée',
+  archived: 'Archivée',
+};
+
+interface Mine {
+  id: number;
+  title: string;
+  school_year: string;
+  status: string;
+  rejection_reason: string | null;
+}
+
+const status = document.getElementById('status')!;
+const alert = document.getElementById('alert')!;
+const table = document.getElementById('mine') as HTMLTableElement;
+
+async function load(): Promise<void> {
+  const info = await renderAccountMenu();
+  if (!info?.authenticated) {
+    status.innerHTML = '<a href="/connexion.html?retour=/mes-remontees.html">Connectez-vous</a> pour voir vos remontées.';
+    return;
+  }
+  const { practices } = await getJson<{ practices: Mine[] }>('/api/practices/mine');
+  status.textContent = practices.length === 0 ? 'Vous n\'avez encore signalé aucun usage.' : `${practices.length} remontée(s).`;
+  const body = table.tBodies[0]!;
+  body.replaceChildren(
+    ...practices.map((p) => {
+      const tr = document.createElement('tr');
+      const cell = (text: string) => {
+        const td = document.createElement('td');
+        td.textContent = text;
+        return td;
+      };
+      const actions = document.createElement('td');
+      if (['draft', 'submitted', 'rejected'].includes(p.status)) {
+        const a = document.createElement('a');
+        a.className = 'fr-link';
+        a.href = `/contribuer.html?id=${p.id}`;
+        a.textContent = 'Modifier';
+        actions.append(a);
+      }
+      if (['draft', 'rejected'].includes(p.status)) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'fr-btn fr-btn--sm fr-btn--tertiary fr-ml-1w';
+        b.textContent = 'Soumettre';
+        b.addEventListener('click', () => {
+          send('POST', `/api/practices/${p.id}/submit`).then(load).catch((e: unknown) => {
+            alert.textContent = e instanceof ApiError ? e.message : 'Erreur inattendue.';
+            alert.hidden = false;
+          });
+        });
+        actions.append(b);
+      }
+      if (p.status === 'published') {
+        const a = document.createElement('a');
+        a.className = 'fr-link';
+        a.href = `/?fiche=${p.id}`;
+        a.textContent = 'Voir la fiche';
+        actions.append(a);
+      }
+      tr.append(cell(p.title), cell(p.school_year), cell(STATUS_LABELS[p.status] ?? p.status), cell(p.rejection_reason ?? ''), actions);
+      return tr;
+    }),
+  );
+  table.hidden = practices.length === 0;
+}
+
+load().catch((e: unknown) => {
+  alert.textContent = e instanceof ApiError ? e.message : 'Erreur inattendue.';
+  alert.hidden = false;
+});

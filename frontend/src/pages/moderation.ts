@@ -1,0 +1,96 @@
+// The moderation inbox: submitted reports oldest first with their age; publish or reject one or many,
+// with a reason from a template that the moderator can edit.
+import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../style.css';
+import { moderates, renderAccountMenu, send } from '../api/account';
+import { ApiError, apiUrl, getJson } from '../api/client';
+import { clearErrors, fieldError } from '../ui/forms';
+import { renderFrame } from '../ui/layout';
+
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+
+interface Pending {
+  id: number;
+  title: string;
+  establishment_name: string;
+  commune_name: string;
+  school_year: string;
+  age_days: number;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const status = $('status');
+const alert = $('alert');
+const table = $<HTMLTableElement>('inbox');
+const decisions = $<HTMLFormElement>('decisions');
+const filters = $<HTMLFormElement>('inbox-filters');
+
+const ageLabel = (d: number) => (d === 0 ? 'aujourd\'hui' : d === 1 ? '1 jour' : `${d} jours`);
+
+async function load(): Promise<void> {
+  const q = { departement: ($('departement') as HTMLSelectElement).value, school_year: ($('school_year') as HTMLInputElement).value.trim() };
+  const { practices } = await getJson<{ practices: Pending[] }>(apiUrl('/moderation/inbox', q));
+  status.textContent = practices.length === 0 ? 'Aucune remontée en attente.' : `${practices.length} remontée(s) en attente.`;
+  table.tBodies[0]!.replaceChildren(
+    ...practices.map((p) => {
+      const tr = document.createElement('tr');
+      const pick = document.createElement('td');
+      pick.innerHTML = `<div class="fr-checkbox-group"><input type="checkbox" id="pick-${p.id}" name="ids" value="${p.id}"><label class="fr-label" for="pick-${p.id}"><span class="fr-sr-only">Choisir « ${p.title.replace(/[<>&"]/g, '')} »</span></label></div>`;
+      const cell = (t: string) => Object.assign(document.createElement('td'), { textContent: t });
+      tr.append(pick, cell(p.title), cell(`${p.establishment_name} (${p.commune_name})`), cell(p.school_year), cell(ageLabel(p.age_days)));
+      return tr;
+    }),
+  );
+  table.hidden = practices.length === 0;
+}
+
+$<HTMLSelectElement>('template').addEventListener('change', (e) => {
+  const v = (e.target as HTMLSelectElement).value;
+  if (v) ($('reason') as HTMLTextAreaElement).value = v;
+});
+
+filters.addEventListener('submit', (e) => {
+  e.preventDefault();
+  load().catch(showError);
+});
+
+decisions.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearErrors(decisions);
+  alert.hidden = true;
+  const action = ((e as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'publish';
+  const ids = [...decisions.querySelectorAll<HTMLInputElement>('input[name="ids"]:checked')].map((i) => Number(i.value));
+  const reason = ($('reason') as HTMLTextAreaElement).value.trim();
+  if (ids.length === 0) {
+    status.textContent = 'Choisissez au moins une remontée.';
+    return;
+  }
+  if (action === 'reject' && !reason) {
+    fieldError(decisions, 'reason', 'Indiquez le motif du refus : il sera montré à l\'auteur.');
+    $('reason').focus();
+    return;
+  }
+  send<{ results: { id: number; status?: string; error?: string }[] }>('POST', '/api/moderation/decisions', { ids, action, reason })
+    .then(async (r) => {
+      const failed = r.results.filter((x) => x.error);
+      await load();
+      status.textContent = `${r.results.length - failed.length} remontée(s) ${action === 'publish' ? 'publiée(s)' : 'refusée(s)'}.${failed.length ? ` ${failed.length} impossible(s) : ${failed.map((f) => f.error).join(' ; ')}` : ''} ${status.textContent}`;
+    })
+    .catch(showError);
+});
+
+function showError(e: unknown): void {
+  alert.textContent = e instanceof ApiError ? `${e.problem.title} : ${e.message}` : 'Erreur inattendue.';
+  alert.hidden = false;
+}
+
+void (async () => {
+  const info = await renderAccountMenu();
+  if (!info?.authenticated || !moderates(info.user)) {
+    status.innerHTML = 'Cette page est réservée aux modérateurs (CARDIE/DANE). <a href="/connexion.html?retour=/moderation.html">Se connecter</a>';
+    decisions.hidden = true;
+    filters.hidden = true;
+    return;
+  }
+  await load();
+})().catch(showError);

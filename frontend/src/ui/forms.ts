@@ -1,0 +1,43 @@
+// DSFR form helpers: a message next to the field at fault (from the client's checks or the server's
+// problem+json), and a summary at the top for screen-reader users.
+import { ApiError } from '../api/client';
+
+/** Shows `message` under the group of the input whose `name` is `field`; returns false if absent. */
+export function fieldError(form: HTMLFormElement, field: string, message: string): boolean {
+  const input = form.querySelector<HTMLElement>(`[name="${CSS.escape(field)}"]`);
+  const group = input?.closest('.fr-input-group, .fr-select-group, .fr-checkbox-group, .fr-fieldset');
+  if (!input || !group) return false;
+  group.classList.add(group.classList.contains('fr-select-group') ? 'fr-select-group--error' : 'fr-input-group--error');
+  const p = document.createElement('p');
+  p.className = 'fr-error-text';
+  p.id = `${input.id || field}-error`;
+  p.textContent = message;
+  group.append(p);
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', p.id);
+  return true;
+}
+
+export function clearErrors(form: HTMLFormElement): void {
+  form.querySelectorAll('.fr-error-text').forEach((e) => e.remove());
+  form.querySelectorAll('.fr-input-group--error, .fr-select-group--error').forEach((g) => g.classList.remove('fr-input-group--error', 'fr-select-group--error'));
+  form.querySelectorAll('[aria-invalid]').forEach((i) => {
+    i.removeAttribute('aria-invalid');
+    i.removeAttribute('aria-describedby');
+  });
+}
+
+/** Shows an API error next to its field when the server named one, else in `alert`; focuses it. */
+export function showApiError(form: HTMLFormElement, alert: HTMLElement, e: unknown): void {
+  const err = e instanceof ApiError ? e : undefined;
+  const field = err?.param;
+  const reason = err?.problem.invalid_params?.[0]?.reason ?? err?.message ?? 'Une erreur inattendue est survenue.';
+  if (field && fieldError(form, field, reason)) {
+    form.querySelector<HTMLElement>(`[name="${CSS.escape(field)}"]`)?.focus();
+    alert.hidden = true;
+    return;
+  }
+  alert.textContent = err ? `${err.problem.title} : ${err.message}` : reason;
+  alert.hidden = false;
+  alert.focus();
+}

@@ -1,0 +1,58 @@
+// The page frame shared by every page: skip links, DSFR header with the account menu, notices and
+// footer. Pages call `renderFrame` first thing, then fill their <main>.
+
+export interface Frame {
+  skiplinks: [string, string][];
+}
+
+export function renderFrame(frame: Frame): void {
+  const main = document.querySelector('main');
+  const skip = document.createElement('div');
+  skip.className = 'fr-skiplinks';
+  skip.innerHTML = `<nav class="fr-container" role="navigation" aria-label="Accès rapide"><ul class="fr-skiplinks__list"></ul></nav>`;
+  const list = skip.querySelector('ul')!;
+  for (const [href, label] of frame.skiplinks) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.className = 'fr-link';
+    a.href = href;
+    a.textContent = label;
+    li.append(a);
+    list.append(li);
+  }
+  const header = document.createElement('header');
+  header.setAttribute('role', 'banner');
+  header.className = 'fr-header';
+  header.innerHTML = `
+    <div class="fr-header__body">
+      <div class="fr-container">
+        <div class="fr-header__body-row">
+          <div class="fr-header__brand">
+            <div class="fr-header__brand-top">
+              <div class="fr-header__logo"><p class="fr-logo">Académie<br>de Nice</p></div>
+            </div>
+            <div class="fr-header__service">
+              <a href="/" title="Accueil — Repère"><p class="fr-header__service-title">Repère</p></a>
+              <p class="fr-header__service-tagline">Carte des usages numériques innovants — Alpes-Maritimes et Var</p>
+            </div>
+          </div>
+          <div class="fr-header__tools">
+            <nav class="fr-header__tools-links" id="account" aria-label="Compte et contribution"></nav>
+          </div>
+        </div>
+      </div>
+    </div>
+    <p id="basemap-notice" class="fr-notice-demo" role="status" hidden></p>
+    <p id="demo-notice" class="fr-notice-demo" hidden>Données de démonstration : les usages et établissements affichés sont générés.</p>`;
+  const footer = document.createElement('footer');
+  footer.className = 'fr-footer';
+  footer.setAttribute('role', 'contentinfo');
+  footer.innerHTML = `
+    <div class="fr-container"><div class="fr-footer__body"><div class="fr-footer__content">
+      <p class="fr-footer__content-desc">Repère — CARDIE et DANE de l'académie de Nice. Fond de carte : Natural Earth (domaine public). Données : Annuaire de l'éducation (Licence Ouverte 2.0).</p>
+      <ul class="fr-footer__content-list"><li class="fr-footer__content-item"><a class="fr-footer__content-link" href="/api/docs">API ouverte (OGC API – Features)</a></li></ul>
+    </div></div></div>`;
+  document.body.prepend(skip, header);
+  if (main) main.after(footer);
+  else document.body.append(footer);
+}
