@@ -70,9 +70,7 @@ impl TestApp {
     pub async fn with_demo(backend: Backend) -> Self {
         let url = fresh_database(backend).await;
         let store = Store::connect(&url).await.expect("connect");
-        repere_server::demo::load(&store)
-            .await
-            .expect("demo dataset");
+        repere_server::demo::load(&store).await.expect("demo dataset");
         store.close().await;
         Self::on(backend, url).await
     }
@@ -139,13 +137,7 @@ impl TestApp {
         loop {
             let (status, _, body) = self.get_url(&url).await;
             assert_eq!(status, 200, "{url}: {body}");
-            out.extend(
-                body["features"]
-                    .as_array()
-                    .expect("features")
-                    .iter()
-                    .cloned(),
-            );
+            out.extend(body["features"].as_array().expect("features").iter().cloned());
             match next_link(&body) {
                 Some(next) => url = next,
                 None => break,
@@ -180,10 +172,7 @@ impl Drop for TestApp {
         {
             let name = name.to_string();
             let _ = std::thread::spawn(move || {
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                     let _ = rt.block_on(repere_store::drop_postgres_database(&server, &name));
                 }
             })
@@ -203,24 +192,13 @@ pub fn haversine_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
 }
 
 /// Asserts a problem+json 4xx naming `param`.
-pub fn assert_problem(
-    status: u16,
-    ctype: &str,
-    body: &Value,
-    expected_status: u16,
-    param: Option<&str>,
-    what: &str,
-) {
+pub fn assert_problem(status: u16, ctype: &str, body: &Value, expected_status: u16, param: Option<&str>, what: &str) {
     assert_eq!(status, expected_status, "{what}: {body}");
     assert!(
         ctype.starts_with("application/problem+json"),
         "{what}: content-type {ctype}"
     );
-    assert_eq!(
-        body["status"].as_u64(),
-        Some(expected_status as u64),
-        "{what}: {body}"
-    );
+    assert_eq!(body["status"].as_u64(), Some(expected_status as u64), "{what}: {body}");
     assert!(
         body["title"].is_string() && body["detail"].is_string(),
         "{what}: {body}"
@@ -230,10 +208,7 @@ pub fn assert_problem(
             .as_array()
             .map(|a| a.iter().filter_map(|x| x["name"].as_str()).collect())
             .unwrap_or_default();
-        assert!(
-            names.contains(&p),
-            "{what}: expected parameter {p} in {body}"
-        );
+        assert!(names.contains(&p), "{what}: expected parameter {p} in {body}");
     }
 }
 
@@ -268,10 +243,7 @@ impl<'a> Browser<'a> {
         body: Option<Value>,
         csrf: Option<&str>,
     ) -> Reply {
-        let mut req = self
-            .app
-            .client
-            .request(method, format!("{}{path}", self.app.base()));
+        let mut req = self.app.client.request(method, format!("{}{path}", self.app.base()));
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
         }
@@ -282,20 +254,12 @@ impl<'a> Browser<'a> {
             req = req.json(&b);
         }
         let resp = req.send().await.unwrap();
-        let header = |n: &str| {
-            resp.headers()
-                .get(n)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let set_cookie = header("set-cookie");
         if let Some(sc) = &set_cookie {
             self.cookie = Some(sc.split(';').next().unwrap().to_string());
         }
-        let (ctype, retry_after) = (
-            header("content-type").unwrap_or_default(),
-            header("retry-after"),
-        );
+        let (ctype, retry_after) = (header("content-type").unwrap_or_default(), header("retry-after"));
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap();
         Reply {
@@ -308,9 +272,7 @@ impl<'a> Browser<'a> {
     }
 
     pub async fn session(&mut self) -> Value {
-        let r = self
-            .send(reqwest::Method::GET, "/api/auth/session", None, None)
-            .await;
+        let r = self.send(reqwest::Method::GET, "/api/auth/session", None, None).await;
         assert_eq!(r.status, 200);
         self.csrf = r.body["csrf_token"].as_str().map(str::to_owned);
         r.body

@@ -32,10 +32,9 @@ fn fold(s: &str) -> String {
 }
 
 fn list_has(f: &Value, prop: &str, wanted: &str) -> bool {
-    f["properties"][prop].as_array().is_some_and(|a| {
-        a.iter()
-            .any(|v| v.as_str().is_some_and(|s| fold(s) == fold(wanted)))
-    })
+    f["properties"][prop]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|v| v.as_str().is_some_and(|s| fold(s) == fold(wanted))))
 }
 
 #[tokio::test]
@@ -43,9 +42,7 @@ async fn paging_gives_exactly_number_matched_distinct_features() {
     for backend in backends() {
         let app = TestApp::with_demo(backend).await;
         for collection in ["practices", "establishments", "sites", "links"] {
-            let (status, ctype, first) = app
-                .get(&format!("/api/collections/{collection}/items?limit=37"))
-                .await;
+            let (status, ctype, first) = app.get(&format!("/api/collections/{collection}/items?limit=37")).await;
             assert_eq!(status, 200, "{backend:?} {collection}");
             assert!(ctype.starts_with("application/geo+json"), "{ctype}");
             let matched = first["numberMatched"].as_u64().unwrap() as usize;
@@ -56,22 +53,12 @@ async fn paging_gives_exactly_number_matched_distinct_features() {
             loop {
                 let (_, _, page) = app.get_url(&url).await;
                 let features = page["features"].as_array().unwrap();
-                assert_eq!(
-                    page["numberReturned"].as_u64().unwrap() as usize,
-                    features.len()
-                );
+                assert_eq!(page["numberReturned"].as_u64().unwrap() as usize, features.len());
                 assert_eq!(page["numberMatched"].as_u64().unwrap() as usize, matched);
-                let has_prev = page["links"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|l| l["rel"] == "prev");
+                let has_prev = page["links"].as_array().unwrap().iter().any(|l| l["rel"] == "prev");
                 assert_eq!(has_prev, pages > 0, "prev link only after the first page");
                 for id in ids(features) {
-                    assert!(
-                        seen.insert(id.clone()),
-                        "{collection}: feature {id} served twice"
-                    );
+                    assert!(seen.insert(id.clone()), "{collection}: feature {id} served twice");
                 }
                 pages += 1;
                 match next_link(&page) {
@@ -93,9 +80,7 @@ async fn paging_gives_exactly_number_matched_distinct_features() {
 async fn bbox_and_filters_agree_with_a_brute_force_count() {
     for backend in backends() {
         let app = TestApp::with_demo(backend).await;
-        let all = app
-            .all_features("/api/collections/practices/items?limit=10000")
-            .await;
+        let all = app.all_features("/api/collections/practices/items?limit=10000").await;
         assert!(
             all.len() >= 250,
             "demo has at least 250 published practices, got {}",
@@ -111,9 +96,7 @@ async fn bbox_and_filters_agree_with_a_brute_force_count() {
             let app = &app;
             async move {
                 let got = app
-                    .all_features(&format!(
-                        "/api/collections/practices/items?limit=53&{query}"
-                    ))
+                    .all_features(&format!("/api/collections/practices/items?limit=53&{query}"))
                     .await;
                 let (_, _, first) = app
                     .get(&format!("/api/collections/practices/items?limit=1&{query}"))
@@ -131,15 +114,9 @@ async fn bbox_and_filters_agree_with_a_brute_force_count() {
             }
         };
         for b in bboxes {
-            let inside = |f: &&Value| {
-                lonlat(f).is_some_and(|(x, y)| x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3])
-            };
+            let inside = |f: &&Value| lonlat(f).is_some_and(|(x, y)| x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3]);
             let q = format!("bbox={},{},{},{}", b[0], b[1], b[2], b[3]);
-            check(
-                q.clone(),
-                ids(&all.iter().filter(inside).cloned().collect::<Vec<_>>()),
-            )
-            .await;
+            check(q.clone(), ids(&all.iter().filter(inside).cloned().collect::<Vec<_>>())).await;
             let with_tech = all
                 .iter()
                 .filter(inside)
@@ -157,11 +134,7 @@ async fn bbox_and_filters_agree_with_a_brute_force_count() {
         };
         check("departement=06".into(), prop("departement", "06")).await;
         check("departement=083".into(), prop("departement", "83")).await;
-        check(
-            "school_year=2025-2026".into(),
-            prop("school_year", "2025-2026"),
-        )
-        .await;
+        check("school_year=2025-2026".into(), prop("school_year", "2025-2026")).await;
         check("kind=college".into(), prop("establishment_kind", "college")).await;
         check("status=published".into(), ids(&all)).await;
         for (param, prop_name, value) in [
@@ -179,9 +152,7 @@ async fn bbox_and_filters_agree_with_a_brute_force_count() {
         }
         // Text search: every hit mentions the term somewhere searchable, and every practice whose
         // title or tools mention it is a hit.
-        let hits = app
-            .all_features("/api/collections/practices/items?q=THYMIO")
-            .await;
+        let hits = app.all_features("/api/collections/practices/items?q=THYMIO").await;
         let hit_ids: HashSet<String> = ids(&hits).into_iter().collect();
         for f in &all {
             let p = &f["properties"];
@@ -189,9 +160,7 @@ async fn bbox_and_filters_agree_with_a_brute_force_count() {
                 "{} {} {} {}",
                 p["title"], p["summary"], p["tools"], p["themes"]
             ));
-            if fold(p["title"].as_str().unwrap()).contains("thymio")
-                || list_has(f, "tools", "Thymio")
-            {
+            if fold(p["title"].as_str().unwrap()).contains("thymio") || list_has(f, "tools", "Thymio") {
                 assert!(
                     hit_ids.contains(&f["id"].to_string()),
                     "{} should match q=thymio",
@@ -239,25 +208,18 @@ async fn other_collections_filter_like_a_brute_force_count() {
         for (query, pred) in [
             (
                 "departement=83&kind=lycee",
-                Box::new(|f: &Value| {
-                    f["properties"]["departement"] == "83" && f["properties"]["kind"] == "lycee"
-                }) as Box<dyn Fn(&Value) -> bool>,
+                Box::new(|f: &Value| f["properties"]["departement"] == "83" && f["properties"]["kind"] == "lycee")
+                    as Box<dyn Fn(&Value) -> bool>,
             ),
             (
                 "bbox=7.2,43.65,7.35,43.75",
                 Box::new(|f: &Value| {
-                    lonlat(f).is_some_and(|(x, y)| {
-                        (7.2..=7.35).contains(&x) && (43.65..=43.75).contains(&y)
-                    })
+                    lonlat(f).is_some_and(|(x, y)| (7.2..=7.35).contains(&x) && (43.65..=43.75).contains(&y))
                 }),
             ),
             (
                 "bandwidth_class=lt8",
-                Box::new(|f: &Value| {
-                    f["properties"]["bandwidth_down_mbps"]
-                        .as_f64()
-                        .is_some_and(|d| d < 8.0)
-                }),
+                Box::new(|f: &Value| f["properties"]["bandwidth_down_mbps"].as_f64().is_some_and(|d| d < 8.0)),
             ),
             (
                 "bandwidth_class=unknown",
@@ -265,9 +227,7 @@ async fn other_collections_filter_like_a_brute_force_count() {
             ),
         ] {
             let (_, _, page) = app
-                .get(&format!(
-                    "/api/collections/establishments/items?limit=1&{query}"
-                ))
+                .get(&format!("/api/collections/establishments/items?limit=1&{query}"))
                 .await;
             let expected = est.iter().filter(|f| pred(f)).count();
             assert!(expected > 0, "{query}");
@@ -277,9 +237,7 @@ async fn other_collections_filter_like_a_brute_force_count() {
                 "{backend:?} {query}"
             );
         }
-        let (_, _, fab) = app
-            .get("/api/collections/sites/items?kind=fab_ecole&status=open")
-            .await;
+        let (_, _, fab) = app.get("/api/collections/sites/items?kind=fab_ecole&status=open").await;
         let names: Vec<&str> = fab["features"]
             .as_array()
             .unwrap()
@@ -288,17 +246,12 @@ async fn other_collections_filter_like_a_brute_force_count() {
             .collect();
         assert_eq!(fab["numberMatched"], 2, "{names:?}");
         assert!(
-            names.iter().any(|n| n.contains("Pierre Bertone"))
-                && names.iter().any(|n| n.contains("Maurice Genevoix"))
+            names.iter().any(|n| n.contains("Pierre Bertone")) && names.iter().any(|n| n.contains("Maurice Genevoix"))
         );
 
         // Links: LineStrings between the two practices; bbox finds every link with an end inside.
-        let links = app
-            .all_features("/api/collections/links/items?limit=10000")
-            .await;
-        let practices = app
-            .all_features("/api/collections/practices/items?limit=10000")
-            .await;
+        let links = app.all_features("/api/collections/links/items?limit=10000").await;
+        let practices = app.all_features("/api/collections/practices/items?limit=10000").await;
         let published: HashSet<String> = ids(&practices).into_iter().collect();
         for l in &links {
             assert_eq!(l["geometry"]["type"], "LineString");
@@ -312,9 +265,7 @@ async fn other_collections_filter_like_a_brute_force_count() {
                 b[0], b[1], b[2], b[3]
             ))
             .await;
-        let got: HashSet<String> = ids(in_box["features"].as_array().unwrap())
-            .into_iter()
-            .collect();
+        let got: HashSet<String> = ids(in_box["features"].as_array().unwrap()).into_iter().collect();
         for l in &links {
             let c = l["geometry"]["coordinates"].as_array().unwrap();
             let pts: Vec<(f64, f64)> = c
@@ -347,10 +298,7 @@ async fn other_collections_filter_like_a_brute_force_count() {
             .await;
         assert_eq!(
             by_kind["numberMatched"].as_u64().unwrap() as usize,
-            links
-                .iter()
-                .filter(|l| l["properties"]["kind"] == kind)
-                .count()
+            links.iter().filter(|l| l["properties"]["kind"] == kind).count()
         );
     }
 }
@@ -359,24 +307,17 @@ async fn other_collections_filter_like_a_brute_force_count() {
 async fn only_published_practices_are_served() {
     for backend in backends() {
         let app = TestApp::with_demo(backend).await;
-        let store = repere_store::Store::connect(&app.database_url)
-            .await
-            .unwrap();
+        let store = repere_store::Store::connect(&app.database_url).await.unwrap();
         let stored = repere_store::practices::load_all(&store).await.unwrap();
         let published = stored.iter().filter(|p| p.is_public()).count();
-        assert!(
-            published < stored.len(),
-            "the demo has unpublished practices"
-        );
+        assert!(published < stored.len(), "the demo has unpublished practices");
         let (_, _, page) = app.get("/api/collections/practices/items?limit=1").await;
         assert_eq!(
             page["numberMatched"].as_u64().unwrap() as usize,
             published,
             "{backend:?}"
         );
-        let (_, _, drafts) = app
-            .get("/api/collections/practices/items?status=draft")
-            .await;
+        let (_, _, drafts) = app.get("/api/collections/practices/items?status=draft").await;
         assert_eq!(drafts["numberMatched"], 0);
         let hidden = stored.iter().find(|p| !p.is_public()).unwrap();
         let (status, ctype, body) = app
@@ -384,9 +325,7 @@ async fn only_published_practices_are_served() {
             .await;
         repere_tests::assert_problem(status, &ctype, &body, 404, None, "unpublished practice");
         let shown = stored.iter().find(|p| p.is_public()).unwrap();
-        let (status, ctype, body) = app
-            .get(&format!("/api/collections/practices/items/{}", shown.id))
-            .await;
+        let (status, ctype, body) = app.get(&format!("/api/collections/practices/items/{}", shown.id)).await;
         assert_eq!(status, 200);
         assert!(ctype.starts_with("application/geo+json"));
         assert_eq!(body["properties"]["title"], shown.title.as_str());
@@ -397,9 +336,7 @@ async fn only_published_practices_are_served() {
                 .iter()
                 .any(|l| l["rel"] == "collection")
         );
-        let (status, _, est) = app
-            .get("/api/collections/establishments/items/0060842H")
-            .await;
+        let (status, _, est) = app.get("/api/collections/establishments/items/0060842H").await;
         assert_eq!(status, 200);
         assert_eq!(est["properties"]["name"], "Collège Pierre Bertone");
         assert!(est["properties"]["bandwidth_history"].is_array());
@@ -411,19 +348,9 @@ async fn only_published_practices_are_served() {
 async fn nearby_ranks_by_haversine_distance() {
     for backend in backends() {
         let app = TestApp::with_demo(backend).await;
-        let all = app
-            .all_features("/api/collections/practices/items?limit=10000")
-            .await;
-        for (lon, lat) in [
-            (7.26, 43.70),
-            (5.93, 43.12),
-            (6.5, 43.5),
-            (7.6, 44.1),
-            (2.35, 48.85),
-        ] {
-            let (status, ctype, body) = app
-                .get(&format!("/api/nearby?lon={lon}&lat={lat}&k=15"))
-                .await;
+        let all = app.all_features("/api/collections/practices/items?limit=10000").await;
+        for (lon, lat) in [(7.26, 43.70), (5.93, 43.12), (6.5, 43.5), (7.6, 44.1), (2.35, 48.85)] {
+            let (status, ctype, body) = app.get(&format!("/api/nearby?lon={lon}&lat={lat}&k=15")).await;
             assert_eq!(status, 200, "{body}");
             assert!(ctype.starts_with("application/geo+json"));
             let features = body["features"].as_array().unwrap();
@@ -451,9 +378,7 @@ async fn nearby_ranks_by_haversine_distance() {
             }
             let radius = 5_000.0;
             let (_, _, near) = app
-                .get(&format!(
-                    "/api/nearby?lon={lon}&lat={lat}&k=1000&radius_m={radius}"
-                ))
+                .get(&format!("/api/nearby?lon={lon}&lat={lat}&k=1000&radius_m={radius}"))
                 .await;
             let within = brute.iter().filter(|d| **d <= radius).count();
             assert_eq!(
@@ -462,18 +387,14 @@ async fn nearby_ranks_by_haversine_distance() {
                 "{backend:?} radius count at {lon},{lat}"
             );
         }
-        let (_, _, fab) = app
-            .get("/api/nearby?lon=7.1&lat=43.59&k=1&collection=sites")
-            .await;
+        let (_, _, fab) = app.get("/api/nearby?lon=7.1&lat=43.59&k=1&collection=sites").await;
         assert!(
             fab["features"][0]["properties"]["name"]
                 .as_str()
                 .unwrap()
                 .contains("Pierre Bertone")
         );
-        let (_, _, filtered) = app
-            .get("/api/nearby?lon=7.26&lat=43.7&k=5&discipline=SVT")
-            .await;
+        let (_, _, filtered) = app.get("/api/nearby?lon=7.26&lat=43.7&k=5&discipline=SVT").await;
         for f in filtered["features"].as_array().unwrap() {
             assert!(list_has(f, "disciplines", "SVT"));
         }
@@ -486,12 +407,7 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
     let (status, _, landing) = app.get("/api").await;
     assert_eq!(status, 200);
     assert_eq!(landing["demo"], true, "the API says it serves demo data");
-    assert!(
-        landing["description"]
-            .as_str()
-            .unwrap()
-            .contains("démonstration")
-    );
+    assert!(landing["description"].as_str().unwrap().contains("démonstration"));
     let rels: Vec<&str> = landing["links"]
         .as_array()
         .unwrap()
@@ -548,6 +464,8 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/practices/{id}/{action}",
         "/api/moderation/inbox",
         "/api/moderation/decisions",
+        "/api/practices/{id}/messages",
+        "/api/messages",
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }
@@ -587,16 +505,8 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
     let (status, _, config) = app.get("/api/config").await;
     assert_eq!(status, 200);
     assert_eq!(config["demo"], true);
-    assert!(
-        config["basemap_style_url"].is_null(),
-        "offline basemap by default"
-    );
-    let resp = app
-        .client
-        .get(format!("{}/api/docs", app.base()))
-        .send()
-        .await
-        .unwrap();
+    assert!(config["basemap_style_url"].is_null(), "offline basemap by default");
+    let resp = app.client.get(format!("{}/api/docs", app.base())).send().await.unwrap();
     assert!(
         resp.headers()["content-type"]
             .to_str()

@@ -9,15 +9,9 @@ const PASSWORD: &str = "une phrase de passe longue";
 async fn app_with_user(backend: repere_tests::Backend) -> TestApp {
     let url = repere_tests::fresh_database(backend).await;
     let store = repere_store::Store::connect(&url).await.unwrap();
-    repere_server::cli::add_user(
-        &store,
-        "Moderatrice@AC-Nice.fr",
-        "moderator",
-        "Marie",
-        PASSWORD,
-    )
-    .await
-    .unwrap();
+    repere_server::cli::add_user(&store, "Moderatrice@AC-Nice.fr", "moderator", "Marie", PASSWORD)
+        .await
+        .unwrap();
     store.close().await;
     TestApp::on(backend, url).await
 }
@@ -86,12 +80,7 @@ async fn sign_in_requires_csrf_and_opens_a_session_in_the_database() {
 
         let token = b.csrf.clone();
         let out = b
-            .send(
-                reqwest::Method::POST,
-                "/api/auth/logout",
-                None,
-                token.as_deref(),
-            )
+            .send(reqwest::Method::POST, "/api/auth/logout", None, token.as_deref())
             .await;
         assert_eq!(out.status, 204);
         assert_eq!(b.session().await["authenticated"], false);
@@ -102,14 +91,9 @@ async fn sign_in_requires_csrf_and_opens_a_session_in_the_database() {
         );
 
         // At rest: an argon2id hash, never the password.
-        let store = repere_store::Store::connect(&app.database_url)
-            .await
-            .unwrap();
+        let store = repere_store::Store::connect(&app.database_url).await.unwrap();
         let email = repere_core::users::Email::parse("moderatrice@ac-nice.fr").unwrap();
-        let (_, hash) = repere_store::users::by_email(&store, &email)
-            .await
-            .unwrap()
-            .unwrap();
+        let (_, hash) = repere_store::users::by_email(&store, &email).await.unwrap().unwrap();
         assert!(hash.starts_with("$argon2id$") && !hash.contains(PASSWORD));
         store.close().await;
     }
@@ -121,9 +105,7 @@ async fn bad_credentials_get_one_generic_answer_and_are_rate_limited() {
         let app = app_with_user(backend).await;
         let mut b = Browser::new(&app);
         b.session().await;
-        let wrong_password = b
-            .login("moderatrice@ac-nice.fr", "pas le bon mot de passe")
-            .await;
+        let wrong_password = b.login("moderatrice@ac-nice.fr", "pas le bon mot de passe").await;
         let unknown_account = b.login("personne@ac-nice.fr", PASSWORD).await;
         assert_problem(
             wrong_password.status,
@@ -156,22 +138,13 @@ async fn bad_credentials_get_one_generic_answer_and_are_rate_limited() {
 
         for _ in 0..4 {
             assert_eq!(
-                b.login("moderatrice@ac-nice.fr", "encore une erreur ici")
-                    .await
-                    .status,
+                b.login("moderatrice@ac-nice.fr", "encore une erreur ici").await.status,
                 401
             );
         }
         // Five failures for this account: even the right password is refused for a while.
         let limited = b.login("moderatrice@ac-nice.fr", PASSWORD).await;
-        assert_problem(
-            limited.status,
-            &limited.ctype,
-            &limited.body,
-            429,
-            None,
-            "rate limited",
-        );
+        assert_problem(limited.status, &limited.ctype, &limited.body, 429, None, "rate limited");
         assert_eq!(limited.retry_after.as_deref(), Some("900"));
         assert_eq!(b.session().await["authenticated"], false);
     }

@@ -53,10 +53,7 @@ fn report(title: &str) -> Value {
 async fn practice_in(app: &TestApp, status: &str) -> i64 {
     let mut author = signed_in(app, Some(AUTHOR)).await;
     let r = author
-        .post(
-            "/api/practices",
-            report("Imprimer des pièces de robot en 3D"),
-        )
+        .post("/api/practices", report("Imprimer des pièces de robot en 3D"))
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.body["id"].as_i64().unwrap();
@@ -84,10 +81,7 @@ async fn practice_in(app: &TestApp, status: &str) -> i64 {
         ),
         "rejected" => assert_eq!(
             moderator
-                .post(
-                    &format!("/api/practices/{id}/reject"),
-                    json!({ "reason": "Incomplet" })
-                )
+                .post(&format!("/api/practices/{id}/reject"), json!({ "reason": "Incomplet" }))
                 .await
                 .status,
             200
@@ -110,18 +104,8 @@ async fn authorization_matrix() {
     ];
     // (route, method, starting status, expected status for each of `who`)
     let rows: &[(&str, &str, &str, [u16; 6])] = &[
-        (
-            "/api/practices",
-            "POST",
-            "-",
-            [401, 201, 201, 201, 403, 201],
-        ),
-        (
-            "/api/practices/{id}",
-            "PUT",
-            "draft",
-            [401, 200, 404, 403, 404, 403],
-        ),
+        ("/api/practices", "POST", "-", [401, 201, 201, 201, 403, 201]),
+        ("/api/practices/{id}", "PUT", "draft", [401, 200, 404, 403, 404, 403]),
         (
             "/api/practices/{id}/submit",
             "POST",
@@ -152,30 +136,15 @@ async fn authorization_matrix() {
             "submitted",
             [401, 403, 403, 200, 403, 200],
         ),
-        (
-            "/api/moderation/inbox",
-            "GET",
-            "-",
-            [401, 403, 403, 200, 403, 200],
-        ),
+        ("/api/moderation/inbox", "GET", "-", [401, 403, 403, 200, 403, 200]),
         (
             "/api/practices/{id}/audit",
             "GET",
             "draft",
             [401, 403, 403, 200, 403, 200],
         ),
-        (
-            "/api/practices/{id}",
-            "GET",
-            "draft",
-            [401, 200, 404, 200, 404, 200],
-        ),
-        (
-            "/api/practices/mine",
-            "GET",
-            "-",
-            [401, 200, 200, 200, 200, 200],
-        ),
+        ("/api/practices/{id}", "GET", "draft", [401, 200, 404, 200, 404, 200]),
+        ("/api/practices/mine", "GET", "-", [401, 200, 200, 200, 200, 200]),
     ];
     let app = app(Backend::Sqlite).await;
     for (route, method, start, expected) in rows {
@@ -220,10 +189,7 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
         let mut author = signed_in(&app, Some(AUTHOR)).await;
         let mut moderator = signed_in(&app, Some("cardie@ac-nice.fr")).await;
         let r = author
-            .post(
-                "/api/practices",
-                report("Robot <script>alert(1)</script> de tri"),
-            )
+            .post("/api/practices", report("Robot <script>alert(1)</script> de tri"))
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
         assert_eq!(r.body["status"], "draft");
@@ -236,10 +202,7 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
         // Illegal transitions answer 409 and change nothing.
         for action in ["publish", "reject", "archive", "continue"] {
             let r = moderator
-                .post(
-                    &format!("/api/practices/{id}/{action}"),
-                    json!({ "reason": "x" }),
-                )
+                .post(&format!("/api/practices/{id}/{action}"), json!({ "reason": "x" }))
                 .await;
             assert_problem(r.status, &r.ctype, &r.body, 409, None, action);
         }
@@ -263,9 +226,7 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
                 .iter()
                 .any(|p| p["id"] == id)
         );
-        let no_reason = moderator
-            .post(&format!("/api/practices/{id}/reject"), json!({}))
-            .await;
+        let no_reason = moderator.post(&format!("/api/practices/{id}/reject"), json!({})).await;
         assert_problem(
             no_reason.status,
             &no_reason.ctype,
@@ -298,11 +259,7 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
         let r = author.put(&format!("/api/practices/{id}"), edited).await;
         assert_eq!(r.body["status"], "submitted", "{}", r.body);
         assert!(r.body["rejection_reason"].is_null());
-        assert_eq!(
-            public_count(&app).await,
-            before,
-            "not public before publication"
-        );
+        assert_eq!(public_count(&app).await, before, "not public before publication");
         assert_eq!(
             moderator
                 .post(&format!("/api/practices/{id}/publish"), json!({}))
@@ -311,9 +268,7 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
             "published"
         );
         assert_eq!(public_count(&app).await, before + 1);
-        let (status, _, public) = app
-            .get(&format!("/api/collections/practices/items/{id}"))
-            .await;
+        let (status, _, public) = app.get(&format!("/api/collections/practices/items/{id}")).await;
         assert_eq!(status, 200);
         assert_eq!(public["properties"]["levels"], json!(["5e", "4e"]));
         let near = app
@@ -321,19 +276,10 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
             .await
             .2;
         assert!(
-            near["features"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| f["id"] == id),
+            near["features"].as_array().unwrap().iter().any(|f| f["id"] == id),
             "the index was updated"
         );
 
-        // Published: no more edits in place.
-        let r = author
-            .put(&format!("/api/practices/{id}"), report("Autre titre"))
-            .await;
-        assert_eq!(r.status, 409);
         assert_eq!(
             moderator
                 .post(&format!("/api/practices/{id}/archive"), json!({}))
@@ -342,6 +288,9 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
             "archived"
         );
         assert_eq!(public_count(&app).await, before);
+        // Archived: no more edits.
+        let r = author.put(&format!("/api/practices/{id}"), report("Autre titre")).await;
+        assert_eq!(r.status, 409);
         assert_eq!(
             moderator
                 .post(&format!("/api/practices/{id}/continue"), json!({}))
@@ -351,10 +300,7 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
         );
 
         // The audit log tells the whole story, with old and new values.
-        let audit = moderator
-            .get(&format!("/api/practices/{id}/audit"))
-            .await
-            .body;
+        let audit = moderator.get(&format!("/api/practices/{id}/audit")).await.body;
         let actions: Vec<&str> = audit["entries"]
             .as_array()
             .unwrap()
@@ -363,16 +309,11 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
             .collect();
         assert_eq!(
             actions,
-            [
-                "create", "submit", "reject", "edit", "publish", "archive", "continue"
-            ],
+            ["create", "submit", "reject", "edit", "publish", "archive", "continue"],
             "{backend:?}"
         );
         let edit = &audit["entries"][3]["changes"];
-        assert_eq!(
-            edit["title"]["old"],
-            "Robot <script>alert(1)</script> de tri"
-        );
+        assert_eq!(edit["title"]["old"], "Robot <script>alert(1)</script> de tri");
         assert_eq!(edit["title"]["new"], "Robot de tri des déchets");
 
         // Many at once: each report moves or says why not.
@@ -385,12 +326,7 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
             )
             .await;
         assert_eq!(r.body["results"][0]["status"], "published");
-        assert!(
-            r.body["results"][1]["error"]
-                .as_str()
-                .unwrap()
-                .contains("impossible")
-        );
+        assert!(r.body["results"][1]["error"].as_str().unwrap().contains("impossible"));
     }
 }
 
@@ -408,14 +344,8 @@ async fn bad_reports_are_refused_field_by_field() {
         (json!({ "summary": "x".repeat(1001) }), "summary"),
         (json!({ "tools": [] }), "tools"),
         (json!({ "tools": ["x".repeat(101)] }), "tools"),
-        (
-            json!({ "position": { "lon": 200.0, "lat": 43.0 } }),
-            "position",
-        ),
-        (
-            json!({ "innovatheque_url": "javascript:alert(1)" }),
-            "innovatheque_url",
-        ),
+        (json!({ "position": { "lon": 200.0, "lat": 43.0 } }), "position"),
+        (json!({ "innovatheque_url": "javascript:alert(1)" }), "innovatheque_url"),
     ];
     let before = author.get("/api/practices/mine").await.body["practices"]
         .as_array()
@@ -427,24 +357,10 @@ async fn bad_reports_are_refused_field_by_field() {
             body[k] = v.clone();
         }
         let r = author.post("/api/practices", body).await;
-        assert_problem(
-            r.status,
-            &r.ctype,
-            &r.body,
-            422,
-            Some(field),
-            &format!("{patch}"),
-        );
+        assert_problem(r.status, &r.ctype, &r.body, 422, Some(field), &format!("{patch}"));
     }
     let r = author.post("/api/practices", json!({ "title": 3 })).await;
-    assert_problem(
-        r.status,
-        &r.ctype,
-        &r.body,
-        400,
-        Some("body"),
-        "malformed JSON",
-    );
+    assert_problem(r.status, &r.ctype, &r.body, 400, Some("body"), "malformed JSON");
     let no_csrf = author
         .send(
             reqwest::Method::POST,
@@ -469,25 +385,22 @@ async fn possible_duplicates_are_shown_before_submitting() {
     let app = app(Backend::Sqlite).await;
     let mut author = signed_in(&app, Some(AUTHOR)).await;
     let id = author
-        .post(
-            "/api/practices",
-            report("Imprimer des pièces de robot en 3D"),
-        )
+        .post("/api/practices", report("Imprimer des pièces de robot en 3D"))
         .await
         .body["id"]
         .as_i64()
         .unwrap();
-    let dup = author.get("/api/practices/duplicates?uai=0060842H&title=Pi%C3%A8ces%20de%20robot%20imprim%C3%A9es").await;
+    let dup = author
+        .get("/api/practices/duplicates?uai=0060842H&title=Pi%C3%A8ces%20de%20robot%20imprim%C3%A9es")
+        .await;
     assert!(
-        dup.body["duplicates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["id"] == id),
+        dup.body["duplicates"].as_array().unwrap().iter().any(|d| d["id"] == id),
         "{}",
         dup.body
     );
-    let other = author.get("/api/practices/duplicates?uai=0830148K&title=Imprimer%20des%20pi%C3%A8ces%20de%20robot").await;
+    let other = author
+        .get("/api/practices/duplicates?uai=0830148K&title=Imprimer%20des%20pi%C3%A8ces%20de%20robot")
+        .await;
     assert!(
         !other.body["duplicates"]
             .as_array()
@@ -521,12 +434,7 @@ async fn no_public_response_reveals_an_author() {
             {
                 responses.push(f.to_string());
             }
-            responses.push(
-                app.get(&format!("/api/collections/{collection}"))
-                    .await
-                    .2
-                    .to_string(),
-            );
+            responses.push(app.get(&format!("/api/collections/{collection}")).await.2.to_string());
         }
         for path in [
             format!("/api/collections/practices/items/{id}"),
@@ -549,15 +457,148 @@ async fn no_public_response_reveals_an_author() {
             .unwrap();
         responses.push(page);
         let all = responses.join("\n").to_lowercase();
-        assert!(
-            all.contains(&format!("\"id\":{id}")),
-            "the published report is there"
-        );
+        assert!(all.contains(&format!("\"id\":{id}")), "the published report is there");
         for secret in [AUTHOR, "nom secret", "author_id", "password_hash", PASSWORD] {
             assert!(
                 !all.contains(secret),
                 "{backend:?}: a public response contains {secret}"
             );
         }
+    }
+}
+
+async fn public_title(app: &TestApp, id: i64) -> String {
+    let body = app.get(&format!("/api/collections/practices/items/{id}")).await.2;
+    body["properties"]["title"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn editing_a_published_report_waits_for_review_while_the_public_version_stays() {
+    for backend in backends() {
+        let app = app(backend).await;
+        let id = practice_in(&app, "published").await;
+        let mut author = signed_in(&app, Some(AUTHOR)).await;
+        let mut moderator = signed_in(&app, Some("cardie@ac-nice.fr")).await;
+        let original = public_title(&app, id).await;
+
+        let r = author
+            .put(&format!("/api/practices/{id}"), report("Titre corrigé par l'auteure"))
+            .await;
+        assert_eq!(r.status, 202, "{backend:?} {}", r.body);
+        assert_eq!(r.body["pending_revision"], true);
+        assert_eq!(
+            public_title(&app, id).await,
+            original,
+            "the published version stays visible"
+        );
+        let mine = author.get("/api/practices/mine").await.body;
+        assert!(
+            mine["practices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["id"] == id && p["pending_revision"] == true)
+        );
+
+        // The inbox shows it as an edit, with the diff.
+        let inbox = moderator.get("/api/moderation/inbox").await.body;
+        let item = inbox["practices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .expect("in the inbox")
+            .clone();
+        assert_eq!(item["kind"], "edit");
+        assert_eq!(item["diff"]["title"]["new"], "Titre corrigé par l'auteure");
+        assert_eq!(item["diff"]["title"]["old"], original.as_str());
+
+        // Rejected: still published as before, with the reason for the author.
+        let r = moderator
+            .post(
+                &format!("/api/practices/{id}/reject"),
+                json!({ "reason": "Gardez le titre d'origine" }),
+            )
+            .await;
+        assert_eq!(r.body["status"], "published", "{}", r.body);
+        assert_eq!(public_title(&app, id).await, original);
+        let r = moderator.post(&format!("/api/practices/{id}/publish"), json!({})).await;
+        assert_eq!(r.status, 409, "no pending revision any more");
+
+        // Proposed again and published: the public version changes.
+        author
+            .put(&format!("/api/practices/{id}"), report("Deuxième proposition de titre"))
+            .await;
+        assert_eq!(
+            moderator
+                .post(&format!("/api/practices/{id}/publish"), json!({}))
+                .await
+                .status,
+            200
+        );
+        assert_eq!(public_title(&app, id).await, "Deuxième proposition de titre");
+        let audit = moderator.get(&format!("/api/practices/{id}/audit")).await.body;
+        let actions: Vec<&str> = audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert!(
+            actions.ends_with(&["propose_edit", "reject_revision", "propose_edit", "publish_revision"]),
+            "{actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn contacting_an_author_reveals_no_address() {
+    for backend in backends() {
+        let app = app(backend).await;
+        let id = practice_in(&app, "published").await;
+        let mut colleague = signed_in(&app, Some("autre.prof@ac-nice.fr")).await;
+        let r = colleague
+            .post(
+                &format!("/api/practices/{id}/messages"),
+                json!({ "body": "Bonjour, pouvons-nous échanger ?" }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert!(!r.body.to_string().contains(AUTHOR));
+        let empty = colleague
+            .post(&format!("/api/practices/{id}/messages"), json!({ "body": "  " }))
+            .await;
+        assert_problem(
+            empty.status,
+            &empty.ctype,
+            &empty.body,
+            422,
+            Some("body"),
+            "empty message",
+        );
+        let anonymous = signed_in(&app, None)
+            .await
+            .post(&format!("/api/practices/{id}/messages"), json!({ "body": "Salut" }))
+            .await;
+        assert_eq!(anonymous.status, 401);
+        let draft = practice_in(&app, "draft").await;
+        let r = colleague
+            .post(&format!("/api/practices/{draft}/messages"), json!({ "body": "Salut" }))
+            .await;
+        assert_eq!(r.status, 404, "only published practices can be contacted");
+
+        let mut author = signed_in(&app, Some(AUTHOR)).await;
+        let inbox = author.get("/api/messages").await.body;
+        let m = &inbox["messages"][0];
+        assert_eq!(m["body"], "Bonjour, pouvons-nous échanger ?");
+        assert_eq!(m["practice_id"], id);
+        assert!(
+            !inbox.to_string().contains("autre.prof@ac-nice.fr"),
+            "the sender's address stays hidden: {inbox}"
+        );
+        let own = author
+            .post(&format!("/api/practices/{id}/messages"), json!({ "body": "Moi" }))
+            .await;
+        assert_eq!(own.status, 409);
     }
 }

@@ -9,9 +9,7 @@ use repere_store::Store;
 use repere_tests::{TestApp, backends, fresh_database};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
 }
 
 fn lines(report: &repere_server::import::Report) -> Vec<u64> {
@@ -41,20 +39,11 @@ async fn annuaire_export_is_imported_and_reimport_changes_nothing() {
             "{first}"
         );
         assert_eq!(lines(&first), vec![7, 8, 9, 10], "{first}");
-        assert!(
-            first.rejected[0].reason.contains("lettre de contrôle"),
-            "{first}"
-        );
-        assert!(
-            first.rejected[1].reason.contains("déjà présent ligne 2"),
-            "{first}"
-        );
+        assert!(first.rejected[0].reason.contains("lettre de contrôle"), "{first}");
+        assert!(first.rejected[1].reason.contains("déjà présent ligne 2"), "{first}");
         assert!(first.rejected[2].reason.contains("latitude"), "{first}");
         assert!(first.rejected[3].reason.contains("champs"), "{first}");
-        assert_eq!(
-            repere_store::establishments::count(&store).await.unwrap(),
-            6
-        );
+        assert_eq!(repere_store::establishments::count(&store).await.unwrap(), 6);
 
         let again = import_file(&store, &path, false, false).await.unwrap();
         assert_eq!(
@@ -62,30 +51,20 @@ async fn annuaire_export_is_imported_and_reimport_changes_nothing() {
             (0, 0, 6),
             "idempotent upsert: {again}"
         );
-        assert_eq!(
-            repere_store::establishments::count(&store).await.unwrap(),
-            6
-        );
+        assert_eq!(repere_store::establishments::count(&store).await.unwrap(), 6);
 
         // A renamed establishment is updated, not duplicated.
         let text = std::fs::read_to_string(&path)
             .unwrap()
             .replace("Collège Exemple", "Collège Exemple renommé");
-        let dir =
-            std::env::temp_dir().join(format!("repere-import-{}-{backend:?}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("repere-import-{}-{backend:?}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let renamed = dir.join("annuaire.csv");
         std::fs::write(&renamed, text).unwrap();
         let third = import_file(&store, &renamed, false, false).await.unwrap();
-        assert_eq!(
-            (third.created, third.updated, third.unchanged),
-            (0, 1, 5),
-            "{third}"
-        );
+        assert_eq!((third.created, third.updated, third.unchanged), (0, 1, 5), "{third}");
 
-        let all = repere_store::establishments::load_all(&store)
-            .await
-            .unwrap();
+        let all = repere_store::establishments::load_all(&store).await.unwrap();
         let by = |u: &str| all.iter().find(|e| e.uai.as_str() == u).unwrap();
         let college = by("0060002V");
         assert_eq!(college.name, "Collège Exemple renommé");
@@ -118,35 +97,20 @@ async fn address_export_is_recognised_and_served_by_the_api() {
     for backend in backends() {
         let url = fresh_database(backend).await;
         let store = Store::connect(&url).await.unwrap();
-        let report = import_file(
-            &store,
-            &fixture("adresse-geolocalisation.csv"),
-            false,
-            false,
-        )
-        .await
-        .unwrap();
-        assert_eq!(
-            report.format,
-            "Adresse et géolocalisation des établissements"
-        );
+        let report = import_file(&store, &fixture("adresse-geolocalisation.csv"), false, false)
+            .await
+            .unwrap();
+        assert_eq!(report.format, "Adresse et géolocalisation des établissements");
         assert_eq!((report.read, report.created), (5, 3), "{report}");
         assert_eq!(lines(&report), vec![5, 6], "{report}");
-        assert!(
-            report.rejected[0].reason.contains("code commune"),
-            "{report}"
-        );
+        assert!(report.rejected[0].reason.contains("code commune"), "{report}");
         store.close().await;
 
         let app = TestApp::on(backend, url).await;
-        let (status, _, body) = app
-            .get("/api/collections/establishments/items?departement=83")
-            .await;
+        let (status, _, body) = app.get("/api/collections/establishments/items?departement=83").await;
         assert_eq!(status, 200);
         assert_eq!(body["numberMatched"], 2);
-        let (_, _, one) = app
-            .get("/api/collections/establishments/items/0830102K")
-            .await;
+        let (_, _, one) = app.get("/api/collections/establishments/items/0830102K").await;
         assert_eq!(one["properties"]["kind"], "lp");
         assert_eq!(one["geometry"]["coordinates"][0], 5.93);
         assert_eq!(one["properties"]["bandwidth_class"], "unknown");
@@ -166,14 +130,8 @@ async fn an_unknown_file_is_refused_before_anything_is_written() {
     let missing = import_file(&store, &dir.join("absent.csv"), false, false)
         .await
         .unwrap_err();
-    assert!(
-        missing.to_string().contains("impossible de lire"),
-        "{missing}"
-    );
-    assert_eq!(
-        repere_store::establishments::count(&store).await.unwrap(),
-        0
-    );
+    assert!(missing.to_string().contains("impossible de lire"), "{missing}");
+    assert_eq!(repere_store::establishments::count(&store).await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -220,16 +178,8 @@ async fn bandwidth_import_keeps_history_and_reports_bad_rows() {
 
         // The history is served, and the latest value is the current one.
         let app = TestApp::on(backend, url).await;
-        let (_, _, one) = app
-            .get("/api/collections/establishments/items/0060001U")
-            .await;
-        assert_eq!(
-            one["properties"]["bandwidth_history"]
-                .as_array()
-                .unwrap()
-                .len(),
-            2
-        );
+        let (_, _, one) = app.get("/api/collections/establishments/items/0060001U").await;
+        assert_eq!(one["properties"]["bandwidth_history"].as_array().unwrap().len(), 2);
         assert_eq!(one["properties"]["bandwidth_down_mbps"], 500.5);
         assert_eq!(one["properties"]["bandwidth_technology"], "ftth");
         assert_eq!(one["properties"]["bandwidth_class"], "gte100");

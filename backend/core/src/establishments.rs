@@ -93,10 +93,7 @@ impl Bandwidth {
     ) -> Result<Self, Invalid> {
         for (field, v) in [("down_mbps", down_mbps), ("up_mbps", up_mbps)] {
             if !v.is_finite() || !(0.0..=100_000.0).contains(&v) {
-                return Err(Invalid::new(
-                    field,
-                    format!("débit {v} hors de [0, 100000] Mbit/s"),
-                ));
+                return Err(Invalid::new(field, format!("débit {v} hors de [0, 100000] Mbit/s")));
             }
         }
         Ok(Self {
@@ -148,8 +145,7 @@ impl Establishment {
 pub fn check_commune_code(code: &str) -> Result<(), Invalid> {
     let ok = code.len() == 5
         && (code.chars().all(|c| c.is_ascii_digit())
-            || ((code.starts_with("2A") || code.starts_with("2B"))
-                && code[2..].chars().all(|c| c.is_ascii_digit())));
+            || ((code.starts_with("2A") || code.starts_with("2B")) && code[2..].chars().all(|c| c.is_ascii_digit())));
     if ok {
         Ok(())
     } else {
@@ -164,12 +160,7 @@ pub fn check_commune_code(code: &str) -> Result<(), Invalid> {
 /// `988` stay.
 pub fn normalise_departement(code: &str) -> Result<String, Invalid> {
     let c = code.trim().to_ascii_uppercase();
-    let err = || {
-        Invalid::new(
-            "departement",
-            format!("code département invalide « {code} »"),
-        )
-    };
+    let err = || Invalid::new("departement", format!("code département invalide « {code} »"));
     let c = if c.len() == 3 && c.starts_with('0') {
         c[1..].to_string()
     } else {
@@ -184,11 +175,7 @@ pub fn normalise_departement(code: &str) -> Result<String, Invalid> {
         2 if c.chars().all(|ch| ch.is_ascii_digit()) && c != "00" && c != "20" => Ok(c),
         2 if c == "2A" || c == "2B" => Ok(c),
         // Overseas: départements 971–976 and collectivités 975–988.
-        3 if (c.starts_with("97") || c.starts_with("98"))
-            && c.chars().all(|ch| ch.is_ascii_digit()) =>
-        {
-            Ok(c)
-        }
+        3 if (c.starts_with("97") || c.starts_with("98")) && c.chars().all(|ch| ch.is_ascii_digit()) => Ok(c),
         _ => Err(err()),
     }
 }
@@ -223,24 +210,9 @@ mod tests {
             departement: "06".into(),
             position: None,
             bandwidth: vec![
-                Bandwidth::new(8.0, 1.0, Technology::Adsl, BandwidthSource::Measured, d(3))
-                    .unwrap(),
-                Bandwidth::new(
-                    500.0,
-                    200.0,
-                    Technology::Ftth,
-                    BandwidthSource::Measured,
-                    d(9),
-                )
-                .unwrap(),
-                Bandwidth::new(
-                    20.0,
-                    1.0,
-                    Technology::Vdsl,
-                    BandwidthSource::Potential,
-                    d(5),
-                )
-                .unwrap(),
+                Bandwidth::new(8.0, 1.0, Technology::Adsl, BandwidthSource::Measured, d(3)).unwrap(),
+                Bandwidth::new(500.0, 200.0, Technology::Ftth, BandwidthSource::Measured, d(9)).unwrap(),
+                Bandwidth::new(20.0, 1.0, Technology::Vdsl, BandwidthSource::Potential, d(5)).unwrap(),
             ],
         };
         assert_eq!(e.current_bandwidth().unwrap().down_mbps, 500.0);
@@ -251,15 +223,6 @@ mod tests {
     fn bandwidth_rejects_negative_or_nan() {
         let d = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
         assert!(Bandwidth::new(-1.0, 1.0, Technology::Adsl, BandwidthSource::Measured, d).is_err());
-        assert!(
-            Bandwidth::new(
-                1.0,
-                f64::NAN,
-                Technology::Adsl,
-                BandwidthSource::Measured,
-                d
-            )
-            .is_err()
-        );
+        assert!(Bandwidth::new(1.0, f64::NAN, Technology::Adsl, BandwidthSource::Measured, d).is_err());
     }
 }

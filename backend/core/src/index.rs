@@ -74,8 +74,7 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
     /// Inserts, moves (`Some`) or removes (`None`) `key`.
     pub fn set(&mut self, key: K, position: Option<LonLat>) {
         if let Some(old) = self.positions.remove(&key) {
-            self.tree
-                .remove(&GeomWithData::new([old.lon, old.lat], key));
+            self.tree.remove(&GeomWithData::new([old.lon, old.lat], key));
         }
         if let Some(p) = position {
             self.tree.insert(GeomWithData::new([p.lon, p.lat], key));
@@ -129,10 +128,7 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
             }
         };
         let candidates: Box<dyn Iterator<Item = &PointEntry<K>>> = if bound.is_finite() {
-            Box::new(
-                self.tree
-                    .locate_in_envelope(envelope(&center.bbox_around(bound))),
-            )
+            Box::new(self.tree.locate_in_envelope(envelope(&center.bbox_around(bound))))
         } else {
             Box::new(self.tree.iter())
         };
@@ -147,11 +143,7 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
             })
             .filter(|r| r.distance_m <= bound)
             .collect();
-        ranked.sort_by(|a, b| {
-            a.distance_m
-                .total_cmp(&b.distance_m)
-                .then(a.key.cmp(&b.key))
-        });
+        ranked.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then(a.key.cmp(&b.key)));
         ranked.truncate(k);
         ranked
     }
@@ -180,12 +172,8 @@ fn segment_entry<K>(k: K, a: LonLat, b: LonLat) -> SegmentEntry<K> {
 impl<K: Copy + Eq + Hash> SegmentIndex<K> {
     /// Builds the tree in one pass.
     pub fn bulk_load(items: impl IntoIterator<Item = (K, LonLat, LonLat)>) -> Self {
-        let segments: HashMap<K, (LonLat, LonLat)> =
-            items.into_iter().map(|(k, a, b)| (k, (a, b))).collect();
-        let entries = segments
-            .iter()
-            .map(|(k, (a, b))| segment_entry(*k, *a, *b))
-            .collect();
+        let segments: HashMap<K, (LonLat, LonLat)> = items.into_iter().map(|(k, a, b)| (k, (a, b))).collect();
+        let entries = segments.iter().map(|(k, (a, b))| segment_entry(*k, *a, *b)).collect();
         Self {
             tree: RTree::bulk_load(entries),
             segments,
@@ -254,13 +242,7 @@ mod tests {
     }
 
     /// Exhaustive ranking, the oracle for `nearest`.
-    fn brute(
-        pts: &[(i64, LonLat)],
-        c: LonLat,
-        k: usize,
-        r: Option<f64>,
-        accept: impl Fn(i64) -> bool,
-    ) -> Vec<i64> {
+    fn brute(pts: &[(i64, LonLat)], c: LonLat, k: usize, r: Option<f64>, accept: impl Fn(i64) -> bool) -> Vec<i64> {
         let mut all: Vec<(f64, i64)> = pts
             .iter()
             .filter(|(key, _)| accept(*key))
@@ -279,11 +261,7 @@ mod tests {
         for _ in 0..200 {
             let c = LonLat::new(rng.random_range(5.0..8.0), rng.random_range(42.5..44.8)).unwrap();
             let k = rng.random_range(1..30);
-            let got: Vec<i64> = idx
-                .nearest(c, k, None, |_| true)
-                .iter()
-                .map(|r| r.key)
-                .collect();
+            let got: Vec<i64> = idx.nearest(c, k, None, |_| true).iter().map(|r| r.key).collect();
             assert_eq!(got, brute(&pts, c, k, None, |_| true));
             let r = rng.random_range(100.0..20_000.0);
             let got: Vec<i64> = idx
@@ -311,8 +289,7 @@ mod tests {
     fn fewer_than_k_accepted_returns_all_of_them() {
         let idx = PointIndex::bulk_load(points(100, 3));
         assert_eq!(
-            idx.nearest(LonLat::new(6.0, 43.0).unwrap(), 10, None, |k| k < 4)
-                .len(),
+            idx.nearest(LonLat::new(6.0, 43.0).unwrap(), 10, None, |k| k < 4).len(),
             4
         );
         assert!(
@@ -353,11 +330,7 @@ mod tests {
         };
         let mut got: Vec<i64> = idx.in_bbox(&b).collect();
         got.sort();
-        let want: Vec<i64> = pts
-            .iter()
-            .filter(|(_, p)| b.contains(*p))
-            .map(|(k, _)| *k)
-            .collect();
+        let want: Vec<i64> = pts.iter().filter(|(_, p)| b.contains(*p)).map(|(k, _)| *k).collect();
         assert_eq!(got, want);
     }
 
@@ -365,10 +338,7 @@ mod tests {
     fn segments_are_found_by_exact_crossing() {
         let p = |lon, lat| LonLat::new(lon, lat).unwrap();
         // A diagonal whose envelope covers the box corner but which passes beside it.
-        let mut idx = SegmentIndex::bulk_load([
-            (1, p(0.0, 0.0), p(10.0, 10.0)),
-            (2, p(0.0, 10.0), p(1.0, 9.0)),
-        ]);
+        let mut idx = SegmentIndex::bulk_load([(1, p(0.0, 0.0), p(10.0, 10.0)), (2, p(0.0, 10.0), p(1.0, 9.0))]);
         let corner = Bbox {
             min_lon: 8.0,
             min_lat: 0.0,

@@ -50,20 +50,10 @@ impl Link {
     /// No self-link; bounded note.
     pub fn validate(&self) -> Result<(), Invalid> {
         if self.from_practice == self.to_practice {
-            return Err(Invalid::new(
-                "to_practice",
-                "un projet ne peut pas être lié à lui-même",
-            ));
+            return Err(Invalid::new("to_practice", "un projet ne peut pas être lié à lui-même"));
         }
-        if self
-            .note
-            .as_deref()
-            .is_some_and(|n| n.chars().count() > NOTE_MAX)
-        {
-            return Err(Invalid::new(
-                "note",
-                format!("au plus {NOTE_MAX} caractères"),
-            ));
+        if self.note.as_deref().is_some_and(|n| n.chars().count() > NOTE_MAX) {
+            return Err(Invalid::new("note", format!("au plus {NOTE_MAX} caractères")));
         }
         Ok(())
     }

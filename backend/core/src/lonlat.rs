@@ -24,32 +24,20 @@ impl LonLat {
     /// As [`LonLat::new`], naming `field` in the error.
     pub fn checked(field: &'static str, lon: f64, lat: f64) -> Result<Self, Invalid> {
         if !lon.is_finite() || !lat.is_finite() {
-            return Err(Invalid::new(
-                field,
-                "les coordonnées doivent être des nombres finis",
-            ));
+            return Err(Invalid::new(field, "les coordonnées doivent être des nombres finis"));
         }
         if !(-180.0..=180.0).contains(&lon) {
-            return Err(Invalid::new(
-                field,
-                format!("longitude {lon} hors de [-180, 180]"),
-            ));
+            return Err(Invalid::new(field, format!("longitude {lon} hors de [-180, 180]")));
         }
         if !(-90.0..=90.0).contains(&lat) {
-            return Err(Invalid::new(
-                field,
-                format!("latitude {lat} hors de [-90, 90]"),
-            ));
+            return Err(Invalid::new(field, format!("latitude {lat} hors de [-90, 90]")));
         }
         Ok(Self { lon, lat })
     }
 
     /// Great-circle distance to `other`, in metres (Haversine on the mean-radius sphere).
     pub fn distance_m(self, other: LonLat) -> f64 {
-        Haversine.distance(
-            Point::new(self.lon, self.lat),
-            Point::new(other.lon, other.lat),
-        )
+        Haversine.distance(Point::new(self.lon, self.lat), Point::new(other.lon, other.lat))
     }
 
     /// The smallest lon/lat box that contains every point within `radius_m` metres of `self`.
@@ -114,9 +102,7 @@ impl Bbox {
                 .parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite())
-                .ok_or_else(|| {
-                    Invalid::new("bbox", format!("« {part} » n'est pas un nombre fini"))
-                })?;
+                .ok_or_else(|| Invalid::new("bbox", format!("« {part} » n'est pas un nombre fini")))?;
         }
         let min = LonLat::checked("bbox", v[0], v[1])?;
         let max = LonLat::checked("bbox", v[2], v[3])?;
@@ -136,10 +122,7 @@ impl Bbox {
 
     /// Whether `p` lies inside the box or on its edge.
     pub fn contains(&self, p: LonLat) -> bool {
-        p.lon >= self.min_lon
-            && p.lon <= self.max_lon
-            && p.lat >= self.min_lat
-            && p.lat <= self.max_lat
+        p.lon >= self.min_lon && p.lon <= self.max_lon && p.lat >= self.min_lat && p.lat <= self.max_lat
     }
 
     /// Grows the box to contain `p`.
@@ -177,10 +160,7 @@ mod tests {
         assert!(LonLat::new(180.5, 43.0).is_err());
         assert!(LonLat::new(7.0, -90.1).is_err());
         assert!(LonLat::new(-180.0, 90.0).is_ok());
-        assert_eq!(
-            LonLat::checked("lon", f64::NAN, 0.0).unwrap_err().field,
-            "lon"
-        );
+        assert_eq!(LonLat::checked("lon", f64::NAN, 0.0).unwrap_err().field, "lon");
     }
 
     #[test]
@@ -228,9 +208,7 @@ mod tests {
             assert!(b.contains(p), "{p:?} outside {b:?}");
         }
         // And the box is not absurdly large: its half-height is the circle's radius in degrees.
-        assert!(
-            (b.max_lat - c.lat - r / EARTH_RADIUS_M * 180.0 / std::f64::consts::PI).abs() < 1e-6
-        );
+        assert!((b.max_lat - c.lat - r / EARTH_RADIUS_M * 180.0 / std::f64::consts::PI).abs() < 1e-6);
     }
 
     #[test]
@@ -244,8 +222,7 @@ mod tests {
         let (lat1, lon1) = (p.lat.to_radians(), p.lon.to_radians());
         let a = d / EARTH_RADIUS_M;
         let lat2 = (lat1.sin() * a.cos() + lat1.cos() * a.sin() * bearing.cos()).asin();
-        let lon2 =
-            lon1 + (bearing.sin() * a.sin() * lat1.cos()).atan2(a.cos() - lat1.sin() * lat2.sin());
+        let lon2 = lon1 + (bearing.sin() * a.sin() * lat1.cos()).atan2(a.cos() - lat1.sin() * lat2.sin());
         LonLat {
             lon: lon2.to_degrees(),
             lat: lat2.to_degrees(),

@@ -40,8 +40,7 @@ pub fn lambert93_to_wgs84(x: f64, y: f64) -> Option<LonLat> {
     let mut phi = std::f64::consts::FRAC_PI_2 - 2.0 * tt.atan();
     for _ in 0..15 {
         let es = E * phi.sin();
-        let next = std::f64::consts::FRAC_PI_2
-            - 2.0 * (tt * ((1.0 - es) / (1.0 + es)).powf(E / 2.0)).atan();
+        let next = std::f64::consts::FRAC_PI_2 - 2.0 * (tt * ((1.0 - es) / (1.0 + es)).powf(E / 2.0)).atan();
         let done = (next - phi).abs() < 1e-12;
         phi = next;
         if done {
@@ -59,24 +58,9 @@ mod tests {
     fn matches_the_coordinates_published_beside_lambert93() {
         // Rows of the official "adresse et géolocalisation" export give both; they agree to ~1e-6°.
         let cases = [
-            (
-                824_876.1,
-                6_433_018.3,
-                4.584_419_934_777_967,
-                44.985_111_684_769_98,
-            ),
-            (
-                810_801.8,
-                6_391_861.4,
-                4.396_650_601_791_380_5,
-                44.617_026_299_369_925,
-            ),
-            (
-                650_267.1,
-                6_850_327.2,
-                2.323_558_355_361_364_6,
-                48.751_139_722_385_02,
-            ),
+            (824_876.1, 6_433_018.3, 4.584_419_934_777_967, 44.985_111_684_769_98),
+            (810_801.8, 6_391_861.4, 4.396_650_601_791_380_5, 44.617_026_299_369_925),
+            (650_267.1, 6_850_327.2, 2.323_558_355_361_364_6, 48.751_139_722_385_02),
         ];
         for (x, y, lon, lat) in cases {
             let p = lambert93_to_wgs84(x, y).unwrap();

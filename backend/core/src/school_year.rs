@@ -122,18 +122,9 @@ mod tests {
     #[test]
     fn year_starts_on_first_september() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(
-            SchoolYear::containing(d(2025, 8, 31)).to_string(),
-            "2024-2025"
-        );
-        assert_eq!(
-            SchoolYear::containing(d(2025, 9, 1)).to_string(),
-            "2025-2026"
-        );
-        assert_eq!(
-            SchoolYear::containing(d(2026, 1, 15)).to_string(),
-            "2025-2026"
-        );
+        assert_eq!(SchoolYear::containing(d(2025, 8, 31)).to_string(), "2024-2025");
+        assert_eq!(SchoolYear::containing(d(2025, 9, 1)).to_string(), "2025-2026");
+        assert_eq!(SchoolYear::containing(d(2026, 1, 15)).to_string(), "2025-2026");
         let y = SchoolYear::parse("2025-2026").unwrap();
         assert_eq!(y.first_day(), d(2025, 9, 1));
         assert_eq!(y.last_day(), d(2026, 8, 31));

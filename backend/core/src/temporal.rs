@@ -30,18 +30,12 @@ impl Interval {
             }
         };
         if start.is_none() && end.is_none() {
-            return Err(Invalid::new(
-                "datetime",
-                "l'intervalle doit avoir au moins une borne",
-            ));
+            return Err(Invalid::new("datetime", "l'intervalle doit avoir au moins une borne"));
         }
         if let (Some(a), Some(b)) = (start, end)
             && a > b
         {
-            return Err(Invalid::new(
-                "datetime",
-                "le début de l'intervalle est après sa fin",
-            ));
+            return Err(Invalid::new("datetime", "le début de l'intervalle est après sa fin"));
         }
         Ok(Self { start, end })
     }
@@ -60,9 +54,7 @@ impl Interval {
 fn err(s: &str) -> Invalid {
     Invalid::new(
         "datetime",
-        format!(
-            "« {s} » n'est ni une date (2025-09-01), ni un instant RFC 3339, ni un intervalle début/fin"
-        ),
+        format!("« {s} » n'est ni une date (2025-09-01), ni un instant RFC 3339, ni un intervalle début/fin"),
     )
 }
 
@@ -81,10 +73,7 @@ fn parse_point(s: &str) -> Result<Option<Span>, Invalid> {
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         let first = d.and_time(NaiveTime::MIN).and_utc();
-        let last = d
-            .and_hms_milli_opt(23, 59, 59, 999)
-            .ok_or_else(|| err(s))?
-            .and_utc();
+        let last = d.and_hms_milli_opt(23, 59, 59, 999).ok_or_else(|| err(s))?.and_utc();
         return Ok(Some((first, last)));
     }
     Err(err(s))

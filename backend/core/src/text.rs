@@ -37,10 +37,7 @@ mod tests {
 
     #[test]
     fn folds_case_and_accents() {
-        assert_eq!(
-            fold("Éducation Numérique à l’École"),
-            "education numerique a l'ecole"
-        );
+        assert_eq!(fold("Éducation Numérique à l’École"), "education numerique a l'ecole");
     }
 
     #[test]

@@ -19,18 +19,13 @@ impl Uai {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let s = input.trim();
         let bytes = s.as_bytes();
-        if bytes.len() != 8
-            || !bytes[..7].iter().all(u8::is_ascii_digit)
-            || !bytes[7].is_ascii_alphabetic()
-        {
+        if bytes.len() != 8 || !bytes[..7].iter().all(u8::is_ascii_digit) || !bytes[7].is_ascii_alphabetic() {
             return Err(Invalid::new(
                 "uai",
                 format!("« {s} » n'est pas un UAI (7 chiffres suivis d'une lettre)"),
             ));
         }
-        let digits: u32 = s[..7]
-            .parse()
-            .map_err(|_| Invalid::new("uai", "UAI illisible"))?;
+        let digits: u32 = s[..7].parse().map_err(|_| Invalid::new("uai", "UAI illisible"))?;
         let expected = CHECK_LETTERS[(digits % 23) as usize];
         let letter = bytes[7].to_ascii_uppercase();
         if letter != expected {
@@ -59,11 +54,7 @@ impl Uai {
     /// département field is authoritative.
     pub fn departement_hint(&self) -> &str {
         let s = self.as_str();
-        if s.starts_with('0') {
-            &s[1..3]
-        } else {
-            &s[0..3]
-        }
+        if s.starts_with('0') { &s[1..3] } else { &s[0..3] }
     }
 }
 

@@ -35,9 +35,7 @@ pub struct AppState {
 
 impl AppState {
     /// Read access to the catalogue; a poisoned lock (a writer panicked) is an internal error.
-    pub fn read_catalog(
-        &self,
-    ) -> Result<std::sync::RwLockReadGuard<'_, Catalog>, crate::error::ApiError> {
+    pub fn read_catalog(&self) -> Result<std::sync::RwLockReadGuard<'_, Catalog>, crate::error::ApiError> {
         self.catalog
             .read()
             .map_err(|_| crate::error::ApiError::Internal("catalog lock poisoned".into()))
@@ -46,9 +44,7 @@ impl AppState {
 
 impl AppState {
     /// Write access to the catalogue, held only to swap entries in after a committed write.
-    pub fn write_catalog(
-        &self,
-    ) -> Result<std::sync::RwLockWriteGuard<'_, Catalog>, crate::error::ApiError> {
+    pub fn write_catalog(&self) -> Result<std::sync::RwLockWriteGuard<'_, Catalog>, crate::error::ApiError> {
         self.catalog
             .write()
             .map_err(|_| crate::error::ApiError::Internal("catalog lock poisoned".into()))
@@ -65,18 +61,14 @@ pub struct Application {
 impl Application {
     /// Connects to the store (applying migrations), loads the catalogue and binds `config.bind`.
     pub async fn build(config: &ServeConfig) -> anyhow::Result<Self> {
-        let store = Store::connect(&config.database_url)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot open the database {}",
-                    repere_store::redact(&config.database_url)
-                )
-            })?;
+        let store = Store::connect(&config.database_url).await.with_context(|| {
+            format!(
+                "cannot open the database {}",
+                repere_store::redact(&config.database_url)
+            )
+        })?;
         let started = Instant::now();
-        let catalog = Catalog::load(&store)
-            .await
-            .context("cannot load the catalogue")?;
+        let catalog = Catalog::load(&store).await.context("cannot load the catalogue")?;
         tracing::info!(
             practices = catalog.practices.len(),
             establishments = catalog.establishments.len(),
@@ -104,9 +96,7 @@ impl Application {
 
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     /// Shared state, for tests that inspect the catalogue.
@@ -115,14 +105,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         axum::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
@@ -132,25 +118,19 @@ impl Application {
 /// The whole router: the API under `/api`, the frontend at `/`.
 pub fn router(state: AppState, config: &ServeConfig) -> Router {
     let frontend_dir = config.frontend_dir.as_path();
-    let sessions =
-        tower_sessions::SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
-            .with_name("repere_session")
-            .with_http_only(true)
-            .with_same_site(tower_sessions::cookie::SameSite::Lax)
-            .with_secure(config.secure_cookies)
-            .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(
-                8,
-            )));
+    let sessions = tower_sessions::SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
+        .with_name("repere_session")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(8)));
     let api = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
         .route("/collections", get(ogc::collections))
         .route("/collections/{collection_id}", get(ogc::collection_one))
         .route("/collections/{collection_id}/items", get(ogc::items))
-        .route(
-            "/collections/{collection_id}/items/{feature_id}",
-            get(ogc::item),
-        )
+        .route("/collections/{collection_id}/items/{feature_id}", get(ogc::item))
         .route("/nearby", get(nearby::nearby))
         .route("/config", get(ogc::frontend_config))
         .route("/openapi.json", get(openapi::document))
@@ -166,13 +146,12 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             get(practices::write::show).put(practices::write::edit),
         )
         .route("/practices/{id}/audit", get(practices::write::audit))
+        .route("/practices/{id}/messages", post(practices::write::contact_author))
+        .route("/messages", get(practices::write::messages))
         .route("/practices/{id}/{action}", post(practices::write::act))
         .route("/moderation/inbox", get(practices::write::inbox))
         .route("/moderation/decisions", post(practices::write::decide_many))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::csrf_guard,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         .fallback(api_not_found);
     let frontend: Router = if frontend_dir.join("index.html").is_file() {
         Router::new().fallback_service(ServeDir::new(frontend_dir))

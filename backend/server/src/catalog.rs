@@ -110,8 +110,7 @@ impl Catalog {
             ..Default::default()
         };
         for e in establishments {
-            c.establishments
-                .insert(e.uai, Arc::new(establishment_entry(e)));
+            c.establishments.insert(e.uai, Arc::new(establishment_entry(e)));
         }
         for p in practices {
             c.practices_by_uai.entry(p.uai).or_default().insert(p.id);
@@ -123,14 +122,8 @@ impl Catalog {
             c.sites.insert(entry.site.id, Arc::new(entry));
         }
         for l in links {
-            c.links_by_practice
-                .entry(l.from_practice)
-                .or_default()
-                .insert(l.id);
-            c.links_by_practice
-                .entry(l.to_practice)
-                .or_default()
-                .insert(l.id);
+            c.links_by_practice.entry(l.from_practice).or_default().insert(l.id);
+            c.links_by_practice.entry(l.to_practice).or_default().insert(l.id);
             let entry = c.link_entry(l);
             c.links.insert(entry.link.id, Arc::new(entry));
         }
@@ -139,13 +132,9 @@ impl Catalog {
                 .values()
                 .filter_map(|e| Some((e.establishment.uai, e.establishment.position?))),
         );
-        c.practice_index = PointIndex::bulk_load(
-            c.practices
-                .values()
-                .filter_map(|p| Some((p.practice.id, p.position?))),
-        );
-        c.site_index =
-            PointIndex::bulk_load(c.sites.values().map(|s| (s.site.id, s.site.position)));
+        c.practice_index =
+            PointIndex::bulk_load(c.practices.values().filter_map(|p| Some((p.practice.id, p.position?))));
+        c.site_index = PointIndex::bulk_load(c.sites.values().map(|s| (s.site.id, s.site.position)));
         c.link_index = SegmentIndex::bulk_load(c.links.values().filter_map(|l| {
             let (a, b) = l.segment?;
             Some((l.link.id, a, b))
@@ -190,12 +179,7 @@ impl Catalog {
             .uai
             .and_then(|u| self.establishments.get(&u))
             .map(|e| e.establishment.departement.clone());
-        let search = join(&[
-            &s.name,
-            &s.description,
-            &s.equipment.join(" "),
-            &s.partners.join(" "),
-        ]);
+        let search = join(&[&s.name, &s.description, &s.equipment.join(" "), &s.partners.join(" ")]);
         SiteEntry {
             site: s,
             departement,
@@ -210,8 +194,7 @@ impl Catalog {
             (Some(x), Some(y)) => Some((x, y)),
             _ => None,
         };
-        let public =
-            a.is_some_and(|p| p.practice.is_public()) && b.is_some_and(|p| p.practice.is_public());
+        let public = a.is_some_and(|p| p.practice.is_public()) && b.is_some_and(|p| p.practice.is_public());
         let search = fold(l.note.as_deref().unwrap_or(""));
         LinkEntry {
             link: l,
@@ -226,8 +209,7 @@ impl Catalog {
     pub fn upsert_establishment(&mut self, e: Establishment) {
         let uai = e.uai;
         self.establishment_index.set(uai, e.position);
-        self.establishments
-            .insert(uai, Arc::new(establishment_entry(e)));
+        self.establishments.insert(uai, Arc::new(establishment_entry(e)));
         let ids: Vec<i64> = self
             .practices_by_uai
             .get(&uai)
@@ -300,14 +282,8 @@ impl Catalog {
 
     /// Inserts or replaces a link.
     pub fn upsert_link(&mut self, l: Link) {
-        self.links_by_practice
-            .entry(l.from_practice)
-            .or_default()
-            .insert(l.id);
-        self.links_by_practice
-            .entry(l.to_practice)
-            .or_default()
-            .insert(l.id);
+        self.links_by_practice.entry(l.from_practice).or_default().insert(l.id);
+        self.links_by_practice.entry(l.to_practice).or_default().insert(l.id);
         let entry = self.link_entry(l);
         self.link_index.set(entry.link.id, entry.segment);
         self.links.insert(entry.link.id, Arc::new(entry));
@@ -328,8 +304,7 @@ impl Catalog {
     /// Inserts or replaces a site.
     pub fn upsert_site(&mut self, s: Site) {
         let entry = self.site_entry(s);
-        self.site_index
-            .set(entry.site.id, Some(entry.site.position));
+        self.site_index.set(entry.site.id, Some(entry.site.position));
         self.sites.insert(entry.site.id, Arc::new(entry));
     }
 }

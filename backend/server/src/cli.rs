@@ -91,8 +91,8 @@ pub enum ImportCommand {
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("RUST_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter =
+        EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -103,10 +103,7 @@ fn init_tracing() {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("erreur : impossible de démarrer le moteur asynchrone : {e}");
@@ -155,10 +152,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(UserCommand::Add { email, role, name }) => {
             let password = read_password()?;
             let store = Store::connect(&cli.database_url).await?;
-            println!(
-                "{}",
-                add_user(&store, &email, &role, &name, &password).await?
-            );
+            println!("{}", add_user(&store, &email, &role, &name, &password).await?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(command) => {
@@ -200,24 +194,13 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 /// `repere user add`: validates everything before touching the database.
-pub async fn add_user(
-    store: &Store,
-    email: &str,
-    role: &str,
-    name: &str,
-    password: &str,
-) -> anyhow::Result<String> {
+pub async fn add_user(store: &Store, email: &str, role: &str, name: &str, password: &str) -> anyhow::Result<String> {
     let email = repere_core::users::Email::parse(email).map_err(|e| anyhow::anyhow!(e.message))?;
-    let role =
-        repere_core::users::Role::parse("role", role).map_err(|e| anyhow::anyhow!(e.message))?;
+    let role = repere_core::users::Role::parse("role", role).map_err(|e| anyhow::anyhow!(e.message))?;
     repere_core::users::check_password(password).map_err(|e| anyhow::anyhow!(e.message))?;
     let hash = crate::auth::hash_password(password).map_err(|e| anyhow::anyhow!(e.to_string()))?;
     match repere_store::users::insert(store, &email, name.trim(), role, &hash).await? {
-        Some(_) => Ok(format!(
-            "Compte créé : {} ({})",
-            email.as_str(),
-            role.label()
-        )),
+        Some(_) => Ok(format!("Compte créé : {} ({})", email.as_str(), role.label())),
         None => anyhow::bail!("un compte existe déjà pour {}", email.as_str()),
     }
 }

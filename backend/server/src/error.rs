@@ -71,12 +71,7 @@ impl From<Invalid> for ApiError {
 }
 
 /// Builds a problem+json response.
-pub fn problem(
-    status: StatusCode,
-    title: &str,
-    detail: &str,
-    extra: Option<serde_json::Value>,
-) -> Response {
+pub fn problem(status: StatusCode, title: &str, detail: &str, extra: Option<serde_json::Value>) -> Response {
     let mut body = json!({
         "type": "about:blank",
         "title": title,
@@ -108,21 +103,15 @@ impl IntoResponse for ApiError {
                 &format!("{field} : {detail}"),
                 Some(json!({ "invalid_params": [{ "name": field, "reason": detail }] })),
             ),
-            Self::Conflict(detail) => {
-                problem(StatusCode::CONFLICT, "Action impossible", &detail, None)
-            }
+            Self::Conflict(detail) => problem(StatusCode::CONFLICT, "Action impossible", &detail, None),
             Self::Unauthenticated => problem(
                 StatusCode::UNAUTHORIZED,
                 "Connexion requise",
                 "Connectez-vous pour effectuer cette action (votre session a peut-être expiré).",
                 None,
             ),
-            Self::BadCredentials(detail) => {
-                problem(StatusCode::UNAUTHORIZED, "Connexion refusée", &detail, None)
-            }
-            Self::Forbidden(detail) => {
-                problem(StatusCode::FORBIDDEN, "Action non autorisée", &detail, None)
-            }
+            Self::BadCredentials(detail) => problem(StatusCode::UNAUTHORIZED, "Connexion refusée", &detail, None),
+            Self::Forbidden(detail) => problem(StatusCode::FORBIDDEN, "Action non autorisée", &detail, None),
             Self::TooManyRequests { retry_after_s } => {
                 let mut resp = problem(
                     StatusCode::TOO_MANY_REQUESTS,

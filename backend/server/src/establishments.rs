@@ -3,9 +3,7 @@
 //! official files are served with a `null` geometry rather than hidden.
 
 use repere_core::Uai;
-use repere_core::establishments::{
-    Establishment, EstablishmentKind, Sector, normalise_departement,
-};
+use repere_core::establishments::{Establishment, EstablishmentKind, Sector, normalise_departement};
 use repere_core::text::{Query, fold};
 use serde_json::{Value, json};
 
@@ -58,38 +56,21 @@ impl Filter {
     pub fn parse(q: &ItemsQuery) -> Result<Self, ApiError> {
         let class = match q.filter("bandwidth_class") {
             None => None,
-            Some(v) => Some(
-                BANDWIDTH_CLASSES
-                    .iter()
-                    .copied()
-                    .find(|c| *c == v)
-                    .ok_or_else(|| {
-                        ApiError::param(
-                            "bandwidth_class",
-                            format!(
-                                "classe inconnue « {v} » ; classes : {}",
-                                BANDWIDTH_CLASSES.join(", ")
-                            ),
-                        )
-                    })?,
-            ),
+            Some(v) => Some(BANDWIDTH_CLASSES.iter().copied().find(|c| *c == v).ok_or_else(|| {
+                ApiError::param(
+                    "bandwidth_class",
+                    format!("classe inconnue « {v} » ; classes : {}", BANDWIDTH_CLASSES.join(", ")),
+                )
+            })?),
         };
         Ok(Self {
-            departement: q
-                .filter("departement")
-                .map(normalise_departement)
-                .transpose()?,
+            departement: q.filter("departement").map(normalise_departement).transpose()?,
             kind: q
                 .filter("kind")
                 .map(|k| EstablishmentKind::parse("kind", k))
                 .transpose()?,
-            sector: q
-                .filter("sector")
-                .map(|s| Sector::parse("sector", s))
-                .transpose()?,
-            commune_code: q
-                .filter("commune_code")
-                .map(|c| fold(c).to_ascii_uppercase()),
+            sector: q.filter("sector").map(|s| Sector::parse("sector", s)).transpose()?,
+            commune_code: q.filter("commune_code").map(|c| fold(c).to_ascii_uppercase()),
             bandwidth_class: class,
             q: q.q.clone(),
         })
@@ -97,15 +78,10 @@ impl Filter {
 
     pub fn matches(&self, entry: &EstablishmentEntry) -> bool {
         let e = &entry.establishment;
-        self.departement
-            .as_ref()
-            .is_none_or(|d| *d == e.departement)
+        self.departement.as_ref().is_none_or(|d| *d == e.departement)
             && self.kind.is_none_or(|k| k == e.kind)
             && self.sector.is_none_or(|s| s == e.sector)
-            && self
-                .commune_code
-                .as_ref()
-                .is_none_or(|c| *c == e.commune_code)
+            && self.commune_code.as_ref().is_none_or(|c| *c == e.commune_code)
             && self.bandwidth_class.is_none_or(|c| c == bandwidth_class(e))
             && self.q.as_ref().is_none_or(|q| q.matches(&entry.search))
     }
@@ -138,20 +114,13 @@ fn properties(e: &Establishment, history: bool) -> Value {
 /// An establishment as a GeoJSON feature (with its bandwidth history when `history`).
 pub fn render(e: &EstablishmentEntry, history: bool) -> Value {
     let est = &e.establishment;
-    feature(
-        json!(est.uai),
-        point(est.position),
-        properties(est, history),
-    )
+    feature(json!(est.uai), point(est.position), properties(est, history))
 }
 
 pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
     let f = Filter::parse(q)?;
     let keys = q.bbox.map(|b| c.establishment_index.in_bbox(&b).collect());
-    let (n, page) = paginate(
-        candidates(&c.establishments, keys).filter(|e| f.matches(e)),
-        q,
-    );
+    let (n, page) = paginate(candidates(&c.establishments, keys).filter(|e| f.matches(e)), q);
     Ok((n, page.into_iter().map(|e| render(e, false)).collect()))
 }
 

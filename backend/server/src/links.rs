@@ -18,10 +18,7 @@ pub const INFO: CollectionInfo = CollectionInfo {
             "kind",
             "Type : inspired_by, collaboration, same_tool, visit, training, same_site",
         ),
-        (
-            "practice",
-            "Identifiant d'un usage à l'une des deux extrémités",
-        ),
+        ("practice", "Identifiant d'un usage à l'une des deux extrémités"),
     ],
     temporal: Some("created_at"),
 };
@@ -37,10 +34,7 @@ pub struct Filter {
 impl Filter {
     pub fn parse(q: &ItemsQuery) -> Result<Self, ApiError> {
         Ok(Self {
-            kind: q
-                .filter("kind")
-                .map(|k| LinkKind::parse("kind", k))
-                .transpose()?,
+            kind: q.filter("kind").map(|k| LinkKind::parse("kind", k)).transpose()?,
             practice: q
                 .filter("practice")
                 .map(|p| parse_count("practice", p).map(|n| n as i64))
@@ -54,9 +48,7 @@ impl Filter {
         let l = &e.link;
         e.public
             && self.kind.is_none_or(|k| k == l.kind)
-            && self
-                .practice
-                .is_none_or(|p| p == l.from_practice || p == l.to_practice)
+            && self.practice.is_none_or(|p| p == l.from_practice || p == l.to_practice)
             && self.q.as_ref().is_none_or(|q| q.matches(&e.search))
             && self.datetime.is_none_or(|i| i.contains(l.created_at))
     }

@@ -10,9 +10,7 @@ use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::ogc::{
-    GEO_JSON, ItemsQuery, collection, pairs, parse_count, parse_number, reject_unknown, with_type,
-};
+use crate::ogc::{GEO_JSON, ItemsQuery, collection, pairs, parse_count, parse_number, reject_unknown, with_type};
 use crate::{establishments, practices, sites};
 
 /// `k` when none is given.
@@ -48,16 +46,7 @@ pub fn parse(raw: Option<&str>) -> Result<NearbyQuery, ApiError> {
             "la recherche de proximité porte sur practices, establishments ou sites",
         ));
     }
-    let mut allowed = vec![
-        "lon",
-        "lat",
-        "k",
-        "radius_m",
-        "collection",
-        "q",
-        "datetime",
-        "f",
-    ];
+    let mut allowed = vec!["lon", "lat", "k", "radius_m", "collection", "q", "datetime", "f"];
     allowed.extend(info.filters.iter().map(|(n, _)| *n));
     reject_unknown(&all, &allowed)?;
     let lon = parse_number(
@@ -103,9 +92,7 @@ pub fn parse(raw: Option<&str>) -> Result<NearbyQuery, ApiError> {
                 if v.trim().is_empty() {
                     return Err(ApiError::param(name.to_string(), "valeur vide"));
                 }
-                filters
-                    .filters
-                    .insert(name.to_string(), v.trim().to_string());
+                filters.filters.insert(name.to_string(), v.trim().to_string());
             }
             _ => {}
         }
@@ -125,10 +112,7 @@ fn with_distance(mut f: Value, d: f64) -> Value {
 }
 
 /// GET /api/nearby
-pub async fn nearby(
-    State(app): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+pub async fn nearby(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let q = parse(raw.as_deref())?;
     let features: Vec<Value> = {
         let c = app.read_catalog()?;

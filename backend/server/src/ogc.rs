@@ -40,29 +40,16 @@ pub struct CollectionInfo {
 }
 
 /// Every collection, in the order the API lists them.
-pub const COLLECTIONS: [&CollectionInfo; 4] = [
-    &practices::INFO,
-    &establishments::INFO,
-    &sites::INFO,
-    &links::INFO,
-];
+pub const COLLECTIONS: [&CollectionInfo; 4] = [&practices::INFO, &establishments::INFO, &sites::INFO, &links::INFO];
 
 /// Looks up a collection by id (404 when unknown).
 pub fn collection(id: &str) -> Result<&'static CollectionInfo, ApiError> {
-    COLLECTIONS
-        .iter()
-        .copied()
-        .find(|c| c.id == id)
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "collection inconnue « {id} » ; collections : {}",
-                COLLECTIONS
-                    .iter()
-                    .map(|c| c.id)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })
+    COLLECTIONS.iter().copied().find(|c| c.id == id).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "collection inconnue « {id} » ; collections : {}",
+            COLLECTIONS.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
+        ))
+    })
 }
 
 /// Parameters common to every items request.
@@ -107,10 +94,7 @@ pub fn reject_unknown(pairs: &[(String, String)], allowed: &[&str]) -> Result<()
     if let Some((k, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
         return Err(ApiError::param(
             k.clone(),
-            format!(
-                "paramètre inconnu ; paramètres acceptés : {}",
-                allowed.join(", ")
-            ),
+            format!("paramètre inconnu ; paramètres acceptés : {}", allowed.join(", ")),
         ));
     }
     Ok(())
@@ -259,9 +243,7 @@ pub async fn landing(
     let demo = app.read_catalog()?.demo;
     let mut description = "Usages numériques innovants, Fab' École et débit des établissements de l'académie de Nice (Alpes-Maritimes, Var).".to_string();
     if demo {
-        description.push_str(
-            " Données de démonstration générées : elles ne décrivent pas des établissements réels.",
-        );
+        description.push_str(" Données de démonstration générées : elles ne décrivent pas des établissements réels.");
     }
     Ok(with_type(
         json!({
@@ -281,10 +263,7 @@ pub async fn landing(
 }
 
 /// GET /api/config — what the map page needs to know about this deployment.
-pub async fn frontend_config(
-    State(app): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+pub async fn frontend_config(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     only_format(raw.as_deref())?;
     let demo = app.read_catalog()?.demo;
     Ok(with_type(
@@ -303,10 +282,7 @@ pub const CONFORMANCE: [&str; 3] = [
 /// GET /api/conformance
 pub async fn conformance(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     only_format(raw.as_deref())?;
-    Ok(with_type(
-        json!({ "conformsTo": CONFORMANCE }),
-        "application/json",
-    ))
+    Ok(with_type(json!({ "conformsTo": CONFORMANCE }), "application/json"))
 }
 
 fn only_format(raw: Option<&str>) -> Result<(), ApiError> {
@@ -338,10 +314,7 @@ fn extent(c: &Catalog, id: &str) -> (Option<Bbox>, Option<(String, String)>) {
                 if let Some(pos) = p.position {
                     grow(pos);
                 }
-                span(
-                    practices::timestamp(&p.practice)
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                );
+                span(practices::timestamp(&p.practice).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             }
         }
         "establishments" => c
@@ -363,11 +336,7 @@ fn extent(c: &Catalog, id: &str) -> (Option<Bbox>, Option<(String, String)>) {
                     grow(a);
                     grow(b);
                 }
-                span(
-                    l.link
-                        .created_at
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                );
+                span(l.link.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             }
         }
     }
@@ -380,10 +349,9 @@ fn collection_doc(c: &Catalog, info: &CollectionInfo, base: &str) -> Value {
         "spatial": { "bbox": [bbox.map(|b| b.to_array()).unwrap_or([-180.0, -90.0, 180.0, 90.0])], "crs": CRS84 },
     });
     if info.temporal.is_some() {
-        let interval = times
-            .map(|(a, b)| json!([[a, b]]))
-            .unwrap_or(json!([[null, null]]));
-        extent["temporal"] = json!({ "interval": interval, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian" });
+        let interval = times.map(|(a, b)| json!([[a, b]])).unwrap_or(json!([[null, null]]));
+        extent["temporal"] =
+            json!({ "interval": interval, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian" });
     }
     let mut description = info.description.to_string();
     if c.demo {
@@ -412,10 +380,7 @@ pub async fn collections(
     only_format(raw.as_deref())?;
     let base = base_url(&headers);
     let c = app.read_catalog()?;
-    let list: Vec<Value> = COLLECTIONS
-        .iter()
-        .map(|info| collection_doc(&c, info, &base))
-        .collect();
+    let list: Vec<Value> = COLLECTIONS.iter().map(|info| collection_doc(&c, info, &base)).collect();
     Ok(with_type(
         json!({
             "links": [link(format!("{base}/api/collections"), "self", "application/json", "Collections")],
@@ -442,11 +407,7 @@ pub async fn collection_one(
 }
 
 /// Runs an items query against the catalogue: `(numberMatched, features)`.
-pub fn select(
-    c: &Catalog,
-    info: &CollectionInfo,
-    q: &ItemsQuery,
-) -> Result<(usize, Vec<Value>), ApiError> {
+pub fn select(c: &Catalog, info: &CollectionInfo, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
     match info.id {
         "practices" => practices::items(c, q),
         "establishments" => establishments::items(c, q),
@@ -480,12 +441,7 @@ pub async fn items(
     };
     let base = base_url(&headers);
     let mut links = vec![
-        link(
-            page_href(&base, info.id, &q, q.offset),
-            "self",
-            GEO_JSON,
-            "Cette page",
-        ),
+        link(page_href(&base, info.id, &q, q.offset), "self", GEO_JSON, "Cette page"),
         link(
             format!("{base}/api/collections/{}", info.id),
             "collection",
@@ -540,12 +496,7 @@ pub async fn item(
             _ => links::one(&c, &fid),
         }
     }
-    .ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "aucun objet « {fid} » dans la collection {}",
-            info.id
-        ))
-    })?;
+    .ok_or_else(|| ApiError::NotFound(format!("aucun objet « {fid} » dans la collection {}", info.id)))?;
     let base = base_url(&headers);
     f["links"] = json!([
         link(
@@ -585,19 +536,9 @@ mod tests {
     #[test]
     fn limit_is_clamped_and_validated() {
         let info = &practices::INFO;
-        assert_eq!(
-            parse_items_query(Some("limit=999999"), info).unwrap().limit,
-            MAX_LIMIT
-        );
+        assert_eq!(parse_items_query(Some("limit=999999"), info).unwrap().limit, MAX_LIMIT);
         assert_eq!(parse_items_query(None, info).unwrap().limit, DEFAULT_LIMIT);
-        for bad in [
-            "limit=-1",
-            "limit=1.5",
-            "limit=abc",
-            "limit=0",
-            "offset=-3",
-            "offset=x",
-        ] {
+        for bad in ["limit=-1", "limit=1.5", "limit=abc", "limit=0", "offset=-3", "offset=x"] {
             assert!(parse_items_query(Some(bad), info).is_err(), "{bad}");
         }
     }

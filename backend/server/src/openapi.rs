@@ -4,12 +4,9 @@
 
 use axum::response::{Html, Response};
 use serde_json::Value;
-use utoipa::openapi::path::{
-    HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn,
-};
+use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{
-    ContentBuilder, InfoBuilder, ObjectBuilder, OpenApiBuilder, PathItem, PathsBuilder, Required,
-    ResponseBuilder, Type,
+    ContentBuilder, InfoBuilder, ObjectBuilder, OpenApiBuilder, PathItem, PathsBuilder, Required, ResponseBuilder, Type,
 };
 
 use crate::nearby::{DEFAULT_K, MAX_K};
@@ -25,11 +22,7 @@ fn param(
     ParameterBuilder::new()
         .name(name)
         .parameter_in(place)
-        .required(if required {
-            Required::True
-        } else {
-            Required::False
-        })
+        .required(if required { Required::True } else { Required::False })
         .description(Some(description))
         .schema(Some(ObjectBuilder::new().schema_type(ty)))
         .build()
@@ -163,16 +156,8 @@ pub fn build() -> Value {
         GEO_JSON,
         "FeatureCollection ; chaque objet porte distance_m (mètres)",
     )
-    .parameter(query(
-        "lon",
-        Type::Number,
-        "Longitude WGS84 en degrés (obligatoire)",
-    ))
-    .parameter(query(
-        "lat",
-        Type::Number,
-        "Latitude WGS84 en degrés (obligatoire)",
-    ))
+    .parameter(query("lon", Type::Number, "Longitude WGS84 en degrés (obligatoire)"))
+    .parameter(query("lat", Type::Number, "Latitude WGS84 en degrés (obligatoire)"))
     .parameter(query(
         "k",
         Type::Integer,
@@ -185,11 +170,7 @@ pub fn build() -> Value {
         "practices (défaut), establishments ou sites",
     ))
     .parameter(query("q", Type::String, "Recherche plein texte"))
-    .parameter(query(
-        "datetime",
-        Type::String,
-        "Instant ou intervalle RFC 3339",
-    ));
+    .parameter(query("datetime", Type::String, "Instant ou intervalle RFC 3339"));
     let mut seen_filters: Vec<&str> = Vec::new();
 
     for info in COLLECTIONS {
@@ -406,6 +387,16 @@ pub fn build() -> Value {
                 .operation(HttpMethod::Put, write("editPractice", "L'auteur modifie sa remontée non publiée (409 sinon)", "Remontée modifiée").parameter(id_param()).build())
                 .build(),
         )
+        .path(
+            "/api/practices/{id}/messages",
+            PathItem::new(
+                HttpMethod::Post,
+                write("contactAuthor", "Contacter l'auteur d'un usage publié {body} ; aucune adresse n'est échangée", "Message déposé (201)")
+                    .parameter(id_param())
+                    .build(),
+            ),
+        )
+        .path("/api/messages", PathItem::new(HttpMethod::Get, read("myMessages", "Messages reçus au sujet de mes usages (nom de l'expéditeur, jamais son adresse)", "Liste").build()))
         .path("/api/practices/{id}/audit", PathItem::new(HttpMethod::Get, read("practiceAudit", "Journal des modifications (modérateurs)", "Entrées").parameter(id_param()).build()))
         .path(
             "/api/practices/{id}/{action}",
@@ -428,10 +419,7 @@ pub fn build() -> Value {
             ),
         )
         .path("/api/moderation/decisions", PathItem::new(HttpMethod::Post, write("moderationDecisions", "Publier ou refuser plusieurs remontées {ids, action, reason}", "Résultat par remontée").build()));
-    paths = paths.path(
-        "/api/nearby",
-        PathItem::new(HttpMethod::Get, nearby.build()),
-    );
+    paths = paths.path("/api/nearby", PathItem::new(HttpMethod::Get, nearby.build()));
 
     let doc = OpenApiBuilder::new()
         .info(

@@ -34,18 +34,9 @@ pub struct Filter {
 impl Filter {
     pub fn parse(q: &ItemsQuery) -> Result<Self, ApiError> {
         Ok(Self {
-            kind: q
-                .filter("kind")
-                .map(|k| SiteKind::parse("kind", k))
-                .transpose()?,
-            status: q
-                .filter("status")
-                .map(|s| SiteStatus::parse("status", s))
-                .transpose()?,
-            departement: q
-                .filter("departement")
-                .map(normalise_departement)
-                .transpose()?,
+            kind: q.filter("kind").map(|k| SiteKind::parse("kind", k)).transpose()?,
+            status: q.filter("status").map(|s| SiteStatus::parse("status", s)).transpose()?,
+            departement: q.filter("departement").map(normalise_departement).transpose()?,
             q: q.q.clone(),
             datetime: q.datetime,
         })

@@ -29,32 +29,29 @@ pub async fn record(
     changes: &Value,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit_log (entity, entity_id, user_id, action, changes, at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(entity)
-        .bind(entity_id)
-        .bind(user_id)
-        .bind(action)
-        .bind(changes.to_string())
-        .bind(ts(at))
-        // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
-        .persistent(false)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (entity, entity_id, user_id, action, changes, at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(entity)
+    .bind(entity_id)
+    .bind(user_id)
+    .bind(action)
+    .bind(changes.to_string())
+    .bind(ts(at))
+    // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
+    .persistent(false)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// The history of one entity, oldest first.
-pub async fn for_entity(
-    store: &Store,
-    entity: &str,
-    entity_id: &str,
-) -> Result<Vec<Entry>, StoreError> {
-    let rows =
-        sqlx::query("SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id")
-            .bind(entity)
-            .bind(entity_id)
-            .fetch_all(store.pool())
-            .await?;
+pub async fn for_entity(store: &Store, entity: &str, entity_id: &str) -> Result<Vec<Entry>, StoreError> {
+    let rows = sqlx::query("SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id")
+        .bind(entity)
+        .bind(entity_id)
+        .fetch_all(store.pool())
+        .await?;
     rows.iter()
         .map(|r| {
             let id: i64 = r.try_get("id")?;
@@ -65,8 +62,7 @@ pub async fn for_entity(
                 entity_id: r.try_get("entity_id")?,
                 user_id: r.try_get("user_id")?,
                 action: r.try_get("action")?,
-                changes: serde_json::from_str(&r.try_get::<String, _>("changes")?)
-                    .unwrap_or(Value::Null),
+                changes: serde_json::from_str(&r.try_get::<String, _>("changes")?).unwrap_or(Value::Null),
                 at: parse_ts("audit_log", &key, &r.try_get::<String, _>("at")?)?,
             })
         })

@@ -4,9 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use repere_core::Uai;
-use repere_core::establishments::{
-    Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology,
-};
+use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -71,11 +69,7 @@ async fn load_bandwidth(store: &Store) -> Result<HashMap<Uai, Vec<Bandwidth>>, S
 }
 
 /// Inserts or updates the establishment's own fields (not its bandwidth history).
-pub async fn upsert(
-    conn: &mut AnyConnection,
-    e: &Establishment,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn upsert(conn: &mut AnyConnection, e: &Establishment, now: DateTime<Utc>) -> Result<(), StoreError> {
     let now = ts(now);
     sqlx::query(
         "INSERT INTO establishments (uai, name, kind, sector, commune_code, commune_name, departement, lon, lat, created_at, updated_at)

@@ -15,6 +15,7 @@ pub mod establishments;
 pub mod links;
 pub mod meta;
 pub mod practices;
+pub mod revisions;
 pub mod sites;
 pub mod users;
 
@@ -47,10 +48,7 @@ pub enum StoreError {
     UnsupportedUrl(String),
     /// Creating the folder that holds the SQLite file failed.
     #[error("cannot create the database folder {path}: {source}")]
-    Folder {
-        path: String,
-        source: std::io::Error,
-    },
+    Folder { path: String, source: std::io::Error },
 }
 
 /// Which database engine a [`Store`] talks to.
@@ -72,10 +70,7 @@ impl Store {
     /// embedded migrations of that backend.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let (backend, url) = if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+        let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             let (file, query) = path.split_once('?').unwrap_or((path, ""));
             if let Some(parent) = std::path::Path::new(file).parent()
                 && !parent.as_os_str().is_empty()
@@ -127,16 +122,8 @@ impl Store {
 
     async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.pool)
-                    .await?
-            }
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
     }
@@ -175,11 +162,7 @@ pub fn ts(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-pub(crate) fn parse_ts(
-    table: &'static str,
-    key: &str,
-    s: &str,
-) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn parse_ts(table: &'static str, key: &str, s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| corrupt(table, key, e))
@@ -193,19 +176,11 @@ pub(crate) fn list_to_json(list: &[String]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
 
-pub(crate) fn list_from_json(
-    table: &'static str,
-    key: &str,
-    s: &str,
-) -> Result<Vec<String>, StoreError> {
+pub(crate) fn list_from_json(table: &'static str, key: &str, s: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(s).map_err(|e| corrupt(table, key, e))
 }
 
-pub(crate) fn corrupt(
-    table: &'static str,
-    key: &str,
-    reason: impl std::fmt::Display,
-) -> StoreError {
+pub(crate) fn corrupt(table: &'static str, key: &str, reason: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         table,
         key: key.to_string(),
@@ -233,9 +208,7 @@ pub(crate) fn position(
 pub async fn create_postgres_database(server_url: &str, name: &str) -> Result<String, StoreError> {
     use sqlx::Connection;
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(StoreError::UnsupportedUrl(format!(
-            "bad database name {name}"
-        )));
+        return Err(StoreError::UnsupportedUrl(format!("bad database name {name}")));
     }
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(server_url).await?;

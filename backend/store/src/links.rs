@@ -15,8 +15,7 @@ fn from_row(row: &AnyRow) -> Result<Link, StoreError> {
         id,
         from_practice: row.try_get("from_practice")?,
         to_practice: row.try_get("to_practice")?,
-        kind: LinkKind::parse("kind", &row.try_get::<String, _>("kind")?)
-            .map_err(|e| corrupt(TABLE, &key, e))?,
+        kind: LinkKind::parse("kind", &row.try_get::<String, _>("kind")?).map_err(|e| corrupt(TABLE, &key, e))?,
         note: row.try_get("note")?,
         created_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("created_at")?)?,
         updated_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("updated_at")?)?,

@@ -5,9 +5,7 @@ use repere_core::{SchoolYear, Uai};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{
-    AnyConnection, Store, StoreError, corrupt, list_from_json, list_to_json, parse_ts, position, ts,
-};
+use crate::{AnyConnection, Store, StoreError, corrupt, list_from_json, list_to_json, parse_ts, position, ts};
 
 const TABLE: &str = "practices";
 
@@ -32,9 +30,7 @@ fn from_row(row: &AnyRow) -> Result<Practice, StoreError> {
         status: PracticeStatus::parse("status", &row.try_get::<String, _>("status")?).map_err(c)?,
         created_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("created_at")?)?,
         updated_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("updated_at")?)?,
-        published_at: published_at
-            .map(|s| parse_ts(TABLE, &key, &s))
-            .transpose()?,
+        published_at: published_at.map(|s| parse_ts(TABLE, &key, &s)).transpose()?,
         author_id: row.try_get("author_id")?,
         rejection_reason: row.try_get("rejection_reason")?,
     })

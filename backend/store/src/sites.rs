@@ -7,9 +7,7 @@ use sqlx::any::AnyRow;
 
 use chrono::{DateTime, Utc};
 
-use crate::{
-    AnyConnection, Store, StoreError, corrupt, list_from_json, list_to_json, parse_date, ts,
-};
+use crate::{AnyConnection, Store, StoreError, corrupt, list_from_json, list_to_json, parse_date, ts};
 
 const TABLE: &str = "sites";
 
@@ -42,11 +40,7 @@ pub async fn load_all(store: &Store) -> Result<Vec<Site>, StoreError> {
 }
 
 /// Inserts a site (its `id` is ignored) and returns its new id.
-pub async fn insert(
-    conn: &mut AnyConnection,
-    s: &Site,
-    now: DateTime<Utc>,
-) -> Result<i64, StoreError> {
+pub async fn insert(conn: &mut AnyConnection, s: &Site, now: DateTime<Utc>) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO sites (name, kind, uai, lon, lat, opened_on, status, equipment, partners, description, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",

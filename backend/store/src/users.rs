@@ -74,11 +74,7 @@ pub async fn by_id(store: &Store, id: i64) -> Result<Option<User>, StoreError> {
 }
 
 /// Records a failed login for `scope`.
-pub async fn record_failure(
-    store: &Store,
-    scope: &str,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn record_failure(store: &Store, scope: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO login_failures (scope, at) VALUES ($1, $2)")
         .bind(scope)
         .bind(ts(at))
@@ -88,11 +84,7 @@ pub async fn record_failure(
 }
 
 /// Failed logins for `scope` since `since`.
-pub async fn failures_since(
-    store: &Store,
-    scope: &str,
-    since: DateTime<Utc>,
-) -> Result<i64, StoreError> {
+pub async fn failures_since(store: &Store, scope: &str, since: DateTime<Utc>) -> Result<i64, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE scope = $1 AND at >= $2")
             .bind(scope)
@@ -112,28 +104,18 @@ pub async fn clear_failures(store: &Store, scope: &str) -> Result<(), StoreError
 }
 
 /// Loads a live session's data (JSON text); expired sessions are not returned.
-pub async fn session_load(
-    store: &Store,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<(String, String)>, StoreError> {
-    let row =
-        sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id)
-            .bind(ts(now))
-            .fetch_optional(store.pool())
-            .await?;
+pub async fn session_load(store: &Store, id: &str, now: DateTime<Utc>) -> Result<Option<(String, String)>, StoreError> {
+    let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+        .bind(id)
+        .bind(ts(now))
+        .fetch_optional(store.pool())
+        .await?;
     row.map(|r| Ok((r.try_get("data")?, r.try_get("expires_at")?)))
         .transpose()
 }
 
 /// Creates or replaces a session.
-pub async fn session_save(
-    store: &Store,
-    id: &str,
-    data: &str,
-    expires_at: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn session_save(store: &Store, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
@@ -153,12 +135,13 @@ pub async fn session_create(
     data: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-        .bind(id)
-        .bind(data)
-        .bind(ts(expires_at))
-        .execute(store.pool())
-        .await?;
+    let done =
+        sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .bind(data)
+            .bind(ts(expires_at))
+            .execute(store.pool())
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -2,9 +2,7 @@
 //! names a server: same rows back, same constraints enforced.
 
 use chrono::{NaiveDate, Utc};
-use repere_core::establishments::{
-    Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology,
-};
+use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology};
 use repere_core::links::{Link, LinkKind};
 use repere_core::practices::{Practice, PracticeStatus};
 use repere_core::{LonLat, SchoolYear, Uai};
@@ -24,9 +22,7 @@ async fn stores() -> Vec<(Store, Option<String>)> {
     )];
     if let Ok(base) = std::env::var("REPERE_TEST_POSTGRES") {
         let name = format!("repere_store_{}", std::process::id());
-        let url = repere_store::create_postgres_database(&base, &name)
-            .await
-            .unwrap();
+        let url = repere_store::create_postgres_database(&base, &name).await.unwrap();
         out.push((Store::connect(&url).await.unwrap(), Some(name)));
     }
     out
@@ -89,19 +85,14 @@ async fn rows_come_back_as_written_and_constraints_hold() {
         establishments::add_bandwidth(&mut tx, e.uai, &e.bandwidth[0], now)
             .await
             .unwrap();
-        let a = practices::insert(&mut tx, &practice("Impression 3D"))
-            .await
-            .unwrap();
+        let a = practices::insert(&mut tx, &practice("Impression 3D")).await.unwrap();
         // A located practice after one without a position: the optional float must bind both ways.
         let mut located = practice("Robotique");
         located.position = Some(LonLat::new(7.2, 43.7).unwrap());
         let b = practices::insert(&mut tx, &located).await.unwrap();
         tx.commit().await.unwrap();
 
-        assert_eq!(
-            establishments::load_all(&store).await.unwrap(),
-            vec![e.clone()]
-        );
+        assert_eq!(establishments::load_all(&store).await.unwrap(), vec![e.clone()]);
         let loaded = practices::load_all(&store).await.unwrap();
         assert_eq!(loaded.len(), 2);
         assert_eq!(loaded[0].id, a);
@@ -136,9 +127,7 @@ async fn rows_come_back_as_written_and_constraints_hold() {
         drop(conn);
         store.close().await;
         if let (Some(name), Ok(base)) = (pg_name, std::env::var("REPERE_TEST_POSTGRES")) {
-            repere_store::drop_postgres_database(&base, &name)
-                .await
-                .unwrap();
+            repere_store::drop_postgres_database(&base, &name).await.unwrap();
         }
     }
 }

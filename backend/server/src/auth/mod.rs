@@ -45,11 +45,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 
 /// Checks a password against a stored PHC hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// The signed-in user, or 401.
@@ -58,10 +54,7 @@ pub struct CurrentUser(pub User);
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, m)| ApiError::Internal(m.to_string()))?;
@@ -83,9 +76,7 @@ impl CurrentUser {
         if self.0.role.moderates() {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(
-                "réservé aux modérateurs (CARDIE/DANE)".into(),
-            ))
+            Err(ApiError::Forbidden("réservé aux modérateurs (CARDIE/DANE)".into()))
         }
     }
 
@@ -94,24 +85,14 @@ impl CurrentUser {
         if roles.contains(&self.0.role) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(
-                "votre rôle ne permet pas cette action".into(),
-            ))
+            Err(ApiError::Forbidden("votre rôle ne permet pas cette action".into()))
         }
     }
 }
 
 /// Middleware: every request that may change state must carry the session's CSRF token.
-pub async fn csrf_guard(
-    State(_state): State<AppState>,
-    session: Session,
-    request: Request,
-    next: Next,
-) -> Response {
-    if matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+pub async fn csrf_guard(State(_state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
     let expected: Option<String> = session.get(CSRF_KEY).await.ok().flatten();
@@ -121,9 +102,7 @@ pub async fn csrf_guard(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     match (expected, given) {
-        (Some(e), Some(g)) if constant_time_eq(e.as_bytes(), g.as_bytes()) => {
-            next.run(request).await
-        }
+        (Some(e), Some(g)) if constant_time_eq(e.as_bytes(), g.as_bytes()) => next.run(request).await,
         _ => problem(
             StatusCode::FORBIDDEN,
             "Requête refusée",

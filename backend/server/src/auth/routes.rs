@@ -35,11 +35,7 @@ fn session_error(e: tower_sessions::session::Error) -> ApiError {
 
 /// The session's CSRF token, created on first use.
 async fn csrf_token(session: &Session) -> Result<String, ApiError> {
-    if let Some(t) = session
-        .get::<String>(CSRF_KEY)
-        .await
-        .map_err(session_error)?
-    {
+    if let Some(t) = session.get::<String>(CSRF_KEY).await.map_err(session_error)? {
         return Ok(t);
     }
     let t = random_hex(32);
@@ -55,7 +51,10 @@ pub async fn current(State(app): State<AppState>, session: Session) -> Result<Re
         Some(id) => repere_store::users::by_id(&app.store, id).await?,
         None => None,
     };
-    Ok(Json(json!({ "authenticated": user.is_some(), "user": user.as_ref().map(user_json), "csrf_token": csrf })).into_response())
+    Ok(
+        Json(json!({ "authenticated": user.is_some(), "user": user.as_ref().map(user_json), "csrf_token": csrf }))
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -83,11 +82,9 @@ pub async fn login(
     let email = Email::parse(&body.email).ok();
     let account_scope = email.as_ref().map(|e| format!("account:{}", e.as_str()));
     let store = &app.store;
-    let mut limited =
-        repere_store::users::failures_since(store, &ip_scope, since).await? >= MAX_FAILURES_PER_IP;
+    let mut limited = repere_store::users::failures_since(store, &ip_scope, since).await? >= MAX_FAILURES_PER_IP;
     if let Some(scope) = &account_scope {
-        limited |= repere_store::users::failures_since(store, scope, since).await?
-            >= MAX_FAILURES_PER_ACCOUNT;
+        limited |= repere_store::users::failures_since(store, scope, since).await? >= MAX_FAILURES_PER_ACCOUNT;
     }
     if limited {
         return Err(ApiError::TooManyRequests {
@@ -113,20 +110,11 @@ pub async fn login(
     }
     // A new session id on sign-in (no fixation), and a new CSRF token with it.
     session.cycle_id().await.map_err(session_error)?;
-    session
-        .insert(USER_KEY, user.id)
-        .await
-        .map_err(session_error)?;
+    session.insert(USER_KEY, user.id).await.map_err(session_error)?;
     let csrf = random_hex(32);
-    session
-        .insert(CSRF_KEY, &csrf)
-        .await
-        .map_err(session_error)?;
+    session.insert(CSRF_KEY, &csrf).await.map_err(session_error)?;
     tracing::info!(user_id = user.id, role = user.role.as_str(), "signed in");
-    Ok(
-        Json(json!({ "authenticated": true, "user": user_json(&user), "csrf_token": csrf }))
-            .into_response(),
-    )
+    Ok(Json(json!({ "authenticated": true, "user": user_json(&user), "csrf_token": csrf })).into_response())
 }
 
 /// POST /api/auth/logout — ends the session.

@@ -30,8 +30,7 @@ fn to_chrono(t: OffsetDateTime) -> DateTime<Utc> {
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record.data)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         // A fresh random id collides with probability ~2^-128; retry rather than overwrite.
         while !repere_store::users::session_create(
             &self.store,
@@ -48,8 +47,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record.data)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         repere_store::users::session_save(
             &self.store,
             &record.id.to_string(),
@@ -61,17 +59,15 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some((data, expires)) =
-            repere_store::users::session_load(&self.store, &id.to_string(), Utc::now())
-                .await
-                .map_err(backend)?
+        let Some((data, expires)) = repere_store::users::session_load(&self.store, &id.to_string(), Utc::now())
+            .await
+            .map_err(backend)?
         else {
             return Ok(None);
         };
-        let data =
-            serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        let expires = DateTime::parse_from_rfc3339(&expires)
-            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expires =
+            DateTime::parse_from_rfc3339(&expires).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = OffsetDateTime::from_unix_timestamp(expires.timestamp())
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         Ok(Some(Record {

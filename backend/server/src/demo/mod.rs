@@ -13,9 +13,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use repere_core::establishments::{
-    Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology,
-};
+use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology};
 use repere_core::links::{Link, LinkKind};
 use repere_core::practices::{Practice, PracticeStatus};
 use repere_core::sites::{Site, SiteKind, SiteStatus};
@@ -74,11 +72,7 @@ fn bandwidth(rng: &mut ChaCha8Rng, back_country: bool) -> Vec<Bandwidth> {
             )
         } else {
             match rng.random_range(0..10) {
-                0..=3 => (
-                    Technology::Adsl,
-                    rng.random_range(1.0..8.0),
-                    rng.random_range(0.3..1.0),
-                ),
+                0..=3 => (Technology::Adsl, rng.random_range(1.0..8.0), rng.random_range(0.3..1.0)),
                 4..=6 => (
                     Technology::Vdsl,
                     rng.random_range(15.0..60.0),
@@ -108,10 +102,7 @@ fn bandwidth(rng: &mut ChaCha8Rng, back_country: bool) -> Vec<Bandwidth> {
         };
         let date = day(2023 + i, rng.random_range(1..=12), rng.random_range(1..=28));
         let round = |x: f64| (x * 10.0).round() / 10.0;
-        out.push(
-            Bandwidth::new(round(down), round(up), tech, source, date)
-                .expect("generated rates are valid"),
-        );
+        out.push(Bandwidth::new(round(down), round(up), tech, source, date).expect("generated rates are valid"));
     }
     out.sort_by_key(|b| b.date);
     out
@@ -174,20 +165,8 @@ fn establishments(rng: &mut ChaCha8Rng) -> Vec<Establishment> {
     }
     // The two real Fab' École collèges (names and UAI are public; positions are approximate).
     for (code, name, uai_text, lon, lat) in [
-        (
-            "06004",
-            "Collège Pierre Bertone",
-            "0060842H",
-            7.1045,
-            43.5905,
-        ),
-        (
-            "83137",
-            "Collège Maurice Genevoix",
-            "0830148K",
-            5.9560,
-            43.1320,
-        ),
+        ("06004", "Collège Pierre Bertone", "0060842H", 7.1045, 43.5905),
+        ("83137", "Collège Maurice Genevoix", "0830148K", 5.9560, 43.1320),
     ] {
         let place = by_code(code).expect("commune in the list");
         out.push(Establishment {
@@ -240,10 +219,7 @@ fn created_in(rng: &mut ChaCha8Rng, year: SchoolYear) -> DateTime<Utc> {
 fn practice(rng: &mut ChaCha8Rng, e: &Establishment, activity: &Activity) -> Practice {
     let levels = levels_for(e.kind);
     let n_levels = rng.random_range(1..=2);
-    let mut lv: Vec<String> = levels
-        .choose_multiple(rng, n_levels)
-        .map(|s| s.to_string())
-        .collect();
+    let mut lv: Vec<String> = levels.choose_multiple(rng, n_levels).map(|s| s.to_string()).collect();
     lv.sort_by_key(|l| levels.iter().position(|x| x == l));
     let n_tools = rng.random_range(1..=activity.tools.len());
     let mut tools: Vec<String> = activity
@@ -319,23 +295,11 @@ fn of_name(name: &str) -> String {
 pub fn generate() -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let establishments = establishments(&mut rng);
-    let located: Vec<&Establishment> = establishments
-        .iter()
-        .filter(|e| e.position.is_some())
-        .collect();
+    let located: Vec<&Establishment> = establishments.iter().filter(|e| e.position.is_some()).collect();
     // Secondary establishments report more often than écoles.
     let weighted: Vec<(&Establishment, u32)> = located
         .iter()
-        .map(|e| {
-            (
-                *e,
-                if e.kind == EstablishmentKind::Ecole {
-                    1
-                } else {
-                    4
-                },
-            )
-        })
+        .map(|e| (*e, if e.kind == EstablishmentKind::Ecole { 1 } else { 4 }))
         .collect();
     let fab = ["0060842H", "0830148K"].map(|u| Uai::parse(u).expect("valid"));
     let mut practices = Vec::with_capacity(PRACTICES);
@@ -343,16 +307,9 @@ pub fn generate() -> Dataset {
         // The two Fab' École report a share of the practices.
         let e = if rng.random_bool(0.06) {
             let which = fab[rng.random_range(0..2)];
-            located
-                .iter()
-                .find(|e| e.uai == which)
-                .copied()
-                .expect("fab")
+            located.iter().find(|e| e.uai == which).copied().expect("fab")
         } else {
-            weighted
-                .choose_weighted(&mut rng, |(_, w)| *w)
-                .expect("weights")
-                .0
+            weighted.choose_weighted(&mut rng, |(_, w)| *w).expect("weights").0
         };
         let degree = if e.kind == EstablishmentKind::Ecole {
             Degree::First
@@ -385,16 +342,8 @@ fn sites(establishments: &[Establishment]) -> Vec<Site> {
     };
     let mut out = Vec::new();
     for (uai_text, name, opened) in [
-        (
-            "0060842H",
-            "Fab' École du collège Pierre Bertone",
-            day(2022, 9, 1),
-        ),
-        (
-            "0830148K",
-            "Fab' École du collège Maurice Genevoix",
-            day(2023, 1, 9),
-        ),
+        ("0060842H", "Fab' École du collège Pierre Bertone", day(2022, 9, 1)),
+        ("0830148K", "Fab' École du collège Maurice Genevoix", day(2023, 1, 9)),
     ] {
         let e = find(uai_text);
         out.push(Site {
@@ -406,8 +355,15 @@ fn sites(establishments: &[Establishment]) -> Vec<Site> {
             opened_on: Some(opened),
             status: SiteStatus::Open,
             equipment: FAB_EQUIPMENT.iter().map(|s| s.to_string()).collect(),
-            partners: vec!["DANE de Nice".into(), "Collectivité de rattachement".into(), "Réseau Canopé".into()],
-            description: format!("Tiers-lieu éducatif ouvert aux écoles et établissements du bassin, installé au {}.", e.name),
+            partners: vec![
+                "DANE de Nice".into(),
+                "Collectivité de rattachement".into(),
+                "Réseau Canopé".into(),
+            ],
+            description: format!(
+                "Tiers-lieu éducatif ouvert aux écoles et établissements du bassin, installé au {}.",
+                e.name
+            ),
         });
     }
     let others = [
@@ -441,9 +397,9 @@ fn sites(establishments: &[Establishment]) -> Vec<Site> {
         ),
     ];
     for (code, name, kind, status, opened) in others {
-        let host = establishments.iter().find(|e| {
-            e.commune_code == code && e.kind == EstablishmentKind::College && e.position.is_some()
-        });
+        let host = establishments
+            .iter()
+            .find(|e| e.commune_code == code && e.kind == EstablishmentKind::College && e.position.is_some());
         let place = by_code(code).expect("commune in the list");
         out.push(Site {
             id: 0,
@@ -458,10 +414,7 @@ fn sites(establishments: &[Establishment]) -> Vec<Site> {
             status,
             equipment: FAB_EQUIPMENT[..3].iter().map(|s| s.to_string()).collect(),
             partners: vec![format!("Commune de {}", place.name)],
-            description: format!(
-                "Lieu partagé à {} pour les projets numériques des classes.",
-                place.name
-            ),
+            description: format!("Lieu partagé à {} pour les projets numériques des classes.", place.name),
         });
     }
     out
@@ -477,16 +430,10 @@ fn links(
     fab: &[Uai; 2],
 ) -> Vec<LinkSpec> {
     let position = |p: &Practice| {
-        p.position.or_else(|| {
-            establishments
-                .iter()
-                .find(|e| e.uai == p.uai)
-                .and_then(|e| e.position)
-        })
+        p.position
+            .or_else(|| establishments.iter().find(|e| e.uai == p.uai).and_then(|e| e.position))
     };
-    let published: Vec<usize> = (0..practices.len())
-        .filter(|&i| practices[i].is_public())
-        .collect();
+    let published: Vec<usize> = (0..practices.len()).filter(|&i| practices[i].is_public()).collect();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let mut attempts = 0;
@@ -517,13 +464,8 @@ fn links(
                 .expect("kinds");
             (kind, None)
         } else if km < 15.0 && rng.random_bool(0.3) {
-            let kind = *[LinkKind::Visit, LinkKind::Training]
-                .choose(rng)
-                .expect("kinds");
-            (
-                kind,
-                Some("Rencontre lors d'une formation de bassin".to_string()),
-            )
+            let kind = *[LinkKind::Visit, LinkKind::Training].choose(rng).expect("kinds");
+            (kind, Some("Rencontre lors d'une formation de bassin".to_string()))
         } else {
             continue;
         };
@@ -535,21 +477,14 @@ fn links(
             .published_at
             .unwrap_or(pa.created_at)
             .max(pb.published_at.unwrap_or(pb.created_at));
-        out.push((
-            a,
-            b,
-            kind,
-            note,
-            after + Duration::days(rng.random_range(1..60)),
-        ));
+        out.push((a, b, kind, note, after + Duration::days(rng.random_range(1..60))));
     }
     out
 }
 
 /// Whether the database holds no establishment and no practice (a first start).
 pub async fn is_empty(store: &Store) -> anyhow::Result<bool> {
-    Ok(repere_store::establishments::count(store).await? == 0
-        && repere_store::practices::count(store).await? == 0)
+    Ok(repere_store::establishments::count(store).await? == 0 && repere_store::practices::count(store).await? == 0)
 }
 
 /// Writes the demo dataset in one transaction, unless it is already there. Refuses a database that
@@ -561,12 +496,8 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
     {
         return Ok("Le jeu de démonstration est déjà chargé : rien à faire.".into());
     }
-    if repere_store::establishments::count(store).await? > 0
-        || repere_store::practices::count(store).await? > 0
-    {
-        bail!(
-            "la base contient déjà des données : le jeu de démonstration ne se charge que dans une base vide"
-        );
+    if repere_store::establishments::count(store).await? > 0 || repere_store::practices::count(store).await? > 0 {
+        bail!("la base contient déjà des données : le jeu de démonstration ne se charge que dans une base vide");
     }
     let data = generate();
     let mut tx = store.pool().begin().await?;
@@ -639,14 +570,16 @@ mod tests {
         }
         let years: HashSet<SchoolYear> = a.practices.iter().map(|p| p.school_year).collect();
         assert!(years.len() >= 4);
-        assert!(a.establishments.iter().any(|e| {
-            e.current_bandwidth()
-                .is_some_and(|b| b.technology == Technology::Adsl)
-        }));
-        assert!(a.establishments.iter().any(|e| {
-            e.current_bandwidth()
-                .is_some_and(|b| b.technology == Technology::Ftth)
-        }));
+        assert!(
+            a.establishments
+                .iter()
+                .any(|e| { e.current_bandwidth().is_some_and(|b| b.technology == Technology::Adsl) })
+        );
+        assert!(
+            a.establishments
+                .iter()
+                .any(|e| { e.current_bandwidth().is_some_and(|b| b.technology == Technology::Ftth) })
+        );
         assert!(a.links.len() >= 100, "{}", a.links.len());
         assert!(
             a.sites

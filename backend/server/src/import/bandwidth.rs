@@ -25,14 +25,7 @@ use repere_store::Store;
 use super::{ImportError, Rejected, Report, Table, decimal};
 
 /// The columns the file must have.
-pub const COLUMNS: [&str; 6] = [
-    "uai",
-    "down_mbps",
-    "up_mbps",
-    "technology",
-    "source",
-    "date",
-];
+pub const COLUMNS: [&str; 6] = ["uai", "down_mbps", "up_mbps", "technology", "source", "date"];
 
 type Key = (Uai, NaiveDate, BandwidthSource, Technology);
 
@@ -47,9 +40,7 @@ fn source(s: &str) -> Result<BandwidthSource, String> {
     match fold(s).trim() {
         "potential" | "potentiel" => Ok(BandwidthSource::Potential),
         "measured" | "mesure" => Ok(BandwidthSource::Measured),
-        other => Err(format!(
-            "source « {other} » inconnue (potential ou measured)"
-        )),
+        other => Err(format!("source « {other} » inconnue (potential ou measured)")),
     }
 }
 
@@ -73,30 +64,17 @@ fn parse_row(
     let get = |i: usize| row.get(cols[i]).map(String::as_str).unwrap_or("");
     let uai = Uai::parse(get(0)).map_err(|e| e.message)?;
     if !known.contains_key(&uai) {
-        return Err(format!(
-            "établissement {uai} inconnu (importez d'abord l'annuaire)"
-        ));
+        return Err(format!("établissement {uai} inconnu (importez d'abord l'annuaire)"));
     }
     let down = decimal("down_mbps", get(1))?.ok_or("down_mbps manquant")?;
     let up = decimal("up_mbps", get(2))?.ok_or("up_mbps manquant")?;
-    let b = Bandwidth::new(
-        down,
-        up,
-        technology(get(3))?,
-        source(get(4))?,
-        date(get(5), today)?,
-    )
-    .map_err(|e| e.message)?;
+    let b =
+        Bandwidth::new(down, up, technology(get(3))?, source(get(4))?, date(get(5), today)?).map_err(|e| e.message)?;
     Ok((uai, b))
 }
 
 /// Imports a file from disk; see [`import_bytes`].
-pub async fn import_file(
-    store: &Store,
-    path: &Path,
-    dry_run: bool,
-    progress: bool,
-) -> Result<Report, ImportError> {
+pub async fn import_file(store: &Store, path: &Path, dry_run: bool, progress: bool) -> Result<Report, ImportError> {
     let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.display().to_string(),
         source,
@@ -105,12 +83,7 @@ pub async fn import_file(
 }
 
 /// Validates every row, then (unless `dry_run`) records the valid ones. Returns the report.
-pub async fn import_bytes(
-    store: &Store,
-    bytes: &[u8],
-    dry_run: bool,
-    progress: bool,
-) -> Result<Report, ImportError> {
+pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: bool) -> Result<Report, ImportError> {
     let table = Table::parse(bytes)?;
     let mut cols = [0usize; 6];
     for (slot, name) in cols.iter_mut().zip(COLUMNS) {
@@ -126,10 +99,7 @@ pub async fn import_bytes(
     let mut existing: HashMap<Key, (f64, f64)> = HashMap::new();
     for e in &establishments {
         for b in &e.bandwidth {
-            existing.insert(
-                (e.uai, b.date, b.source, b.technology),
-                (b.down_mbps, b.up_mbps),
-            );
+            existing.insert((e.uai, b.date, b.source, b.technology), (b.down_mbps, b.up_mbps));
         }
     }
     let today = Utc::now().date_naive();
@@ -147,10 +117,7 @@ pub async fn import_bytes(
             .map_err(Clone::clone)
             .and_then(|row| parse_row(&cols, row, &known, today))
         {
-            Err(reason) => report.rejected.push(Rejected {
-                line: *line,
-                reason,
-            }),
+            Err(reason) => report.rejected.push(Rejected { line: *line, reason }),
             Ok((uai, b)) => {
                 let key = (uai, b.date, b.source, b.technology);
                 if let Some(first) = seen.get(&key) {
@@ -188,11 +155,7 @@ pub async fn import_bytes(
     }
     let now = Utc::now();
     for chunk in to_write.chunks(super::BATCH) {
-        let mut tx = store
-            .pool()
-            .begin()
-            .await
-            .map_err(repere_store::StoreError::from)?;
+        let mut tx = store.pool().begin().await.map_err(repere_store::StoreError::from)?;
         for (uai, b) in chunk {
             repere_store::establishments::add_bandwidth(&mut tx, *uai, b, now).await?;
         }

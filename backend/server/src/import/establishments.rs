@@ -140,10 +140,7 @@ impl Columns {
     }
 
     fn get<'a>(&self, row: &'a [String], i: usize) -> &'a str {
-        self.idx[i]
-            .and_then(|c| row.get(c))
-            .map(String::as_str)
-            .unwrap_or("")
+        self.idx[i].and_then(|c| row.get(c)).map(String::as_str).unwrap_or("")
     }
 
     fn opt<'a>(&self, row: &'a [String], c: Option<usize>) -> &'a str {
@@ -249,12 +246,7 @@ fn same(a: &Establishment, b: &Establishment) -> bool {
 }
 
 /// Imports a file from disk; see [`import_bytes`].
-pub async fn import_file(
-    store: &Store,
-    path: &Path,
-    dry_run: bool,
-    progress: bool,
-) -> Result<Report, ImportError> {
+pub async fn import_file(store: &Store, path: &Path, dry_run: bool, progress: bool) -> Result<Report, ImportError> {
     let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.display().to_string(),
         source,
@@ -263,12 +255,7 @@ pub async fn import_file(
 }
 
 /// Validates every row, then (unless `dry_run`) upserts the valid ones by UAI. Returns the report.
-pub async fn import_bytes(
-    store: &Store,
-    bytes: &[u8],
-    dry_run: bool,
-    progress: bool,
-) -> Result<Report, ImportError> {
+pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: bool) -> Result<Report, ImportError> {
     let table = Table::parse(bytes)?;
     let format = Format::detect(&table)?;
     let cols = Columns::new(&table, format)?;
@@ -293,10 +280,7 @@ pub async fn import_bytes(
             .map_err(Clone::clone)
             .and_then(|row| parse_row(&cols, row));
         match parsed {
-            Err(reason) => report.rejected.push(Rejected {
-                line: *line,
-                reason,
-            }),
+            Err(reason) => report.rejected.push(Rejected { line: *line, reason }),
             Ok(e) => {
                 if let Some(first) = seen.get(&e.uai) {
                     report.rejected.push(Rejected {
@@ -330,17 +314,12 @@ pub async fn import_bytes(
     } else {
         ProgressBar::hidden()
     };
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} établissements ({eta})")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} établissements ({eta})") {
         bar.set_style(style);
     }
     let now = Utc::now();
     for chunk in to_write.chunks(BATCH) {
-        let mut tx = store
-            .pool()
-            .begin()
-            .await
-            .map_err(repere_store::StoreError::from)?;
+        let mut tx = store.pool().begin().await.map_err(repere_store::StoreError::from)?;
         for e in chunk {
             repere_store::establishments::upsert(&mut tx, e, now).await?;
         }
@@ -361,34 +340,15 @@ mod tests {
             kind("Ecole", "ECOLE DE NIVEAU ELEMENTAIRE", false, false),
             EstablishmentKind::Ecole
         );
+        assert_eq!(kind("Collège", "COLLEGE", false, false), EstablishmentKind::College);
+        assert_eq!(kind("Lycée", "LYCEE PROFESSIONNEL", true, false), EstablishmentKind::Lp);
+        assert_eq!(kind("Lycée", "LYCEE POLYVALENT", true, true), EstablishmentKind::Lycee);
         assert_eq!(
-            kind("Collège", "COLLEGE", false, false),
-            EstablishmentKind::College
-        );
-        assert_eq!(
-            kind("Lycée", "LYCEE PROFESSIONNEL", true, false),
-            EstablishmentKind::Lp
-        );
-        assert_eq!(
-            kind("Lycée", "LYCEE POLYVALENT", true, true),
+            kind("", "LYCEE D ENSEIGNEMENT GENERAL ET TECHNOLOGIQUE", false, false),
             EstablishmentKind::Lycee
         );
         assert_eq!(
-            kind(
-                "",
-                "LYCEE D ENSEIGNEMENT GENERAL ET TECHNOLOGIQUE",
-                false,
-                false
-            ),
-            EstablishmentKind::Lycee
-        );
-        assert_eq!(
-            kind(
-                "EREA",
-                "ETABLISSEMENT REGIONAL D'ENSEIGNEMENT ADAPTE",
-                false,
-                false
-            ),
+            kind("EREA", "ETABLISSEMENT REGIONAL D'ENSEIGNEMENT ADAPTE", false, false),
             EstablishmentKind::Other
         );
     }

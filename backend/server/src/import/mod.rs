@@ -58,10 +58,7 @@ impl fmt::Display for Report {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("impossible de lire {path} : {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("fichier vide ou sans en-tête")]
     NoHeader,
     #[error("en-tête non reconnu : {0}")]
@@ -110,10 +107,7 @@ impl Table {
                 at += 1;
             }
             if at >= counted_to {
-                newlines += bytes[counted_to..at]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count() as u64;
+                newlines += bytes[counted_to..at].iter().filter(|&&b| b == b'\n').count() as u64;
                 counted_to = at;
             }
             1 + newlines
@@ -135,9 +129,7 @@ impl Table {
                             .iter()
                             .map(|f| std::str::from_utf8(f).map(|s| s.trim().to_string()))
                             .collect::<Result<Vec<_>, _>>()
-                            .map_err(|_| {
-                                "texte non UTF-8 (réenregistrez le fichier en UTF-8)".to_string()
-                            })
+                            .map_err(|_| "texte non UTF-8 (réenregistrez le fichier en UTF-8)".to_string())
                     };
                     rows.push((line, fields));
                 }

@@ -21,22 +21,13 @@ pub const INFO: CollectionInfo = CollectionInfo {
     title: "Usages numériques innovants",
     description: "Pratiques pédagogiques numériques remontées par les équipes et publiées par la CARDIE/DANE.",
     filters: &[
-        (
-            "departement",
-            "Code du département de l'établissement (06, 83…)",
-        ),
-        (
-            "discipline",
-            "Discipline (insensible à la casse et aux accents)",
-        ),
+        ("departement", "Code du département de l'établissement (06, 83…)"),
+        ("discipline", "Discipline (insensible à la casse et aux accents)"),
         ("level", "Niveau (6e, CM1, Seconde…)"),
         ("tool", "Outil numérique (Scratch, Tinkercad…)"),
         ("theme", "Thème"),
         ("school_year", "Année scolaire, ex. 2025-2026"),
-        (
-            "kind",
-            "Type d'établissement : ecole, college, lycee, lp, other",
-        ),
+        ("kind", "Type d'établissement : ecole, college, lycee, lp, other"),
         ("status", "Statut ; seul published est visible sans compte"),
         ("uai", "UAI de l'établissement"),
     ],
@@ -67,10 +58,7 @@ pub struct Filter {
 impl Filter {
     pub fn parse(q: &ItemsQuery) -> Result<Self, ApiError> {
         Ok(Self {
-            departement: q
-                .filter("departement")
-                .map(normalise_departement)
-                .transpose()?,
+            departement: q.filter("departement").map(normalise_departement).transpose()?,
             discipline: q.filter("discipline").map(fold),
             level: q.filter("level").map(fold),
             tool: q.filter("tool").map(fold),
@@ -95,14 +83,8 @@ impl Filter {
         let p = &e.practice;
         p.is_public()
             && self.status.is_none_or(|s| s == p.status)
-            && self
-                .departement
-                .as_ref()
-                .is_none_or(|d| *d == e.departement)
-            && self
-                .discipline
-                .as_ref()
-                .is_none_or(|d| has(&e.disciplines, d))
+            && self.departement.as_ref().is_none_or(|d| *d == e.departement)
+            && self.discipline.as_ref().is_none_or(|d| has(&e.disciplines, d))
             && self.level.as_ref().is_none_or(|d| has(&e.levels, d))
             && self.tool.as_ref().is_none_or(|d| has(&e.tools, d))
             && self.theme.as_ref().is_none_or(|d| has(&e.themes, d))

@@ -186,15 +186,25 @@ async fn save(
     app: &AppState,
     user: i64,
     old: Option<&Practice>,
-    mut new: Practice,
+    new: Practice,
     action: &str,
 ) -> Result<Practice, ApiError> {
-    let mut tx = app
-        .store
-        .pool()
-        .begin()
-        .await
-        .map_err(repere_store::StoreError::from)?;
+    save_with(app, user, old, new, action, false).await
+}
+
+/// As [`save`], also dropping the practice's pending revision in the same transaction.
+async fn save_with(
+    app: &AppState,
+    user: i64,
+    old: Option<&Practice>,
+    mut new: Practice,
+    action: &str,
+    discard_revision: bool,
+) -> Result<Practice, ApiError> {
+    let mut tx = app.store.pool().begin().await.map_err(repere_store::StoreError::from)?;
+    if discard_revision {
+        repere_store::revisions::discard(&mut tx, new.id).await?;
+    }
     let changes = match old {
         Some(old) => {
             repere_store::practices::update(&mut tx, &new).await?;
@@ -243,9 +253,7 @@ async fn load_for(app: &AppState, user: &CurrentUser, id: i64) -> Result<Practic
     }
 }
 
-fn json_body<T>(
-    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
-) -> Result<T, ApiError> {
+fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
     body.map(|Json(b)| b)
         .map_err(|e| ApiError::param("body", format!("corps JSON invalide : {}", e.body_text())))
 }
@@ -289,11 +297,7 @@ pub async fn create(
 }
 
 /// GET /api/practices/{id} — the author's or a moderator's view of a report, whatever its status.
-pub async fn show(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response, ApiError> {
+pub async fn show(State(app): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(private_view(&load_for(&app, &user, id).await?)).into_response())
 }
 
@@ -306,9 +310,37 @@ pub async fn edit(
 ) -> Result<Response, ApiError> {
     let old = load_for(&app, &user, id).await?;
     if old.author_id != Some(user.0.id) {
-        return Err(ApiError::Forbidden(
-            "seul l'auteur modifie sa remontée".into(),
-        ));
+        return Err(ApiError::Forbidden("seul l'auteur modifie sa remontée".into()));
+    }
+    let input = json_body(body)?;
+    if old.status == PracticeStatus::Published {
+        // The published version stays visible; the edit waits for a moderator.
+        let now = Utc::now();
+        let proposed = build(
+            &app,
+            &input,
+            Practice {
+                updated_at: now,
+                ..old.clone()
+            },
+        )?;
+        let mut tx = app.store.pool().begin().await.map_err(repere_store::StoreError::from)?;
+        repere_store::revisions::propose(&mut tx, &proposed, user.0.id, now).await?;
+        let changes = diff(&old, &proposed);
+        repere_store::audit::record(
+            &mut tx,
+            "practice",
+            &id.to_string(),
+            Some(user.0.id),
+            "propose_edit",
+            &changes,
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(repere_store::StoreError::from)?;
+        let mut view = private_view(&old);
+        view["pending_revision"] = json!(true);
+        return Ok((StatusCode::ACCEPTED, Json(view)).into_response());
     }
     if !editable_by_author(old.status) {
         return Err(ApiError::Conflict(format!(
@@ -316,7 +348,6 @@ pub async fn edit(
             old.status.as_str()
         )));
     }
-    let input = json_body(body)?;
     let mut new = build(
         &app,
         &input,
@@ -354,9 +385,10 @@ async fn transition(
     }
     let old = load_for(app, user, id).await?;
     if action == Action::Submit && old.author_id != Some(user.0.id) {
-        return Err(ApiError::Forbidden(
-            "seul l'auteur soumet sa remontée".into(),
-        ));
+        return Err(ApiError::Forbidden("seul l'auteur soumet sa remontée".into()));
+    }
+    if old.status == PracticeStatus::Published && matches!(action, Action::Publish | Action::Reject) {
+        return decide_revision(app, user, old, action, reason).await;
     }
     let to = next_status(old.status, action).ok_or_else(|| {
         ApiError::Conflict(format!(
@@ -367,10 +399,7 @@ async fn transition(
     })?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if action == Action::Reject && reason.is_none() {
-        return Err(ApiError::field(Invalid::new(
-            "reason",
-            "le motif du refus est requis",
-        )));
+        return Err(ApiError::field(Invalid::new("reason", "le motif du refus est requis")));
     }
     let now = Utc::now();
     let new = Practice {
@@ -391,6 +420,55 @@ async fn transition(
         ..old.clone()
     };
     save(app, user.0.id, Some(&old), new, action.as_str()).await
+}
+
+/// Publishes or rejects the pending revision of a published report.
+async fn decide_revision(
+    app: &AppState,
+    user: &CurrentUser,
+    old: Practice,
+    action: Action,
+    reason: Option<&str>,
+) -> Result<Practice, ApiError> {
+    let mut conn = app
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(repere_store::StoreError::from)?;
+    let Some((revision, _)) = repere_store::revisions::pending(&mut conn, old.id).await? else {
+        return Err(ApiError::Conflict(
+            "cette remontée est déjà publiée et n'a pas de modification en attente".into(),
+        ));
+    };
+    drop(conn);
+    let now = Utc::now();
+    match action {
+        Action::Publish => {
+            let new = Practice {
+                id: old.id,
+                status: PracticeStatus::Published,
+                created_at: old.created_at,
+                published_at: old.published_at,
+                author_id: old.author_id,
+                rejection_reason: None,
+                updated_at: now,
+                ..revision
+            };
+            save_with(app, user.0.id, Some(&old), new, "publish_revision", true).await
+        }
+        _ => {
+            let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+            let reason =
+                reason.ok_or_else(|| ApiError::field(Invalid::new("reason", "le motif du refus est requis")))?;
+            let new = Practice {
+                rejection_reason: Some(reason.to_string()),
+                updated_at: now,
+                ..old.clone()
+            };
+            save_with(app, user.0.id, Some(&old), new, "reject_revision", true).await
+        }
+    }
 }
 
 fn action_of(name: &str) -> Result<Action, ApiError> {
@@ -441,18 +519,15 @@ pub async fn decide_many(
         _ => return Err(ApiError::field(Invalid::new("action", "publish ou reject"))),
     };
     if d.ids.is_empty() || d.ids.len() > 500 {
-        return Err(ApiError::field(Invalid::new(
-            "ids",
-            "entre 1 et 500 remontées",
-        )));
+        return Err(ApiError::field(Invalid::new("ids", "entre 1 et 500 remontées")));
     }
     let mut results = Vec::new();
     for id in d.ids {
         match transition(&app, &user, id, action, d.reason.as_deref()).await {
             Ok(p) => results.push(json!({ "id": id, "status": p.status.as_str() })),
-            Err(
-                e @ (ApiError::Conflict(_) | ApiError::NotFound(_) | ApiError::InvalidField { .. }),
-            ) => results.push(json!({ "id": id, "error": e.to_string() })),
+            Err(e @ (ApiError::Conflict(_) | ApiError::NotFound(_) | ApiError::InvalidField { .. })) => {
+                results.push(json!({ "id": id, "error": e.to_string() }))
+            }
             Err(e) => return Err(e),
         }
     }
@@ -461,12 +536,20 @@ pub async fn decide_many(
 
 /// GET /api/practices/mine — "Mes remontées": the user's reports with their status and reason.
 pub async fn mine(State(app): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    let pending: BTreeSet<i64> = repere_store::revisions::all_pending(&app.store)
+        .await?
+        .into_iter()
+        .collect();
     let list: Vec<Value> = {
         let c = app.read_catalog()?;
         c.practices
             .values()
             .filter(|e| e.practice.author_id == Some(user.0.id))
-            .map(|e| private_view(&e.practice))
+            .map(|e| {
+                let mut v = private_view(&e.practice);
+                v["pending_revision"] = json!(pending.contains(&e.practice.id));
+                v
+            })
             .collect()
     };
     Ok(Json(json!({ "practices": list })).into_response())
@@ -490,12 +573,25 @@ pub async fn inbox(
         .as_deref()
         .map(repere_core::establishments::normalise_departement)
         .transpose()?;
-    let year = q
-        .school_year
-        .as_deref()
-        .map(SchoolYear::parse)
-        .transpose()?;
+    let year = q.school_year.as_deref().map(SchoolYear::parse).transpose()?;
     let now = Utc::now();
+    let mut revisions = Vec::new();
+    {
+        let mut conn = app
+            .store
+            .pool()
+            .acquire()
+            .await
+            .map_err(repere_store::StoreError::from)?;
+        for id in repere_store::revisions::all_pending(&app.store).await? {
+            if let (Some(old), Some((new, at))) = (
+                repere_store::practices::get(&mut conn, id).await?,
+                repere_store::revisions::pending(&mut conn, id).await?,
+            ) {
+                revisions.push((old, new, at));
+            }
+        }
+    }
     let mut items: Vec<(chrono::DateTime<Utc>, Value)> = {
         let c = app.read_catalog()?;
         c.practices
@@ -509,23 +605,34 @@ pub async fn inbox(
                 v["commune_name"] = json!(e.commune_name);
                 v["departement"] = json!(e.departement);
                 v["age_days"] = json!((now - e.practice.updated_at).num_days());
+                v["kind"] = json!("new");
                 (e.practice.updated_at, v)
             })
             .collect()
     };
+    {
+        let c = app.read_catalog()?;
+        for (old, new, at) in revisions {
+            let Some(e) = c.practices.get(&old.id) else { continue };
+            if dept.as_ref().is_some_and(|d| *d != e.departement) || year.is_some_and(|y| y != old.school_year) {
+                continue;
+            }
+            let mut v = private_view(&old);
+            v["establishment_name"] = json!(e.establishment_name);
+            v["commune_name"] = json!(e.commune_name);
+            v["departement"] = json!(e.departement);
+            v["age_days"] = json!((now - at).num_days());
+            v["kind"] = json!("edit");
+            v["diff"] = diff(&old, &new);
+            items.push((at, v));
+        }
+    }
     items.sort_by_key(|(t, _)| *t);
-    Ok(
-        Json(json!({ "practices": items.into_iter().map(|(_, v)| v).collect::<Vec<_>>() }))
-            .into_response(),
-    )
+    Ok(Json(json!({ "practices": items.into_iter().map(|(_, v)| v).collect::<Vec<_>>() })).into_response())
 }
 
 /// GET /api/practices/{id}/audit — the history of a report (moderators).
-pub async fn audit(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response, ApiError> {
+pub async fn audit(State(app): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
     user.require_moderator()?;
     load(&app, id).await?;
     let entries = repere_store::audit::for_entity(&app.store, "practice", &id.to_string()).await?;
@@ -583,4 +690,75 @@ pub async fn duplicates(
             .collect()
     };
     Ok(Json(json!({ "duplicates": list })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessageInput {
+    body: String,
+}
+
+/// Longest message, in characters.
+const MESSAGE_MAX: usize = 2_000;
+
+/// POST /api/practices/{id}/messages — "contacter l'auteur": a signed-in colleague leaves a message
+/// that the author reads in their space; neither address is shown to the other.
+pub async fn contact_author(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Result<Json<MessageInput>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = json_body(body)?;
+    let text = input.body.trim();
+    if text.is_empty() || text.chars().count() > MESSAGE_MAX {
+        return Err(ApiError::field(Invalid::new(
+            "body",
+            format!("message de 1 à {MESSAGE_MAX} caractères"),
+        )));
+    }
+    let author = {
+        let c = app.read_catalog()?;
+        let e = c
+            .practices
+            .get(&id)
+            .filter(|e| e.practice.is_public())
+            .ok_or_else(|| ApiError::NotFound(format!("aucun usage publié {id}")))?;
+        e.practice.author_id
+    };
+    let Some(author) = author else {
+        return Err(ApiError::Conflict(
+            "cet usage n'a pas d'auteur joignable par Repère".into(),
+        ));
+    };
+    if author == user.0.id {
+        return Err(ApiError::Conflict("vous êtes l'auteur de cet usage".into()));
+    }
+    let name = if user.0.display_name.is_empty() {
+        "Un collègue".to_string()
+    } else {
+        user.0.display_name.clone()
+    };
+    repere_store::revisions::leave_message(&app.store, id, user.0.id, &name, text).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "sent": true }))).into_response())
+}
+
+/// GET /api/messages — messages left about the user's practices (sender's name, never address).
+pub async fn messages(State(app): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    let list = repere_store::revisions::messages_for_author(&app.store, user.0.id).await?;
+    let titles: Vec<Value> = {
+        let c = app.read_catalog()?;
+        list.iter()
+            .map(|m| {
+                json!({
+                    "id": m.id,
+                    "practice_id": m.practice_id,
+                    "practice_title": c.practices.get(&m.practice_id).map(|e| e.practice.title.clone()),
+                    "sender_name": m.sender_name,
+                    "body": m.body,
+                    "created_at": m.created_at,
+                })
+            })
+            .collect()
+    };
+    Ok(Json(json!({ "messages": titles })).into_response())
 }
