@@ -131,6 +131,7 @@ describe('contribution and moderation', () => {
     await anon.page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
     expect(await anon.page.textContent('#fiche-titre')).toBe(title);
     expect(await anon.page.content()).not.toContain(CONTRIBUTOR);
+    expect(await anon.page.textContent('#fiche')).toContain("Contacter l'auteur");
     await anon.ctx.close();
   });
 });

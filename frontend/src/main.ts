@@ -12,13 +12,13 @@ import { renderList } from './ui/list';
 import { renderFiche } from './ui/fiche';
 import { chooseBasemap } from './map/basemap';
 import { renderFrame } from './ui/layout';
-import { renderAccountMenu } from './api/account';
+import { renderAccountMenu, send } from './api/account';
 import { addPractices, highlight, setPractices, POINTS } from './map/practices';
 import { BANDWIDTH_COLOURS, LINK_COLOURS, addOverlays, addSites, setOverlay, setVisibility } from './map/overlays';
 
 setWorkerUrl(workerUrl);
 renderFrame({ skiplinks: [['#liste', 'Aller à la liste des usages'], ['#filtres', 'Aller aux filtres']] });
-void renderAccountMenu();
+const account = renderAccountMenu();
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const state: State = decode(window.location.search);
@@ -128,7 +128,12 @@ async function openFiche(id: number, focus: boolean): Promise<void> {
     const [f, links] = await Promise.all([api.practice(id), api.links({ practice: String(id) })]);
     state.fiche = id;
     syncUrl();
-    renderFiche(panel, f, links.features, titles, { close: closeFiche, show: (other) => void openFiche(other, true).then(() => flyTo(other)) });
+    const signedIn = (await account)?.authenticated ?? false;
+    renderFiche(panel, f, links.features, titles, {
+      close: closeFiche,
+      show: (other) => void openFiche(other, true).then(() => flyTo(other)),
+      contact: signedIn ? (pid, body) => send('POST', `/api/practices/${pid}/messages`, { body }) : undefined,
+    });
     highlight(map, id);
     if (focus) panel.focus();
   } catch (e) {

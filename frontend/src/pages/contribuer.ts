@@ -112,9 +112,12 @@ async function save(submit: boolean): Promise<void> {
     form.hidden = true;
     done.innerHTML = '';
     const msg = document.createElement('p');
-    msg.textContent = saved.status === 'submitted'
-      ? 'Merci ! Votre remontée est soumise : la CARDIE/DANE la relira avant publication.'
-      : 'Votre brouillon est enregistré.';
+    msg.textContent =
+      saved.status === 'submitted'
+        ? 'Merci ! Votre remontée est soumise : la CARDIE/DANE la relira avant publication.'
+        : saved.status === 'published'
+          ? 'Votre modification est transmise à la modération ; la version publiée reste visible en attendant.'
+          : 'Votre brouillon est enregistré.';
     const link = document.createElement('a');
     link.href = '/mes-remontees.html';
     link.textContent = 'Voir mes remontées';

@@ -21,6 +21,14 @@ interface Mine {
   school_year: string;
   status: string;
   rejection_reason: string | null;
+  pending_revision: boolean;
+}
+
+interface Message {
+  practice_title: string | null;
+  sender_name: string;
+  body: string;
+  created_at: string;
 }
 
 const status = document.getElementById('status')!;
@@ -45,11 +53,11 @@ async function load(): Promise<void> {
         return td;
       };
       const actions = document.createElement('td');
-      if (['draft', 'submitted', 'rejected'].includes(p.status)) {
+      if (['draft', 'submitted', 'rejected', 'published'].includes(p.status)) {
         const a = document.createElement('a');
-        a.className = 'fr-link';
+        a.className = 'fr-link fr-mr-1w';
         a.href = `/contribuer.html?id=${p.id}`;
-        a.textContent = 'Modifier';
+        a.textContent = p.status === 'published' ? 'Proposer une modification' : 'Modifier';
         actions.append(a);
       }
       if (['draft', 'rejected'].includes(p.status)) {
@@ -72,11 +80,30 @@ async function load(): Promise<void> {
         a.textContent = 'Voir la fiche';
         actions.append(a);
       }
-      tr.append(cell(p.title), cell(p.school_year), cell(STATUS_LABELS[p.status] ?? p.status), cell(p.rejection_reason ?? ''), actions);
+      const label = (STATUS_LABELS[p.status] ?? p.status) + (p.pending_revision ? ' (modification en attente de modération)' : '');
+      tr.append(cell(p.title), cell(p.school_year), cell(label), cell(p.rejection_reason ?? ''), actions);
       return tr;
     }),
   );
   table.hidden = practices.length === 0;
+  const { messages } = await getJson<{ messages: Message[] }>('/api/messages');
+  const box = document.getElementById('messages')!;
+  box.replaceChildren(
+    ...(messages.length === 0
+      ? [Object.assign(document.createElement('p'), { textContent: 'Aucun message pour le moment.' })]
+      : messages.map((m) => {
+          const card = document.createElement('div');
+          card.className = 'fr-callout fr-mb-2w';
+          const h = document.createElement('p');
+          h.className = 'fr-callout__title fr-text--md';
+          h.textContent = `${m.sender_name} — à propos de « ${m.practice_title ?? ''} », le ${new Date(m.created_at).toLocaleDateString('fr-FR')}`;
+          const body = document.createElement('p');
+          body.className = 'fr-callout__text fr-text--sm';
+          body.textContent = m.body;
+          card.append(h, body);
+          return card;
+        })),
+  );
 }
 
 load().catch((e: unknown) => {

@@ -16,6 +16,40 @@ interface Pending {
   commune_name: string;
   school_year: string;
   age_days: number;
+  kind: 'new' | 'edit';
+  diff?: Record<string, { old: unknown; new: unknown }>;
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  title: 'Titre', summary: 'Résumé', description: 'Description', disciplines: 'Disciplines', levels: 'Niveaux',
+  tools: 'Outils', themes: 'Thèmes', school_year: 'Année scolaire', uai: 'Établissement', position: 'Position',
+  innovatheque_url: 'Innovathèque',
+};
+
+const show = (v: unknown) => (Array.isArray(v) ? v.join(', ') : v === null || v === undefined ? '—' : String(v));
+
+function diffCell(p: Pending): HTMLTableCellElement {
+  const td = document.createElement('td');
+  const title = document.createElement('span');
+  title.textContent = p.title;
+  td.append(title);
+  if (p.kind === 'edit' && p.diff) {
+    const badge = document.createElement('p');
+    badge.className = 'fr-badge fr-badge--info fr-badge--sm fr-ml-1w';
+    badge.textContent = 'Modification';
+    const details = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = 'Voir les changements';
+    const list = document.createElement('ul');
+    for (const [field, change] of Object.entries(p.diff)) {
+      const li = document.createElement('li');
+      li.textContent = `${FIELD_LABELS[field] ?? field} : « ${show(change.old)} » → « ${show(change.new)} »`;
+      list.append(li);
+    }
+    details.append(summary, list);
+    td.append(badge, details);
+  }
+  return td;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -37,7 +71,7 @@ async function load(): Promise<void> {
       const pick = document.createElement('td');
       pick.innerHTML = `<div class="fr-checkbox-group"><input type="checkbox" id="pick-${p.id}" name="ids" value="${p.id}"><label class="fr-label" for="pick-${p.id}"><span class="fr-sr-only">Choisir « ${p.title.replace(/[<>&"]/g, '')} »</span></label></div>`;
       const cell = (t: string) => Object.assign(document.createElement('td'), { textContent: t });
-      tr.append(pick, cell(p.title), cell(`${p.establishment_name} (${p.commune_name})`), cell(p.school_year), cell(ageLabel(p.age_days)));
+      tr.append(pick, diffCell(p), cell(`${p.establishment_name} (${p.commune_name})`), cell(p.school_year), cell(ageLabel(p.age_days)));
       return tr;
     }),
   );

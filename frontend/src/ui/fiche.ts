@@ -12,6 +12,8 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: 
 export interface FicheActions {
   close: () => void;
   show: (id: number) => void;
+  /** Sends a message to the author; undefined when nobody is signed in. */
+  contact?: (id: number, body: string) => Promise<void>;
 }
 
 export function renderFiche(
@@ -76,6 +78,7 @@ export function renderFiche(
     linked.append(ul);
   }
   parts.push(linked);
+  parts.push(contactSection(p.id, actions));
   const share = el('p', undefined, 'repere-fiche__share');
   const a = el('a', 'Lien à partager vers cette fiche', 'fr-link');
   a.href = window.location.href;
@@ -83,4 +86,52 @@ export function renderFiche(
   parts.push(share);
   panel.replaceChildren(...parts);
   panel.hidden = false;
+}
+
+function contactSection(id: number, actions: FicheActions): HTMLElement {
+  const section = el('section');
+  section.append(el('h3', "Contacter l'auteur", 'fr-h6'));
+  if (!actions.contact) {
+    const p = el('p');
+    const a = el('a', 'Connectez-vous', 'fr-link');
+    a.href = `/connexion.html?retour=${encodeURIComponent(`/?fiche=${id}`)}`;
+    p.append(a, " pour écrire à l'équipe qui mène ce projet (aucune adresse n'est échangée).");
+    section.append(p);
+    return section;
+  }
+  const form = el('form');
+  form.noValidate = true;
+  const group = el('div', undefined, 'fr-input-group');
+  const label = el('label', 'Votre message (vos coordonnées ne sont pas transmises)', 'fr-label');
+  label.htmlFor = 'contact-body';
+  const area = el('textarea', undefined, 'fr-input');
+  area.id = 'contact-body';
+  area.name = 'body';
+  area.rows = 3;
+  area.maxLength = 2000;
+  group.append(label, area);
+  const button = el('button', 'Envoyer le message', 'fr-btn fr-btn--sm');
+  button.type = 'submit';
+  const status = el('p');
+  status.setAttribute('role', 'status');
+  form.append(group, button, status);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const body = area.value.trim();
+    if (!body) {
+      status.textContent = 'Écrivez un message avant de l\'envoyer.';
+      area.focus();
+      return;
+    }
+    actions.contact!(id, body)
+      .then(() => {
+        area.value = '';
+        status.textContent = "Message envoyé : l'auteur le lira dans son espace.";
+      })
+      .catch((err: unknown) => {
+        status.textContent = err instanceof Error ? err.message : "Le message n'a pas pu être envoyé.";
+      });
+  });
+  section.append(form);
+  return section;
 }
