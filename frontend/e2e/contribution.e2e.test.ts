@@ -84,6 +84,7 @@ describe('contribution and moderation', () => {
     await page.keyboard.press('Tab'); // themes
     await page.keyboard.press('Tab'); // school year
     await page.keyboard.press('Tab'); // innovathèque
+    await page.keyboard.press('Tab'); // "Position précise" (closed)
     await page.keyboard.press('Tab'); // consent
     await page.keyboard.press('Space');
     expect(await page.isChecked('#contact_consent')).toBe(true);

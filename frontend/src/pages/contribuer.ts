@@ -45,6 +45,7 @@ function payload(submit: boolean): Record<string, unknown> {
     themes: list('themes'),
     school_year: value('school_year'),
     innovatheque_url: value('innovatheque_url') || null,
+    position: value('position') || value('position_lat') ? { lon: Number(value('position').replace(',', '.')), lat: Number(value('position_lat').replace(',', '.')) } : null,
     contact_consent: (form.elements.namedItem('contact_consent') as HTMLInputElement).checked,
     submit,
   };
@@ -57,6 +58,10 @@ function check(p: Record<string, unknown>): boolean {
   if (!/^[0-9]{7}[A-Z]$/.test(String(p.uai))) missing.push(['uai', 'Choisissez l\'établissement dans la liste (ou saisissez son UAI).']);
   for (const [k, label] of [['disciplines', 'une discipline'], ['levels', 'un niveau'], ['tools', 'un outil']] as const) {
     if ((p[k] as string[]).length === 0) missing.push([k, `Indiquez au moins ${label}.`]);
+  }
+  const pos = p.position as { lon: number; lat: number } | null;
+  if (pos && !(Number.isFinite(pos.lon) && Number.isFinite(pos.lat) && Math.abs(pos.lon) <= 180 && Math.abs(pos.lat) <= 90)) {
+    missing.push(['position', 'Donnez une longitude et une latitude en degrés (ex. 7.2619 et 43.7102), ou laissez vide.']);
   }
   if (!p.contact_consent) missing.push(['contact_consent', 'Cet accord est nécessaire pour publier un usage.']);
   for (const [field, message] of missing) fieldError(form, field, message);
@@ -162,6 +167,11 @@ async function boot(): Promise<void> {
     const p = await getJson<Record<string, unknown>>(`/api/practices/${editing}`);
     for (const k of ['title', 'summary', 'description', 'uai', 'school_year', 'innovatheque_url']) {
       (form.elements.namedItem(k) as HTMLInputElement).value = String(p[k] ?? '');
+    }
+    const position = p.position as { lon: number; lat: number } | null;
+    if (position) {
+      (form.elements.namedItem('position') as HTMLInputElement).value = String(position.lon);
+      (form.elements.namedItem('position_lat') as HTMLInputElement).value = String(position.lat);
     }
     for (const k of ['disciplines', 'levels', 'tools', 'themes']) {
       (form.elements.namedItem(k) as HTMLInputElement).value = (p[k] as string[]).join(', ');

@@ -28,11 +28,49 @@ const FIELD_LABELS: Record<string, string> = {
 
 const show = (v: unknown) => (Array.isArray(v) ? v.join(', ') : v === null || v === undefined ? '—' : String(v));
 
+interface AuditEntry {
+  action: string;
+  at: string;
+  changes: Record<string, unknown>;
+}
+
+const ACTION_LABELS: Record<string, string> = {
+  create: 'création', edit: 'modification', submit: 'soumission', publish: 'publication', reject: 'refus',
+  archive: 'archivage', continue: 'poursuite', propose_edit: 'modification proposée',
+  publish_revision: 'modification publiée', reject_revision: 'modification refusée',
+};
+
+/** "Historique": the report's audit log, loaded on demand. */
+function history(id: number): HTMLDetailsElement {
+  const details = document.createElement('details');
+  const summary = document.createElement('summary');
+  summary.textContent = 'Historique';
+  const list = document.createElement('ol');
+  details.append(summary, list);
+  details.addEventListener('toggle', () => {
+    if (!details.open || list.childElementCount > 0) return;
+    getJson<{ entries: AuditEntry[] }>(`/api/practices/${id}/audit`)
+      .then(({ entries }) => {
+        list.replaceChildren(
+          ...entries.map((e) => {
+            const li = document.createElement('li');
+            const fields = Object.keys(e.changes).filter((k) => k !== 'created').map((k) => FIELD_LABELS[k] ?? k);
+            li.textContent = `${new Date(e.at).toLocaleString('fr-FR')} : ${ACTION_LABELS[e.action] ?? e.action}${fields.length ? ` (${fields.join(', ')})` : ''}`;
+            return li;
+          }),
+        );
+      })
+      .catch(showError);
+  });
+  return details;
+}
+
 function diffCell(p: Pending): HTMLTableCellElement {
   const td = document.createElement('td');
   const title = document.createElement('span');
   title.textContent = p.title;
   td.append(title);
+  queueMicrotask(() => td.append(history(p.id)));
   if (p.kind === 'edit' && p.diff) {
     const badge = document.createElement('p');
     badge.className = 'fr-badge fr-badge--info fr-badge--sm fr-ml-1w';
