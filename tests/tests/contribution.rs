@@ -128,7 +128,7 @@ async fn authorization_matrix() {
             "/api/practices/{id}/archive",
             "POST",
             "published",
-            [401, 403, 403, 200, 403, 200],
+            [401, 200, 404, 200, 404, 200],
         ),
         (
             "/api/moderation/decisions",
@@ -291,12 +291,32 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
         // Archived: no more edits.
         let r = author.put(&format!("/api/practices/{id}"), report("Autre titre")).await;
         assert_eq!(r.status, 409);
+        let continued = moderator
+            .post(&format!("/api/practices/{id}/continue"), json!({}))
+            .await
+            .body;
+        assert_eq!(continued["status"], "published");
+        let current = repere_core::SchoolYear::containing(chrono_today()).to_string();
         assert_eq!(
-            moderator
+            continued["school_year"],
+            current.as_str(),
+            "poursuivi: carried into this school year"
+        );
+        // The author may mark it "poursuivi" again (stays published) or archive it; a colleague may not.
+        assert_eq!(
+            author
                 .post(&format!("/api/practices/{id}/continue"), json!({}))
                 .await
-                .body["status"],
-            "published"
+                .status,
+            200
+        );
+        let mut other = signed_in(&app, Some("autre.prof@ac-nice.fr")).await;
+        assert_eq!(
+            other
+                .post(&format!("/api/practices/{id}/archive"), json!({}))
+                .await
+                .status,
+            404
         );
 
         // The audit log tells the whole story, with old and new values.
@@ -309,7 +329,9 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
             .collect();
         assert_eq!(
             actions,
-            ["create", "submit", "reject", "edit", "publish", "archive", "continue"],
+            [
+                "create", "submit", "reject", "edit", "publish", "archive", "continue", "continue"
+            ],
             "{backend:?}"
         );
         let edit = &audit["entries"][3]["changes"];
@@ -601,4 +623,8 @@ async fn contacting_an_author_reveals_no_address() {
             .await;
         assert_eq!(own.status, 409);
     }
+}
+
+fn chrono_today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
 }

@@ -96,9 +96,10 @@ pub enum Action {
     Publish,
     /// A moderator rejects a submitted report, with a reason.
     Reject,
-    /// A published report is archived at the end of its life.
+    /// A published report is archived at the end of its life (by its author or a moderator).
     Archive,
-    /// An archived report is published again ("poursuivi" for another school year).
+    /// The report is "poursuivi": it goes on this school year (published, or published again if it was
+    /// archived), by its author or a moderator.
     Continue,
 }
 
@@ -113,9 +114,9 @@ impl Action {
         }
     }
 
-    /// Whether only moderators may do it.
+    /// Whether only moderators may do it (the others are the author's, moderators may do them too).
     pub fn needs_moderator(self) -> bool {
-        !matches!(self, Self::Submit)
+        matches!(self, Self::Publish | Self::Reject)
     }
 }
 
@@ -127,7 +128,7 @@ pub fn next_status(from: PracticeStatus, action: Action) -> Option<PracticeStatu
         (Submitted, Action::Publish) => Some(Published),
         (Submitted, Action::Reject) => Some(Rejected),
         (Published, Action::Archive) => Some(Archived),
-        (Archived, Action::Continue) => Some(Published),
+        (Published | Archived, Action::Continue) => Some(Published),
         _ => None,
     }
 }
@@ -222,11 +223,13 @@ mod tests {
                 (Submitted, Action::Publish, Published),
                 (Submitted, Action::Reject, Rejected),
                 (Published, Action::Archive, Archived),
+                (Published, Action::Continue, Published),
                 (Rejected, Action::Submit, Submitted),
                 (Archived, Action::Continue, Published),
             ]
         );
         assert!(!Action::Submit.needs_moderator() && Action::Publish.needs_moderator());
+        assert!(!Action::Continue.needs_moderator() && !Action::Archive.needs_moderator());
         assert!(editable_by_author(Rejected) && !editable_by_author(Published));
     }
 

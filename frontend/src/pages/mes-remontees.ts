@@ -60,19 +60,25 @@ async function load(): Promise<void> {
         a.textContent = p.status === 'published' ? 'Proposer une modification' : 'Modifier';
         actions.append(a);
       }
-      if (['draft', 'rejected'].includes(p.status)) {
+      const act = (action: string, label: string) => {
         const b = document.createElement('button');
         b.type = 'button';
-        b.className = 'fr-btn fr-btn--sm fr-btn--tertiary fr-ml-1w';
-        b.textContent = 'Soumettre';
+        b.className = 'fr-btn fr-btn--sm fr-btn--tertiary fr-ml-1w fr-mb-1w';
+        b.textContent = label;
         b.addEventListener('click', () => {
-          send('POST', `/api/practices/${p.id}/submit`).then(load).catch((e: unknown) => {
+          send('POST', `/api/practices/${p.id}/${action}`).then(load).catch((e: unknown) => {
             alert.textContent = e instanceof ApiError ? e.message : 'Erreur inattendue.';
             alert.hidden = false;
           });
         });
         actions.append(b);
+      };
+      if (['draft', 'rejected'].includes(p.status)) act('submit', 'Soumettre');
+      if (p.status === 'published') {
+        act('continue', 'Poursuivi cette année');
+        act('archive', 'Archiver');
       }
+      if (p.status === 'archived') act('continue', 'Poursuivi : republier');
       if (p.status === 'published') {
         const a = document.createElement('a');
         a.className = 'fr-link';

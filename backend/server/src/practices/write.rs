@@ -384,6 +384,15 @@ async fn transition(
         user.require_moderator()?;
     }
     let old = load_for(app, user, id).await?;
+    if !action.needs_moderator()
+        && action != Action::Submit
+        && !user.0.role.moderates()
+        && old.author_id != Some(user.0.id)
+    {
+        return Err(ApiError::Forbidden(
+            "seul l'auteur ou un modérateur peut le faire".into(),
+        ));
+    }
     if action == Action::Submit && old.author_id != Some(user.0.id) {
         return Err(ApiError::Forbidden("seul l'auteur soumet sa remontée".into()));
     }
@@ -402,8 +411,15 @@ async fn transition(
         return Err(ApiError::field(Invalid::new("reason", "le motif du refus est requis")));
     }
     let now = Utc::now();
+    let current_year = SchoolYear::containing(now.date_naive());
+    let school_year = if action == Action::Continue && old.school_year < current_year {
+        current_year
+    } else {
+        old.school_year
+    };
     let new = Practice {
         status: to,
+        school_year,
         updated_at: now,
         published_at: if to == PracticeStatus::Published && old.published_at.is_none() {
             Some(now)
