@@ -1,5 +1,6 @@
 // Launches Debian's Chromium through playwright-core, hermetic (no request leaves 127.0.0.1), and
 // collects uncaught page errors.
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const ARGS = [
@@ -66,4 +67,10 @@ export async function apiCount(page: Page, filters: Record<string, string>): Pro
     const r = await fetch(`/api/collections/practices/items?${q}`);
     return ((await r.json()) as { numberMatched: number }).numberMatched;
   }, filters);
+}
+
+/** axe-core violations on the page, as readable lines (empty when the page passes). */
+export async function axe(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

@@ -1,9 +1,8 @@
 // A teacher reports a practice with the keyboard only, sees the duplicate warning, submits; a
 // moderator publishes it; it appears on the public map.
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, openPage } from './browser';
+import { axe, launch, openPage } from './browser';
 import { CONTRIBUTOR, MODERATOR, PASSWORD, startServer, type Server } from './server';
 
 let server: Server;
@@ -20,11 +19,6 @@ afterAll(async () => {
   await server?.stop();
   expect(errors, 'no uncaught page errors').toEqual([]);
 });
-
-async function axe(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 async function signIn(page: Page, email: string, next: string): Promise<void> {
   await page.goto(`${server.base}/connexion.html?retour=${encodeURIComponent(next)}`);

@@ -1,8 +1,7 @@
 // The map page in a real browser against the real server with the demo data.
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCount, idle, launch, openPage, rendered } from './browser';
+import { apiCount, axe, idle, launch, openPage, rendered } from './browser';
 import { startServer, type Server } from './server';
 
 let server: Server;
@@ -19,11 +18,6 @@ afterAll(async () => {
   await server?.stop();
   expect(errors, 'no uncaught page errors').toEqual([]);
 });
-
-async function axe(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('map page', () => {
   it('draws as many practices as the API matches for the view, and lists them', async () => {

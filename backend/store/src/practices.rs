@@ -44,36 +44,44 @@ pub async fn load_all(store: &Store) -> Result<Vec<Practice>, StoreError> {
     rows.iter().map(from_row).collect()
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds the report's content, the 13 columns insert and update share, in this order: title, summary,
+/// description, disciplines, levels, tools, themes, school_year, uai, lon, lat, innovatheque_url, status.
+fn bind_content<'q>(q: AnyQuery<'q>, p: &'q Practice) -> AnyQuery<'q> {
+    q.bind(&p.title)
+        .bind(&p.summary)
+        .bind(&p.description)
+        .bind(list_to_json(&p.disciplines))
+        .bind(list_to_json(&p.levels))
+        .bind(list_to_json(&p.tools))
+        .bind(list_to_json(&p.themes))
+        .bind(p.school_year.to_string())
+        .bind(p.uai.as_str())
+        .bind(p.position.map(|x| x.lon))
+        .bind(p.position.map(|x| x.lat))
+        .bind(p.innovatheque_url.as_deref())
+        .bind(p.status.as_str())
+}
+
 /// Inserts a practice (its `id` is ignored) and returns the id the database gave it.
 pub async fn insert(conn: &mut AnyConnection, p: &Practice) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar(
+    let q = sqlx::query(
         "INSERT INTO practices (title, summary, description, disciplines, levels, tools, themes, school_year, uai,
            lon, lat, innovatheque_url, status, created_at, updated_at, published_at, author_id, rejection_reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
-    )
-    .bind(&p.title)
-    .bind(&p.summary)
-    .bind(&p.description)
-    .bind(list_to_json(&p.disciplines))
-    .bind(list_to_json(&p.levels))
-    .bind(list_to_json(&p.tools))
-    .bind(list_to_json(&p.themes))
-    .bind(p.school_year.to_string())
-    .bind(p.uai.as_str())
-    .bind(p.position.map(|x| x.lon))
-    .bind(p.position.map(|x| x.lat))
-    .bind(p.innovatheque_url.as_deref())
-    .bind(p.status.as_str())
-    .bind(ts(p.created_at))
-    .bind(ts(p.updated_at))
-    .bind(p.published_at.map(ts))
-    .bind(p.author_id)
-    .bind(p.rejection_reason.as_deref())
-    // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
-    .persistent(false)
-    .fetch_one(conn)
-    .await?;
-    Ok(id)
+    );
+    let row = bind_content(q, p)
+        .bind(ts(p.created_at))
+        .bind(ts(p.updated_at))
+        .bind(p.published_at.map(ts))
+        .bind(p.author_id)
+        .bind(p.rejection_reason.as_deref())
+        // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
+        .persistent(false)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get("id")?)
 }
 
 /// Number of practices (all statuses).
@@ -94,32 +102,20 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Practice>, 
 
 /// Rewrites every field of an existing practice (by `p.id`); `false` when it does not exist.
 pub async fn update(conn: &mut AnyConnection, p: &Practice) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let q = sqlx::query(
         "UPDATE practices SET title = $1, summary = $2, description = $3, disciplines = $4, levels = $5, tools = $6,
            themes = $7, school_year = $8, uai = $9, lon = $10, lat = $11, innovatheque_url = $12, status = $13,
            updated_at = $14, published_at = $15, rejection_reason = $16
          WHERE id = $17",
-    )
-    .bind(&p.title)
-    .bind(&p.summary)
-    .bind(&p.description)
-    .bind(list_to_json(&p.disciplines))
-    .bind(list_to_json(&p.levels))
-    .bind(list_to_json(&p.tools))
-    .bind(list_to_json(&p.themes))
-    .bind(p.school_year.to_string())
-    .bind(p.uai.as_str())
-    .bind(p.position.map(|x| x.lon))
-    .bind(p.position.map(|x| x.lat))
-    .bind(p.innovatheque_url.as_deref())
-    .bind(p.status.as_str())
-    .bind(ts(p.updated_at))
-    .bind(p.published_at.map(ts))
-    .bind(p.rejection_reason.as_deref())
-    .bind(p.id)
-    // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
-    .persistent(false)
-    .execute(conn)
-    .await?;
+    );
+    let done = bind_content(q, p)
+        .bind(ts(p.updated_at))
+        .bind(p.published_at.map(ts))
+        .bind(p.rejection_reason.as_deref())
+        .bind(p.id)
+        // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
+        .persistent(false)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
-use indicatif::{ProgressBar, ProgressStyle};
 use repere_core::Uai;
 use repere_core::establishments::{Bandwidth, BandwidthSource, Technology};
 use repere_core::text::fold;
@@ -145,14 +144,7 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
     if dry_run || to_write.is_empty() {
         return Ok(report);
     }
-    let bar = if progress {
-        ProgressBar::new(to_write.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} mesures ({eta})") {
-        bar.set_style(style);
-    }
+    let bar = super::progress_bar(to_write.len(), "mesures", progress);
     let now = Utc::now();
     for chunk in to_write.chunks(super::BATCH) {
         let mut tx = store.pool().begin().await.map_err(repere_store::StoreError::from)?;

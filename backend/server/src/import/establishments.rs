@@ -11,7 +11,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::Utc;
-use indicatif::{ProgressBar, ProgressStyle};
 use repere_core::establishments::{
     Establishment, EstablishmentKind, Sector, check_commune_code, normalise_departement,
 };
@@ -309,14 +308,7 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
         return Ok(report);
     }
 
-    let bar = if progress {
-        ProgressBar::new(to_write.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} établissements ({eta})") {
-        bar.set_style(style);
-    }
+    let bar = super::progress_bar(to_write.len(), "établissements", progress);
     let now = Utc::now();
     for chunk in to_write.chunks(BATCH) {
         let mut tx = store.pool().begin().await.map_err(repere_store::StoreError::from)?;

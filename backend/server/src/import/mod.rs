@@ -157,6 +157,20 @@ impl Table {
     }
 }
 
+/// A progress bar on stderr for `len` rows of `what` (hidden in tests and when not wanted).
+pub fn progress_bar(len: usize, what: &str, visible: bool) -> indicatif::ProgressBar {
+    let bar = if visible {
+        indicatif::ProgressBar::new(len as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {what} ({{eta}})"))
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Parses a decimal written either way (`43.7` or `43,7`); empty means absent.
 pub fn decimal(field: &str, s: &str) -> Result<Option<f64>, String> {
     let s = s.trim();
