@@ -41,6 +41,7 @@ pub mod establishments;
 pub mod index;
 pub mod links;
 pub mod lonlat;
+pub mod networks;
 pub mod practices;
 pub mod projection;
 pub mod school_year;

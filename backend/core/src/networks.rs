@@ -1,0 +1,188 @@
+//! Implicit networks: the graph of links between published practices (petgraph), its connected
+//! components, the neighbourhood of a practice within N hops, and its pivots (articulation points:
+//! practices whose removal would split a network). Kept up to date link by link.
+
+use std::collections::{BTreeSet, HashMap};
+
+use petgraph::algo::articulation_points::articulation_points;
+use petgraph::algo::{dijkstra, kosaraju_scc};
+use petgraph::graph::UnGraph;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableUnGraph};
+
+/// Deepest neighbourhood the API computes.
+pub const MAX_HOPS: u32 = 6;
+
+/// Undirected graph: nodes are practice ids, edges are link ids (parallel edges allowed: two links of
+/// different kinds between the same practices).
+#[derive(Debug, Clone, Default)]
+pub struct LinkGraph {
+    g: StableUnGraph<i64, i64>,
+    nodes: HashMap<i64, NodeIndex>,
+    edges: HashMap<i64, EdgeIndex>,
+}
+
+impl LinkGraph {
+    /// Builds the graph from `(link, practice_a, practice_b)`.
+    pub fn build(links: impl IntoIterator<Item = (i64, i64, i64)>) -> Self {
+        let mut g = Self::default();
+        for (l, a, b) in links {
+            g.add_link(l, a, b);
+        }
+        g
+    }
+
+    fn node(&mut self, practice: i64) -> NodeIndex {
+        if let Some(n) = self.nodes.get(&practice) {
+            return *n;
+        }
+        let n = self.g.add_node(practice);
+        self.nodes.insert(practice, n);
+        n
+    }
+
+    /// Adds (or moves) link `link` between practices `a` and `b`.
+    pub fn add_link(&mut self, link: i64, a: i64, b: i64) {
+        self.remove_link(link);
+        let (na, nb) = (self.node(a), self.node(b));
+        let e = self.g.add_edge(na, nb, link);
+        self.edges.insert(link, e);
+    }
+
+    /// Removes a link; practices left without any link leave the graph.
+    pub fn remove_link(&mut self, link: i64) {
+        let Some(e) = self.edges.remove(&link) else { return };
+        let ends = self.g.edge_endpoints(e);
+        self.g.remove_edge(e);
+        if let Some((a, b)) = ends {
+            for n in [a, b] {
+                if self.g.neighbors(n).next().is_none()
+                    && let Some(p) = self.g.remove_node(n)
+                {
+                    self.nodes.remove(&p);
+                }
+            }
+        }
+    }
+
+    /// Number of practices that have at least one link.
+    pub fn practice_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Number of links.
+    pub fn link_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// Number of links of a practice.
+    pub fn degree(&self, practice: i64) -> usize {
+        self.nodes.get(&practice).map(|n| self.g.edges(*n).count()).unwrap_or(0)
+    }
+
+    /// The networks: connected components, each sorted by practice id, largest first (ties by smallest
+    /// member), so that a network's id (its smallest practice id) is stable.
+    pub fn components(&self) -> Vec<Vec<i64>> {
+        let mut out: Vec<Vec<i64>> = kosaraju_scc(&self.g)
+            .into_iter()
+            .map(|c| {
+                let mut ids: Vec<i64> = c.into_iter().map(|n| self.g[n]).collect();
+                ids.sort_unstable();
+                ids
+            })
+            .collect();
+        out.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+        out
+    }
+
+    /// Practices within `max_hops` links of `practice` (itself at 0), by hops then id.
+    pub fn neighbourhood(&self, practice: i64, max_hops: u32) -> Vec<(i64, u32)> {
+        let Some(start) = self.nodes.get(&practice) else {
+            return vec![(practice, 0)];
+        };
+        let mut out: Vec<(i64, u32)> = dijkstra(&self.g, *start, None, |_| 1u32)
+            .into_iter()
+            .filter(|(_, d)| *d <= max_hops)
+            .map(|(n, d)| (self.g[n], d))
+            .collect();
+        out.sort_by_key(|(id, d)| (*d, *id));
+        out
+    }
+
+    /// Pivots: practices whose removal would split their network.
+    pub fn pivots(&self) -> BTreeSet<i64> {
+        // petgraph's articulation points need compact node indices (they panic on a StableGraph with
+        // holes), so run them on a compact copy.
+        let mut compact: UnGraph<i64, ()> = UnGraph::with_capacity(self.nodes.len(), self.edges.len());
+        let mut index: HashMap<NodeIndex, NodeIndex> = HashMap::with_capacity(self.nodes.len());
+        for n in self.g.node_indices() {
+            index.insert(n, compact.add_node(self.g[n]));
+        }
+        for e in self.g.edge_indices() {
+            if let Some((a, b)) = self.g.edge_endpoints(e) {
+                compact.add_edge(index[&a], index[&b], ());
+            }
+        }
+        articulation_points(&compact).into_iter().map(|n| compact[n]).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two networks drawn by hand:  1 - 2 - 3 - 4      10 - 11
+    ///                                  |   |            \  /
+    ///                                  5 - 6             12
+    fn sample() -> LinkGraph {
+        LinkGraph::build([
+            (100, 1, 2),
+            (101, 2, 3),
+            (102, 3, 4),
+            (103, 2, 5),
+            (104, 5, 6),
+            (105, 6, 3),
+            (106, 10, 11),
+            (107, 11, 12),
+            (108, 12, 10),
+        ])
+    }
+
+    #[test]
+    fn components_match_the_drawing() {
+        let g = sample();
+        assert_eq!(g.components(), vec![vec![1, 2, 3, 4, 5, 6], vec![10, 11, 12]]);
+        assert_eq!((g.practice_count(), g.link_count()), (9, 9));
+        assert_eq!(g.degree(2), 3);
+    }
+
+    #[test]
+    fn pivots_are_the_articulation_points() {
+        // Removing 2 cuts 1 off; removing 3 cuts 4 off; the triangle 10-11-12 has none.
+        assert_eq!(sample().pivots(), BTreeSet::from([2, 3]));
+    }
+
+    #[test]
+    fn neighbourhood_counts_hops() {
+        let g = sample();
+        assert_eq!(g.neighbourhood(1, 1), vec![(1, 0), (2, 1)]);
+        assert_eq!(g.neighbourhood(1, 2), vec![(1, 0), (2, 1), (3, 2), (5, 2)]);
+        assert_eq!(g.neighbourhood(1, 6).len(), 6);
+        assert_eq!(g.neighbourhood(99, 3), vec![(99, 0)], "an unlinked practice is alone");
+    }
+
+    #[test]
+    fn stays_correct_as_links_come_and_go() {
+        let mut g = sample();
+        g.add_link(109, 4, 10); // joins the two networks through 4 - 10
+        assert_eq!(g.components().len(), 1);
+        assert!(g.pivots().contains(&4) && g.pivots().contains(&10));
+        g.remove_link(109);
+        assert_eq!(g.components().len(), 2);
+        g.remove_link(100); // 1 loses its only link and leaves the graph
+        assert_eq!(g.components()[0], vec![2, 3, 4, 5, 6]);
+        assert_eq!(g.pivots(), BTreeSet::from([3]));
+        g.remove_link(100); // removing twice is harmless
+        g.add_link(105, 6, 4); // moving a link
+        assert_eq!(g.neighbourhood(6, 1), vec![(6, 0), (4, 1), (5, 1)]);
+    }
+}
