@@ -466,6 +466,10 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/moderation/decisions",
         "/api/practices/{id}/messages",
         "/api/messages",
+        "/api/links",
+        "/api/links/{id}",
+        "/api/networks",
+        "/api/practices/{id}/neighbourhood",
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }

@@ -41,6 +41,8 @@ pub struct Link {
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Account that recorded the link (it may remove it); never shown publicly.
+    pub author_id: Option<i64>,
 }
 
 /// Longest note, in characters.
@@ -82,6 +84,7 @@ mod tests {
             note: None,
             created_at: now,
             updated_at: now,
+            author_id: None,
         }
     }
 

@@ -21,7 +21,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::catalog::Catalog;
 use crate::config::ServeConfig;
 use crate::error::problem;
-use crate::{auth, nearby, ogc, openapi, practices};
+use crate::{auth, links, nearby, networks, ogc, openapi, practices};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -148,6 +148,10 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/practices/{id}/audit", get(practices::write::audit))
         .route("/practices/{id}/messages", post(practices::write::contact_author))
         .route("/messages", get(practices::write::messages))
+        .route("/practices/{id}/neighbourhood", get(networks::neighbourhood))
+        .route("/networks", get(networks::list))
+        .route("/links", post(links::write::create))
+        .route("/links/{id}", axum::routing::delete(links::write::delete))
         .route("/practices/{id}/{action}", post(practices::write::act))
         .route("/moderation/inbox", get(practices::write::inbox))
         .route("/moderation/decisions", post(practices::write::decide_many))

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use repere_core::establishments::{Establishment, EstablishmentKind};
 use repere_core::index::{PointIndex, SegmentIndex};
 use repere_core::links::Link;
+use repere_core::networks::LinkGraph;
 use repere_core::practices::Practice;
 use repere_core::sites::Site;
 use repere_core::text::fold;
@@ -72,6 +73,8 @@ pub struct Catalog {
     pub practice_index: PointIndex<i64>,
     pub site_index: PointIndex<i64>,
     pub link_index: SegmentIndex<i64>,
+    /// The graph of public links (both ends published): the implicit networks.
+    pub network: LinkGraph,
     practices_by_uai: HashMap<Uai, BTreeSet<i64>>,
     links_by_practice: HashMap<i64, BTreeSet<i64>>,
 }
@@ -135,6 +138,12 @@ impl Catalog {
         c.practice_index =
             PointIndex::bulk_load(c.practices.values().filter_map(|p| Some((p.practice.id, p.position?))));
         c.site_index = PointIndex::bulk_load(c.sites.values().map(|s| (s.site.id, s.site.position)));
+        c.network = LinkGraph::build(
+            c.links
+                .values()
+                .filter(|l| l.public)
+                .map(|l| (l.link.id, l.link.from_practice, l.link.to_practice)),
+        );
         c.link_index = SegmentIndex::bulk_load(c.links.values().filter_map(|l| {
             let (a, b) = l.segment?;
             Some((l.link.id, a, b))
@@ -286,6 +295,12 @@ impl Catalog {
         self.links_by_practice.entry(l.to_practice).or_default().insert(l.id);
         let entry = self.link_entry(l);
         self.link_index.set(entry.link.id, entry.segment);
+        if entry.public {
+            self.network
+                .add_link(entry.link.id, entry.link.from_practice, entry.link.to_practice);
+        } else {
+            self.network.remove_link(entry.link.id);
+        }
         self.links.insert(entry.link.id, Arc::new(entry));
     }
 
@@ -299,6 +314,7 @@ impl Catalog {
             }
         }
         self.link_index.set(id, None);
+        self.network.remove_link(id);
     }
 
     /// Inserts or replaces a site.
@@ -375,6 +391,7 @@ mod tests {
             note: None,
             created_at: now,
             updated_at: now,
+            author_id: None,
         };
         let mut c = Catalog::build(
             false,
@@ -387,12 +404,18 @@ mod tests {
         c.upsert_establishment(est("0060842H", 7.5));
         assert_eq!(c.practice_index.position(1).unwrap().lon, 7.5);
         assert_eq!(c.links[&1].segment.unwrap().0.lon, 7.5);
+        assert_eq!(c.network.components(), vec![vec![1, 2]]);
         assert_eq!(c.link_index.segment(1).unwrap().0.lon, 7.5);
         // Unpublishing one end hides the link from the public.
         let mut p = practice(2, "0830148K");
         p.status = PracticeStatus::Draft;
         c.upsert_practice(p);
         assert!(!c.links[&1].public);
+        assert_eq!(
+            c.network.link_count(),
+            0,
+            "a link to an unpublished practice leaves the networks"
+        );
         c.remove_practice(1);
         assert!(c.links.is_empty());
         assert_eq!(c.link_index.len(), 0);

@@ -13,6 +13,7 @@ pub mod establishments;
 pub mod import;
 pub mod links;
 pub mod nearby;
+pub mod networks;
 pub mod ogc;
 pub mod openapi;
 pub mod practices;

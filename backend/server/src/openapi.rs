@@ -397,6 +397,32 @@ pub fn build() -> Value {
             ),
         )
         .path("/api/messages", PathItem::new(HttpMethod::Get, read("myMessages", "Messages reçus au sujet de mes usages (nom de l'expéditeur, jamais son adresse)", "Liste").build()))
+        .path(
+            "/api/links",
+            PathItem::new(
+                HttpMethod::Post,
+                write("createLink", "Lier deux usages publiés {from_practice, to_practice, kind, note?} ; 409 si le lien existe déjà", "Lien créé (201)").tag("Réseaux").build(),
+            ),
+        )
+        .path(
+            "/api/links/{id}",
+            PathItem::new(
+                HttpMethod::Delete,
+                write("deleteLink", "Retirer un lien (son auteur ou un modérateur)", "Lien retiré (204)").tag("Réseaux").parameter(param("id", ParameterIn::Path, true, Type::Integer, "Identifiant du lien")).build(),
+            ),
+        )
+        .path("/api/networks", PathItem::new(HttpMethod::Get, op("networks", "Réseaux implicites : composantes connexes des liens, avec leurs chiffres et leurs pivots", "Réseaux", GEO_JSON, "FeatureCollection (emprise en polygone)").build()))
+        .path(
+            "/api/practices/{id}/neighbourhood",
+            PathItem::new(
+                HttpMethod::Get,
+                not_found(
+                    op("neighbourhood", "Usages à N liens au plus d'un usage publié", "Réseaux", "application/json", "Nœuds (avec leur distance en liens) et liens")
+                        .parameter(id_param())
+                        .parameter(query("depth", Type::Integer, "Profondeur, de 1 à 6 (défaut 2)")),
+                ),
+            ),
+        )
         .path("/api/practices/{id}/audit", PathItem::new(HttpMethod::Get, read("practiceAudit", "Journal des modifications (modérateurs)", "Entrées").parameter(id_param()).build()))
         .path(
             "/api/practices/{id}/{action}",

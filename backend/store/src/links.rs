@@ -19,6 +19,7 @@ fn from_row(row: &AnyRow) -> Result<Link, StoreError> {
         note: row.try_get("note")?,
         created_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("created_at")?)?,
         updated_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("updated_at")?)?,
+        author_id: row.try_get("author_id")?,
     })
 }
 
@@ -34,8 +35,8 @@ pub async fn load_all(store: &Store) -> Result<Vec<Link>, StoreError> {
 /// kind) or a self-link is refused by the database's constraints.
 pub async fn insert(conn: &mut AnyConnection, l: &Link) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO links (from_practice, to_practice, kind, note, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO links (from_practice, to_practice, kind, note, created_at, updated_at, author_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(l.from_practice)
     .bind(l.to_practice)
@@ -43,9 +44,19 @@ pub async fn insert(conn: &mut AnyConnection, l: &Link) -> Result<i64, StoreErro
     .bind(l.note.as_deref())
     .bind(ts(l.created_at))
     .bind(ts(l.updated_at))
+    .bind(l.author_id)
     // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
     .persistent(false)
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+/// Deletes a link; `false` when it did not exist.
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query("DELETE FROM links WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -107,6 +107,7 @@ async fn rows_come_back_as_written_and_constraints_hold() {
             note: None,
             created_at: now,
             updated_at: now,
+            author_id: None,
         };
         let mut conn = store.pool().acquire().await.unwrap();
         links::insert(&mut conn, &link(a, b)).await.unwrap();

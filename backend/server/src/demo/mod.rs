@@ -527,6 +527,7 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
             note: note.clone(),
             created_at: *at,
             updated_at: *at,
+            author_id: None,
         };
         repere_store::links::insert(&mut tx, &link).await?;
     }

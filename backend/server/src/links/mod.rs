@@ -1,5 +1,9 @@
 //! The `links` collection: links between two published practices, as LineStrings from one to the other.
 
+pub mod write;
+
+use std::collections::HashSet;
+
 use repere_core::links::LinkKind;
 use repere_core::temporal::Interval;
 use repere_core::text::Query;
@@ -19,6 +23,10 @@ pub const INFO: CollectionInfo = CollectionInfo {
             "Type : inspired_by, collaboration, same_tool, visit, training, same_site",
         ),
         ("practice", "Identifiant d'un usage à l'une des deux extrémités"),
+        (
+            "network",
+            "Identifiant d'un réseau (son plus petit identifiant d'usage, voir /api/networks)",
+        ),
     ],
     temporal: Some("created_at"),
 };
@@ -27,6 +35,9 @@ pub const INFO: CollectionInfo = CollectionInfo {
 pub struct Filter {
     kind: Option<LinkKind>,
     practice: Option<i64>,
+    network: Option<i64>,
+    /// Members of the requested network, filled from the catalogue.
+    members: Option<HashSet<i64>>,
     q: Option<Query>,
     datetime: Option<Interval>,
 }
@@ -39,6 +50,11 @@ impl Filter {
                 .filter("practice")
                 .map(|p| parse_count("practice", p).map(|n| n as i64))
                 .transpose()?,
+            network: q
+                .filter("network")
+                .map(|p| parse_count("network", p).map(|n| n as i64))
+                .transpose()?,
+            members: None,
             q: q.q.clone(),
             datetime: q.datetime,
         })
@@ -49,6 +65,7 @@ impl Filter {
         e.public
             && self.kind.is_none_or(|k| k == l.kind)
             && self.practice.is_none_or(|p| p == l.from_practice || p == l.to_practice)
+            && self.members.as_ref().is_none_or(|m| m.contains(&l.from_practice))
             && self.q.as_ref().is_none_or(|q| q.matches(&e.search))
             && self.datetime.is_none_or(|i| i.contains(l.created_at))
     }
@@ -79,7 +96,16 @@ pub fn render(e: &LinkEntry) -> Value {
 }
 
 pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
-    let f = Filter::parse(q)?;
+    let mut f = Filter::parse(q)?;
+    if let Some(network) = f.network {
+        let members = c
+            .network
+            .components()
+            .into_iter()
+            .find(|m| m.first() == Some(&network))
+            .unwrap_or_default();
+        f.members = Some(members.into_iter().collect());
+    }
     let keys = q.bbox.map(|b| c.link_index.in_bbox(&b).collect());
     let (n, page) = paginate(candidates(&c.links, keys).filter(|e| f.matches(e)), q);
     Ok((n, page.into_iter().map(|e| render(e)).collect()))

@@ -1,0 +1,2 @@
+-- Links remember who recorded them (the author of a link may remove it).
+ALTER TABLE links ADD COLUMN author_id BIGINT REFERENCES users (id);

@@ -1,0 +1,293 @@
+//! Links recorded through the API and the implicit networks they draw, on SQLite and PostgreSQL.
+
+use std::collections::{BTreeSet, HashSet};
+
+use repere_tests::{Backend, Browser, TestApp, assert_problem, backends};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "une phrase de passe longue";
+
+async fn app(backend: Backend) -> TestApp {
+    let url = repere_tests::fresh_database(backend).await;
+    let store = repere_store::Store::connect(&url).await.unwrap();
+    repere_server::demo::load(&store).await.unwrap();
+    for (email, role) in [
+        ("a@ac-nice.fr", "contributor"),
+        ("b@ac-nice.fr", "contributor"),
+        ("cardie@ac-nice.fr", "moderator"),
+    ] {
+        repere_server::cli::add_user(&store, email, role, "", PASSWORD)
+            .await
+            .unwrap();
+    }
+    store.close().await;
+    TestApp::on(backend, url).await
+}
+
+async fn user<'a>(app: &'a TestApp, email: Option<&str>) -> Browser<'a> {
+    let mut b = Browser::new(app);
+    b.session().await;
+    if let Some(e) = email {
+        assert_eq!(b.login(e, PASSWORD).await.status, 200);
+    }
+    b
+}
+
+/// Two published practices that share no link yet, and an unpublished one.
+async fn pick(app: &TestApp) -> (i64, i64, i64) {
+    let linked: HashSet<i64> = app
+        .all_features("/api/collections/links/items?limit=1000")
+        .await
+        .iter()
+        .flat_map(|l| {
+            [
+                l["properties"]["from_practice"].as_i64().unwrap(),
+                l["properties"]["to_practice"].as_i64().unwrap(),
+            ]
+        })
+        .collect();
+    let free: Vec<i64> = app
+        .all_features("/api/collections/practices/items?limit=1000")
+        .await
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .filter(|id| !linked.contains(id))
+        .collect();
+    let store = repere_store::Store::connect(&app.database_url).await.unwrap();
+    let hidden = repere_store::practices::load_all(&store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| !p.is_public())
+        .unwrap()
+        .id;
+    store.close().await;
+    (free[0], free[1], hidden)
+}
+
+fn network_of(networks: &Value, id: i64) -> Option<Value> {
+    networks["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["properties"]["practices"].as_array().unwrap().contains(&json!(id)))
+        .cloned()
+}
+
+#[tokio::test]
+async fn recording_and_removing_links_updates_the_networks() {
+    for backend in backends() {
+        let app = app(backend).await;
+        let (x, y, hidden) = pick(&app).await;
+        let mut a = user(&app, Some("a@ac-nice.fr")).await;
+        let (_, _, before) = app.get("/api/networks").await;
+        assert!(network_of(&before, x).is_none() && network_of(&before, y).is_none());
+
+        let r = a
+            .post(
+                "/api/links",
+                json!({ "from_practice": x, "to_practice": y, "kind": "same_tool", "note": "Même robot" }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{backend:?} {}", r.body);
+        assert_eq!(r.body["geometry"]["type"], "LineString");
+        let link = r.body["id"].as_i64().unwrap();
+        let (_, _, after) = app.get("/api/networks").await;
+        let n = network_of(&after, x).expect("x is in a network now");
+        assert_eq!(n["properties"]["size"], 2);
+        assert_eq!(n["properties"]["links"], 1);
+        assert_eq!(n["id"], x.min(y));
+        let (_, _, near) = app.get(&format!("/api/practices/{x}/neighbourhood?depth=1")).await;
+        let ids: Vec<i64> = near["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![x, y]);
+        let (_, _, by_network) = app
+            .get(&format!("/api/collections/links/items?network={}", x.min(y)))
+            .await;
+        assert_eq!(by_network["numberMatched"], 1);
+
+        // Bad input: each a clear 4xx, nothing changed.
+        let cases = [
+            (
+                json!({ "from_practice": x, "to_practice": x, "kind": "visit" }),
+                422,
+                Some("to_practice"),
+            ),
+            (
+                json!({ "from_practice": x, "to_practice": 999_999, "kind": "visit" }),
+                422,
+                Some("to_practice"),
+            ),
+            (
+                json!({ "from_practice": hidden, "to_practice": y, "kind": "visit" }),
+                422,
+                Some("from_practice"),
+            ),
+            (
+                json!({ "from_practice": y, "to_practice": x, "kind": "same_tool" }),
+                409,
+                None,
+            ),
+            (
+                json!({ "from_practice": x, "to_practice": y, "kind": "friends" }),
+                422,
+                Some("kind"),
+            ),
+            (
+                json!({ "from_practice": x, "to_practice": y, "kind": "visit", "note": "x".repeat(2001) }),
+                422,
+                Some("note"),
+            ),
+            (json!({ "from": x }), 400, Some("body")),
+        ];
+        for (body, status, field) in cases {
+            let r = a.post("/api/links", body.clone()).await;
+            assert_problem(r.status, &r.ctype, &r.body, status, field, &body.to_string());
+        }
+        let anonymous = user(&app, None)
+            .await
+            .post(
+                "/api/links",
+                json!({ "from_practice": x, "to_practice": y, "kind": "visit" }),
+            )
+            .await;
+        assert_eq!(anonymous.status, 401);
+        for depth in ["0", "7", "x"] {
+            let (status, ctype, body) = app
+                .get(&format!("/api/practices/{x}/neighbourhood?depth={depth}"))
+                .await;
+            assert_problem(status, &ctype, &body, 400, Some("depth"), depth);
+        }
+        let (status, _, _) = app.get(&format!("/api/practices/{hidden}/neighbourhood")).await;
+        assert_eq!(status, 404);
+        let (_, _, unchanged) = app.get("/api/networks").await;
+        assert_eq!(unchanged, after, "bad input changed nothing");
+
+        // Only the link's author or a moderator removes it.
+        let mut b = user(&app, Some("b@ac-nice.fr")).await;
+        assert_eq!(
+            b.send(
+                reqwest::Method::DELETE,
+                &format!("/api/links/{link}"),
+                None,
+                b.csrf.clone().as_deref()
+            )
+            .await
+            .status,
+            403
+        );
+        assert_eq!(
+            a.send(
+                reqwest::Method::DELETE,
+                &format!("/api/links/{link}"),
+                None,
+                a.csrf.clone().as_deref()
+            )
+            .await
+            .status,
+            204
+        );
+        let (_, _, gone) = app.get("/api/networks").await;
+        assert!(network_of(&gone, x).is_none());
+        assert_eq!(
+            a.send(
+                reqwest::Method::DELETE,
+                &format!("/api/links/{link}"),
+                None,
+                a.csrf.clone().as_deref()
+            )
+            .await
+            .status,
+            404
+        );
+        let again = b
+            .post(
+                "/api/links",
+                json!({ "from_practice": x, "to_practice": y, "kind": "visit" }),
+            )
+            .await;
+        let id = again.body["id"].as_i64().unwrap();
+        let mut cardie = user(&app, Some("cardie@ac-nice.fr")).await;
+        let r = cardie
+            .send(
+                reqwest::Method::DELETE,
+                &format!("/api/links/{id}"),
+                None,
+                cardie.csrf.clone().as_deref(),
+            )
+            .await;
+        assert_eq!(r.status, 204, "a moderator removes any link");
+        let audit = repere_store::audit::for_entity(
+            &repere_store::Store::connect(&app.database_url).await.unwrap(),
+            "link",
+            &link.to_string(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["create", "delete"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn network_figures_agree_with_the_links() {
+    let app = app(Backend::Sqlite).await;
+    let links = app.all_features("/api/collections/links/items?limit=1000").await;
+    let (_, ctype, networks) = app.get("/api/networks").await;
+    assert!(ctype.starts_with("application/geo+json"));
+    let features = networks["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    let mut seen = BTreeSet::new();
+    let mut total_links = 0;
+    for n in features {
+        let p = &n["properties"];
+        let members: Vec<i64> = p["practices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_i64().unwrap())
+            .collect();
+        assert_eq!(p["size"].as_u64().unwrap() as usize, members.len());
+        assert_eq!(
+            n["id"].as_i64().unwrap(),
+            members[0],
+            "a network is named by its smallest practice id"
+        );
+        for m in &members {
+            assert!(seen.insert(*m), "practice {m} in two networks");
+        }
+        for pivot in p["pivots"].as_array().unwrap() {
+            assert!(members.contains(&pivot.as_i64().unwrap()));
+        }
+        let (_, _, own) = app
+            .get(&format!(
+                "/api/collections/links/items?network={}&limit=1000",
+                members[0]
+            ))
+            .await;
+        assert_eq!(own["numberMatched"], p["links"]);
+        total_links += p["links"].as_u64().unwrap();
+        assert_eq!(n["geometry"]["type"], "Polygon");
+    }
+    assert_eq!(
+        total_links as usize,
+        links.len(),
+        "every public link belongs to exactly one network"
+    );
+    let ends: BTreeSet<i64> = links
+        .iter()
+        .flat_map(|l| {
+            [
+                l["properties"]["from_practice"].as_i64().unwrap(),
+                l["properties"]["to_practice"].as_i64().unwrap(),
+            ]
+        })
+        .collect();
+    assert_eq!(seen, ends);
+}
