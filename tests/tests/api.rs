@@ -470,6 +470,7 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/links/{id}",
         "/api/networks",
         "/api/practices/{id}/neighbourhood",
+        "/api/practices/{id}/suggestions",
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }

@@ -291,3 +291,103 @@ async fn network_figures_agree_with_the_links() {
         .collect();
     assert_eq!(seen, ends);
 }
+
+#[tokio::test]
+async fn suggestions_share_something_are_near_and_not_yet_linked() {
+    let app = app(Backend::Sqlite).await;
+    let practices = app.all_features("/api/collections/practices/items?limit=1000").await;
+    let links = app.all_features("/api/collections/links/items?limit=1000").await;
+    let list = |f: &Value, k: &str| -> Vec<String> {
+        f["properties"][k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_lowercase())
+            .collect()
+    };
+    let pos = |f: &Value| {
+        (
+            f["geometry"]["coordinates"][0].as_f64().unwrap(),
+            f["geometry"]["coordinates"][1].as_f64().unwrap(),
+        )
+    };
+    // A practice located in a dense area, so that it has suggestions to check.
+    let me = practices
+        .iter()
+        .filter(|f| f["properties"]["commune_name"] == "Nice")
+        .max_by_key(|f| f["properties"]["tools"].as_array().unwrap().len())
+        .unwrap();
+    let id = me["id"].as_i64().unwrap();
+    let linked: HashSet<i64> = links
+        .iter()
+        .filter_map(|l| {
+            let (a, b) = (
+                l["properties"]["from_practice"].as_i64().unwrap(),
+                l["properties"]["to_practice"].as_i64().unwrap(),
+            );
+            (a == id).then_some(b).or((b == id).then_some(a))
+        })
+        .collect();
+    let (lon, lat) = pos(me);
+    let mut expected: Vec<(f64, i64)> = practices
+        .iter()
+        .filter(|f| f["id"].as_i64().unwrap() != id && !linked.contains(&f["id"].as_i64().unwrap()))
+        .filter(|f| {
+            ["tools", "disciplines", "themes"]
+                .iter()
+                .any(|k| list(f, k).iter().any(|v| list(me, k).contains(v)))
+        })
+        .map(|f| {
+            let (x, y) = pos(f);
+            (repere_tests::haversine_m(lon, lat, x, y), f["id"].as_i64().unwrap())
+        })
+        .filter(|(d, _)| *d <= 30_000.0)
+        .collect();
+    expected.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (status, _, body) = app.get(&format!("/api/practices/{id}/suggestions?k=5")).await;
+    assert_eq!(status, 200, "{body}");
+    let got = body["suggestions"].as_array().unwrap();
+    assert!(!got.is_empty(), "a practice in Nice has suggestions in the demo");
+    assert_eq!(
+        got.iter().map(|s| s["id"].as_i64().unwrap()).collect::<Vec<_>>(),
+        expected.iter().take(5).map(|e| e.1).collect::<Vec<_>>()
+    );
+    for s in got {
+        let reason = s["reason"].as_str().unwrap();
+        assert!(reason.starts_with("même "), "{reason}");
+        assert!(reason.contains(" à "), "the reason says how far: {reason}");
+        let other = practices.iter().find(|f| f["id"] == s["id"]).unwrap();
+        if let Some(tool) = reason.strip_prefix("même outil : ").and_then(|r| r.split(',').next()) {
+            assert!(
+                list(other, "tools").contains(&tool.to_lowercase()) && list(me, "tools").contains(&tool.to_lowercase())
+            );
+        }
+    }
+    // Once linked, a suggestion goes away.
+    {
+        let first = &got[0];
+        let mut a = user(&app, Some("a@ac-nice.fr")).await;
+        let other = first["id"].as_i64().unwrap();
+        assert_eq!(
+            a.post(
+                "/api/links",
+                json!({ "from_practice": id, "to_practice": other, "kind": "same_tool" })
+            )
+            .await
+            .status,
+            201
+        );
+        let (_, _, after) = app.get(&format!("/api/practices/{id}/suggestions?k=5")).await;
+        assert!(
+            !after["suggestions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["id"] == other)
+        );
+    }
+    for bad in ["radius_m=-1", "radius_m=500000", "k=x", "colour=red"] {
+        let (status, _, _) = app.get(&format!("/api/practices/{id}/suggestions?{bad}")).await;
+        assert_eq!(status, 400, "{bad}");
+    }
+}

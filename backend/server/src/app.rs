@@ -149,6 +149,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/practices/{id}/messages", post(practices::write::contact_author))
         .route("/messages", get(practices::write::messages))
         .route("/practices/{id}/neighbourhood", get(networks::neighbourhood))
+        .route("/practices/{id}/suggestions", get(networks::suggestions))
         .route("/networks", get(networks::list))
         .route("/links", post(links::write::create))
         .route("/links/{id}", axum::routing::delete(links::write::delete))

@@ -134,3 +134,97 @@ pub async fn neighbourhood(
         .collect();
     Ok(Json(json!({ "practice": id, "depth": depth, "nodes": nodes, "links": links })).into_response())
 }
+
+/// Default and largest search radius of suggestions, in metres.
+pub const SUGGEST_RADIUS_M: f64 = 30_000.0;
+pub const SUGGEST_MAX_RADIUS_M: f64 = 200_000.0;
+
+/// GET /api/practices/{id}/suggestions?radius_m=&k= — published practices nearby that share a tool,
+/// a discipline or a theme with this one and are not linked to it yet, nearest first, each with its
+/// reason ("même outil : Tinkercad, à 8 km").
+pub async fn suggestions(
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let p = pairs(raw.as_deref())?;
+    reject_unknown(&p, &["radius_m", "k"])?;
+    let get = |name: &str| p.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let radius = match get("radius_m") {
+        None => SUGGEST_RADIUS_M,
+        Some(v) => {
+            let r = crate::ogc::parse_number("radius_m", v)?;
+            if r <= 0.0 || r > SUGGEST_MAX_RADIUS_M {
+                return Err(ApiError::param(
+                    "radius_m",
+                    format!("le rayon va de 0 à {SUGGEST_MAX_RADIUS_M} m"),
+                ));
+            }
+            r
+        }
+    };
+    let k = match get("k") {
+        None => 10,
+        Some(v) => parse_count("k", v)?.clamp(1, 100),
+    };
+    let c = app.read_catalog()?;
+    let me = c
+        .practices
+        .get(&id)
+        .filter(|e| e.practice.is_public())
+        .ok_or_else(|| ApiError::NotFound(format!("aucun usage publié {id}")))?;
+    let Some(center) = me.position else {
+        return Ok(Json(json!({ "practice": id, "suggestions": [] })).into_response());
+    };
+    let linked: HashSet<i64> = c
+        .links
+        .values()
+        .filter(|l| l.link.from_practice == id || l.link.to_practice == id)
+        .map(|l| {
+            if l.link.from_practice == id {
+                l.link.to_practice
+            } else {
+                l.link.from_practice
+            }
+        })
+        .collect();
+    let shared = |other: &crate::catalog::PracticeEntry| -> Option<String> {
+        let find = |mine: &[String], theirs: &[String], labels: &[String]| {
+            theirs.iter().position(|t| mine.contains(t)).map(|i| labels[i].clone())
+        };
+        if let Some(t) = find(&me.tools, &other.tools, &other.practice.tools) {
+            return Some(format!("même outil : {t}"));
+        }
+        if let Some(d) = find(&me.disciplines, &other.disciplines, &other.practice.disciplines) {
+            return Some(format!("même discipline : {d}"));
+        }
+        find(&me.themes, &other.themes, &other.practice.themes).map(|t| format!("même thème : {t}"))
+    };
+    let ranked = c.practice_index.nearest(center, k, Some(radius), |pid| {
+        pid != id
+            && !linked.contains(&pid)
+            && c.practices
+                .get(&pid)
+                .is_some_and(|e| e.practice.is_public() && shared(e).is_some())
+    });
+    let list: Vec<Value> = ranked
+        .into_iter()
+        .filter_map(|r| {
+            let e = c.practices.get(&r.key)?;
+            let km = r.distance_m / 1000.0;
+            let distance = if km < 1.0 {
+                format!("à {} m", r.distance_m.round())
+            } else {
+                format!("à {} km", km.round())
+            };
+            Some(json!({
+                "id": r.key,
+                "title": e.practice.title,
+                "commune_name": e.commune_name,
+                "distance_m": (r.distance_m * 10.0).round() / 10.0,
+                "reason": format!("{}, {distance}", shared(e)?),
+            }))
+        })
+        .collect();
+    Ok(Json(json!({ "practice": id, "radius_m": radius, "suggestions": list })).into_response())
+}

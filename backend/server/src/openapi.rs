@@ -423,6 +423,18 @@ pub fn build() -> Value {
                 ),
             ),
         )
+        .path(
+            "/api/practices/{id}/suggestions",
+            PathItem::new(
+                HttpMethod::Get,
+                not_found(
+                    op("suggestions", "Usages proches partageant un outil, une discipline ou un thème, pas encore liés, avec leur raison", "Réseaux", "application/json", "Suggestions classées par distance")
+                        .parameter(id_param())
+                        .parameter(query("radius_m", Type::Number, "Rayon en mètres (défaut 30000, au plus 200000)"))
+                        .parameter(query("k", Type::Integer, "Nombre de suggestions (défaut 10, au plus 100)")),
+                ),
+            ),
+        )
         .path("/api/practices/{id}/audit", PathItem::new(HttpMethod::Get, read("practiceAudit", "Journal des modifications (modérateurs)", "Entrées").parameter(id_param()).build()))
         .path(
             "/api/practices/{id}/{action}",
