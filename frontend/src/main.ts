@@ -5,7 +5,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 import { Map as MlMap, NavigationControl, ScaleControl, AttributionControl, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { ApiError, api, type Feature, type FeatureCollection, type PracticeProps } from './api/client';
+import { ApiError, api, getJson, type Feature, type FeatureCollection, type PracticeProps } from './api/client';
 import { FILTER_KEYS, LAYERS, decode, encode, type Layer, type State } from './state/url';
 import { active, countLabel, facets, query } from './ui/filters';
 import { renderList } from './ui/list';
@@ -133,7 +133,16 @@ async function openFiche(id: number, focus: boolean): Promise<void> {
       close: closeFiche,
       show: (other) => void openFiche(other, true).then(() => flyTo(other)),
       contact: signedIn ? (pid, body) => send('POST', `/api/practices/${pid}/messages`, { body }) : undefined,
+      link: signedIn
+        ? async (from, to, kind, note) => {
+            await send('POST', '/api/links', { from_practice: from, to_practice: to, kind, note: note || null });
+            await refreshLinks();
+            await openFiche(from, false);
+          }
+        : undefined,
+      suggestions: async (pid) => (await getJson<{ suggestions: { id: number; title: string; reason: string }[] }>(`/api/practices/${pid}/suggestions?k=5`)).suggestions,
     });
+    void highlightNetwork(id);
     highlight(map, id);
     if (focus) panel.focus();
   } catch (e) {
@@ -154,11 +163,30 @@ function flyTo(id: number): void {
   if (f?.geometry?.type === 'Point') map.easeTo({ center: f.geometry.coordinates, zoom: Math.max(map.getZoom(), 12) });
 }
 
+/** Reloads the links drawn on the map (after a link was recorded). */
+async function refreshLinks(): Promise<void> {
+  setOverlay(map, 'links', await api.links({}));
+  loadedOverlays.add('links');
+}
+
+/** Draws the network of a practice over the map, whatever the links layer shows. */
+async function highlightNetwork(id: number): Promise<void> {
+  try {
+    if (!loadedOverlays.has('links')) await refreshLinks();
+    const n = await getJson<{ links: { id: number }[] }>(`/api/practices/${id}/neighbourhood?depth=6`);
+    map.setFilter('network-highlight', ['in', ['get', 'id'], ['literal', n.links.map((l) => l.id)]]);
+    document.body.dataset.network = String(n.links.length);
+  } catch {
+    // The highlight is a help, not a necessity: the fiche still lists the linked projects.
+  }
+}
+
 function closeFiche(): void {
   const panel = $('fiche');
   panel.hidden = true;
   state.fiche = undefined;
   highlight(map, undefined);
+  map.setFilter('network-highlight', ['in', ['get', 'id'], ['literal', []]]);
   syncUrl();
   $('liste').focus();
 }

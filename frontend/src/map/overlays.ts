@@ -32,6 +32,14 @@ export function addOverlays(map: MlMap): void {
   map.addLayer(
     { id: 'links', type: 'line', source: 'links', layout: { visibility: 'none' }, paint: { 'line-color': matchColour('kind', LINK_COLOURS), 'line-width': 2, 'line-opacity': 0.8 } },
   );
+  // The network of the open fiche, always drawn.
+  map.addLayer({
+    id: 'network-highlight',
+    type: 'line',
+    source: 'links',
+    filter: ['in', ['get', 'id'], ['literal', []]],
+    paint: { 'line-color': '#000091', 'line-width': 4, 'line-opacity': 0.9 },
+  });
   map.addSource('establishments', { type: 'geojson', data: empty });
   map.addLayer(
     {

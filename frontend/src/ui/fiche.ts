@@ -14,7 +14,20 @@ export interface FicheActions {
   show: (id: number) => void;
   /** Sends a message to the author; undefined when nobody is signed in. */
   contact?: (id: number, body: string) => Promise<void>;
+  /** Records a link from this practice; undefined when nobody is signed in. */
+  link?: (from: number, to: number, kind: string, note: string) => Promise<void>;
+  /** Suggestions of practices to link, with their reason. */
+  suggestions?: (id: number) => Promise<{ id: number; title: string; reason: string }[]>;
 }
+
+export const LINK_KINDS: [string, string][] = [
+  ['inspired_by', 'inspiré par'],
+  ['collaboration', 'collaboration'],
+  ['same_tool', 'même outil'],
+  ['visit', 'visite'],
+  ['training', 'formation'],
+  ['same_site', "même Fab' École"],
+];
 
 export function renderFiche(
   panel: HTMLElement,
@@ -78,6 +91,7 @@ export function renderFiche(
     linked.append(ul);
   }
   parts.push(linked);
+  parts.push(linkSection(p.id, titles, actions));
   parts.push(contactSection(p.id, actions));
   const share = el('p', undefined, 'repere-fiche__share');
   const a = el('a', 'Lien à partager vers cette fiche', 'fr-link');
@@ -133,5 +147,95 @@ function contactSection(id: number, actions: FicheActions): HTMLElement {
       });
   });
   section.append(form);
+  return section;
+}
+
+function linkSection(id: number, titles: Map<number, string>, actions: FicheActions): HTMLElement {
+  const section = el('section');
+  section.append(el('h3', 'Lier à un autre projet', 'fr-h6'));
+  if (!actions.link) {
+    const p = el('p');
+    const a = el('a', 'Connectez-vous', 'fr-link');
+    a.href = `/connexion.html?retour=${encodeURIComponent(`/?fiche=${id}`)}`;
+    p.append(a, ' pour relier ce projet à un autre.');
+    section.append(p);
+    return section;
+  }
+  const form = el('form');
+  form.noValidate = true;
+  form.id = 'link-form';
+  const kindGroup = el('div', undefined, 'fr-select-group');
+  const kindLabel = el('label', 'Type de lien', 'fr-label');
+  kindLabel.htmlFor = 'link-kind';
+  const kind = el('select', undefined, 'fr-select');
+  kind.id = 'link-kind';
+  kind.name = 'kind';
+  kind.append(...LINK_KINDS.map(([v, l]) => new Option(l, v)));
+  kindGroup.append(kindLabel, kind);
+  const targetGroup = el('div', undefined, 'fr-input-group');
+  const targetLabel = el('label', 'Projet à lier (titre ou numéro)', 'fr-label');
+  targetLabel.htmlFor = 'link-target';
+  const target = el('input', undefined, 'fr-input');
+  target.id = 'link-target';
+  target.name = 'to_practice';
+  target.setAttribute('list', 'link-targets');
+  target.autocomplete = 'off';
+  const options = el('datalist');
+  options.id = 'link-targets';
+  options.append(...[...titles].filter(([pid]) => pid !== id).map(([pid, t]) => new Option(`${t} (n° ${pid})`)));
+  targetGroup.append(targetLabel, target, options);
+  const noteGroup = el('div', undefined, 'fr-input-group');
+  const noteLabel = el('label', 'Note (facultatif)', 'fr-label');
+  noteLabel.htmlFor = 'link-note';
+  const note = el('input', undefined, 'fr-input');
+  note.id = 'link-note';
+  note.name = 'note';
+  noteGroup.append(noteLabel, note);
+  const submit = el('button', 'Créer le lien', 'fr-btn fr-btn--sm');
+  submit.type = 'submit';
+  const status = el('p');
+  status.id = 'link-status';
+  status.setAttribute('role', 'status');
+  form.append(kindGroup, targetGroup, noteGroup, submit, status);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const to = Number(target.value.match(/(\d+)\)?\s*$/)?.[1]);
+    if (!Number.isInteger(to) || to <= 0) {
+      status.textContent = 'Choisissez le projet à lier dans la liste.';
+      target.focus();
+      return;
+    }
+    actions.link!(id, to, kind.value, note.value.trim())
+      .then(() => {
+        status.textContent = 'Lien créé.';
+      })
+      .catch((err: unknown) => {
+        status.textContent = err instanceof Error ? err.message : "Le lien n'a pas pu être créé.";
+      });
+  });
+  section.append(form);
+  if (actions.suggestions) {
+    const list = el('ul', undefined, 'repere-links');
+    list.id = 'suggestions';
+    section.append(el('p', 'Suggestions proches :', 'fr-text--sm fr-mb-0'), list);
+    actions
+      .suggestions(id)
+      .then((items) => {
+        if (items.length === 0) list.append(el('li', 'Aucune suggestion à proximité.'));
+        for (const s of items) {
+          const li = el('li');
+          const b = el('button', `${s.title} — ${s.reason}`, 'fr-btn fr-btn--tertiary-no-outline fr-btn--sm');
+          b.type = 'button';
+          b.addEventListener('click', () => {
+            target.value = `${s.title} (n° ${s.id})`;
+            kind.value = s.reason.startsWith('même outil') ? 'same_tool' : 'inspired_by';
+            target.focus();
+          });
+          li.append(b);
+          list.append(li);
+        }
+      })
+      .catch(() => list.append(el('li', 'Suggestions indisponibles.')));
+  }
   return section;
 }

@@ -1,0 +1,62 @@
+// A signed-in teacher links two projects from a fiche, helped by a suggestion, and sees the network
+// drawn on the map.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axe, idle, launch, ready } from './browser';
+import { CONTRIBUTOR, PASSWORD, startServer, type Server } from './server';
+
+let server: Server;
+let browser: Browser;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  expect(errors, 'no uncaught page errors').toEqual([]);
+});
+
+describe('links from the fiche', () => {
+  it('creates a link from a suggestion and draws the network', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    await ctx.route((u) => !u.href.startsWith(server.base), (r) => r.abort());
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.base}/connexion.html?retour=/`);
+    await page.fill('#email', CONTRIBUTOR);
+    await page.fill('#password', PASSWORD);
+    await page.press('#password', 'Enter');
+    await page.waitForURL(`${server.base}/`);
+    await ready(page);
+    // A published practice in Nice, where the demo has neighbours to suggest.
+    const id = await page.evaluate(async () => {
+      const r = await fetch('/api/collections/practices/items?limit=1000&q=nice');
+      const fc = await r.json();
+      return fc.features[0].id as number;
+    });
+    await page.goto(`${server.base}/?fiche=${id}&carte=11.00/43.70000/7.26000`);
+    await ready(page);
+    await page.waitForSelector('#suggestions button');
+    const before = Number(await page.evaluate(() => document.body.dataset.network ?? '0'));
+    await page.click('#suggestions button');
+    const target = await page.inputValue('#link-target');
+    expect(target).toMatch(/\(n° \d+\)$/);
+    const targetTitle = target.replace(/ \(n° \d+\)$/, '');
+    await page.click('#link-form button[type="submit"]');
+    await page.waitForFunction((b) => Number(document.body.dataset.network) > b, before);
+    await page.waitForFunction((t) => document.querySelector('.repere-links')?.textContent?.includes(t), targetTitle);
+    // The new link is listed in the fiche's projects and drawn in the highlighted network.
+    await idle(page);
+    const drawn = await page.evaluate(() => {
+      const m = (window as unknown as { map: { queryRenderedFeatures: (o: object) => unknown[] } }).map;
+      return m.queryRenderedFeatures({ layers: ['network-highlight'] }).length;
+    });
+    expect(drawn).toBeGreaterThan(0);
+    expect(await axe(page)).toEqual([]);
+    await ctx.close();
+  });
+});
