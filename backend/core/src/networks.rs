@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use petgraph::algo::articulation_points::articulation_points;
-use petgraph::algo::{dijkstra, kosaraju_scc};
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::UnGraph;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableUnGraph};
 
@@ -94,16 +94,31 @@ impl LinkGraph {
         out
     }
 
-    /// Practices within `max_hops` links of `practice` (itself at 0), by hops then id.
+    /// Practices within `max_hops` links of `practice` (itself at 0), by hops then id. A breadth-first
+    /// walk that stops at `max_hops`, so its cost depends on the neighbourhood, not on the network
+    /// (petgraph's Bfs and dijkstra have no depth limit).
     pub fn neighbourhood(&self, practice: i64, max_hops: u32) -> Vec<(i64, u32)> {
-        let Some(start) = self.nodes.get(&practice) else {
+        let Some(&start) = self.nodes.get(&practice) else {
             return vec![(practice, 0)];
         };
-        let mut out: Vec<(i64, u32)> = dijkstra(&self.g, *start, None, |_| 1u32)
-            .into_iter()
-            .filter(|(_, d)| *d <= max_hops)
-            .map(|(n, d)| (self.g[n], d))
-            .collect();
+        let mut seen: HashMap<NodeIndex, u32> = HashMap::from([(start, 0)]);
+        let mut frontier = vec![start];
+        for hops in 1..=max_hops {
+            let mut next = Vec::new();
+            for n in frontier {
+                for m in self.g.neighbors(n) {
+                    if let std::collections::hash_map::Entry::Vacant(v) = seen.entry(m) {
+                        v.insert(hops);
+                        next.push(m);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        let mut out: Vec<(i64, u32)> = seen.into_iter().map(|(n, d)| (self.g[n], d)).collect();
         out.sort_by_key(|(id, d)| (*d, *id));
         out
     }
