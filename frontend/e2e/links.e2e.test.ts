@@ -57,6 +57,19 @@ describe('links from the fiche', () => {
     });
     expect(drawn).toBeGreaterThan(0);
     expect(await axe(page)).toEqual([]);
+
+    // The "Réseaux" page: an accessible table of every network and a graph whose nodes open fiches.
+    await page.goto(`${server.base}/reseaux.html`);
+    await page.waitForSelector('#networks:not([hidden])');
+    await page.waitForFunction(() => Number(document.getElementById('graph')?.dataset.nodes) > 0);
+    const networks = await page.evaluate(async () => (await (await fetch('/api/networks')).json()).features.length as number);
+    expect(await page.locator('#networks tbody tr').count()).toBe(networks);
+    expect(await axe(page)).toEqual([]);
+    const node = await page.evaluate(() => (window as unknown as { cy: { nodes: () => { id: () => string }[] } }).cy.nodes()[0]!.id());
+    await page.evaluate((n) => (window as unknown as { cy: { $: (s: string) => { emit: (e: string) => void } } }).cy.$(`#${n}`).emit('tap'), node);
+    await page.waitForURL(`${server.base}/?fiche=${node}`);
+    await ready(page);
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
     await ctx.close();
   });
 });

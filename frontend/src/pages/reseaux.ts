@@ -1,0 +1,99 @@
+// "Réseaux": the implicit networks as an accessible table, and the selected one as a graph (cytoscape)
+// whose nodes open their fiche on the map.
+import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../style.css';
+import cytoscape from 'cytoscape';
+import { renderAccountMenu } from '../api/account';
+import { ApiError, getJson } from '../api/client';
+import { LINK_COLOURS } from '../map/overlays';
+import { renderFrame } from '../ui/layout';
+
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+void renderAccountMenu();
+
+interface Network {
+  id: number;
+  properties: {
+    size: number;
+    links: number;
+    establishments: number;
+    communes: number;
+    first_link_at: string | null;
+    last_link_at: string | null;
+    pivots: number[];
+    centroid: [number, number] | null;
+  };
+}
+
+interface Neighbourhood {
+  nodes: { id: number; title: string; hops: number }[];
+  links: { id: number; from_practice: number; to_practice: number; kind: string }[];
+}
+
+const status = document.getElementById('status')!;
+const alert = document.getElementById('alert')!;
+const table = document.getElementById('networks') as HTMLTableElement;
+const graph = document.getElementById('graph')!;
+const desc = document.getElementById('graph-desc')!;
+const date = (s: string | null) => (s ? new Date(s).toLocaleDateString('fr-FR') : '—');
+const colour = new Map(LINK_COLOURS.map(([k, , c]) => [k, c]));
+
+async function show(n: Network): Promise<void> {
+  const data = await getJson<Neighbourhood>(`/api/practices/${n.id}/neighbourhood?depth=6`);
+  const pivots = new Set(n.properties.pivots);
+  desc.textContent = `Réseau n° ${n.id} : ${data.nodes.length} projets et ${data.links.length} liens ; ${pivots.size} pivot(s). Le tableau donne les mêmes chiffres.`;
+  document.getElementById('graph-title')!.textContent = `Graphe du réseau n° ${n.id}`;
+  const cy = cytoscape({
+    container: graph,
+    elements: [
+      ...data.nodes.map((x) => ({ data: { id: String(x.id), label: x.title, pivot: pivots.has(x.id) ? 1 : 0 } })),
+      ...data.links.map((l) => ({ data: { id: `l${l.id}`, source: String(l.from_practice), target: String(l.to_practice), colour: colour.get(l.kind) ?? '#929292' } })),
+    ],
+    style: [
+      { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'background-color': '#e1000f', width: 14, height: 14, 'text-wrap': 'ellipsis', 'text-max-width': '140px' } },
+      { selector: 'node[pivot = 1]', style: { 'background-color': '#000091', width: 20, height: 20 } },
+      { selector: 'edge', style: { 'line-color': 'data(colour)', width: 2 } },
+    ],
+    layout: { name: 'cose', animate: false },
+  });
+  cy.on('tap', 'node', (e) => window.location.assign(`/?fiche=${e.target.id()}`));
+  (window as unknown as { cy: cytoscape.Core }).cy = cy; // test hook
+  graph.dataset.nodes = String(data.nodes.length);
+}
+
+async function load(): Promise<void> {
+  const { features } = await getJson<{ features: Network[] }>('/api/networks');
+  status.textContent = features.length === 0 ? 'Aucun réseau pour le moment : liez des projets depuis leur fiche.' : `${features.length} réseau(x).`;
+  table.tBodies[0]!.replaceChildren(
+    ...features.map((n) => {
+      const tr = document.createElement('tr');
+      const cell = (t: string) => Object.assign(document.createElement('td'), { textContent: t });
+      const p = n.properties;
+      const actions = document.createElement('td');
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'fr-btn fr-btn--sm fr-btn--tertiary';
+      b.textContent = `Graphe du réseau n° ${n.id}`;
+      b.addEventListener('click', () => void show(n).catch(showError));
+      actions.append(b);
+      if (p.centroid) {
+        const a = document.createElement('a');
+        a.className = 'fr-link fr-ml-1w';
+        a.href = `/?fiche=${n.id}&couches=practices,sites,links&carte=10.00/${p.centroid[1].toFixed(5)}/${p.centroid[0].toFixed(5)}`;
+        a.textContent = 'Sur la carte';
+        actions.append(a);
+      }
+      tr.append(cell(`n° ${n.id}`), cell(String(p.size)), cell(String(p.links)), cell(String(p.establishments)), cell(String(p.communes)), cell(date(p.first_link_at)), cell(date(p.last_link_at)), cell(String(p.pivots.length)), actions);
+      return tr;
+    }),
+  );
+  table.hidden = features.length === 0;
+  if (features[0]) await show(features[0]);
+}
+
+function showError(e: unknown): void {
+  alert.textContent = e instanceof ApiError ? `${e.problem.title} : ${e.message}` : 'Erreur inattendue.';
+  alert.hidden = false;
+}
+
+load().catch(showError);
