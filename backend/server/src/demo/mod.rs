@@ -207,7 +207,8 @@ fn school_year(rng: &mut ChaCha8Rng) -> SchoolYear {
 /// A creation instant inside the school year, never after the dataset's reference date.
 fn created_in(rng: &mut ChaCha8Rng, year: SchoolYear) -> DateTime<Utc> {
     let first = year.first_day();
-    let last = year.last_day().min(day(2026, 11, 20));
+    // Three weeks before the demo's today, so that publication (up to 20 days later) is not in the future.
+    let last = year.last_day().min(day(2026, 10, 30));
     let span = (last - first).num_days().max(1);
     let d = first + Duration::days(rng.random_range(0..span));
     Utc.from_utc_datetime(
@@ -289,6 +290,13 @@ fn of_name(name: &str) -> String {
     } else {
         format!("du {name}")
     }
+}
+
+/// The instant the demo dataset describes ("now" for the demo): nothing happens after it.
+fn reference_instant() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
+        .single()
+        .expect("valid instant")
 }
 
 /// Generates the dataset (pure: no I/O).
@@ -477,7 +485,13 @@ fn links(
             .published_at
             .unwrap_or(pa.created_at)
             .max(pb.published_at.unwrap_or(pb.created_at));
-        out.push((a, b, kind, note, after + Duration::days(rng.random_range(1..60))));
+        out.push((
+            a,
+            b,
+            kind,
+            note,
+            (after + Duration::days(rng.random_range(1..60))).min(reference_instant()),
+        ));
     }
     out
 }
@@ -582,6 +596,15 @@ mod tests {
                 .any(|e| { e.current_bandwidth().is_some_and(|b| b.technology == Technology::Ftth) })
         );
         assert!(a.links.len() >= 100, "{}", a.links.len());
+        assert!(
+            a.links.iter().all(|l| l.4 <= reference_instant()),
+            "no link dated after the demo's today"
+        );
+        assert!(
+            a.practices
+                .iter()
+                .all(|p| p.published_at.is_none_or(|t| t <= reference_instant()))
+        );
         assert!(
             a.sites
                 .iter()
