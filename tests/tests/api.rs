@@ -469,6 +469,7 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/links",
         "/api/links/{id}",
         "/api/networks",
+        "/api/networks/growth",
         "/api/practices/{id}/neighbourhood",
         "/api/practices/{id}/suggestions",
     ] {

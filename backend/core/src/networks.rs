@@ -12,6 +12,51 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableUnGraph};
 /// Deepest neighbourhood the API computes.
 pub const MAX_HOPS: u32 = 6;
 
+/// Largest network whose betweenness is computed.
+pub const MAX_BETWEENNESS_NODES: usize = 2_000;
+
+/// How central a practice is in its network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Central {
+    pub practice: i64,
+    /// Number of links.
+    pub degree: usize,
+    /// Share of shortest paths between other members that go through it (0–1).
+    pub betweenness: Option<f64>,
+}
+
+/// Links and networks as time goes by: after each period, how many links were recorded in it and how
+/// many networks existed. `links` holds `(period, practice_a, practice_b)` in chronological order.
+pub fn growth<P: Clone + PartialEq>(links: &[(P, i64, i64)]) -> Vec<(P, usize, usize)> {
+    let mut ids: HashMap<i64, usize> = HashMap::new();
+    for (_, a, b) in links {
+        for p in [a, b] {
+            let n = ids.len();
+            ids.entry(*p).or_insert(n);
+        }
+    }
+    let mut sets = petgraph::unionfind::UnionFind::<usize>::new(ids.len());
+    let (mut seen, mut merges) = (std::collections::HashSet::new(), 0usize);
+    let mut out: Vec<(P, usize, usize)> = Vec::new();
+    for (period, a, b) in links {
+        let (x, y) = (ids[a], ids[b]);
+        seen.insert(x);
+        seen.insert(y);
+        if sets.union(x, y) {
+            merges += 1;
+        }
+        let networks = seen.len() - merges;
+        match out.last_mut() {
+            Some(last) if last.0 == *period => {
+                last.1 += 1;
+                last.2 = networks;
+            }
+            _ => out.push((period.clone(), 1, networks)),
+        }
+    }
+    out
+}
+
 /// Undirected graph: nodes are practice ids, edges are link ids (parallel edges allowed: two links of
 /// different kinds between the same practices).
 #[derive(Debug, Clone, Default)]
@@ -123,6 +168,42 @@ impl LinkGraph {
         out
     }
 
+    /// Degree and betweenness (normalised, rustworkx-core) of each member of one network, most
+    /// central first. Betweenness costs O(V·E): it is computed only for networks of at most
+    /// [`MAX_BETWEENNESS_NODES`] practices (otherwise `None`).
+    pub fn centrality(&self, members: &[i64]) -> Vec<Central> {
+        let mut sub: UnGraph<i64, ()> = UnGraph::default();
+        let mut index: HashMap<i64, NodeIndex> = HashMap::new();
+        for m in members {
+            index.insert(*m, sub.add_node(*m));
+        }
+        for e in self.g.edge_indices() {
+            if let Some((a, b)) = self.g.edge_endpoints(e)
+                && let (Some(x), Some(y)) = (index.get(&self.g[a]), index.get(&self.g[b]))
+            {
+                sub.add_edge(*x, *y, ());
+            }
+        }
+        let between = (members.len() <= MAX_BETWEENNESS_NODES)
+            .then(|| rustworkx_core::centrality::betweenness_centrality(&sub, false, true, usize::MAX));
+        let mut out: Vec<Central> = sub
+            .node_indices()
+            .map(|n| Central {
+                practice: sub[n],
+                degree: sub.edges(n).count(),
+                betweenness: between.as_ref().and_then(|b| b.get(n.index()).copied().flatten()),
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.betweenness
+                .unwrap_or(0.0)
+                .total_cmp(&a.betweenness.unwrap_or(0.0))
+                .then(b.degree.cmp(&a.degree))
+                .then(a.practice.cmp(&b.practice))
+        });
+        out
+    }
+
     /// Pivots: practices whose removal would split their network.
     pub fn pivots(&self) -> BTreeSet<i64> {
         // petgraph's articulation points need compact node indices (they panic on a StableGraph with
@@ -183,6 +264,33 @@ mod tests {
         assert_eq!(g.neighbourhood(1, 2), vec![(1, 0), (2, 1), (3, 2), (5, 2)]);
         assert_eq!(g.neighbourhood(1, 6).len(), 6);
         assert_eq!(g.neighbourhood(99, 3), vec![(99, 0)], "an unlinked practice is alone");
+    }
+
+    #[test]
+    fn the_bridge_between_two_groups_is_the_most_central() {
+        let g = sample();
+        let members = &g.components()[0];
+        let c = g.centrality(members);
+        // 2 and 3 carry every path from 1 and 4 to the rest; 2 also has three links.
+        assert_eq!(c[0].practice, 2);
+        assert_eq!(c[0].degree, 3);
+        assert!(c[0].betweenness.unwrap() > c.iter().find(|x| x.practice == 5).unwrap().betweenness.unwrap());
+        assert_eq!(c.iter().find(|x| x.practice == 1).unwrap().betweenness, Some(0.0));
+    }
+
+    #[test]
+    fn growth_counts_links_and_networks_per_period() {
+        let links = [
+            ("2025-09", 1, 2),
+            ("2025-09", 3, 4),
+            ("2025-10", 2, 3),
+            ("2025-12", 5, 6),
+            ("2025-12", 6, 1),
+        ];
+        assert_eq!(
+            growth(&links),
+            vec![("2025-09", 2, 2), ("2025-10", 1, 1), ("2025-12", 2, 1)]
+        );
     }
 
     #[test]

@@ -151,6 +151,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/practices/{id}/neighbourhood", get(networks::neighbourhood))
         .route("/practices/{id}/suggestions", get(networks::suggestions))
         .route("/networks", get(networks::list))
+        .route("/networks/growth", get(networks::growth))
         .route("/links", post(links::write::create))
         .route("/links/{id}", axum::routing::delete(links::write::delete))
         .route("/practices/{id}/{action}", post(practices::write::act))

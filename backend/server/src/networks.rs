@@ -73,6 +73,9 @@ fn network_feature(c: &Catalog, members: &[i64], pivots: &BTreeSet<i64>) -> Valu
             "first_link_at": first,
             "last_link_at": last,
             "pivots": members.iter().filter(|m| pivots.contains(m)).collect::<Vec<_>>(),
+            "central": c.network.centrality(members).into_iter().take(3).map(|x| json!({
+                "id": x.practice, "degree": x.degree, "betweenness": x.betweenness.map(|b| (b * 1000.0).round() / 1000.0),
+            })).collect::<Vec<_>>(),
         }
     })
 }
@@ -227,4 +230,28 @@ pub async fn suggestions(
         })
         .collect();
     Ok(Json(json!({ "practice": id, "radius_m": radius, "suggestions": list })).into_response())
+}
+
+/// GET /api/networks/growth — links recorded and networks existing, per month and per school year.
+pub async fn growth(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let p = pairs(raw.as_deref())?;
+    reject_unknown(&p, &[])?;
+    let c = app.read_catalog()?;
+    let mut links: Vec<(DateTime<Utc>, i64, i64)> = c
+        .links
+        .values()
+        .filter(|l| l.public)
+        .map(|l| (l.link.created_at, l.link.from_practice, l.link.to_practice))
+        .collect();
+    links.sort_by_key(|l| l.0);
+    let by = |period: &dyn Fn(DateTime<Utc>) -> String| -> Vec<Value> {
+        let keyed: Vec<(String, i64, i64)> = links.iter().map(|(t, a, b)| (period(*t), *a, *b)).collect();
+        repere_core::networks::growth(&keyed)
+            .into_iter()
+            .map(|(p, links, networks)| json!({ "period": p, "links": links, "networks": networks }))
+            .collect()
+    };
+    let by_month = by(&|t| t.format("%Y-%m").to_string());
+    let by_year = by(&|t| repere_core::SchoolYear::containing(t.date_naive()).to_string());
+    Ok(Json(json!({ "by_month": by_month, "by_school_year": by_year })).into_response())
 }

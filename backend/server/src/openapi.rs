@@ -411,6 +411,7 @@ pub fn build() -> Value {
                 write("deleteLink", "Retirer un lien (son auteur ou un modérateur)", "Lien retiré (204)").tag("Réseaux").parameter(param("id", ParameterIn::Path, true, Type::Integer, "Identifiant du lien")).build(),
             ),
         )
+        .path("/api/networks/growth", PathItem::new(HttpMethod::Get, op("networksGrowth", "Liens enregistrés et réseaux existants, par mois et par année scolaire", "Réseaux", "application/json", "by_month, by_school_year").build()))
         .path("/api/networks", PathItem::new(HttpMethod::Get, op("networks", "Réseaux implicites : composantes connexes des liens, avec leurs chiffres et leurs pivots", "Réseaux", GEO_JSON, "FeatureCollection (emprise en polygone)").build()))
         .path(
             "/api/practices/{id}/neighbourhood",

@@ -88,6 +88,16 @@ async function load(): Promise<void> {
     }),
   );
   table.hidden = features.length === 0;
+  const growth = await getJson<{ by_school_year: { period: string; links: number; networks: number }[] }>('/api/networks/growth');
+  const g = document.getElementById('growth') as HTMLTableElement;
+  g.tBodies[0]!.replaceChildren(
+    ...growth.by_school_year.map((y) => {
+      const tr = document.createElement('tr');
+      for (const t of [y.period, String(y.links), String(y.networks)]) tr.append(Object.assign(document.createElement('td'), { textContent: t }));
+      return tr;
+    }),
+  );
+  g.hidden = growth.by_school_year.length === 0;
   if (features[0]) await show(features[0]);
 }
 
