@@ -2,6 +2,8 @@
 // collects uncaught page errors.
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startServer, type Server } from './server';
 
 export const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -73,4 +75,29 @@ export async function apiCount(page: Page, filters: Record<string, string>): Pro
 export async function axe(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** What a browser-test file shares: the real server, one Chromium, and the page errors seen. */
+export interface Harness {
+  server: Server;
+  browser: Browser;
+  errors: string[];
+}
+
+/**
+ * Starts the server and Chromium before the file's tests and stops them after, failing the file if a
+ * page threw an uncaught error. Read `h.server`/`h.browser` inside tests (they are set by then).
+ */
+export function useHarness(): Harness {
+  const h = { errors: [] as string[] } as Harness;
+  beforeAll(async () => {
+    h.server = await startServer();
+    h.browser = await launch();
+  });
+  afterAll(async () => {
+    await h.browser?.close();
+    await h.server?.stop();
+    expect(h.errors, 'no uncaught page errors').toEqual([]);
+  });
+  return h;
 }

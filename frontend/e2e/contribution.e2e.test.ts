@@ -1,40 +1,27 @@
 // A teacher reports a practice with the keyboard only, sees the duplicate warning, submits; a
 // moderator publishes it; it appears on the public map.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axe, launch, openPage } from './browser';
-import { CONTRIBUTOR, MODERATOR, PASSWORD, startServer, type Server } from './server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { axe, openPage, useHarness } from './browser';
+import { CONTRIBUTOR, MODERATOR, PASSWORD } from './server';
 
-let server: Server;
-let browser: Browser;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  expect(errors, 'no uncaught page errors').toEqual([]);
-});
+const h = useHarness();
 
 async function signIn(page: Page, email: string, next: string): Promise<void> {
-  await page.goto(`${server.base}/connexion.html?retour=${encodeURIComponent(next)}`);
+  await page.goto(`${h.server.base}/connexion.html?retour=${encodeURIComponent(next)}`);
   await page.focus('#email');
   await page.keyboard.type(email);
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
-  await page.waitForURL(`${server.base}${next}`);
+  await page.waitForURL(`${h.server.base}${next}`);
 }
 
 async function newPage(): Promise<{ page: Page; close: () => Promise<void> }> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
-  await ctx.route((u) => !u.href.startsWith(server.base), (r) => r.abort());
+  const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+  await ctx.route((u) => !u.href.startsWith(h.server.base), (r) => r.abort());
   const page = await ctx.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('pageerror', (e) => h.errors.push(e.message));
   return { page, close: () => ctx.close() };
 }
 
@@ -101,7 +88,7 @@ describe('contribution and moderation', () => {
       const mine = await (await fetch('/api/practices/mine')).json();
       return mine.practices.find((p: { title: string }) => p.title === t).id as number;
     }, title);
-    await page.goto(`${server.base}/mes-remontees.html`);
+    await page.goto(`${h.server.base}/mes-remontees.html`);
     await page.waitForSelector('#mine:not([hidden])');
     expect(await page.textContent('#mine')).toContain('En attente de modération');
     expect(await axe(page)).toEqual([]);
@@ -120,9 +107,9 @@ describe('contribution and moderation', () => {
     await cardie.close();
 
     // Anyone now finds it on the map.
-    const anon = await openPage(browser, server.base, `/?q=${encodeURIComponent('imprimées collège')}`, errors);
+    const anon = await openPage(h.browser, h.server.base, `/?q=${encodeURIComponent('imprimées collège')}`, h.errors);
     await anon.page.waitForFunction((t) => [...document.querySelectorAll('.repere-item__title')].some((e) => e.textContent === t), title);
-    await anon.page.goto(`${server.base}/?fiche=${id}`);
+    await anon.page.goto(`${h.server.base}/?fiche=${id}`);
     await anon.page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
     expect(await anon.page.textContent('#fiche-titre')).toBe(title);
     expect(await anon.page.content()).not.toContain(CONTRIBUTOR);

@@ -1,36 +1,22 @@
 // A signed-in teacher links two projects from a fiche, helped by a suggestion, and sees the network
 // drawn on the map.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axe, idle, launch, ready } from './browser';
-import { CONTRIBUTOR, PASSWORD, startServer, type Server } from './server';
+import { describe, expect, it } from 'vitest';
+import { axe, idle, ready, useHarness } from './browser';
+import { CONTRIBUTOR, PASSWORD } from './server';
 
-let server: Server;
-let browser: Browser;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  expect(errors, 'no uncaught page errors').toEqual([]);
-});
+const h = useHarness();
 
 describe('links from the fiche', () => {
   it('creates a link from a suggestion and draws the network', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
-    await ctx.route((u) => !u.href.startsWith(server.base), (r) => r.abort());
+    const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    await ctx.route((u) => !u.href.startsWith(h.server.base), (r) => r.abort());
     const page = await ctx.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.base}/connexion.html?retour=/`);
+    page.on('pageerror', (e) => h.errors.push(e.message));
+    await page.goto(`${h.server.base}/connexion.html?retour=/`);
     await page.fill('#email', CONTRIBUTOR);
     await page.fill('#password', PASSWORD);
     await page.press('#password', 'Enter');
-    await page.waitForURL(`${server.base}/`);
+    await page.waitForURL(`${h.server.base}/`);
     await ready(page);
     // A published practice in Nice, where the demo has neighbours to suggest.
     const id = await page.evaluate(async () => {
@@ -38,7 +24,7 @@ describe('links from the fiche', () => {
       const fc = await r.json();
       return fc.features[0].id as number;
     });
-    await page.goto(`${server.base}/?fiche=${id}&carte=11.00/43.70000/7.26000`);
+    await page.goto(`${h.server.base}/?fiche=${id}&carte=11.00/43.70000/7.26000`);
     await ready(page);
     await page.waitForSelector('#suggestions button');
     const before = Number(await page.evaluate(() => document.body.dataset.network ?? '0'));
@@ -59,7 +45,7 @@ describe('links from the fiche', () => {
     expect(await axe(page)).toEqual([]);
 
     // The "Réseaux" page: an accessible table of every network and a graph whose nodes open fiches.
-    await page.goto(`${server.base}/reseaux.html`);
+    await page.goto(`${h.server.base}/reseaux.html`);
     await page.waitForSelector('#networks:not([hidden])');
     await page.waitForFunction(() => Number(document.getElementById('graph')?.dataset.nodes) > 0);
     const networks = await page.evaluate(async () => (await (await fetch('/api/networks')).json()).features.length as number);
@@ -67,7 +53,7 @@ describe('links from the fiche', () => {
     expect(await axe(page)).toEqual([]);
     const node = await page.evaluate(() => (window as unknown as { cy: { nodes: () => { id: () => string }[] } }).cy.nodes()[0]!.id());
     await page.evaluate((n) => (window as unknown as { cy: { $: (s: string) => { emit: (e: string) => void } } }).cy.$(`#${n}`).emit('tap'), node);
-    await page.waitForURL(`${server.base}/?fiche=${node}`);
+    await page.waitForURL(`${h.server.base}/?fiche=${node}`);
     await ready(page);
     await page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
     await ctx.close();

@@ -1,27 +1,13 @@
 // The map page in a real browser against the real server with the demo data.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCount, axe, idle, launch, openPage, rendered } from './browser';
-import { startServer, type Server } from './server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { apiCount, axe, idle, openPage, rendered, useHarness } from './browser';
 
-let server: Server;
-let browser: Browser;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  expect(errors, 'no uncaught page errors').toEqual([]);
-});
+const h = useHarness();
 
 describe('map page', () => {
   it('draws as many practices as the API matches for the view, and lists them', async () => {
-    const { ctx, page } = await openPage(browser, server.base, '/', errors);
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors);
     const matched = await apiCount(page, {});
     expect(matched).toBeGreaterThan(200);
     await expect.poll(async () => (await rendered(page)).total, { timeout: 20_000 }).toBe(matched);
@@ -38,7 +24,7 @@ describe('map page', () => {
   });
 
   it('applies a filter to the map, the list and the count together, and resets', async () => {
-    const { ctx, page } = await openPage(browser, server.base, '/', errors);
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors);
     await page.selectOption('#f-discipline', 'Technologie');
     await page.waitForFunction(() => document.body.dataset.ready === '1' && new URL(location.href).searchParams.get('discipline') === 'Technologie');
     await idle(page);
@@ -58,7 +44,7 @@ describe('map page', () => {
   });
 
   it('restores filters, layers, view and the open fiche from a permalink', async () => {
-    const { ctx, page } = await openPage(browser, server.base, '/', errors);
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors);
     await page.selectOption('#f-departement', '83');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('departement') === '83' && document.body.dataset.ready === '1');
     await page.click('label[for="l-links"]');
@@ -69,7 +55,7 @@ describe('map page', () => {
     await idle(page);
     const url = page.url();
     expect(url).toContain('fiche=');
-    const again = await openPage(browser, server.base, url.replace(server.base, ''), errors);
+    const again = await openPage(h.browser, h.server.base, url.replace(h.server.base, ''), h.errors);
     await again.page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
     expect(await again.page.textContent('#fiche-titre')).toBe(title);
     expect(await again.page.inputValue('#f-departement')).toBe('83');
@@ -85,7 +71,7 @@ describe('map page', () => {
   });
 
   it('opens a fiche from the list with the keyboard only', async () => {
-    const { ctx, page } = await openPage(browser, server.base, '/', errors);
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors);
     let onItem = false;
     for (let i = 0; i < 60 && !onItem; i++) {
       await page.keyboard.press('Tab');
@@ -104,7 +90,7 @@ describe('map page', () => {
   });
 
   it('ranks nearby practices by distance', async () => {
-    const { ctx, page } = await openPage(browser, server.base, '/?carte=10.00/43.70000/7.25000', errors);
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/?carte=10.00/43.70000/7.25000', h.errors);
     await page.click('#near-center');
     await page.waitForFunction(() => document.querySelector('#list .repere-item__meta')?.textContent?.startsWith('à '));
     const metres = await page.$$eval('#list .repere-item__meta', (els) =>
@@ -121,7 +107,7 @@ describe('map page', () => {
   });
 
   it('works on a phone: list and map as tabs', async () => {
-    const { ctx, page } = await openPage(browser, server.base, '/', errors, { width: 390, height: 844 });
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors, { width: 390, height: 844 });
     expect(await page.isVisible('#tab-map')).toBe(true);
     expect(await page.isVisible('#list')).toBe(true);
     expect(await page.isVisible('#map')).toBe(false);

@@ -115,20 +115,16 @@ function contactSection(id: number, actions: FicheActions): HTMLElement {
   }
   const form = el('form');
   form.noValidate = true;
-  const group = el('div', undefined, 'fr-input-group');
-  const label = el('label', 'Votre message (vos coordonnées ne sont pas transmises)', 'fr-label');
-  label.htmlFor = 'contact-body';
   const area = el('textarea', undefined, 'fr-input');
-  area.id = 'contact-body';
   area.name = 'body';
   area.rows = 3;
   area.maxLength = 2000;
-  group.append(label, area);
+  const bodyGroup = group('Votre message (vos coordonnées ne sont pas transmises)', 'contact-body', area);
   const button = el('button', 'Envoyer le message', 'fr-btn fr-btn--sm');
   button.type = 'submit';
   const status = el('p');
   status.setAttribute('role', 'status');
-  form.append(group, button, status);
+  form.append(bodyGroup, button, status);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const body = area.value.trim();
@@ -150,6 +146,16 @@ function contactSection(id: number, actions: FicheActions): HTMLElement {
   return section;
 }
 
+/** A DSFR form group: `label` for `control` (which gets `id`). */
+function group(label: string, id: string, control: HTMLElement, cls = 'fr-input-group'): HTMLElement {
+  const g = el('div', undefined, cls);
+  const l = el('label', label, 'fr-label');
+  l.htmlFor = id;
+  control.id = id;
+  g.append(l, control);
+  return g;
+}
+
 function linkSection(id: number, titles: Map<number, string>, actions: FicheActions): HTMLElement {
   const section = el('section');
   section.append(el('h3', 'Lier à un autre projet', 'fr-h6'));
@@ -164,33 +170,22 @@ function linkSection(id: number, titles: Map<number, string>, actions: FicheActi
   const form = el('form');
   form.noValidate = true;
   form.id = 'link-form';
-  const kindGroup = el('div', undefined, 'fr-select-group');
-  const kindLabel = el('label', 'Type de lien', 'fr-label');
-  kindLabel.htmlFor = 'link-kind';
   const kind = el('select', undefined, 'fr-select');
-  kind.id = 'link-kind';
   kind.name = 'kind';
   kind.append(...LINK_KINDS.map(([v, l]) => new Option(l, v)));
-  kindGroup.append(kindLabel, kind);
-  const targetGroup = el('div', undefined, 'fr-input-group');
-  const targetLabel = el('label', 'Projet à lier (titre ou numéro)', 'fr-label');
-  targetLabel.htmlFor = 'link-target';
+  const kindGroup = group('Type de lien', 'link-kind', kind, 'fr-select-group');
   const target = el('input', undefined, 'fr-input');
-  target.id = 'link-target';
   target.name = 'to_practice';
   target.setAttribute('list', 'link-targets');
   target.autocomplete = 'off';
   const options = el('datalist');
   options.id = 'link-targets';
   options.append(...[...titles].filter(([pid]) => pid !== id).map(([pid, t]) => new Option(`${t} (n° ${pid})`)));
-  targetGroup.append(targetLabel, target, options);
-  const noteGroup = el('div', undefined, 'fr-input-group');
-  const noteLabel = el('label', 'Note (facultatif)', 'fr-label');
-  noteLabel.htmlFor = 'link-note';
+  const targetGroup = group('Projet à lier (titre ou numéro)', 'link-target', target);
+  targetGroup.append(options);
   const note = el('input', undefined, 'fr-input');
-  note.id = 'link-note';
   note.name = 'note';
-  noteGroup.append(noteLabel, note);
+  const noteGroup = group('Note (facultatif)', 'link-note', note);
   const submit = el('button', 'Créer le lien', 'fr-btn fr-btn--sm');
   submit.type = 'submit';
   const status = el('p');
