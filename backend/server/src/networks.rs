@@ -2,7 +2,7 @@
 //! published practices draw, with their figures (size, establishments and communes spanned, box,
 //! centroid, first and last link, pivots).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -18,8 +18,34 @@ use crate::error::ApiError;
 use crate::ogc::{GEO_JSON, pairs, parse_count, reject_unknown, with_type};
 
 /// One network as a GeoJSON feature: its box as geometry, its figures as properties.
-fn network_feature(c: &Catalog, members: &[i64], pivots: &BTreeSet<i64>) -> Value {
-    let set: HashSet<i64> = members.iter().copied().collect();
+/// Links of one network: how many, the first and the last recorded.
+#[derive(Default, Clone, Copy)]
+struct LinkStats {
+    count: usize,
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+}
+
+/// Link figures for every network in one pass over the links (networks in `components` order).
+fn link_stats(c: &Catalog, components: &[Vec<i64>]) -> Vec<LinkStats> {
+    let network_of: HashMap<i64, usize> = components
+        .iter()
+        .enumerate()
+        .flat_map(|(i, m)| m.iter().map(move |p| (*p, i)))
+        .collect();
+    let mut stats = vec![LinkStats::default(); components.len()];
+    for l in c.links.values().filter(|l| l.public) {
+        if let Some(s) = network_of.get(&l.link.from_practice).map(|i| &mut stats[*i]) {
+            let t = l.link.created_at;
+            s.count += 1;
+            s.first = Some(s.first.map_or(t, |f| f.min(t)));
+            s.last = Some(s.last.map_or(t, |x| x.max(t)));
+        }
+    }
+    stats
+}
+
+fn network_feature(c: &Catalog, members: &[i64], links: LinkStats, pivots: &BTreeSet<i64>) -> Value {
     let mut bbox: Option<Bbox> = None;
     let (mut sum_lon, mut sum_lat, mut located) = (0.0, 0.0, 0usize);
     let mut establishments = BTreeSet::new();
@@ -39,13 +65,6 @@ fn network_feature(c: &Catalog, members: &[i64], pivots: &BTreeSet<i64>) -> Valu
             }
         }
     }
-    let links: Vec<_> = c
-        .links
-        .values()
-        .filter(|l| l.public && set.contains(&l.link.from_practice))
-        .collect();
-    let first: Option<DateTime<Utc>> = links.iter().map(|l| l.link.created_at).min();
-    let last: Option<DateTime<Utc>> = links.iter().map(|l| l.link.created_at).max();
     let centroid = (located > 0).then(|| LonLat {
         lon: sum_lon / located as f64,
         lat: sum_lat / located as f64,
@@ -64,14 +83,14 @@ fn network_feature(c: &Catalog, members: &[i64], pivots: &BTreeSet<i64>) -> Valu
         "properties": {
             "id": id,
             "size": members.len(),
-            "links": links.len(),
+            "links": links.count,
             "practices": members,
             "establishments": establishments.len(),
             "communes": communes.len(),
             "bbox": bbox.map(|b| b.to_array()),
             "centroid": centroid.map(|p| [p.lon, p.lat]),
-            "first_link_at": first,
-            "last_link_at": last,
+            "first_link_at": links.first,
+            "last_link_at": links.last,
             "pivots": members.iter().filter(|m| pivots.contains(m)).collect::<Vec<_>>(),
             "central": c.network.centrality(members).into_iter().take(3).map(|x| json!({
                 "id": x.practice, "degree": x.degree, "betweenness": x.betweenness.map(|b| (b * 1000.0).round() / 1000.0),
@@ -87,10 +106,12 @@ pub async fn list(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Resul
     let features: Vec<Value> = {
         let c = app.read_catalog()?;
         let pivots = c.network.pivots();
-        c.network
-            .components()
+        let components = c.network.components();
+        let stats = link_stats(&c, &components);
+        components
             .iter()
-            .map(|m| network_feature(&c, m, &pivots))
+            .zip(stats)
+            .map(|(m, s)| network_feature(&c, m, s, &pivots))
             .collect()
     };
     Ok(with_type(

@@ -599,12 +599,10 @@ pub async fn inbox(
             .acquire()
             .await
             .map_err(repere_store::StoreError::from)?;
+        // The published version is in the catalogue; only the proposed one is read from the store.
         for id in repere_store::revisions::all_pending(&app.store).await? {
-            if let (Some(old), Some((new, at))) = (
-                repere_store::practices::get(&mut conn, id).await?,
-                repere_store::revisions::pending(&mut conn, id).await?,
-            ) {
-                revisions.push((old, new, at));
+            if let Some((new, at)) = repere_store::revisions::pending(&mut conn, id).await? {
+                revisions.push((new, at));
             }
         }
     }
@@ -628,18 +626,19 @@ pub async fn inbox(
     };
     {
         let c = app.read_catalog()?;
-        for (old, new, at) in revisions {
-            let Some(e) = c.practices.get(&old.id) else { continue };
+        for (new, at) in revisions {
+            let Some(e) = c.practices.get(&new.id) else { continue };
+            let old = &e.practice;
             if dept.as_ref().is_some_and(|d| *d != e.departement) || year.is_some_and(|y| y != old.school_year) {
                 continue;
             }
-            let mut v = private_view(&old);
+            let mut v = private_view(old);
             v["establishment_name"] = json!(e.establishment_name);
             v["commune_name"] = json!(e.commune_name);
             v["departement"] = json!(e.departement);
             v["age_days"] = json!((now - at).num_days());
             v["kind"] = json!("edit");
-            v["diff"] = diff(&old, &new);
+            v["diff"] = diff(old, &new);
             items.push((at, v));
         }
     }
