@@ -18,6 +18,15 @@ describe('map page', () => {
     })));
     expect(await page.locator('#list li').count()).toBe(Number(await page.evaluate(() => document.body.dataset.listed)));
     await expect(page.locator('#demo-notice').isVisible()).resolves.toBe(true);
+    const basemap = await page.evaluate(() => {
+      const m = (window as unknown as { map: { queryRenderedFeatures: (o: object) => { properties: { code?: string } }[] } }).map;
+      return {
+        outlines: m.queryRenderedFeatures({ layers: ['departement-outlines'] }).length,
+        academie: [...new Set(m.queryRenderedFeatures({ layers: ['academie'] }).map((f) => f.properties.code))].sort(),
+      };
+    });
+    expect(basemap.outlines, 'offline basemap draws département outlines').toBeGreaterThan(0);
+    expect(basemap.academie, 'the académie’s départements are tinted').toEqual(['06', '83']);
     expect(await page.locator('html').getAttribute('lang')).toBe('fr');
     expect(await axe(page)).toEqual([]);
     await ctx.close();
