@@ -36,7 +36,7 @@ pub async fn load_all(store: &Store) -> Result<Vec<Establishment>, StoreError> {
     .fetch_all(store.pool())
     .await?;
     let mut list: Vec<Establishment> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-    let mut history = load_bandwidth(store).await?;
+    let mut history = load_bandwidth(store, None).await?;
     for e in &mut list {
         if let Some(h) = history.remove(&e.uai) {
             e.bandwidth = h;
@@ -45,12 +45,41 @@ pub async fn load_all(store: &Store) -> Result<Vec<Establishment>, StoreError> {
     Ok(list)
 }
 
-async fn load_bandwidth(store: &Store) -> Result<HashMap<Uai, Vec<Bandwidth>>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT uai, down_mbps, up_mbps, technology, source, measured_on FROM bandwidth ORDER BY uai, measured_on, id",
+/// One establishment with its bandwidth history, if it exists.
+pub async fn get(store: &Store, uai: Uai) -> Result<Option<Establishment>, StoreError> {
+    let row = sqlx::query(
+        "SELECT uai, name, kind, sector, commune_code, commune_name, departement, lon, lat FROM establishments WHERE uai = $1",
     )
-    .fetch_all(store.pool())
+    .bind(uai.as_str())
+    .fetch_optional(store.pool())
     .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut e = from_row(&row)?;
+    e.bandwidth = load_bandwidth(store, Some(uai)).await?.remove(&uai).unwrap_or_default();
+    Ok(Some(e))
+}
+
+/// Bandwidth histories (oldest first), of one establishment or of all.
+async fn load_bandwidth(store: &Store, only: Option<Uai>) -> Result<HashMap<Uai, Vec<Bandwidth>>, StoreError> {
+    let rows = match only {
+        Some(uai) => {
+            sqlx::query(
+                "SELECT uai, down_mbps, up_mbps, technology, source, measured_on FROM bandwidth
+                 WHERE uai = $1 ORDER BY measured_on, id",
+            )
+            .bind(uai.as_str())
+            .fetch_all(store.pool())
+            .await?
+        }
+        None => {
+            sqlx::query(
+                "SELECT uai, down_mbps, up_mbps, technology, source, measured_on FROM bandwidth
+                 ORDER BY uai, measured_on, id",
+            )
+            .fetch_all(store.pool())
+            .await?
+        }
+    };
     let mut out: HashMap<Uai, Vec<Bandwidth>> = HashMap::new();
     for row in rows {
         let uai: String = row.try_get("uai")?;

@@ -11,12 +11,14 @@
 //! (`persistent(false)`), so each execution declares its own parameter types.
 
 pub mod audit;
+pub mod changes;
 pub mod establishments;
 pub mod links;
 pub mod meta;
 pub mod practices;
 pub mod revisions;
 pub mod sites;
+pub mod transfer;
 pub mod users;
 
 use std::str::FromStr;

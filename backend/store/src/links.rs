@@ -60,3 +60,14 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool, StoreErro
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// One link, if it exists.
+pub async fn get(store: &Store, id: i64) -> Result<Option<Link>, StoreError> {
+    sqlx::query("SELECT * FROM links WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}

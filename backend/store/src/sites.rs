@@ -62,3 +62,14 @@ pub async fn insert(conn: &mut AnyConnection, s: &Site, now: DateTime<Utc>) -> R
     .await?;
     Ok(id)
 }
+
+/// One site, if it exists.
+pub async fn get(store: &Store, id: i64) -> Result<Option<Site>, StoreError> {
+    sqlx::query("SELECT * FROM sites WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}

@@ -1,0 +1,341 @@
+//! Moving a whole database: a consistent copy of a running SQLite database (`repere backup`), and a
+//! copy of every table from one store into another, empty one (`repere migrate-to`, SQLite →
+//! PostgreSQL or back), with the row counts of both compared.
+
+use sqlx::any::AnyRow;
+use sqlx::{Connection, Executor, Row};
+
+use crate::{AnyConnection, Backend, Store, StoreError};
+
+/// How a column is read and bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Int,
+    Real,
+}
+
+/// A column and whether it may be NULL.
+pub type Column = (&'static str, Kind, bool);
+
+use Kind::{Int, Real, Text};
+
+/// Every table, parents before children, with its columns. A test checks this against the schema
+/// the migrations build, on both backends.
+pub const TABLES: &[(&str, &[Column])] = &[
+    ("meta", &[("key", Text, false), ("value", Text, false)]),
+    (
+        "establishments",
+        &[
+            ("uai", Text, false),
+            ("name", Text, false),
+            ("kind", Text, false),
+            ("sector", Text, false),
+            ("commune_code", Text, false),
+            ("commune_name", Text, false),
+            ("departement", Text, false),
+            ("lon", Real, true),
+            ("lat", Real, true),
+            ("created_at", Text, false),
+            ("updated_at", Text, false),
+        ],
+    ),
+    (
+        "bandwidth",
+        &[
+            ("id", Int, false),
+            ("uai", Text, false),
+            ("down_mbps", Real, false),
+            ("up_mbps", Real, false),
+            ("technology", Text, false),
+            ("source", Text, false),
+            ("measured_on", Text, false),
+            ("created_at", Text, false),
+        ],
+    ),
+    (
+        "users",
+        &[
+            ("id", Int, false),
+            ("email", Text, false),
+            ("display_name", Text, false),
+            ("role", Text, false),
+            ("password_hash", Text, false),
+            ("created_at", Text, false),
+        ],
+    ),
+    (
+        "practices",
+        &[
+            ("id", Int, false),
+            ("title", Text, false),
+            ("summary", Text, false),
+            ("description", Text, false),
+            ("disciplines", Text, false),
+            ("levels", Text, false),
+            ("tools", Text, false),
+            ("themes", Text, false),
+            ("school_year", Text, false),
+            ("uai", Text, false),
+            ("lon", Real, true),
+            ("lat", Real, true),
+            ("innovatheque_url", Text, true),
+            ("status", Text, false),
+            ("created_at", Text, false),
+            ("updated_at", Text, false),
+            ("published_at", Text, true),
+            ("author_id", Int, true),
+            ("rejection_reason", Text, true),
+        ],
+    ),
+    (
+        "sites",
+        &[
+            ("id", Int, false),
+            ("name", Text, false),
+            ("kind", Text, false),
+            ("uai", Text, true),
+            ("lon", Real, false),
+            ("lat", Real, false),
+            ("opened_on", Text, true),
+            ("status", Text, false),
+            ("equipment", Text, false),
+            ("partners", Text, false),
+            ("description", Text, false),
+            ("created_at", Text, false),
+            ("updated_at", Text, false),
+        ],
+    ),
+    (
+        "links",
+        &[
+            ("id", Int, false),
+            ("from_practice", Int, false),
+            ("to_practice", Int, false),
+            ("kind", Text, false),
+            ("note", Text, true),
+            ("created_at", Text, false),
+            ("updated_at", Text, false),
+            ("author_id", Int, true),
+        ],
+    ),
+    (
+        "practice_revisions",
+        &[
+            ("practice_id", Int, false),
+            ("data", Text, false),
+            ("author_id", Int, true),
+            ("created_at", Text, false),
+        ],
+    ),
+    (
+        "messages",
+        &[
+            ("id", Int, false),
+            ("practice_id", Int, false),
+            ("sender_id", Int, false),
+            ("sender_name", Text, false),
+            ("body", Text, false),
+            ("created_at", Text, false),
+        ],
+    ),
+    (
+        "audit_log",
+        &[
+            ("id", Int, false),
+            ("entity", Text, false),
+            ("entity_id", Text, false),
+            ("user_id", Int, true),
+            ("action", Text, false),
+            ("changes", Text, false),
+            ("at", Text, false),
+        ],
+    ),
+    (
+        "sessions",
+        &[("id", Text, false), ("data", Text, false), ("expires_at", Text, false)],
+    ),
+    (
+        "login_failures",
+        &[("id", Int, false), ("scope", Text, false), ("at", Text, false)],
+    ),
+    (
+        "changes",
+        &[
+            ("id", Int, false),
+            ("entity", Text, false),
+            ("entity_id", Text, true),
+            ("at", Text, false),
+        ],
+    ),
+];
+
+/// Rows per INSERT while copying.
+const ROWS_PER_INSERT: usize = 100;
+
+/// Row counts of one table in the source and the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableCount {
+    pub table: &'static str,
+    pub source: i64,
+    pub target: i64,
+}
+
+/// Why a migration was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    #[error("la base cible n'est pas vide ({table} : {rows} lignes) ; Repère ne copie que vers une base neuve")]
+    TargetNotEmpty { table: &'static str, rows: i64 },
+    #[error("les comptes diffèrent après la copie : {0}")]
+    CountsDiffer(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for TransferError {
+    fn from(e: sqlx::Error) -> Self {
+        TransferError::Store(e.into())
+    }
+}
+
+async fn count(conn: &mut AnyConnection, table: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(conn)
+        .await
+}
+
+/// Copies every table of `source` into `target` (migrated, and empty of data), in one transaction on
+/// the target: either everything is copied and the counts match, or nothing is. The source is read
+/// in one transaction too, so the copy is consistent even while the source takes writes.
+pub async fn copy_all(source: &Store, target: &Store) -> Result<Vec<TableCount>, TransferError> {
+    let mut out = target.pool().acquire().await?;
+    for (table, _) in TABLES {
+        // The change log and meta rows written by migrations do not count as data.
+        if matches!(*table, "meta" | "changes") {
+            continue;
+        }
+        let rows = count(&mut out, table).await?;
+        if rows > 0 {
+            return Err(TransferError::TargetNotEmpty { table, rows });
+        }
+    }
+    drop(out);
+    let mut read = source.pool().begin().await?;
+    if source.backend() == Backend::Postgres {
+        read.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").await?;
+    }
+    let mut write = target.pool().begin().await?;
+    if target.backend() == Backend::Sqlite {
+        write.execute("PRAGMA defer_foreign_keys = ON").await?;
+    }
+    let mut counts = Vec::new();
+    for (table, columns) in TABLES {
+        let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
+        let select = format!("SELECT {} FROM {table} ORDER BY 1", names.join(", "));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(select)).fetch_all(&mut *read).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&mut *write)
+            .await?;
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            insert_rows(&mut write, table, columns, chunk).await?;
+        }
+        counts.push(TableCount {
+            table,
+            source: rows.len() as i64,
+            target: 0,
+        });
+    }
+    if target.backend() == Backend::Postgres {
+        for (table, columns) in TABLES {
+            if columns.iter().any(|c| c.0 == "id" && c.1 == Int) {
+                write
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                    )))
+                    .await?;
+            }
+        }
+    }
+    for c in &mut counts {
+        c.target = count(&mut write, c.table).await?;
+    }
+    let differ: Vec<String> = counts
+        .iter()
+        .filter(|c| c.source != c.target)
+        .map(|c| format!("{} {} → {}", c.table, c.source, c.target))
+        .collect();
+    if !differ.is_empty() {
+        return Err(TransferError::CountsDiffer(differ.join(", ")));
+    }
+    write.commit().await?;
+    read.rollback().await?;
+    Ok(counts)
+}
+
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[Column],
+    rows: &[AnyRow],
+) -> Result<(), sqlx::Error> {
+    let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", names.join(", "));
+    let mut n = 0;
+    for (r, _) in rows.iter().enumerate() {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns.len() {
+            n += 1;
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${n}"));
+        }
+        sql.push(')');
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for row in rows {
+        for (i, (_, kind, _)) in columns.iter().enumerate() {
+            q = match kind {
+                Text => q.bind(row.try_get::<Option<String>, _>(i)?),
+                Int => q.bind(row.try_get::<Option<i64>, _>(i)?),
+                Real => q.bind(row.try_get::<Option<f64>, _>(i)?),
+            };
+        }
+    }
+    // NULLs bound through `Any` carry no type: see `NULLABLE_BINDS` in lib.rs.
+    q.persistent(false).execute(conn).await?;
+    Ok(())
+}
+
+/// Writes a consistent copy of the running SQLite database to `dest` (SQLite's `VACUUM INTO`: one read
+/// transaction, so every write committed before it started is in the copy, and none half-done), then
+/// opens the copy and checks its integrity. PostgreSQL is backed up with `pg_dump`.
+pub async fn backup_sqlite(store: &Store, dest: &std::path::Path) -> Result<Vec<TableCount>, StoreError> {
+    if store.backend() != Backend::Sqlite {
+        return Err(StoreError::UnsupportedUrl(
+            "backup copies SQLite databases; use pg_dump".into(),
+        ));
+    }
+    let dest_text = dest.to_string_lossy().to_string();
+    sqlx::query("VACUUM INTO $1")
+        .bind(&dest_text)
+        .execute(store.pool())
+        .await?;
+    let mut copy = sqlx::AnyConnection::connect(&format!("sqlite://{dest_text}?mode=ro")).await?;
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut copy)
+        .await?;
+    if check != "ok" {
+        return Err(crate::corrupt("backup", &dest_text, check));
+    }
+    let mut counts = Vec::new();
+    for (table, _) in TABLES {
+        counts.push(TableCount {
+            table,
+            source: 0,
+            target: count(&mut copy, table).await?,
+        });
+    }
+    copy.close().await?;
+    Ok(counts)
+}
