@@ -46,6 +46,13 @@ export async function startServer(): Promise<Server> {
     child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
+  // The socket answers at once; the API serves once the catalogue is loaded (/health/ready).
+  for (let i = 0; ; i++) {
+    const ready = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (i > 600) throw new Error('server never became ready');
+    await new Promise((r) => setTimeout(r, 50));
+  }
   return {
     base,
     stop: async () => {

@@ -63,6 +63,9 @@ pub struct TestApp {
     pub database_url: String,
     pub client: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    /// Whether dropping this instance drops its PostgreSQL database (not for a second instance).
+    owns_database: bool,
 }
 
 impl TestApp {
@@ -75,8 +78,18 @@ impl TestApp {
         Self::on(backend, url).await
     }
 
-    /// Starts a server over the database at `url` (already filled as the test needs).
+    /// Starts a server over the database at `url` (already filled as the test needs), and waits until
+    /// it reports ready.
     pub async fn on(backend: Backend, database_url: String) -> Self {
+        Self::start(backend, database_url, true).await
+    }
+
+    /// Another instance on this one's database (as behind a load balancer).
+    pub async fn another_instance(&self) -> Self {
+        Self::start(self.backend, self.database_url.clone(), false).await
+    }
+
+    async fn start(backend: Backend, database_url: String, owns_database: bool) -> Self {
         if std::env::var("TEST_LOG").is_ok() {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter("info,sqlx=warn")
@@ -93,15 +106,40 @@ impl TestApp {
         let app = Application::build(&config).await.expect("server starts");
         let addr = app.local_addr();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
+        let task = tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
-        Self {
+        let me = Self {
             addr,
             backend,
             database_url,
             client: reqwest::Client::new(),
             shutdown: Some(tx),
+            task: Some(task),
+            owns_database,
+        };
+        me.wait_ready().await;
+        me
+    }
+
+    /// Waits (up to 30 s) until `/health/ready` answers 200.
+    pub async fn wait_ready(&self) {
+        for _ in 0..600 {
+            if self.get("/health/ready").await.0 == 200 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{} never became ready", self.base());
+    }
+
+    /// Stops the server gracefully (in-flight requests finish) and waits until it has stopped.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server stopped cleanly");
         }
     }
 
@@ -165,6 +203,7 @@ impl Drop for TestApp {
         // Drop the PostgreSQL test database (FORCE ends the server's connections), on a thread of its
         // own since Drop cannot await.
         if self.backend == Backend::Postgres
+            && self.owns_database
             && let (Ok(server), Some(name)) = (
                 std::env::var("REPERE_TEST_POSTGRES"),
                 self.database_url.rsplit('/').next(),
@@ -228,6 +267,15 @@ pub struct Reply {
 }
 
 impl<'a> Browser<'a> {
+    /// A browser with a session, signed in as `email`.
+    pub async fn signed_in(app: &'a TestApp, email: &str, password: &str) -> Self {
+        let mut b = Self::new(app);
+        b.session().await;
+        let r = b.login(email, password).await;
+        assert_eq!(r.status, 200, "sign-in as {email}: {}", r.body);
+        b
+    }
+
     pub fn new(app: &'a TestApp) -> Self {
         Self {
             app,

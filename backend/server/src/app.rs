@@ -1,9 +1,9 @@
 //! Start-up and the HTTP router: connect the store, load the catalogue and its indexes, bind, serve.
 
 use std::future::Future;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
 
 use anyhow::Context;
 use axum::Router;
@@ -15,20 +15,24 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
-use tower_http::trace::TraceLayer;
 
 use crate::auth::session_store::DbSessionStore;
 use crate::catalog::Catalog;
 use crate::config::ServeConfig;
 use crate::error::problem;
+use crate::ops::{self, Metrics};
+use crate::sync::Follower;
 use crate::{auth, links, nearby, networks, ogc, openapi, practices};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    /// The in-memory catalogue; writers hold the lock only to swap entries in.
+    /// The in-memory catalogue, kept in step with the database by `sync`.
     pub catalog: Arc<RwLock<Catalog>>,
+    /// Follower of the change log: handlers call `sync.after_write()` after each committed write.
+    pub sync: Arc<Follower>,
+    pub metrics: Arc<Metrics>,
     /// Basemap style URL given to the frontend (`/api/config`).
     pub basemap_style_url: Option<Arc<str>>,
 }
@@ -40,10 +44,8 @@ impl AppState {
             .read()
             .map_err(|_| crate::error::ApiError::Internal("catalog lock poisoned".into()))
     }
-}
 
-impl AppState {
-    /// Write access to the catalogue, held only to swap entries in after a committed write.
+    /// Write access to the catalogue, held only to swap entries in.
     pub fn write_catalog(&self) -> Result<std::sync::RwLockWriteGuard<'_, Catalog>, crate::error::ApiError> {
         self.catalog
             .write()
@@ -51,15 +53,17 @@ impl AppState {
     }
 }
 
-/// A server ready to run: store connected, catalogue loaded, socket bound.
+/// A server ready to run: store connected, socket bound. The catalogue is loaded by [`Self::run_until`]
+/// while the socket already answers `/health/live` (and 503 on the API until it is loaded).
 pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    database_url: String,
 }
 
 impl Application {
-    /// Connects to the store (applying migrations), loads the catalogue and binds `config.bind`.
+    /// Connects to the store (applying migrations) and binds `config.bind`.
     pub async fn build(config: &ServeConfig) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url).await.with_context(|| {
             format!(
@@ -67,20 +71,12 @@ impl Application {
                 repere_store::redact(&config.database_url)
             )
         })?;
-        let started = Instant::now();
-        let catalog = Catalog::load(&store).await.context("cannot load the catalogue")?;
-        tracing::info!(
-            practices = catalog.practices.len(),
-            establishments = catalog.establishments.len(),
-            sites = catalog.sites.len(),
-            links = catalog.links.len(),
-            demo = catalog.demo,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "catalogue loaded"
-        );
+        let catalog = Arc::new(RwLock::new(Catalog::default()));
         let state = AppState {
+            sync: Arc::new(Follower::new(store.clone(), catalog.clone())),
             store,
-            catalog: Arc::new(RwLock::new(catalog)),
+            catalog,
+            metrics: Arc::new(Metrics::default()),
             basemap_style_url: config.basemap_style_url.as_deref().map(Arc::from),
         };
         let listener = TcpListener::bind(&config.bind)
@@ -91,6 +87,7 @@ impl Application {
             listener,
             router,
             state,
+            database_url: config.database_url.clone(),
         })
     }
 
@@ -104,14 +101,40 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+    /// Loads the catalogue, then follows the change log, while serving; when `shutdown` completes,
+    /// stops taking connections, finishes in-flight requests and stops following. Fails if the
+    /// catalogue cannot be loaded.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let sync = self.state.sync.clone();
+        let url = self.database_url.clone();
+        let mut follower = tokio::spawn(async move {
+            sync.load().await?;
+            tracing::info!("catalogue loaded and caught up with the change log: ready");
+            sync.follow(url, stopped).await;
+            Ok::<_, repere_store::StoreError>(())
+        });
+        let mut serve = tokio::spawn(
+            axum::serve(
+                self.listener,
+                self.router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .into_future(),
+        );
+        tokio::select! {
+            served = &mut serve => {
+                let _ = stop.send(true);
+                let _ = follower.await;
+                served.context("server task")?.context("server")?;
+            }
+            loaded = &mut follower => {
+                // The follower ends early only when the first load fails.
+                serve.abort();
+                loaded.context("loader task")?.context("cannot load the catalogue")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -158,7 +181,14 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/moderation/inbox", get(practices::write::inbox))
         .route("/moderation/decisions", post(practices::write::decide_many))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::wait_for_load))
+        .route_layer(axum::middleware::from_fn(ops::note_route))
         .fallback(api_not_found);
+    let operations = Router::new()
+        .route("/health/live", get(ops::live))
+        .route("/health/ready", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
+        .route_layer(axum::middleware::from_fn(ops::note_route));
     let frontend: Router = if frontend_dir.join("index.html").is_file() {
         Router::new().fallback_service(ServeDir::new(frontend_dir))
     } else {
@@ -166,7 +196,8 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
     };
     Router::new()
         .nest("/api", api)
-        .with_state(state)
+        .merge(operations)
+        .with_state(state.clone())
         .merge(frontend)
         .layer(sessions)
         .layer(CorsLayer::permissive())
@@ -178,7 +209,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
                 None,
             )
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(state, ops::track))
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> Response {

@@ -1,4 +1,5 @@
-//! The command line: `repere serve`, `repere demo`, `repere import establishments|bandwidth FILE [--dry-run]`.
+//! The command line: `repere serve`, `repere demo`, `repere import establishments|bandwidth FILE [--dry-run]`,
+//! `repere user add`, `repere backup DEST`, `repere migrate-to URL`.
 //! Flags override environment variables, which override the defaults in `config`.
 
 use std::path::PathBuf;
@@ -33,6 +34,16 @@ pub enum Command {
     /// Gère les comptes.
     #[command(subcommand)]
     User(UserCommand),
+    /// Copie cohérente de la base SQLite pendant que Repère tourne (pour PostgreSQL : pg_dump).
+    Backup {
+        /// Fichier à créer (il ne doit pas exister).
+        dest: PathBuf,
+    },
+    /// Copie toute la base (--database-url) vers une base neuve, p. ex. postgres://…, et compare les comptes.
+    MigrateTo {
+        /// URL de la base cible (vide de données ; son schéma est créé).
+        target_url: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,14 +100,19 @@ pub enum ImportCommand {
     },
 }
 
+/// Logs to stderr: readable text, or one JSON object per line when `REPERE_LOG_FORMAT=json` (for a
+/// log collector). `RUST_LOG` sets the levels.
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let _ = tracing_subscriber::fmt()
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("REPERE_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// Entry point of the binary.
@@ -153,6 +169,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let password = read_password()?;
             let store = Store::connect(&cli.database_url).await?;
             println!("{}", add_user(&store, &email, &role, &name, &password).await?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { dest } => {
+            if dest.exists() {
+                anyhow::bail!("{} existe déjà : choisissez un nouveau fichier", dest.display());
+            }
+            let store = Store::connect(&cli.database_url).await?;
+            if store.backend() != repere_store::Backend::Sqlite {
+                anyhow::bail!(
+                    "repere backup copie une base SQLite ; pour PostgreSQL, utilisez pg_dump (voir docs/deploiement.md)"
+                );
+            }
+            let counts = repere_store::transfer::backup_sqlite(&store, &dest).await?;
+            println!("Sauvegarde écrite dans {} (intégrité vérifiée) :", dest.display());
+            for c in counts {
+                println!("  {:<20} {:>9} lignes", c.table, c.target);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::MigrateTo { target_url } => {
+            let source = Store::connect(&cli.database_url).await?;
+            let target = Store::connect(&target_url)
+                .await
+                .map_err(|e| anyhow::anyhow!("base cible {} : {e}", repere_store::redact(&target_url)))?;
+            let counts = repere_store::transfer::copy_all(&source, &target).await?;
+            println!(
+                "Copie de {} vers {} terminée, comptes vérifiés :",
+                repere_store::redact(&cli.database_url),
+                repere_store::redact(&target_url)
+            );
+            for c in counts {
+                println!("  {:<20} {:>9} → {:>9}", c.table, c.source, c.target);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(command) => {

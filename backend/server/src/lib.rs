@@ -16,5 +16,7 @@ pub mod nearby;
 pub mod networks;
 pub mod ogc;
 pub mod openapi;
+pub mod ops;
 pub mod practices;
 pub mod sites;
+pub mod sync;

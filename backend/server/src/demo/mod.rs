@@ -546,6 +546,7 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
         repere_store::links::insert(&mut tx, &link).await?;
     }
     repere_store::meta::set(&mut tx, repere_store::meta::DEMO_KEY, "1").await?;
+    repere_store::changes::record(&mut tx, &repere_store::changes::Subject::All, now).await?;
     tx.commit().await?;
     let published = data.practices.iter().filter(|p| p.is_public()).count();
     Ok(format!(

@@ -151,6 +151,7 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
         for (uai, b) in chunk {
             repere_store::establishments::add_bandwidth(&mut tx, *uai, b, now).await?;
         }
+        super::record_changes(&mut tx, chunk.iter().map(|(uai, _)| *uai), now).await?;
         tx.commit().await.map_err(repere_store::StoreError::from)?;
         bar.inc(chunk.len() as u64);
     }

@@ -315,6 +315,7 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
         for e in chunk {
             repere_store::establishments::upsert(&mut tx, e, now).await?;
         }
+        super::record_changes(&mut tx, chunk.iter().map(|e| e.uai), now).await?;
         tx.commit().await.map_err(repere_store::StoreError::from)?;
         bar.inc(chunk.len() as u64);
     }

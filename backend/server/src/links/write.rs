@@ -91,11 +91,15 @@ pub async fn create(
         now,
     )
     .await?;
+    repere_store::changes::record(&mut tx, &repere_store::changes::Subject::Link(id), now).await?;
     tx.commit().await.map_err(repere_store::StoreError::from)?;
-    let link = Link { id, ..link };
+    app.sync.after_write().await;
     let rendered = {
         let mut c = app.write_catalog()?;
-        c.upsert_link(link);
+        if !c.links.contains_key(&id) {
+            // The catch-up failed (logged): show the committed link anyway; the follower reloads it.
+            c.upsert_link(Link { id, ..link });
+        }
         c.links.get(&id).map(|e| super::render(e))
     };
     Ok((StatusCode::CREATED, Json(rendered)).into_response())
@@ -130,7 +134,8 @@ pub async fn delete(State(app): State<AppState>, user: CurrentUser, Path(id): Pa
         Utc::now(),
     )
     .await?;
+    repere_store::changes::record(&mut tx, &repere_store::changes::Subject::Link(id), Utc::now()).await?;
     tx.commit().await.map_err(repere_store::StoreError::from)?;
-    app.write_catalog()?.remove_link(id);
+    app.sync.after_write().await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

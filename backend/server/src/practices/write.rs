@@ -181,7 +181,8 @@ fn diff(old: &Practice, new: &Practice) -> Value {
     Value::Object(out)
 }
 
-/// Commits `new` (inserted when `old` is `None`) with its audit entry, then updates the catalogue.
+/// Commits `new` (inserted when `old` is `None`) with its audit entry and change-log row, then
+/// brings the catalogue up to date.
 async fn save(
     app: &AppState,
     user: i64,
@@ -225,8 +226,14 @@ async fn save_with(
         new.updated_at,
     )
     .await?;
+    repere_store::changes::record(
+        &mut tx,
+        &repere_store::changes::Subject::Practice(new.id),
+        new.updated_at,
+    )
+    .await?;
     tx.commit().await.map_err(repere_store::StoreError::from)?;
-    app.write_catalog()?.upsert_practice(new.clone());
+    app.sync.after_write().await;
     Ok(new)
 }
 
