@@ -3,6 +3,8 @@
 //! always, and a new PostgreSQL database when `REPERE_TEST_POSTGRES` holds a server URL — and talks to
 //! it over HTTP like any client.
 
+pub mod mvt;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

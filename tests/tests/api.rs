@@ -472,6 +472,11 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/networks/growth",
         "/api/practices/{id}/neighbourhood",
         "/api/practices/{id}/suggestions",
+        "/api/tiles",
+        "/api/tiles/practices",
+        "/api/tiles/practices/{z}/{x}/{y}",
+        "/api/tiles/establishments/{z}/{x}/{y}",
+        "/api/tiles/sites/{z}/{x}/{y}",
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }

@@ -123,6 +123,29 @@ async fn a_write_through_one_instance_reaches_the_other_within_a_second() {
             nearest_id(&b).await == Some(id)
         })
         .await;
+        // And B's vector tile at the practice's position.
+        let (tx, ty) = (
+            ((SPOT.0 + 180.0) / 360.0 * 4096.0).floor() as u32,
+            ((1.0 - (SPOT.1.to_radians().tan() + 1.0 / SPOT.1.to_radians().cos()).ln() / std::f64::consts::PI) / 2.0
+                * 4096.0)
+                .floor() as u32,
+        );
+        let tile = format!("{}/api/tiles/practices/12/{tx}/{ty}.mvt", b.base());
+        let ids_in_tile = |bytes: &[u8]| -> Vec<i64> {
+            repere_tests::mvt::decode(bytes)
+                .iter()
+                .flat_map(|l| {
+                    l.features
+                        .iter()
+                        .filter_map(|f| f.props.get("id").and_then(Value::as_i64))
+                })
+                .collect()
+        };
+        let bytes = b.client.get(&tile).send().await.unwrap().bytes().await.unwrap();
+        assert!(
+            ids_in_tile(&bytes).contains(&id),
+            "{backend:?}: B's tile shows the new practice"
+        );
         let (_, _, on_a) = a.get(&item).await;
         let (_, _, on_b) = b.get(&item).await;
         // The same record (links differ: each instance writes its own address).

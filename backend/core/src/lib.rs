@@ -48,6 +48,7 @@ pub mod school_year;
 pub mod sites;
 pub mod temporal;
 pub mod text;
+pub mod tiles;
 pub mod uai;
 pub mod users;
 

@@ -22,7 +22,7 @@ use crate::config::ServeConfig;
 use crate::error::problem;
 use crate::ops::{self, Metrics};
 use crate::sync::Follower;
-use crate::{auth, links, nearby, networks, ogc, openapi, practices};
+use crate::{auth, links, nearby, networks, ogc, openapi, practices, tiles};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -33,6 +33,8 @@ pub struct AppState {
     /// Follower of the change log: handlers call `sync.after_write()` after each committed write.
     pub sync: Arc<Follower>,
     pub metrics: Arc<Metrics>,
+    /// Sorted point sets behind the vector tiles, per layer and filters.
+    pub tiles: Arc<crate::tiles::TileIndexes>,
     /// Basemap style URL given to the frontend (`/api/config`).
     pub basemap_style_url: Option<Arc<str>>,
 }
@@ -77,6 +79,7 @@ impl Application {
             store,
             catalog,
             metrics: Arc::new(Metrics::default()),
+            tiles: Arc::new(Default::default()),
             basemap_style_url: config.basemap_style_url.as_deref().map(Arc::from),
         };
         let listener = TcpListener::bind(&config.bind)
@@ -155,6 +158,9 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/collections/{collection_id}/items", get(ogc::items))
         .route("/collections/{collection_id}/items/{feature_id}", get(ogc::item))
         .route("/nearby", get(nearby::nearby))
+        .route("/tiles", get(tiles::list))
+        .route("/tiles/{layer}", get(tiles::tilejson_doc))
+        .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
         .route("/config", get(ogc::frontend_config))
         .route("/openapi.json", get(openapi::document))
         .route("/docs", get(openapi::docs_page))

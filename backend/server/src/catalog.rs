@@ -65,6 +65,9 @@ pub struct LinkEntry {
 pub struct Catalog {
     /// Whether the database holds the generated demo dataset.
     pub demo: bool,
+    /// Bumped by every change (and by a reload): caches derived from the catalogue (tile indexes)
+    /// are valid for one generation.
+    pub generation: u64,
     pub establishments: BTreeMap<Uai, Arc<EstablishmentEntry>>,
     pub practices: BTreeMap<i64, Arc<PracticeEntry>>,
     pub sites: BTreeMap<i64, Arc<SiteEntry>>,
@@ -216,6 +219,7 @@ impl Catalog {
     /// Inserts or replaces an establishment, and re-derives its practices (position, names) and their
     /// links.
     pub fn upsert_establishment(&mut self, e: Establishment) {
+        self.generation += 1;
         let uai = e.uai;
         self.establishment_index.set(uai, e.position);
         self.establishments.insert(uai, Arc::new(establishment_entry(e)));
@@ -244,6 +248,7 @@ impl Catalog {
 
     /// Inserts or replaces a practice, and re-derives the links that touch it.
     pub fn upsert_practice(&mut self, p: Practice) {
+        self.generation += 1;
         if let Some(old) = self.practices.get(&p.id)
             && old.practice.uai != p.uai
             && let Some(set) = self.practices_by_uai.get_mut(&old.practice.uai)
@@ -260,6 +265,7 @@ impl Catalog {
 
     /// Removes a practice and the links that touch it.
     pub fn remove_practice(&mut self, id: i64) {
+        self.generation += 1;
         if let Some(old) = self.practices.remove(&id)
             && let Some(set) = self.practices_by_uai.get_mut(&old.practice.uai)
         {
@@ -291,6 +297,7 @@ impl Catalog {
 
     /// Inserts or replaces a link.
     pub fn upsert_link(&mut self, l: Link) {
+        self.generation += 1;
         self.links_by_practice.entry(l.from_practice).or_default().insert(l.id);
         self.links_by_practice.entry(l.to_practice).or_default().insert(l.id);
         let entry = self.link_entry(l);
@@ -306,6 +313,7 @@ impl Catalog {
 
     /// Removes a link.
     pub fn remove_link(&mut self, id: i64) {
+        self.generation += 1;
         if let Some(old) = self.links.remove(&id) {
             for end in [old.link.from_practice, old.link.to_practice] {
                 if let Some(set) = self.links_by_practice.get_mut(&end) {
@@ -319,6 +327,7 @@ impl Catalog {
 
     /// Inserts or replaces a site.
     pub fn upsert_site(&mut self, s: Site) {
+        self.generation += 1;
         let entry = self.site_entry(s);
         self.site_index.set(entry.site.id, Some(entry.site.position));
         self.sites.insert(entry.site.id, Arc::new(entry));

@@ -20,3 +20,4 @@ pub mod ops;
 pub mod practices;
 pub mod sites;
 pub mod sync;
+pub mod tiles;

@@ -295,7 +295,7 @@ fn only_format(raw: Option<&str>) -> Result<(), ApiError> {
 }
 
 /// Spatial and temporal extent of a collection's public records.
-fn extent(c: &Catalog, id: &str) -> (Option<Bbox>, Option<(String, String)>) {
+pub fn extent(c: &Catalog, id: &str) -> (Option<Bbox>, Option<(String, String)>) {
     let mut bbox: Option<Bbox> = None;
     let mut grow = |p: LonLat| match bbox.as_mut() {
         Some(b) => b.extend(p),

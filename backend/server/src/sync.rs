@@ -184,8 +184,10 @@ impl Follower {
         Ok(())
     }
 
-    fn swap(&self, catalog: Catalog) {
-        *self.catalog.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = catalog;
+    fn swap(&self, mut catalog: Catalog) {
+        let mut current = self.catalog.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        catalog.generation = current.generation + 1;
+        *current = catalog;
     }
 
     /// Ready: loaded, and the log was read successfully within [`STALE`].
