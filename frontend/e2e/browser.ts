@@ -32,14 +32,24 @@ export async function ready(page: Page): Promise<void> {
 }
 
 export async function idle(page: Page): Promise<void> {
-  await page.evaluate(
+  const outcome = await page.evaluate(
     () =>
-      new Promise<void>((res) => {
-        const m = (window as unknown as { map: { once: (e: string, f: () => void) => void; triggerRepaint: () => void } }).map;
-        m.once('idle', () => res());
+      new Promise<string>((res) => {
+        type M = { once: (e: string, f: () => void) => void; triggerRepaint: () => void; loaded: () => boolean; areTilesLoaded: () => boolean; isMoving: () => boolean };
+        const m = (window as unknown as { map: M }).map;
+        const timer = setTimeout(() => res(`map never idle: loaded=${m.loaded()} tiles=${m.areTilesLoaded()} moving=${m.isMoving()}`), 20_000);
+        // A frame rendered during the last step of a camera animation does not fire 'idle', and
+        // nothing renders after it: ask for frames until one does.
+        const nudge = setInterval(() => m.triggerRepaint(), 250);
+        m.once('idle', () => {
+          clearTimeout(timer);
+          clearInterval(nudge);
+          res('idle');
+        });
         m.triggerRepaint();
       }),
   );
+  if (outcome !== 'idle') throw new Error(outcome);
 }
 
 /** Practices drawn on the map: cluster counts plus single points, deduplicated across tiles. */

@@ -29,6 +29,14 @@ describe('map page', () => {
     expect(basemap.academie, 'the académie’s départements are tinted').toEqual(['06', '83']);
     expect(await page.locator('html').getAttribute('lang')).toBe('fr');
     expect(await axe(page)).toEqual([]);
+
+    // A cluster zooms the map to the zoom at which the server's tiles split it.
+    const cluster = page.locator('.cluster-count').first();
+    const splitAt = Number(await cluster.getAttribute('data-expansion-zoom'));
+    expect(splitAt).toBeGreaterThan(await page.evaluate(() => (window as unknown as { map: { getZoom(): number } }).map.getZoom()));
+    await cluster.click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { map: { getZoom(): number } }).map.getZoom()), { timeout: 10_000 }).toBeCloseTo(splitAt, 1);
+    await idle(page);
     await ctx.close();
   });
 

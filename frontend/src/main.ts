@@ -91,7 +91,7 @@ async function loadPractices(): Promise<void> {
   try {
     practices = await api.practices(query(state.filters));
     for (const f of practices.features) titles.set(f.properties.id, f.properties.title);
-    setPractices(map, practices);
+    setPractices(map, query(state.filters));
     if (state.poi) await loadNearby(state.poi);
     renderCount();
   } catch (e) {
@@ -295,7 +295,7 @@ function setupForm(): void {
 
 map.on('load', () => {
   addOverlays(map);
-  addPractices(map, (id) => void openFiche(id, true));
+  addPractices(map, (id) => void openFiche(id, true), query(state.filters));
   addSites(map);
   void applyLayers();
   document.body.dataset.mapLoaded = '1';

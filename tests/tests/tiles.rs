@@ -81,6 +81,8 @@ async fn walk(app: &TestApp, layer: &str, query: &str, to: u32) -> Vec<(u64, Vec
                     "{z}/{x}/{y}: {f:?}"
                 );
                 if f.is_cluster() {
+                    // Exact as a JavaScript number, as MapLibre reads it.
+                    assert!(f.props["cluster_id"].as_u64().unwrap() < 1 << 53, "{f:?}");
                     let zoom = f.props["expansion_zoom"].as_u64().unwrap();
                     assert!(zoom > u64::from(z) && zoom <= u64::from(UNCLUSTERED), "{f:?}");
                     assert!(f.weight() >= 2);

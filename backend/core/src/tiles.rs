@@ -120,7 +120,8 @@ pub enum TileFeature<K> {
     /// A single point: its key and tile coordinates.
     Point { key: K, x: f64, y: f64 },
     /// Several points: how many, their centroid, the zoom at which they no longer form one cluster
-    /// (at most [`CLUSTER_MAX_ZOOM`]) and an id unique among clusters at every zoom.
+    /// (at most [`CLUSTER_MAX_ZOOM`]) and an id unique among clusters at every zoom (below 2^53, so
+    /// that JavaScript reads it exactly).
     Cluster {
         id: u64,
         count: usize,
@@ -240,7 +241,9 @@ impl<K: Copy> ClusterIndex<K> {
                     let split = (common + 1).saturating_sub(u32::from(GRID_BITS));
                     let expansion_zoom = split.clamp(u32::from(t.z) + 1, u32::from(CLUSTER_MAX_ZOOM)) as u8;
                     out.push(TileFeature::Cluster {
-                        id: (u64::from(level) << 56) | (node.0 >> (2 * (DEPTH - level))),
+                        // Quadtree nodes numbered level by level: below 2^53 (exact in JavaScript)
+                        // up to level 26.
+                        id: ((1u64 << (2 * level)) - 1) / 3 + (node.0 >> (2 * (DEPTH - level))),
                         count,
                         x,
                         y,
@@ -324,6 +327,7 @@ mod tests {
         }
         let index = ClusterIndex::build(pts(&list));
         let mut level = vec![TileId::new(0, 0, 0).unwrap()];
+        let mut ids = std::collections::HashSet::new();
         for z in 0..=16u8 {
             let mut seen = vec![0usize; list.len()];
             let mut sum = 0;
@@ -338,9 +342,13 @@ mod tests {
                             assert!((0.0..=4096.0).contains(x) && (0.0..=4096.0).contains(y));
                         }
                         TileFeature::Cluster {
-                            expansion_zoom, count, ..
+                            expansion_zoom,
+                            count,
+                            id,
+                            ..
                         } => {
                             assert!(*count >= 2);
+                            assert!(*id < 1 << 53 && ids.insert(*id), "cluster ids unique and exact in JS");
                             assert!(*expansion_zoom > z && *expansion_zoom <= CLUSTER_MAX_ZOOM);
                         }
                     }

@@ -1,28 +1,29 @@
-// The practices layer: a clustered GeoJSON source. Cluster counts are drawn as HTML markers (MapLibre
-// text needs glyph files, which an offline page does not have), so they are also readable by screen
-// readers and testable.
-import { Marker, type GeoJSONSource, type Map as MlMap, type MapGeoJSONFeature } from 'maplibre-gl';
-import type { FeatureCollection, PracticeProps } from '../api/client';
+// The practices layer: Repère's vector tiles (/api/tiles/practices), clustered by the server below
+// zoom 15 with exact counts, filtered by the same parameters as the list. Cluster counts are drawn as
+// HTML markers (MapLibre text needs glyph files, which an offline page does not have), so they are
+// also readable by screen readers and testable; a cluster zooms to where it splits.
+import { Marker, type Map as MlMap, type MapGeoJSONFeature, type VectorTileSource } from 'maplibre-gl';
 
 export const SOURCE = 'practices';
 export const CLUSTERS = 'practice-clusters';
 export const POINTS = 'practice-points';
 export const SELECTED = 'practice-selected';
+const LAYER = 'practices';
 
-export function addPractices(map: MlMap, onSelect: (id: number) => void): void {
-  map.addSource(SOURCE, {
-    type: 'geojson',
-    data: { type: 'FeatureCollection', features: [] },
-    cluster: true,
-    clusterRadius: 45,
-    clusterMaxZoom: 12,
-    promoteId: 'id',
-  });
+/** The tile URL template for these filters (the same query string as the items). */
+export function tileUrl(filters: Record<string, string>, origin = location.origin): string {
+  const q = new URLSearchParams(filters).toString();
+  return `${origin}/api/tiles/practices/{z}/{x}/{y}.mvt${q ? `?${q}` : ''}`;
+}
+
+export function addPractices(map: MlMap, onSelect: (id: number) => void, filters: Record<string, string>): void {
+  map.addSource(SOURCE, { type: 'vector', tiles: [tileUrl(filters)], minzoom: 0, maxzoom: 16 });
   map.addLayer({
     id: CLUSTERS,
     type: 'circle',
     source: SOURCE,
-    filter: ['has', 'point_count'],
+    'source-layer': LAYER,
+    filter: ['==', ['get', 'cluster'], true],
     paint: {
       'circle-color': '#000091',
       'circle-opacity': 0.85,
@@ -35,13 +36,15 @@ export function addPractices(map: MlMap, onSelect: (id: number) => void): void {
     id: POINTS,
     type: 'circle',
     source: SOURCE,
-    filter: ['!', ['has', 'point_count']],
+    'source-layer': LAYER,
+    filter: ['!', ['has', 'cluster']],
     paint: { 'circle-color': '#e1000f', 'circle-radius': 7, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
   });
   map.addLayer({
     id: SELECTED,
     type: 'circle',
     source: SOURCE,
+    'source-layer': LAYER,
     filter: ['==', ['get', 'id'], -1],
     paint: { 'circle-color': 'rgba(0,0,0,0)', 'circle-radius': 12, 'circle-stroke-color': '#000091', 'circle-stroke-width': 3 },
   });
@@ -57,9 +60,8 @@ export function addPractices(map: MlMap, onSelect: (id: number) => void): void {
   const markers = new Map<number, Marker>();
   const refresh = () => {
     const seen = new Set<number>();
-    for (const f of map.querySourceFeatures(SOURCE)) {
+    for (const f of map.queryRenderedFeatures({ layers: [CLUSTERS] })) {
       const p = f.properties;
-      if (!p || !p.cluster) continue;
       const id = Number(p.cluster_id);
       if (seen.has(id)) continue;
       seen.add(id);
@@ -70,9 +72,10 @@ export function addPractices(map: MlMap, onSelect: (id: number) => void): void {
         el.textContent = String(p.point_count);
         el.setAttribute('aria-label', `${p.point_count} usages regroupés : zoomer`);
         el.dataset.count = String(p.point_count);
+        el.dataset.expansionZoom = String(p.expansion_zoom);
         el.addEventListener('click', (ev) => {
           ev.stopPropagation();
-          zoomIntoCluster(map, f as MapGeoJSONFeature);
+          zoomIntoCluster(map, f);
         });
         markers.set(id, new Marker({ element: el }).setLngLat(f.geometry.coordinates as [number, number]).addTo(map));
       }
@@ -84,23 +87,20 @@ export function addPractices(map: MlMap, onSelect: (id: number) => void): void {
       }
     }
   };
-  map.on('render', () => {
-    if (map.isSourceLoaded(SOURCE)) refresh();
-  });
+  map.on('idle', refresh);
+  map.on('moveend', refresh);
 }
 
-async function zoomIntoCluster(map: MlMap, f: MapGeoJSONFeature | undefined): Promise<void> {
+function zoomIntoCluster(map: MlMap, f: MapGeoJSONFeature | undefined): void {
   if (!f || f.geometry.type !== 'Point') return;
-  const source = map.getSource(SOURCE) as GeoJSONSource;
-  const zoom = await source.getClusterExpansionZoom(Number(f.properties.cluster_id));
-  map.easeTo({ center: f.geometry.coordinates as [number, number], zoom });
+  map.easeTo({ center: f.geometry.coordinates as [number, number], zoom: Number(f.properties.expansion_zoom) });
 }
 
-export function setPractices(map: MlMap, data: FeatureCollection<PracticeProps>): void {
-  const located = { ...data, features: data.features.filter((f) => f.geometry !== null) };
-  void (map.getSource(SOURCE) as GeoJSONSource).setData(located as GeoJSON.FeatureCollection);
+/** Shows the practices that pass `filters` (new tiles; the server clusters them). */
+export function setPractices(map: MlMap, filters: Record<string, string>): void {
+  (map.getSource(SOURCE) as VectorTileSource).setTiles([tileUrl(filters)]);
 }
 
 export function highlight(map: MlMap, id: number | undefined): void {
-  map.setFilter(SELECTED, ['all', ['!', ['has', 'point_count']], ['==', ['get', 'id'], id ?? -1]]);
+  map.setFilter(SELECTED, ['all', ['!', ['has', 'cluster']], ['==', ['get', 'id'], id ?? -1]]);
 }
