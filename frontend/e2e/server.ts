@@ -18,9 +18,17 @@ export const PASSWORD = 'une phrase de passe longue';
 export const CONTRIBUTOR = 'prof.techno@ac-nice.fr';
 export const MODERATOR = 'cardie@ac-nice.fr';
 
-export async function startServer(): Promise<Server> {
+/** `generate`: fill the database with `repere generate` (that many practices) instead of the demo data. */
+export async function startServer(options: { generate?: number } = {}): Promise<Server> {
   const bin = process.env.REPERE_BIN ?? path.resolve(here, '../../target/debug/repere');
   const dir = mkdtempSync(path.join(tmpdir(), 'repere-e2e-'));
+  if (options.generate) {
+    const n = options.generate;
+    execFileSync(bin, ['--database-url', `sqlite://${dir}/repere.db`, 'generate', '--practices', String(n), '--establishments', String(Math.ceil(n / 16)), '--links', '0'], {
+      env: { ...process.env, RUST_LOG: 'warn' },
+      stdio: 'ignore',
+    });
+  }
   for (const [email, role] of [[CONTRIBUTOR, 'contributor'], [MODERATOR, 'moderator']] as const) {
     execFileSync(bin, ['--database-url', `sqlite://${dir}/repere.db`, 'user', 'add', email, '--role', role], {
       env: { ...process.env, REPERE_PASSWORD: PASSWORD, RUST_LOG: 'warn' },
@@ -50,7 +58,7 @@ export async function startServer(): Promise<Server> {
   for (let i = 0; ; i++) {
     const ready = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
     if (ready) break;
-    if (i > 600) throw new Error('server never became ready');
+    if (i > 2400) throw new Error('server never became ready');
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

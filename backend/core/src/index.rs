@@ -1,6 +1,7 @@
 //! The in-memory spatial index: one R-tree per layer. Points for practices, establishments and sites;
-//! segments for links. The trees work in degrees and only find candidates; ranking and radius tests
-//! are done in metres with Haversine.
+//! segments for links. Boxes are queried in degrees; nearest queries walk a second tree of the same
+//! points on the unit sphere, where straight-line (chord) distance grows with great-circle distance,
+//! so its nearest-neighbour order is the order in metres; distances are reported with Haversine.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -12,6 +13,13 @@ use rstar::{AABB, RTree};
 use crate::{Bbox, LonLat};
 
 type PointEntry<K> = GeomWithData<[f64; 2], K>;
+type SphereEntry<K> = GeomWithData<[f64; 3], K>;
+
+/// `p` on the unit sphere.
+fn unit(p: LonLat) -> [f64; 3] {
+    let (lon, lat) = (p.lon.to_radians(), p.lat.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
 type SegmentEntry<K> = GeomWithData<Line<[f64; 2]>, K>;
 
 fn envelope(b: &Bbox) -> AABB<[f64; 2]> {
@@ -30,6 +38,7 @@ pub struct Ranked<K> {
 #[derive(Debug, Clone)]
 pub struct PointIndex<K: Copy + Eq + Hash + Ord> {
     tree: RTree<PointEntry<K>>,
+    sphere: RTree<SphereEntry<K>>,
     positions: HashMap<K, LonLat>,
 }
 
@@ -37,6 +46,7 @@ impl<K: Copy + Eq + Hash + Ord> Default for PointIndex<K> {
     fn default() -> Self {
         Self {
             tree: RTree::new(),
+            sphere: RTree::new(),
             positions: HashMap::new(),
         }
     }
@@ -51,8 +61,10 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
             .iter()
             .map(|(k, p)| GeomWithData::new([p.lon, p.lat], *k))
             .collect();
+        let on_sphere = positions.iter().map(|(k, p)| GeomWithData::new(unit(*p), *k)).collect();
         Self {
             tree: RTree::bulk_load(entries),
+            sphere: RTree::bulk_load(on_sphere),
             positions,
         }
     }
@@ -75,9 +87,11 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
     pub fn set(&mut self, key: K, position: Option<LonLat>) {
         if let Some(old) = self.positions.remove(&key) {
             self.tree.remove(&GeomWithData::new([old.lon, old.lat], key));
+            self.sphere.remove(&GeomWithData::new(unit(old), key));
         }
         if let Some(p) = position {
             self.tree.insert(GeomWithData::new([p.lon, p.lat], key));
+            self.sphere.insert(GeomWithData::new(unit(p), key));
             self.positions.insert(key, p);
         }
     }
@@ -90,9 +104,9 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
     /// The `k` keys nearest to `center` that `accept` lets through, optionally within `radius_m`
     /// metres, ranked by Haversine distance (ties by key).
     ///
-    /// The tree's own nearest-neighbour walk is in degrees, which is not the ranking on the sphere; it
-    /// only bounds the answer: once `k` accepted keys are found, the farthest of them in metres sets a
-    /// radius, and every key inside that circle is ranked exactly.
+    /// Walks the unit-sphere tree outwards: its order is the order in metres, so the walk stops after
+    /// the `k`-th accepted key (and the keys tied with it), or at the radius, whatever the number of
+    /// points around.
     pub fn nearest(
         &self,
         center: LonLat,
@@ -100,49 +114,27 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
         radius_m: Option<f64>,
         accept: impl Fn(K) -> bool,
     ) -> Vec<Ranked<K>> {
+        let mut ranked: Vec<Ranked<K>> = Vec::with_capacity(k.min(1024));
         if k == 0 {
-            return Vec::new();
+            return ranked;
         }
-        let bound = match radius_m {
-            Some(r) => r,
-            None => {
-                let mut found = 0;
-                let mut farthest = 0.0f64;
-                for e in self.tree.nearest_neighbor_iter([center.lon, center.lat]) {
-                    if accept(e.data) {
-                        let p = LonLat {
-                            lon: e.geom()[0],
-                            lat: e.geom()[1],
-                        };
-                        farthest = farthest.max(center.distance_m(p));
-                        found += 1;
-                        if found == k {
-                            break;
-                        }
-                    }
-                }
-                if found == 0 {
-                    return Vec::new();
-                }
-                if found < k { f64::INFINITY } else { farthest }
+        let mut kth: Option<f64> = None;
+        for e in self.sphere.nearest_neighbor_iter(unit(center)) {
+            let Some(p) = self.positions.get(&e.data) else { continue };
+            let d = center.distance_m(*p);
+            if radius_m.is_some_and(|r| d > r) || kth.is_some_and(|t| d > t + 1e-6) {
+                break;
             }
-        };
-        let candidates: Box<dyn Iterator<Item = &PointEntry<K>>> = if bound.is_finite() {
-            Box::new(self.tree.locate_in_envelope(envelope(&center.bbox_around(bound))))
-        } else {
-            Box::new(self.tree.iter())
-        };
-        let mut ranked: Vec<Ranked<K>> = candidates
-            .filter(|e| accept(e.data))
-            .map(|e| Ranked {
-                key: e.data,
-                distance_m: center.distance_m(LonLat {
-                    lon: e.geom()[0],
-                    lat: e.geom()[1],
-                }),
-            })
-            .filter(|r| r.distance_m <= bound)
-            .collect();
+            if accept(e.data) {
+                ranked.push(Ranked {
+                    key: e.data,
+                    distance_m: d,
+                });
+                if ranked.len() == k {
+                    kth = Some(d);
+                }
+            }
+        }
         ranked.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then(a.key.cmp(&b.key)));
         ranked.truncate(k);
         ranked

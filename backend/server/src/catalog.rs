@@ -96,11 +96,19 @@ impl Catalog {
         let demo = repere_store::meta::get(store, repere_store::meta::DEMO_KEY)
             .await?
             .is_some();
+        let t = std::time::Instant::now();
         let establishments = repere_store::establishments::load_all(store).await?;
         let practices = repere_store::practices::load_all(store).await?;
         let sites = repere_store::sites::load_all(store).await?;
         let links = repere_store::links::load_all(store).await?;
-        Ok(Self::build(demo, establishments, practices, sites, links))
+        let read_ms = t.elapsed().as_millis() as u64;
+        let catalog = Self::build(demo, establishments, practices, sites, links);
+        tracing::debug!(
+            read_ms,
+            build_ms = t.elapsed().as_millis() as u64 - read_ms,
+            "catalogue phases"
+        );
+        Ok(catalog)
     }
 
     /// Builds the catalogue from plain records, bulk-loading each index once.

@@ -34,6 +34,17 @@ pub enum Command {
     /// Gère les comptes.
     #[command(subcommand)]
     User(UserCommand),
+    /// Écrit un grand jeu de données déterministe dans une base neuve (pour les mesures de performance).
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        practices: usize,
+        #[arg(long, default_value_t = 60_000)]
+        establishments: usize,
+        #[arg(long, default_value_t = 2_000_000)]
+        links: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Copie cohérente de la base SQLite pendant que Repère tourne (pour PostgreSQL : pg_dump).
     Backup {
         /// Fichier à créer (il ne doit pas exister).
@@ -169,6 +180,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let password = read_password()?;
             let store = Store::connect(&cli.database_url).await?;
             println!("{}", add_user(&store, &email, &role, &name, &password).await?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            practices,
+            establishments,
+            links,
+            seed,
+        } => {
+            let store = Store::connect(&cli.database_url).await?;
+            let done = crate::demo::large::generate(&store, establishments, practices, links, seed).await?;
+            println!("{done}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { dest } => {

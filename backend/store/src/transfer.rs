@@ -277,34 +277,21 @@ async fn insert_rows(
     table: &str,
     columns: &[Column],
     rows: &[AnyRow],
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", names.join(", "));
-    let mut n = 0;
-    for (r, _) in rows.iter().enumerate() {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..columns.len() {
-            n += 1;
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${n}"));
-        }
-        sql.push(')');
-    }
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut values = Vec::with_capacity(rows.len());
     for row in rows {
+        let mut out = Vec::with_capacity(columns.len());
         for (i, (_, kind, _)) in columns.iter().enumerate() {
-            q = match kind {
-                Text => q.bind(row.try_get::<Option<String>, _>(i)?),
-                Int => q.bind(row.try_get::<Option<i64>, _>(i)?),
-                Real => q.bind(row.try_get::<Option<f64>, _>(i)?),
-            };
+            out.push(match kind {
+                Text => row.try_get::<Option<String>, _>(i)?.map_or(Param::Null, Param::Text),
+                Int => row.try_get::<Option<i64>, _>(i)?.map_or(Param::Null, Param::Int),
+                Real => row.try_get::<Option<f64>, _>(i)?.map_or(Param::Null, Param::Real),
+            });
         }
+        values.push(out);
     }
-    // NULLs bound through `Any` carry no type: see `NULLABLE_BINDS` in lib.rs.
-    q.persistent(false).execute(conn).await?;
-    Ok(())
+    insert_batch(conn, table, &names, &values).await
 }
 
 /// Writes a consistent copy of the running SQLite database to `dest` (SQLite's `VACUUM INTO`: one read
@@ -338,4 +325,59 @@ pub async fn backup_sqlite(store: &Store, dest: &std::path::Path) -> Result<Vec<
     }
     copy.close().await?;
     Ok(counts)
+}
+
+/// A value bound by [`insert_batch`].
+#[derive(Debug, Clone)]
+pub enum Param {
+    Text(String),
+    Int(i64),
+    Real(f64),
+    Null,
+}
+
+/// Inserts `rows` (each with one value per column) into `table` with one multi-row INSERT. For bulk
+/// generators; `table` and `columns` must be trusted identifiers.
+pub async fn insert_batch(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Param>],
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // SQLite looks numbered parameters up by name, one by one: with thousands of them, anonymous `?`
+    // placeholders are much faster there.
+    let anonymous = !conn.backend_name().eq_ignore_ascii_case("postgresql");
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut n = 0;
+    for (r, row) in rows.iter().enumerate() {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for (c, value) in row.iter().enumerate() {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if matches!(value, Param::Null) {
+                sql.push_str("NULL");
+            } else if anonymous {
+                sql.push('?');
+            } else {
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+        }
+        sql.push(')');
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for value in rows.iter().flatten() {
+        q = match value {
+            Param::Text(s) => q.bind(s.clone()),
+            Param::Int(i) => q.bind(*i),
+            Param::Real(f) => q.bind(*f),
+            Param::Null => q,
+        };
+    }
+    q.persistent(false).execute(conn).await?;
+    Ok(())
 }

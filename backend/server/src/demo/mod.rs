@@ -3,6 +3,7 @@
 //! a few other tiers-lieux, a few hundred practices over several school years, bandwidth from ADSL to
 //! fibre, and links. The same seed always gives the same data. Nothing here describes real people.
 
+pub mod large;
 mod places;
 mod vocabulary;
 
