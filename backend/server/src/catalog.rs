@@ -97,10 +97,19 @@ impl Catalog {
             .await?
             .is_some();
         let t = std::time::Instant::now();
+        // The two large tables are read side by side, on separate connections and worker threads.
+        let (for_practices, for_links) = (store.clone(), store.clone());
+        let practices = tokio::spawn(async move { repere_store::practices::load_all(&for_practices).await });
+        let links = tokio::spawn(async move { repere_store::links::load_all(&for_links).await });
         let establishments = repere_store::establishments::load_all(store).await?;
-        let practices = repere_store::practices::load_all(store).await?;
         let sites = repere_store::sites::load_all(store).await?;
-        let links = repere_store::links::load_all(store).await?;
+        let joined = |e: tokio::task::JoinError| repere_store::StoreError::Corrupt {
+            table: "catalogue",
+            key: String::new(),
+            reason: format!("loading task failed: {e}"),
+        };
+        let practices = practices.await.map_err(joined)??;
+        let links = links.await.map_err(joined)??;
         let read_ms = t.elapsed().as_millis() as u64;
         let catalog = Self::build(demo, establishments, practices, sites, links);
         tracing::debug!(

@@ -25,10 +25,14 @@ fn from_row(row: &AnyRow) -> Result<Link, StoreError> {
 
 /// Every link, ordered by id.
 pub async fn load_all(store: &Store) -> Result<Vec<Link>, StoreError> {
-    let rows = sqlx::query("SELECT * FROM links ORDER BY id")
-        .fetch_all(store.pool())
-        .await?;
-    rows.iter().map(from_row).collect()
+    // Streamed: a million rows are converted one by one, never all held as raw rows at once.
+    use futures_util::TryStreamExt;
+    let mut rows = sqlx::query("SELECT * FROM links ORDER BY id").fetch(store.pool());
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        out.push(from_row(&row)?);
+    }
+    Ok(out)
 }
 
 /// Inserts a link (its `id` is ignored) and returns its new id. A duplicate (same unordered pair and

@@ -38,10 +38,14 @@ fn from_row(row: &AnyRow) -> Result<Practice, StoreError> {
 
 /// Every practice, whatever its status, ordered by id.
 pub async fn load_all(store: &Store) -> Result<Vec<Practice>, StoreError> {
-    let rows = sqlx::query("SELECT * FROM practices ORDER BY id")
-        .fetch_all(store.pool())
-        .await?;
-    rows.iter().map(from_row).collect()
+    // Streamed: a million rows are converted one by one, never all held as raw rows at once.
+    use futures_util::TryStreamExt;
+    let mut rows = sqlx::query("SELECT * FROM practices ORDER BY id").fetch(store.pool());
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        out.push(from_row(&row)?);
+    }
+    Ok(out)
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
