@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 (cd frontend && npm ci --no-audit --no-fund && npm run build)
 cargo build --release --locked --bin repere
-exec ./target/release/repere serve --demo-if-empty "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/repere" serve --demo-if-empty "$@"
