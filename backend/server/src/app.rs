@@ -35,6 +35,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Sorted point sets behind the vector tiles, per layer and filters.
     pub tiles: Arc<crate::tiles::TileIndexes>,
+    /// `/api/networks` as last computed, with the catalogue generation it was computed for.
+    pub networks: Arc<networks::NetworksCache>,
     /// Basemap style URL given to the frontend (`/api/config`).
     pub basemap_style_url: Option<Arc<str>>,
 }
@@ -80,6 +82,7 @@ impl Application {
             catalog,
             metrics: Arc::new(Metrics::default()),
             tiles: Arc::new(Default::default()),
+            networks: Arc::new(std::sync::Mutex::new(None)),
             basemap_style_url: config.basemap_style_url.as_deref().map(Arc::from),
         };
         let listener = TcpListener::bind(&config.bind)

@@ -3,6 +3,7 @@
 //! centroid, first and last link, pivots).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -15,7 +16,7 @@ use serde_json::{Value, json};
 use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::error::ApiError;
-use crate::ogc::{GEO_JSON, pairs, parse_count, reject_unknown, with_type};
+use crate::ogc::{GEO_JSON, pairs, parse_count, reject_unknown};
 
 /// One network as a GeoJSON feature: its box as geometry, its figures as properties.
 /// Links of one network: how many, the first and the last recorded.
@@ -99,25 +100,37 @@ fn network_feature(c: &Catalog, members: &[i64], links: LinkStats, pivots: &BTre
     })
 }
 
+/// `/api/networks` as last computed, and the catalogue generation it was computed for.
+pub type NetworksCache = std::sync::Mutex<Option<(u64, Arc<str>)>>;
+
 /// GET /api/networks — every network, largest first.
 pub async fn list(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let p = pairs(raw.as_deref())?;
     reject_unknown(&p, &["f"])?;
-    let features: Vec<Value> = {
-        let c = app.read_catalog()?;
-        let pivots = c.network.pivots();
-        let components = c.network.components();
-        let stats = link_stats(&c, &components);
-        components
-            .iter()
-            .zip(stats)
-            .map(|(m, s)| network_feature(&c, m, s, &pivots))
-            .collect()
+    let c = app.read_catalog()?;
+    // Computed once per catalogue generation (components, pivots and centrality cost seconds on a
+    // national graph), then served from the cache until the next change.
+    let mut cached = app.networks.lock().unwrap_or_else(|p| p.into_inner());
+    let body = match cached.as_ref() {
+        Some((generation, body)) if *generation == c.generation => body.clone(),
+        _ => {
+            let pivots = c.network.pivots();
+            let components = c.network.components();
+            let stats = link_stats(&c, &components);
+            let features: Vec<Value> = components
+                .iter()
+                .zip(stats)
+                .map(|(m, s)| network_feature(&c, m, s, &pivots))
+                .collect();
+            let body: Arc<str> = Arc::from(
+                json!({ "type": "FeatureCollection", "numberMatched": features.len(), "numberReturned": features.len(), "features": features })
+                    .to_string(),
+            );
+            *cached = Some((c.generation, body.clone()));
+            body
+        }
     };
-    Ok(with_type(
-        json!({ "type": "FeatureCollection", "numberMatched": features.len(), "numberReturned": features.len(), "features": features }),
-        GEO_JSON,
-    ))
+    Ok(([(axum::http::header::CONTENT_TYPE, GEO_JSON)], body.to_string()).into_response())
 }
 
 /// GET /api/practices/{id}/neighbourhood?depth=N — published practices within N links (1 to 6).
