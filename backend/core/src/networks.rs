@@ -177,11 +177,17 @@ impl LinkGraph {
         for m in members {
             index.insert(*m, sub.add_node(*m));
         }
-        for e in self.g.edge_indices() {
-            if let Some((a, b)) = self.g.edge_endpoints(e)
-                && let (Some(x), Some(y)) = (index.get(&self.g[a]), index.get(&self.g[b]))
-            {
-                sub.add_edge(*x, *y, ());
+        // Only the members' own edges (each once, from its smaller end): walking every edge of the
+        // graph for every network was quadratic on a national graph.
+        for m in members {
+            let Some(&node) = self.nodes.get(m) else { continue };
+            for neighbour in self.g.neighbors(node) {
+                let other = self.g[neighbour];
+                if *m < other
+                    && let (Some(x), Some(y)) = (index.get(m), index.get(&other))
+                {
+                    sub.add_edge(*x, *y, ());
+                }
             }
         }
         let between = (members.len() <= MAX_BETWEENNESS_NODES)
