@@ -132,6 +132,8 @@ impl Catalog {
             demo,
             ..Default::default()
         };
+        let t = std::time::Instant::now();
+        let phase = |name: &str| tracing::debug!(phase = name, ms = t.elapsed().as_millis() as u64, "catalogue build");
         for e in establishments {
             c.establishments.insert(e.uai, Arc::new(establishment_entry(e)));
         }
@@ -140,6 +142,7 @@ impl Catalog {
             let entry = c.practice_entry(p);
             c.practices.insert(entry.practice.id, Arc::new(entry));
         }
+        phase("practices");
         for s in sites {
             let entry = c.site_entry(s);
             c.sites.insert(entry.site.id, Arc::new(entry));
@@ -150,6 +153,7 @@ impl Catalog {
             let entry = c.link_entry(l);
             c.links.insert(entry.link.id, Arc::new(entry));
         }
+        phase("links");
         c.establishment_index = PointIndex::bulk_load(
             c.establishments
                 .values()
@@ -158,16 +162,19 @@ impl Catalog {
         c.practice_index =
             PointIndex::bulk_load(c.practices.values().filter_map(|p| Some((p.practice.id, p.position?))));
         c.site_index = PointIndex::bulk_load(c.sites.values().map(|s| (s.site.id, s.site.position)));
+        phase("point indexes");
         c.network = LinkGraph::build(
             c.links
                 .values()
                 .filter(|l| l.public)
                 .map(|l| (l.link.id, l.link.from_practice, l.link.to_practice)),
         );
+        phase("link graph");
         c.link_index = SegmentIndex::bulk_load(c.links.values().filter_map(|l| {
             let (a, b) = l.segment?;
             Some((l.link.id, a, b))
         }));
+        phase("segment index");
         c
     }
 
