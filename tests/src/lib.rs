@@ -104,6 +104,7 @@ impl TestApp {
             frontend_dir: PathBuf::from("/nonexistent"),
             basemap_style_url: None,
             secure_cookies: false,
+            target: repere_core::indicators::DEFAULT_TARGET,
         };
         let app = Application::build(&config).await.expect("server starts");
         let addr = app.local_addr();

@@ -477,6 +477,9 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/tiles/practices/{z}/{x}/{y}",
         "/api/tiles/establishments/{z}/{x}/{y}",
         "/api/tiles/sites/{z}/{x}/{y}",
+        "/api/indicators/summary",
+        "/api/indicators/target",
+        "/api/indicators/target.csv",
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }

@@ -39,6 +39,7 @@ macro_rules! api_enum {
 
 pub mod establishments;
 pub mod index;
+pub mod indicators;
 pub mod links;
 pub mod lonlat;
 pub mod networks;

@@ -22,7 +22,7 @@ use crate::config::ServeConfig;
 use crate::error::problem;
 use crate::ops::{self, Metrics};
 use crate::sync::Follower;
-use crate::{auth, links, nearby, networks, ogc, openapi, practices, tiles};
+use crate::{auth, indicators, links, nearby, networks, ogc, openapi, practices, tiles};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -39,6 +39,8 @@ pub struct AppState {
     pub networks: Arc<networks::NetworksCache>,
     /// Basemap style URL given to the frontend (`/api/config`).
     pub basemap_style_url: Option<Arc<str>>,
+    /// Published reports expected per school year.
+    pub target: u32,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl Application {
             tiles: Arc::new(Default::default()),
             networks: Arc::new(std::sync::Mutex::new(None)),
             basemap_style_url: config.basemap_style_url.as_deref().map(Arc::from),
+            target: config.target,
         };
         let listener = TcpListener::bind(&config.bind)
             .await
@@ -161,6 +164,9 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/collections/{collection_id}/items", get(ogc::items))
         .route("/collections/{collection_id}/items/{feature_id}", get(ogc::item))
         .route("/nearby", get(nearby::nearby))
+        .route("/indicators/summary", get(indicators::public_summary))
+        .route("/indicators/target", get(indicators::dashboard))
+        .route("/indicators/target.csv", get(indicators::dashboard_csv))
         .route("/tiles", get(tiles::list))
         .route("/tiles/{layer}", get(tiles::tilejson_doc))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))

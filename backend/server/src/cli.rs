@@ -86,6 +86,9 @@ pub struct ServeArgs {
     /// Cookie de session « Secure » : à activer quand Repère est servi en HTTPS.
     #[arg(long, env = "REPERE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Objectif de remontées publiées par année scolaire (tableau de bord de la CARDIE).
+    #[arg(long, env = "REPERE_TARGET", default_value_t = repere_core::indicators::DEFAULT_TARGET, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub target: u32,
     /// Charge le jeu de démonstration si la base est vide (premier démarrage).
     #[arg(long, env = "REPERE_DEMO_IF_EMPTY")]
     pub demo_if_empty: bool,
@@ -163,6 +166,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 frontend_dir: args.frontend_dir,
                 basemap_style_url: args.basemap_style_url.filter(|u| !u.trim().is_empty()),
                 secure_cookies: args.secure_cookies,
+                target: args.target,
             };
             let app = Application::build(&config).await?;
             tracing::info!(address = %app.local_addr(), "Repère is listening");

@@ -25,6 +25,8 @@ pub struct ServeConfig {
     /// Mark the session cookie `Secure` (set it when Repère is served over TLS, directly or behind a
     /// proxy).
     pub secure_cookies: bool,
+    /// Published reports expected per school year (the CARDIE's target).
+    pub target: u32,
 }
 
 impl ServeConfig {
@@ -36,6 +38,7 @@ impl ServeConfig {
             frontend_dir: PathBuf::from(DEFAULT_FRONTEND_DIR),
             basemap_style_url: None,
             secure_cookies: false,
+            target: repere_core::indicators::DEFAULT_TARGET,
         }
     }
 }

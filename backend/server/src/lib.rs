@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod establishments;
 pub mod import;
+pub mod indicators;
 pub mod links;
 pub mod nearby;
 pub mod networks;

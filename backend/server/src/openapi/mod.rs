@@ -10,6 +10,7 @@ use utoipa::openapi::{
 };
 
 mod accounts;
+mod indicators;
 mod tiles;
 
 use crate::nearby::{DEFAULT_K, MAX_K};
@@ -256,6 +257,7 @@ pub fn build() -> Value {
     }
     paths = accounts::paths(paths);
     paths = tiles::paths(paths);
+    paths = indicators::paths(paths);
     paths = paths.path("/api/nearby", PathItem::new(HttpMethod::Get, nearby.build()));
 
     let doc = OpenApiBuilder::new()

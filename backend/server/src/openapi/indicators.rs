@@ -1,0 +1,45 @@
+//! OpenAPI paths of the CARDIE's target dashboard.
+
+use utoipa::openapi::path::HttpMethod;
+use utoipa::openapi::{PathItem, PathsBuilder, Type};
+
+use super::{op, query};
+
+pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
+    let year = || {
+        query(
+            "school_year",
+            Type::String,
+            "Année scolaire, ex. 2025-2026 (par défaut : l'année en cours)",
+        )
+    };
+    paths
+        .path(
+            "/api/indicators/summary",
+            PathItem::new(
+                HttpMethod::Get,
+                op("indicatorsSummary", "Objectif de remontées publiées : total, projection, années précédentes (public)", "Indicateurs", "application/json", "Résumé")
+                    .parameter(year())
+                    .build(),
+            ),
+        )
+        .path(
+            "/api/indicators/target",
+            PathItem::new(
+                HttpMethod::Get,
+                op("indicatorsTarget", "Tableau de bord (modérateurs, administrateurs) : résumé et répartitions par département, degré, type, discipline, outil, mois", "Indicateurs", "application/json", "Tableau de bord")
+                    .parameter(year())
+                    .build(),
+            ),
+        )
+        .path(
+            "/api/indicators/target.csv",
+            PathItem::new(
+                HttpMethod::Get,
+                op("indicatorsTargetCsv", "Une répartition en CSV (modérateurs, administrateurs)", "Indicateurs", "text/csv", "CSV ; séparateur ;")
+                    .parameter(year())
+                    .parameter(query("breakdown", Type::String, "departement, degree, kind, discipline, tool, month ou years"))
+                    .build(),
+            ),
+        )
+}
