@@ -3,7 +3,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { startServer, type Server } from './server';
+import { PASSWORD, startServer, type Server } from './server';
 
 export const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -110,4 +110,24 @@ export function useHarness(options: { generate?: number } = {}): Harness {
     expect(h.errors, 'no uncaught page errors').toEqual([]);
   });
   return h;
+}
+
+/** Signs in through the connexion page with the keyboard, then lands on `next`. */
+export async function signIn(page: Page, base: string, email: string, next: string): Promise<void> {
+  await page.goto(`${base}/connexion.html?retour=${encodeURIComponent(next)}`);
+  await page.focus('#email');
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${base}${next}`);
+}
+
+/** A fresh hermetic page (no map wait), its errors collected. */
+export async function plainPage(h: Harness, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; close: () => Promise<void> }> {
+  const ctx = await h.browser.newContext({ viewport, locale: 'fr-FR' });
+  await ctx.route((u) => !u.href.startsWith(h.server.base), (r) => r.abort());
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => h.errors.push(e.message));
+  return { page, close: () => ctx.close() };
 }

@@ -2,28 +2,13 @@
 // moderator publishes it; it appears on the public map.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { axe, openPage, useHarness } from './browser';
-import { CONTRIBUTOR, MODERATOR, PASSWORD } from './server';
+import { axe, openPage, plainPage, signIn as signInAs, useHarness } from './browser';
+import { CONTRIBUTOR, MODERATOR } from './server';
 
 const h = useHarness();
 
-async function signIn(page: Page, email: string, next: string): Promise<void> {
-  await page.goto(`${h.server.base}/connexion.html?retour=${encodeURIComponent(next)}`);
-  await page.focus('#email');
-  await page.keyboard.type(email);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForURL(`${h.server.base}${next}`);
-}
-
-async function newPage(): Promise<{ page: Page; close: () => Promise<void> }> {
-  const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
-  await ctx.route((u) => !u.href.startsWith(h.server.base), (r) => r.abort());
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => h.errors.push(e.message));
-  return { page, close: () => ctx.close() };
-}
+const signIn = (page: Page, email: string, next: string) => signInAs(page, h.server.base, email, next);
+const newPage = () => plainPage(h);
 
 describe('contribution and moderation', () => {
   it('goes from the keyboard-only form to the public map', async () => {

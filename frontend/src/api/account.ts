@@ -64,7 +64,7 @@ export async function renderAccountMenu(): Promise<SessionInfo | undefined> {
   } catch {
     info = undefined;
   }
-  const links: [string, string][] = [['/', 'Carte'], ['/reseaux.html', 'Réseaux']];
+  const links: [string, string][] = [['/', 'Carte'], ['/reseaux.html', 'Réseaux'], ['/tableau-de-bord.html', 'Tableau de bord']];
   if (info?.authenticated) {
     links.push(['/contribuer.html', 'Signaler un usage'], ['/mes-remontees.html', 'Mes remontées']);
     if (moderates(info.user)) links.push(['/moderation.html', 'Modération']);
