@@ -87,7 +87,9 @@ export async function renderAccountMenu(): Promise<SessionInfo | undefined> {
     b.type = 'button';
     b.className = 'fr-btn fr-btn--tertiary fr-btn--sm';
     b.id = 'logout';
-    b.textContent = `Se déconnecter (${info.user.email})`;
+    // Short, so that the académie's logo keeps its room in the header; the account is in the title.
+    b.textContent = 'Se déconnecter';
+    b.title = `Se déconnecter (${info.user.email})`;
     b.addEventListener('click', () => void logout().then(() => window.location.assign('/')));
     li.append(b);
   } else {
