@@ -480,6 +480,8 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/indicators/summary",
         "/api/indicators/target",
         "/api/indicators/target.csv",
+        "/api/indicators/bandwidth",
+        "/api/indicators/bandwidth.csv",
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }

@@ -167,6 +167,8 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/indicators/summary", get(indicators::public_summary))
         .route("/indicators/target", get(indicators::dashboard))
         .route("/indicators/target.csv", get(indicators::dashboard_csv))
+        .route("/indicators/bandwidth", get(indicators::bandwidth::bandwidth))
+        .route("/indicators/bandwidth.csv", get(indicators::bandwidth::bandwidth_csv))
         .route("/tiles", get(tiles::list))
         .route("/tiles/{layer}", get(tiles::tilejson_doc))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))

@@ -178,6 +178,15 @@ impl Catalog {
         c
     }
 
+    /// Every practice (whatever its status) of the establishment `uai`.
+    pub fn practices_of(&self, uai: Uai) -> impl Iterator<Item = &PracticeEntry> + '_ {
+        self.practices_by_uai
+            .get(&uai)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.practices.get(id).map(|e| e.as_ref()))
+    }
+
     fn practice_entry(&self, p: Practice) -> PracticeEntry {
         let est = self.establishments.get(&p.uai).map(|e| &e.establishment);
         let position = p.position.or_else(|| est.and_then(|e| e.position));

@@ -42,4 +42,27 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
                     .build(),
             ),
         )
+        .path(
+            "/api/indicators/bandwidth",
+            PathItem::new(
+                HttpMethod::Get,
+                bandwidth(op("indicatorsBandwidth", "Débit des établissements (collectivités, administrateurs) : classes mesurées et potentielles, établissements sous le seuil par commune et département, usages qui y sont remontés", "Indicateurs", "application/json", "Vue débit"))
+                    .build(),
+            ),
+        )
+        .path(
+            "/api/indicators/bandwidth.csv",
+            PathItem::new(
+                HttpMethod::Get,
+                bandwidth(op("indicatorsBandwidthCsv", "Établissements sous le seuil en CSV, par territoire", "Indicateurs", "text/csv", "CSV ; séparateur ;"))
+                    .parameter(query("territory", Type::String, "commune, departement ou establishments"))
+                    .build(),
+            ),
+        )
+}
+
+fn bandwidth(b: utoipa::openapi::path::OperationBuilder) -> utoipa::openapi::path::OperationBuilder {
+    b.parameter(query("threshold", Type::Number, "Seuil en Mbit/s (30 par défaut)"))
+        .parameter(query("source", Type::String, "measured (par défaut) ou potential"))
+        .parameter(query("departement", Type::String, "Département"))
 }

@@ -6,6 +6,8 @@
 //! A report counts for its school year once published (archived reports were published and still
 //! count). A report with several disciplines or tools counts once under each.
 
+pub mod bandwidth;
+
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -1,0 +1,266 @@
+//! "Débit des établissements", for collectivités and admins: establishments by bandwidth class, the
+//! measured and the potential values kept apart; those below a threshold listed and counted by commune
+//! and département, with the published practices reported there; establishments without a value of the
+//! chosen source counted as such, never hidden. (EPCI are not in the establishment files Repère imports:
+//! no EPCI breakdown yet.)
+
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment};
+use repere_core::indicators::breakdown;
+use repere_core::users::Role;
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::catalog::Catalog;
+use crate::error::ApiError;
+use crate::ogc::{pairs, parse_number, reject_unknown};
+
+/// Default threshold, Mbit/s (below: "débit insuffisant").
+pub const DEFAULT_THRESHOLD: f64 = 30.0;
+const MAX_THRESHOLD: f64 = 100_000.0;
+const CLASSES: [(&str, &str); 5] = [
+    ("lt8", "moins de 8 Mbit/s"),
+    ("8-30", "8 à 30 Mbit/s"),
+    ("30-100", "30 à 100 Mbit/s"),
+    ("gte100", "100 Mbit/s et plus"),
+    ("unknown", "sans valeur"),
+];
+
+fn class(down: Option<f64>) -> &'static str {
+    match down {
+        None => "unknown",
+        Some(d) if d < 8.0 => "lt8",
+        Some(d) if d < 30.0 => "8-30",
+        Some(d) if d < 100.0 => "30-100",
+        Some(_) => "gte100",
+    }
+}
+
+/// The latest value of `source` (the history is kept oldest first).
+fn latest(e: &Establishment, source: BandwidthSource) -> Option<&Bandwidth> {
+    e.bandwidth.iter().filter(|b| b.source == source).max_by_key(|b| b.date)
+}
+
+struct Params {
+    threshold: f64,
+    source: BandwidthSource,
+    departement: Option<String>,
+    territory: String,
+}
+
+fn parse(raw: Option<&str>, csv: bool) -> Result<Params, ApiError> {
+    let p = pairs(raw)?;
+    let allowed: &[&str] = if csv {
+        &["threshold", "source", "departement", "territory"]
+    } else {
+        &["threshold", "source", "departement"]
+    };
+    reject_unknown(&p, allowed)?;
+    let get = |k: &str| p.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim());
+    let threshold = match get("threshold") {
+        None => DEFAULT_THRESHOLD,
+        Some(v) => {
+            let t = parse_number("threshold", v)?;
+            if !(t > 0.0 && t <= MAX_THRESHOLD) {
+                return Err(ApiError::param(
+                    "threshold",
+                    format!("le seuil doit être compris entre 0 et {MAX_THRESHOLD} Mbit/s"),
+                ));
+            }
+            t
+        }
+    };
+    let source = match get("source") {
+        None => BandwidthSource::Measured,
+        Some(v) => BandwidthSource::parse("source", v)?,
+    };
+    let departement = get("departement")
+        .map(repere_core::establishments::normalise_departement)
+        .transpose()?;
+    let territory = get("territory").unwrap_or("commune").to_string();
+    if !["commune", "departement", "establishments"].contains(&territory.as_str()) {
+        return Err(ApiError::param(
+            "territory",
+            "territoire : commune, departement ou establishments",
+        ));
+    }
+    Ok(Params {
+        threshold,
+        source,
+        departement,
+        territory,
+    })
+}
+
+fn allowed(user: &CurrentUser) -> Result<(), ApiError> {
+    user.require(&[Role::Collectivite, Role::Admin])
+}
+
+struct Below<'a> {
+    e: &'a Establishment,
+    value: &'a Bandwidth,
+    practices: Vec<(i64, String)>,
+}
+
+fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
+    let in_scope: Vec<&Establishment> = c
+        .establishments
+        .values()
+        .map(|e| &e.establishment)
+        .filter(|e| p.departement.as_ref().is_none_or(|d| *d == e.departement))
+        .collect();
+    let classes = |source: BandwidthSource| -> Value {
+        let counted = breakdown(in_scope.iter().map(|e| {
+            let k = class(latest(e, source).map(|b| b.down_mbps));
+            (k.to_string(), k.to_string())
+        }));
+        CLASSES
+            .iter()
+            .map(|(k, label)| {
+                let n = counted.iter().find(|(key, _, _)| key == k).map_or(0, |(_, _, n)| *n);
+                json!({ "key": k, "label": label, "count": n })
+            })
+            .collect()
+    };
+    let mut below: Vec<Below> = in_scope
+        .iter()
+        .filter_map(|e| {
+            let value = latest(e, p.source)?;
+            (value.down_mbps < p.threshold).then(|| Below {
+                e,
+                value,
+                practices: c
+                    .practices_of(e.uai)
+                    .filter(|x| x.practice.is_public())
+                    .map(|x| (x.practice.id, x.practice.title.clone()))
+                    .collect(),
+            })
+        })
+        .collect();
+    below.sort_by(|a, b| {
+        a.value
+            .down_mbps
+            .total_cmp(&b.value.down_mbps)
+            .then(a.e.uai.cmp(&b.e.uai))
+    });
+    let without = in_scope.iter().filter(|e| latest(e, p.source).is_none()).count();
+    let count = |items: Vec<(String, String)>| -> Value {
+        breakdown(items)
+            .into_iter()
+            .map(|(key, label, count)| json!({ "key": key, "label": label, "count": count }))
+            .collect()
+    };
+    let body = json!({
+        "threshold_mbps": p.threshold,
+        "source": p.source.as_str(),
+        "departement": p.departement,
+        "establishments": in_scope.len(),
+        "classes": { "measured": classes(BandwidthSource::Measured), "potential": classes(BandwidthSource::Potential) },
+        "without_value": without,
+        "below": {
+            "count": below.len(),
+            "by_commune": count(below.iter().map(|b| (b.e.commune_code.clone(), b.e.commune_name.clone())).collect()),
+            "by_departement": count(below.iter().map(|b| (b.e.departement.clone(), b.e.departement.clone())).collect()),
+            "practices": below.iter().map(|b| b.practices.len()).sum::<usize>(),
+            "establishments": below.iter().map(|b| json!({
+                "uai": b.e.uai,
+                "name": b.e.name,
+                "kind": b.e.kind.as_str(),
+                "commune_code": b.e.commune_code,
+                "commune_name": b.e.commune_name,
+                "departement": b.e.departement,
+                "down_mbps": b.value.down_mbps,
+                "up_mbps": b.value.up_mbps,
+                "technology": b.value.technology.as_str(),
+                "date": b.value.date,
+                "measured_down_mbps": latest(b.e, BandwidthSource::Measured).map(|x| x.down_mbps),
+                "potential_down_mbps": latest(b.e, BandwidthSource::Potential).map(|x| x.down_mbps),
+                "practices": b.practices.iter().map(|(id, title)| json!({ "id": id, "title": title })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        },
+    });
+    (body, below)
+}
+
+/// GET /api/indicators/bandwidth?threshold=&source=&departement= — collectivités and admins.
+pub async fn bandwidth(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    allowed(&user)?;
+    let p = parse(raw.as_deref(), false)?;
+    let c = app.read_catalog()?;
+    Ok(axum::Json(view(&c, &p).0).into_response())
+}
+
+/// GET /api/indicators/bandwidth.csv?threshold=&source=&departement=&territory=commune|departement|establishments
+pub async fn bandwidth_csv(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    allowed(&user)?;
+    let p = parse(raw.as_deref(), true)?;
+    let c = app.read_catalog()?;
+    let (body, below) = view(&c, &p);
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    let err = |e: csv::Error| ApiError::Internal(e.to_string());
+    if p.territory == "establishments" {
+        w.write_record([
+            "uai",
+            "nom",
+            "commune",
+            "departement",
+            "debit_descendant_mbps",
+            "source",
+            "date",
+            "usages",
+        ])
+        .map_err(err)?;
+        for b in &below {
+            w.write_record([
+                b.e.uai.as_str(),
+                &b.e.name,
+                &b.e.commune_name,
+                &b.e.departement,
+                &b.value.down_mbps.to_string(),
+                b.value.source.as_str(),
+                &b.value.date.to_string(),
+                &b.practices.len().to_string(),
+            ])
+            .map_err(err)?;
+        }
+    } else {
+        w.write_record(["cle", "libelle", "etablissements_sous_le_seuil"])
+            .map_err(err)?;
+        for row in body["below"][format!("by_{}", p.territory)]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            w.write_record([
+                row["key"].as_str().unwrap_or(""),
+                row["label"].as_str().unwrap_or(""),
+                &row["count"].to_string(),
+            ])
+            .map_err(err)?;
+        }
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"repere-debit-{}.csv\"", p.territory),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,256 @@
+//! "Débit des établissements" against a database whose bandwidths are known by construction, on SQLite
+//! and PostgreSQL: classes (measured and potential apart), the establishments under a threshold counted
+//! by territory with their practices, establishments without a value counted, CSV exports read back,
+//! roles and bad parameters.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology};
+use repere_core::practices::{Practice, PracticeStatus};
+use repere_core::{LonLat, SchoolYear, Uai};
+use repere_tests::{Backend, Browser, TestApp, assert_problem, backends};
+use serde_json::Value;
+
+const PASSWORD: &str = "une phrase de passe longue";
+
+fn est(uai: &str, dep: &str, commune: (&str, &str), values: &[(f64, BandwidthSource)]) -> Establishment {
+    Establishment {
+        uai: Uai::parse(uai).unwrap(),
+        name: format!("Établissement {uai}"),
+        kind: EstablishmentKind::College,
+        sector: Sector::Public,
+        commune_code: commune.0.into(),
+        commune_name: commune.1.into(),
+        departement: dep.into(),
+        position: Some(LonLat::new(7.0, 43.6).unwrap()),
+        bandwidth: values
+            .iter()
+            .enumerate()
+            .map(|(i, (down, source))| {
+                let date = NaiveDate::from_ymd_opt(2025, 1 + i as u32, 1).unwrap();
+                Bandwidth::new(*down, 1.0, Technology::Adsl, *source, date).unwrap()
+            })
+            .collect(),
+    }
+}
+
+/// A (06, Nice): measured 5 (an older measured 50 is history); B (06, Nice): measured 50;
+/// C (83, Toulon): measured 20 and potential 100; D (83, Toulon): potential 4 only; E (06, Antibes): none.
+async fn seeded(backend: Backend) -> TestApp {
+    use BandwidthSource::{Measured, Potential};
+    let url = repere_tests::fresh_database(backend).await;
+    let store = repere_store::Store::connect(&url).await.unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap();
+    let nice = ("06088", "Nice");
+    let toulon = ("83137", "Toulon");
+    let list = [
+        est("0060001U", "06", nice, &[(50.0, Measured), (5.0, Measured)]),
+        est("0060002V", "06", nice, &[(50.0, Measured)]),
+        est("0830001A", "83", toulon, &[(20.0, Measured), (100.0, Potential)]),
+        est("0830002B", "83", toulon, &[(4.0, Potential)]),
+        est("0060003W", "06", ("06004", "Antibes"), &[]),
+    ];
+    let mut tx = store.pool().begin().await.unwrap();
+    for e in &list {
+        repere_store::establishments::upsert(&mut tx, e, now).await.unwrap();
+        for b in &e.bandwidth {
+            repere_store::establishments::add_bandwidth(&mut tx, e.uai, b, now)
+                .await
+                .unwrap();
+        }
+    }
+    for (uai, status) in [
+        ("0060001U", PracticeStatus::Published),
+        ("0060001U", PracticeStatus::Draft),
+        ("0830001A", PracticeStatus::Published),
+        ("0060002V", PracticeStatus::Published),
+    ] {
+        let p = Practice {
+            id: 0,
+            title: format!("Usage à {uai}"),
+            summary: "Résumé".into(),
+            description: String::new(),
+            disciplines: vec!["SVT".into()],
+            levels: vec!["6e".into()],
+            tools: vec!["ENT".into()],
+            themes: Vec::new(),
+            school_year: SchoolYear::parse("2025-2026").unwrap(),
+            uai: Uai::parse(uai).unwrap(),
+            position: None,
+            innovatheque_url: None,
+            status,
+            created_at: now,
+            updated_at: now,
+            published_at: (status == PracticeStatus::Published).then_some(now),
+            author_id: None,
+            rejection_reason: None,
+        };
+        repere_store::practices::insert(&mut tx, &p).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    for (email, role) in [
+        ("mairie@nice.fr", "collectivite"),
+        ("admin@ac-nice.fr", "admin"),
+        ("prof@ac-nice.fr", "contributor"),
+        ("cardie@ac-nice.fr", "moderator"),
+    ] {
+        repere_server::cli::add_user(&store, email, role, "", PASSWORD)
+            .await
+            .unwrap();
+    }
+    store.close().await;
+    TestApp::on(backend, url).await
+}
+
+fn classes(body: &Value, source: &str) -> Vec<(String, u64)> {
+    body["classes"][source]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["key"].as_str().unwrap().to_string(), c["count"].as_u64().unwrap()))
+        .collect()
+}
+
+fn keyed(rows: &Value) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap().to_string(), r["count"].as_u64().unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+fn owned(list: &[(&str, u64)]) -> Vec<(String, u64)> {
+    list.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+}
+
+#[tokio::test]
+async fn threshold_lists_and_territory_counts_match_the_seeded_bandwidths() {
+    for backend in backends() {
+        let app = seeded(backend).await;
+        let mut mairie = Browser::signed_in(&app, "mairie@nice.fr", PASSWORD).await;
+        let r = mairie.get("/api/indicators/bandwidth").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let b = &r.body;
+        assert_eq!(b["threshold_mbps"], 30.0);
+        assert_eq!(b["establishments"], 5);
+        assert_eq!(
+            classes(b, "measured"),
+            owned(&[("lt8", 1), ("8-30", 1), ("30-100", 1), ("gte100", 0), ("unknown", 2)]),
+            "{backend:?}: the latest measured value counts"
+        );
+        assert_eq!(
+            classes(b, "potential"),
+            owned(&[("lt8", 1), ("8-30", 0), ("30-100", 0), ("gte100", 1), ("unknown", 3)])
+        );
+        assert_eq!(
+            b["without_value"], 2,
+            "D and E have no measured value: counted, not hidden"
+        );
+        let below = &b["below"];
+        assert_eq!(below["count"], 2);
+        let uais: Vec<&str> = below["establishments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["uai"].as_str().unwrap())
+            .collect();
+        assert_eq!(uais, ["0060001U", "0830001A"], "lowest first");
+        assert_eq!(keyed(&below["by_commune"]), owned(&[("06088", 1), ("83137", 1)]));
+        assert_eq!(keyed(&below["by_departement"]), owned(&[("06", 1), ("83", 1)]));
+        assert_eq!(below["practices"], 2, "published practices only");
+        assert_eq!(below["establishments"][1]["potential_down_mbps"], 100.0);
+
+        // A higher threshold takes B in; the potential values give another list; a département narrows.
+        let r = mairie.get("/api/indicators/bandwidth?threshold=60").await;
+        assert_eq!(r.body["below"]["count"], 3);
+        let r = mairie.get("/api/indicators/bandwidth?source=potential").await;
+        assert_eq!(
+            (r.body["below"]["count"].as_u64(), r.body["without_value"].as_u64()),
+            (Some(1), Some(3))
+        );
+        let r = mairie.get("/api/indicators/bandwidth?departement=06").await;
+        assert_eq!(
+            (r.body["establishments"].as_u64(), r.body["below"]["count"].as_u64()),
+            (Some(3), Some(1))
+        );
+
+        // The CSV exports read back to the same figures.
+        for territory in ["commune", "departement"] {
+            let text = csv_text(
+                &app,
+                &mairie,
+                &format!("/api/indicators/bandwidth.csv?territory={territory}"),
+            )
+            .await;
+            let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes());
+            let mut back: Vec<(String, u64)> = reader
+                .records()
+                .map(|r| {
+                    let r = r.unwrap();
+                    (r[0].to_string(), r[2].parse().unwrap())
+                })
+                .collect();
+            back.sort();
+            assert_eq!(
+                back,
+                keyed(&below[format!("by_{territory}")]),
+                "{backend:?} {territory}"
+            );
+        }
+        let text = csv_text(&app, &mairie, "/api/indicators/bandwidth.csv?territory=establishments").await;
+        let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(text.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((&rows[0][0], &rows[0][4], &rows[0][7]), ("0060001U", "5", "1"));
+    }
+}
+
+async fn csv_text(app: &TestApp, b: &Browser<'_>, path: &str) -> String {
+    let resp = app
+        .client
+        .get(format!("{}{path}", app.base()))
+        .header("cookie", b.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{path}");
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    resp.text().await.unwrap().trim_start_matches('\u{feff}').to_string()
+}
+
+#[tokio::test]
+async fn bandwidth_details_are_for_collectivites_and_admins_and_bad_parameters_are_named() {
+    let app = seeded(Backend::Sqlite).await;
+    let (status, ctype, body) = app.get("/api/indicators/bandwidth").await;
+    assert_problem(status, &ctype, &body, 401, None, "anonymous");
+    let (status, ctype, body) = app.get("/api/indicators/bandwidth.csv").await;
+    assert_problem(status, &ctype, &body, 401, None, "anonymous CSV");
+    for (email, expected) in [
+        ("prof@ac-nice.fr", 403),
+        ("cardie@ac-nice.fr", 403),
+        ("mairie@nice.fr", 200),
+        ("admin@ac-nice.fr", 200),
+    ] {
+        let mut b = Browser::signed_in(&app, email, PASSWORD).await;
+        assert_eq!(b.get("/api/indicators/bandwidth").await.status, expected, "{email}");
+    }
+    let mut mairie = Browser::signed_in(&app, "mairie@nice.fr", PASSWORD).await;
+    for (path, param) in [
+        ("/api/indicators/bandwidth?threshold=-5", "threshold"),
+        ("/api/indicators/bandwidth?threshold=200000", "threshold"),
+        ("/api/indicators/bandwidth?threshold=vite", "threshold"),
+        ("/api/indicators/bandwidth?source=estimated", "source"),
+        ("/api/indicators/bandwidth?departement=abc", "departement"),
+        ("/api/indicators/bandwidth?territory=commune", "territory"),
+        ("/api/indicators/bandwidth.csv?territory=epci", "territory"),
+    ] {
+        let r = mairie.get(path).await;
+        assert_problem(r.status, &r.ctype, &r.body, 400, Some(param), path);
+    }
+}
