@@ -68,6 +68,7 @@ export async function renderAccountMenu(): Promise<SessionInfo | undefined> {
   if (info?.authenticated) {
     links.push(['/contribuer.html', 'Signaler un usage'], ['/mes-remontees.html', 'Mes remontées']);
     if (moderates(info.user)) links.push(['/moderation.html', 'Modération']);
+    if (info.user && (info.user.role === 'collectivite' || info.user.role === 'admin')) links.push(['/debit.html', 'Débit']);
   }
   const ul = document.createElement('ul');
   ul.className = 'fr-btns-group';

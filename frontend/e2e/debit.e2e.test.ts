@@ -1,0 +1,60 @@
+// "Débit des établissements": refused to the public; for a collectivité, a threshold change updates
+// the map, the list and the counts together, with the API's figures; a bad threshold is explained next
+// to the field and changes nothing.
+import { describe, expect, it } from 'vitest';
+import { axe, idle, plainPage, signIn, useHarness } from './browser';
+import { COLLECTIVITE } from './server';
+
+const h = useHarness();
+
+async function shown(page: import('playwright-core').Page, version: number) {
+  // The list is drawn, and the map shows the same establishments (those with a position).
+  await page.waitForFunction((v) => document.body.dataset.ready === '1' && Number(document.body.dataset.mapVersion ?? 0) >= v, version);
+  await idle(page);
+  return page.evaluate(() => {
+    const m = (window as unknown as { map: { queryRenderedFeatures: (o: object) => { properties: { uai: string } }[] } }).map;
+    return {
+      red: new Set(m.queryRenderedFeatures({ layers: ['below'] }).map((f) => f.properties.uai)).size,
+      mapped: Number(document.body.dataset.mapped),
+      rows: document.querySelectorAll('#below tbody tr').length,
+      below: Number(document.body.dataset.below),
+      version: Number(document.body.dataset.mapVersion),
+    };
+  });
+}
+
+describe('débit des établissements', () => {
+  it('is for collectivités, and a threshold change updates map, list and counts', async () => {
+    const { page, close } = await plainPage(h);
+    await page.goto(`${h.server.base}/debit.html`);
+    await page.waitForFunction(() => document.body.dataset.ready === '1');
+    expect(await page.locator('#access').isVisible()).toBe(true);
+    expect(await page.locator('#view').isVisible()).toBe(false);
+
+    await signIn(page, h.server.base, COLLECTIVITE, '/debit.html');
+    const at30 = await shown(page, 1);
+    const api30 = (await page.evaluate(async () => (await fetch('/api/indicators/bandwidth?threshold=30&source=measured')).json())) as { below: { count: number } };
+    expect(at30.below).toBe(api30.below.count);
+    expect(at30.rows).toBe(api30.below.count);
+    expect(at30.red, 'every listed establishment with a position is red on the map').toBe(at30.mapped);
+    expect(at30.mapped).toBeGreaterThan(0);
+    expect(at30.mapped).toBeLessThanOrEqual(at30.below);
+    expect(await axe(page)).toEqual([]);
+
+    await page.fill('#threshold', '100');
+    await page.click('#controls button[type=submit]');
+    const at100 = await shown(page, at30.version + 1);
+    const api100 = (await page.evaluate(async () => (await fetch('/api/indicators/bandwidth?threshold=100&source=measured')).json())) as { below: { count: number } };
+    expect([at100.rows, at100.below]).toEqual([api100.below.count, api100.below.count]);
+    expect(at100.red).toBe(at100.mapped);
+    expect(at100.below).toBeGreaterThan(at30.below);
+
+    // A bad threshold: a message next to the field, nothing changes.
+    await page.fill('#threshold', '-3');
+    await page.click('#controls button[type=submit]');
+    expect(await page.locator('#threshold-error').textContent()).toContain('entre 1 et 100 000');
+    expect(await page.locator('#threshold').getAttribute('aria-invalid')).toBe('true');
+    expect((await shown(page, at100.version)).below).toBe(at100.below);
+    await close();
+  });
+});

@@ -1,0 +1,155 @@
+// "Débit des établissements" (collectivités, admins): a threshold control; the establishments under it
+// in red on the map, listed with their practices and counted by commune; classes of measured and
+// potential values; CSV exports. Figures come from /api/indicators/bandwidth.
+import '@gouvfr/dsfr/dist/dsfr.min.css';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import '../style.css';
+import { AttributionControl, Map as MlMap, NavigationControl, setWorkerUrl } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { renderAccountMenu } from '../api/account';
+import { ApiError, api, getJson } from '../api/client';
+import { chooseBasemap } from '../map/basemap';
+import { renderFrame } from '../ui/layout';
+
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+setWorkerUrl(workerUrl);
+
+interface Row { key: string; label: string; count: number }
+interface BelowEstablishment { uai: string; name: string; commune_name: string; down_mbps: number; date: string; practices: { id: number; title: string }[] }
+interface View {
+  threshold_mbps: number;
+  establishments: number;
+  without_value: number;
+  classes: { measured: Row[]; potential: Row[] };
+  below: { count: number; by_commune: Row[]; by_departement: Row[]; practices: number; establishments: BelowEstablishment[] };
+}
+
+const $ = (id: string) => document.getElementById(id)!;
+const rowsOf = (id: string) => ($(id) as HTMLTableElement).tBodies[0]!;
+let map: MlMap | undefined;
+/** UAIs of the establishments that have a position (the others cannot be drawn). */
+let located = new Set<string>();
+
+function cell(tr: HTMLTableRowElement, text: string, header = false): HTMLTableCellElement {
+  const c = header ? document.createElement('th') : document.createElement('td');
+  if (header) (c as HTMLTableCellElement).scope = 'row';
+  c.textContent = text;
+  tr.append(c);
+  return c;
+}
+
+function query(): string {
+  const q = new URLSearchParams({ threshold: ($('threshold') as HTMLInputElement).value, source: ($('source') as HTMLSelectElement).value });
+  const dep = ($('departement') as HTMLSelectElement).value;
+  if (dep) q.set('departement', dep);
+  return q.toString();
+}
+
+function render(v: View): void {
+  $('status').textContent = `${v.below.count} établissement${v.below.count > 1 ? 's' : ''} sous le seuil de ${v.threshold_mbps} Mbit/s sur ${v.establishments} ; ${v.without_value} sans valeur ; ${v.below.practices} usage${v.below.practices > 1 ? 's' : ''} remonté${v.below.practices > 1 ? 's' : ''} dans ces établissements.`;
+  document.body.dataset.below = String(v.below.count);
+  const classes = rowsOf('classes');
+  classes.replaceChildren();
+  v.classes.measured.forEach((m, i) => {
+    const tr = classes.insertRow();
+    cell(tr, m.label, true);
+    cell(tr, String(m.count));
+    cell(tr, String(v.classes.potential[i]?.count ?? 0));
+  });
+  const below = rowsOf('below');
+  below.replaceChildren();
+  for (const e of v.below.establishments) {
+    const tr = below.insertRow();
+    cell(tr, e.name, true);
+    cell(tr, e.commune_name);
+    cell(tr, e.down_mbps.toLocaleString('fr-FR'));
+    cell(tr, new Date(e.date).toLocaleDateString('fr-FR'));
+    const td = cell(tr, '');
+    if (e.practices.length === 0) td.textContent = 'aucun';
+    e.practices.forEach((p, i) => {
+      if (i > 0) td.append(', ');
+      const a = document.createElement('a');
+      a.href = `/?fiche=${p.id}`;
+      a.textContent = p.title;
+      td.append(a);
+    });
+  }
+  const communes = rowsOf('communes');
+  communes.replaceChildren();
+  for (const c of v.below.by_commune) {
+    const tr = communes.insertRow();
+    cell(tr, c.label, true);
+    cell(tr, String(c.count));
+  }
+  const q = query();
+  for (const t of ['establishments', 'commune', 'departement']) ($(`csv-${t}`) as HTMLAnchorElement).href = `/api/indicators/bandwidth.csv?${q}&territory=${t}`;
+  if (map?.getLayer('below')) {
+    const drawn = v.below.establishments.filter((e) => located.has(e.uai));
+    map.setFilter('below', ['in', ['get', 'uai'], ['literal', drawn.map((e) => e.uai)]]);
+    const missing = v.below.count - drawn.length;
+    $('map-note').textContent = missing > 0 ? `${missing} établissement${missing > 1 ? 's' : ''} sous le seuil sans position connue : dans la liste, pas sur la carte.` : '';
+    document.body.dataset.mapped = String(drawn.length);
+    document.body.dataset.mapVersion = String(Number(document.body.dataset.mapVersion ?? '0') + 1);
+  }
+}
+
+async function load(): Promise<void> {
+  const input = $('threshold') as HTMLInputElement;
+  const error = $('threshold-error');
+  const t = Number(input.value);
+  if (!input.value || !(t > 0 && t <= 100000)) {
+    error.textContent = 'Indiquez un seuil entre 1 et 100 000 Mbit/s.';
+    error.hidden = false;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    return;
+  }
+  error.hidden = true;
+  input.removeAttribute('aria-invalid');
+  $('status').textContent = 'Chargement…';
+  document.body.dataset.ready = '0';
+  try {
+    render(await getJson<View>(`/api/indicators/bandwidth?${query()}`));
+    $('view').hidden = false;
+    $('alert').hidden = true;
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+      $('access').hidden = false;
+      $('status').textContent = '';
+    } else {
+      $('alert').textContent = e instanceof ApiError ? e.message : 'La vue n\'a pas pu être chargée.';
+      $('alert').hidden = false;
+    }
+  } finally {
+    document.body.dataset.ready = '1';
+  }
+}
+
+async function setupMap(): Promise<void> {
+  const config = await api.config().catch(() => ({ basemap_style_url: null, demo: false }));
+  const basemap = await chooseBasemap(config.basemap_style_url);
+  map = new MlMap({ container: 'debit-map', style: basemap.style, center: [6.6, 43.6], zoom: 7.3, attributionControl: false });
+  (window as unknown as { map: MlMap }).map = map;
+  map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new AttributionControl({ compact: true, customAttribution: 'Natural Earth' }), 'bottom-right');
+  const establishments = await api.establishments();
+  await new Promise<void>((res) => (map!.loaded() ? res() : map!.once('load', () => res())));
+  const withPosition = { ...establishments, features: establishments.features.filter((f) => f.geometry !== null) };
+  located = new Set(withPosition.features.map((f) => String(f.properties.uai)));
+  map.addSource('establishments', { type: 'geojson', data: withPosition as unknown as GeoJSON.FeatureCollection });
+  map.addLayer({ id: 'all', type: 'circle', source: 'establishments', paint: { 'circle-color': '#000091', 'circle-radius': 4, 'circle-opacity': 0.6 } });
+  map.addLayer({ id: 'below', type: 'circle', source: 'establishments', filter: ['in', ['get', 'uai'], ['literal', []]], paint: { 'circle-color': '#e1000f', 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
+}
+
+$('controls').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void load();
+});
+void (async () => {
+  await renderAccountMenu();
+  await load();
+  if (!$('view').hidden) {
+    await setupMap();
+    await load();
+  }
+})();
