@@ -60,7 +60,11 @@ function render(v: View): void {
   below.replaceChildren();
   for (const e of v.below.establishments) {
     const tr = below.insertRow();
-    cell(tr, e.name, true);
+    const name = cell(tr, '', true);
+    const link = document.createElement('a');
+    link.href = `/etablissement.html?uai=${encodeURIComponent(e.uai)}`;
+    link.textContent = e.name;
+    name.append(link);
     cell(tr, e.commune_name);
     cell(tr, e.down_mbps.toLocaleString('fr-FR'));
     cell(tr, new Date(e.date).toLocaleDateString('fr-FR'));

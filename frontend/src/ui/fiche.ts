@@ -53,7 +53,10 @@ export function renderFiche(
     if (!v) return;
     dl.append(el('dt', k), el('dd', v));
   };
-  fact('Établissement', `${p.establishment_name} (${p.uai})`);
+  const school = el('a', `${p.establishment_name} (${p.uai})`, 'fr-link');
+  (school as HTMLAnchorElement).href = `/etablissement.html?uai=${encodeURIComponent(p.uai)}`;
+  dl.append(el('dt', 'Établissement'), el('dd'));
+  dl.lastElementChild!.append(school);
   fact('Commune', `${p.commune_name} (${p.departement})`);
   fact('Année scolaire', p.school_year);
   fact('Disciplines', p.disciplines.join(', '));

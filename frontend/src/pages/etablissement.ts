@@ -1,0 +1,83 @@
+// The establishment fiche: everything Repère knows about one establishment — kind, sector, commune,
+// bandwidth history (measured and potential), its published practices and its Fab' École — by URL
+// (`/etablissement.html?uai=0060842H`), linked from the practice fiche.
+import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../style.css';
+import { renderAccountMenu } from '../api/account';
+import { ApiError, api, apiUrl, getJson, type Feature, type FeatureCollection, type PracticeProps } from '../api/client';
+import { renderFrame } from '../ui/layout';
+
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+void renderAccountMenu();
+
+interface Bandwidth { down_mbps: number; up_mbps: number; technology: string; source: string; date: string }
+interface Props {
+  uai: string; name: string; kind_label: string; sector: string; commune_name: string; commune_code: string; departement: string;
+  bandwidth_down_mbps: number | null; bandwidth_history?: Bandwidth[];
+}
+
+const $ = (id: string) => document.getElementById(id)!;
+const SOURCES: Record<string, string> = { measured: 'mesurée', potential: 'potentielle' };
+
+function fact(k: string, v: string): void {
+  const dt = document.createElement('dt');
+  dt.textContent = k;
+  const dd = document.createElement('dd');
+  dd.textContent = v;
+  $('facts').append(dt, dd);
+}
+
+function item(list: HTMLElement, text: string, href?: string): void {
+  const li = document.createElement('li');
+  if (href) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = text;
+    li.append(a);
+  } else li.textContent = text;
+  list.append(li);
+}
+
+void (async () => {
+  const uai = new URLSearchParams(location.search).get('uai') ?? '';
+  try {
+    const e = await getJson<Feature<Props>>(apiUrl(`/collections/establishments/items/${encodeURIComponent(uai)}`, {}));
+    const p = e.properties;
+    document.title = `${p.name} — Repère`;
+    $('name').textContent = p.name;
+    fact('UAI', p.uai);
+    fact('Type', p.kind_label);
+    fact('Secteur', p.sector === 'public' ? 'public' : 'privé');
+    fact('Commune', `${p.commune_name} (${p.departement})`);
+    fact('Débit actuel', p.bandwidth_down_mbps === null ? 'pas de valeur connue' : `${p.bandwidth_down_mbps.toLocaleString('fr-FR')} Mbit/s`);
+    const body = ($('bandwidth') as HTMLTableElement).tBodies[0]!;
+    for (const b of [...(p.bandwidth_history ?? [])].reverse()) {
+      const tr = body.insertRow();
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = new Date(b.date).toLocaleDateString('fr-FR');
+      tr.append(th);
+      for (const v of [b.down_mbps.toLocaleString('fr-FR'), b.up_mbps.toLocaleString('fr-FR'), b.technology, SOURCES[b.source] ?? b.source]) tr.insertCell().textContent = v;
+    }
+    if (!p.bandwidth_history?.length) {
+      const none = document.createElement('p');
+      none.textContent = 'Aucune mesure ni valeur potentielle connue.';
+      $('bandwidth').parentElement!.after(none);
+    }
+    const practices = await getJson<FeatureCollection<PracticeProps>>(apiUrl('/collections/practices/items', { uai: p.uai, limit: 1000 }));
+    for (const f of practices.features) item($('practices'), `${f.properties.title} (${f.properties.school_year})`, `/?fiche=${f.properties.id}`);
+    if (practices.features.length === 0) item($('practices'), 'Aucun usage publié pour le moment.');
+    const sites = (await api.sites()).features.filter((s) => (s.properties as unknown as { uai?: string }).uai === p.uai);
+    for (const s of sites) item($('sites'), s.properties.name);
+    if (sites.length === 0) item($('sites'), 'Aucun.');
+    if (e.geometry?.type === 'Point') ($('on-map') as HTMLAnchorElement).href = `/?carte=13.00/${e.geometry.coordinates[1].toFixed(5)}/${e.geometry.coordinates[0].toFixed(5)}`;
+    $('view').hidden = false;
+    $('status').textContent = `${practices.features.length} usage${practices.features.length > 1 ? 's' : ''} publié${practices.features.length > 1 ? 's' : ''}.`;
+  } catch (e) {
+    $('alert').textContent = e instanceof ApiError && e.status === 404 ? `Aucun établissement « ${uai} ».` : e instanceof ApiError ? e.message : 'L\'établissement n\'a pas pu être chargé.';
+    $('alert').hidden = false;
+    $('status').textContent = '';
+  } finally {
+    document.body.dataset.ready = '1';
+  }
+})();
