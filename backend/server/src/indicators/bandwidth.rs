@@ -5,13 +5,13 @@
 //! no EPCI breakdown yet.)
 
 use axum::extract::{RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment};
 use repere_core::indicators::breakdown;
 use repere_core::users::Role;
 use serde_json::{Value, json};
 
+use super::csv_download;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
@@ -207,60 +207,47 @@ pub async fn bandwidth_csv(
     let p = parse(raw.as_deref(), true)?;
     let c = app.read_catalog()?;
     let (body, below) = view(&c, &p);
-    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-    let err = |e: csv::Error| ApiError::Internal(e.to_string());
+    let filename = format!("repere-debit-{}.csv", p.territory);
     if p.territory == "establishments" {
-        w.write_record([
-            "uai",
-            "nom",
-            "commune",
-            "departement",
-            "debit_descendant_mbps",
-            "source",
-            "date",
-            "usages",
-        ])
-        .map_err(err)?;
-        for b in &below {
-            w.write_record([
-                b.e.uai.as_str(),
-                &b.e.name,
-                &b.e.commune_name,
-                &b.e.departement,
-                &b.value.down_mbps.to_string(),
-                b.value.source.as_str(),
-                &b.value.date.to_string(),
-                &b.practices.len().to_string(),
-            ])
-            .map_err(err)?;
-        }
-    } else {
-        w.write_record(["cle", "libelle", "etablissements_sous_le_seuil"])
-            .map_err(err)?;
-        for row in body["below"][format!("by_{}", p.territory)]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            w.write_record([
-                row["key"].as_str().unwrap_or(""),
-                row["label"].as_str().unwrap_or(""),
-                &row["count"].to_string(),
-            ])
-            .map_err(err)?;
-        }
+        return csv_download(
+            &filename,
+            &[
+                "uai",
+                "nom",
+                "commune",
+                "departement",
+                "debit_descendant_mbps",
+                "source",
+                "date",
+                "usages",
+            ],
+            below.iter().map(|b| {
+                vec![
+                    b.e.uai.as_str().to_string(),
+                    b.e.name.clone(),
+                    b.e.commune_name.clone(),
+                    b.e.departement.clone(),
+                    b.value.down_mbps.to_string(),
+                    b.value.source.as_str().to_string(),
+                    b.value.date.to_string(),
+                    b.practices.len().to_string(),
+                ]
+            }),
+        );
     }
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"repere-debit-{}.csv\"", p.territory),
-            ),
-        ],
-        bytes,
+    let rows = body["below"][format!("by_{}", p.territory)]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    csv_download(
+        &filename,
+        &["cle", "libelle", "etablissements_sous_le_seuil"],
+        rows.iter().map(|row| {
+            vec![
+                row["key"].as_str().unwrap_or("").to_string(),
+                row["label"].as_str().unwrap_or("").to_string(),
+                row["count"].to_string(),
+            ]
+        }),
     )
-        .into_response())
 }

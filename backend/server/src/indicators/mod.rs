@@ -209,36 +209,54 @@ pub async fn dashboard_csv(
         ));
     }
     let c = app.read_catalog()?;
-    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-    let write = |w: &mut csv::Writer<Vec<u8>>, row: [&str; 3]| {
-        w.write_record(row).map_err(|e| ApiError::Internal(e.to_string()))
-    };
+    let filename = format!("repere-{by}-{year}.csv");
     if by == "years" {
-        write(&mut w, ["annee_scolaire", "publiees", "objectif_atteint"])?;
-        for y in summary(&c, year, app.target)["years"].as_array().into_iter().flatten() {
-            let reached = if y["reached"] == true { "oui" } else { "non" };
-            write(
-                &mut w,
-                [
-                    y["school_year"].as_str().unwrap_or(""),
-                    &y["published"].to_string(),
-                    reached,
-                ],
-            )?;
-        }
-    } else {
-        write(&mut w, ["cle", "libelle", "publiees"])?;
-        for (key, label, count) in counts(&c, year, by) {
-            write(&mut w, [&key, &label, &count.to_string()])?;
-        }
+        let years = summary(&c, year, app.target)["years"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        return csv_download(
+            &filename,
+            &["annee_scolaire", "publiees", "objectif_atteint"],
+            years.iter().map(|y| {
+                vec![
+                    y["school_year"].as_str().unwrap_or("").to_string(),
+                    y["published"].to_string(),
+                    if y["reached"] == true { "oui" } else { "non" }.to_string(),
+                ]
+            }),
+        );
+    }
+    csv_download(
+        &filename,
+        &["cle", "libelle", "publiees"],
+        counts(&c, year, by)
+            .into_iter()
+            .map(|(key, label, count)| vec![key, label, count.to_string()]),
+    )
+}
+
+/// A download of `header` and `rows` as `;`-separated CSV, UTF-8 with a BOM (for spreadsheets).
+pub(crate) fn csv_download(
+    filename: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Response, ApiError> {
+    let err = |e: csv::Error| ApiError::Internal(e.to_string());
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    w.write_record(header).map_err(err)?;
+    for row in rows {
+        w.write_record(&row).map_err(err)?;
     }
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     bytes.extend(w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?);
-    let filename = format!("attachment; filename=\"repere-{by}-{year}.csv\"");
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, filename),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
         ],
         bytes,
     )
