@@ -80,6 +80,21 @@ impl TestApp {
         Self::on(backend, url).await
     }
 
+    /// Starts a server over a fresh database with the demo dataset and the accounts `(email, role)`,
+    /// all with `password`.
+    pub async fn with_demo_and_users(backend: Backend, users: &[(&str, &str)], password: &str) -> Self {
+        let url = fresh_database(backend).await;
+        let store = Store::connect(&url).await.expect("connect");
+        repere_server::demo::load(&store).await.expect("demo dataset");
+        for (email, role) in users {
+            repere_server::cli::add_user(&store, email, role, "", password)
+                .await
+                .expect("account");
+        }
+        store.close().await;
+        Self::on(backend, url).await
+    }
+
     /// Starts a server over the database at `url` (already filled as the test needs), and waits until
     /// it reports ready.
     pub async fn on(backend: Backend, database_url: String) -> Self {

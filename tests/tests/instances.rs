@@ -13,16 +13,8 @@ const PASSWORD: &str = "une phrase de passe longue";
 const SPOT: (f64, f64) = (6.7123, 43.8456);
 
 async fn app(backend: Backend) -> TestApp {
-    let url = repere_tests::fresh_database(backend).await;
-    let store = repere_store::Store::connect(&url).await.unwrap();
-    repere_server::demo::load(&store).await.unwrap();
-    for (email, role) in [("prof@ac-nice.fr", "contributor"), ("cardie@ac-nice.fr", "moderator")] {
-        repere_server::cli::add_user(&store, email, role, "", PASSWORD)
-            .await
-            .unwrap();
-    }
-    store.close().await;
-    TestApp::on(backend, url).await
+    let users = [("prof@ac-nice.fr", "contributor"), ("cardie@ac-nice.fr", "moderator")];
+    TestApp::with_demo_and_users(backend, &users, PASSWORD).await
 }
 
 async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {

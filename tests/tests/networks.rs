@@ -8,20 +8,12 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "une phrase de passe longue";
 
 async fn app(backend: Backend) -> TestApp {
-    let url = repere_tests::fresh_database(backend).await;
-    let store = repere_store::Store::connect(&url).await.unwrap();
-    repere_server::demo::load(&store).await.unwrap();
-    for (email, role) in [
+    let users = [
         ("a@ac-nice.fr", "contributor"),
         ("b@ac-nice.fr", "contributor"),
         ("cardie@ac-nice.fr", "moderator"),
-    ] {
-        repere_server::cli::add_user(&store, email, role, "", PASSWORD)
-            .await
-            .unwrap();
-    }
-    store.close().await;
-    TestApp::on(backend, url).await
+    ];
+    TestApp::with_demo_and_users(backend, &users, PASSWORD).await
 }
 
 async fn user<'a>(app: &'a TestApp, email: Option<&str>) -> Browser<'a> {

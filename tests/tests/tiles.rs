@@ -209,16 +209,8 @@ async fn filters_apply_to_tiles_as_to_items() {
 #[tokio::test]
 async fn a_write_changes_the_tile_and_its_etag() {
     for backend in backends() {
-        let url = repere_tests::fresh_database(backend).await;
-        let store = repere_store::Store::connect(&url).await.unwrap();
-        repere_server::demo::load(&store).await.unwrap();
-        for (email, role) in [("prof@ac-nice.fr", "contributor"), ("cardie@ac-nice.fr", "moderator")] {
-            repere_server::cli::add_user(&store, email, role, "", PASSWORD)
-                .await
-                .unwrap();
-        }
-        store.close().await;
-        let app = TestApp::on(backend, url).await;
+        let users = [("prof@ac-nice.fr", "contributor"), ("cardie@ac-nice.fr", "moderator")];
+        let app = TestApp::with_demo_and_users(backend, &users, PASSWORD).await;
         let (lon, lat) = (6.7123, 43.8456);
         let (x, y) = tile_of(lon, lat, 10);
         let path = format!("/api/tiles/practices/10/{x}/{y}.mvt");
