@@ -10,6 +10,7 @@ import { renderAccountMenu } from '../api/account';
 import { ApiError, api, getJson } from '../api/client';
 import { chooseBasemap } from '../map/basemap';
 import { renderFrame } from '../ui/layout';
+import { addRow } from '../ui/tables';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 setWorkerUrl(workerUrl);
@@ -27,16 +28,10 @@ interface View {
 const $ = (id: string) => document.getElementById(id)!;
 const rowsOf = (id: string) => ($(id) as HTMLTableElement).tBodies[0]!;
 let map: MlMap | undefined;
+/** The view last fetched, drawn again on the map once the map is ready. */
+let shown: View | undefined;
 /** UAIs of the establishments that have a position (the others cannot be drawn). */
 let located = new Set<string>();
-
-function cell(tr: HTMLTableRowElement, text: string, header = false): HTMLTableCellElement {
-  const c = header ? document.createElement('th') : document.createElement('td');
-  if (header) (c as HTMLTableCellElement).scope = 'row';
-  c.textContent = text;
-  tr.append(c);
-  return c;
-}
 
 function query(): string {
   const q = new URLSearchParams({ threshold: ($('threshold') as HTMLInputElement).value, source: ($('source') as HTMLSelectElement).value });
@@ -50,25 +45,16 @@ function render(v: View): void {
   document.body.dataset.below = String(v.below.count);
   const classes = rowsOf('classes');
   classes.replaceChildren();
-  v.classes.measured.forEach((m, i) => {
-    const tr = classes.insertRow();
-    cell(tr, m.label, true);
-    cell(tr, String(m.count));
-    cell(tr, String(v.classes.potential[i]?.count ?? 0));
-  });
+  v.classes.measured.forEach((m, i) => addRow(classes, m.label, [String(m.count), String(v.classes.potential[i]?.count ?? 0)]));
   const below = rowsOf('below');
   below.replaceChildren();
   for (const e of v.below.establishments) {
-    const tr = below.insertRow();
-    const name = cell(tr, '', true);
+    const tr = addRow(below, '', [e.commune_name, e.down_mbps.toLocaleString('fr-FR'), new Date(e.date).toLocaleDateString('fr-FR'), '']);
     const link = document.createElement('a');
     link.href = `/etablissement.html?uai=${encodeURIComponent(e.uai)}`;
     link.textContent = e.name;
-    name.append(link);
-    cell(tr, e.commune_name);
-    cell(tr, e.down_mbps.toLocaleString('fr-FR'));
-    cell(tr, new Date(e.date).toLocaleDateString('fr-FR'));
-    const td = cell(tr, '');
+    tr.cells[0]!.append(link);
+    const td = tr.cells[4]!;
     if (e.practices.length === 0) td.textContent = 'aucun';
     e.practices.forEach((p, i) => {
       if (i > 0) td.append(', ');
@@ -80,11 +66,7 @@ function render(v: View): void {
   }
   const communes = rowsOf('communes');
   communes.replaceChildren();
-  for (const c of v.below.by_commune) {
-    const tr = communes.insertRow();
-    cell(tr, c.label, true);
-    cell(tr, String(c.count));
-  }
+  for (const c of v.below.by_commune) addRow(communes, c.label, [String(c.count)]);
   const q = query();
   for (const t of ['establishments', 'commune', 'departement']) ($(`csv-${t}`) as HTMLAnchorElement).href = `/api/indicators/bandwidth.csv?${q}&territory=${t}`;
   if (map?.getLayer('below')) {
@@ -113,7 +95,8 @@ async function load(): Promise<void> {
   $('status').textContent = 'Chargement…';
   document.body.dataset.ready = '0';
   try {
-    render(await getJson<View>(`/api/indicators/bandwidth?${query()}`));
+    shown = await getJson<View>(`/api/indicators/bandwidth?${query()}`);
+    render(shown);
     $('view').hidden = false;
     $('alert').hidden = true;
   } catch (e) {
@@ -152,8 +135,8 @@ $('controls').addEventListener('submit', (e) => {
 void (async () => {
   await renderAccountMenu();
   await load();
-  if (!$('view').hidden) {
+  if (shown) {
     await setupMap();
-    await load();
+    render(shown);
   }
 })();

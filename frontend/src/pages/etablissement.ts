@@ -6,6 +6,7 @@ import '../style.css';
 import { renderAccountMenu } from '../api/account';
 import { ApiError, api, apiUrl, getJson, type Feature, type FeatureCollection, type PracticeProps } from '../api/client';
 import { renderFrame } from '../ui/layout';
+import { addRow } from '../ui/tables';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 void renderAccountMenu();
@@ -52,12 +53,7 @@ void (async () => {
     fact('Débit actuel', p.bandwidth_down_mbps === null ? 'pas de valeur connue' : `${p.bandwidth_down_mbps.toLocaleString('fr-FR')} Mbit/s`);
     const body = ($('bandwidth') as HTMLTableElement).tBodies[0]!;
     for (const b of [...(p.bandwidth_history ?? [])].reverse()) {
-      const tr = body.insertRow();
-      const th = document.createElement('th');
-      th.scope = 'row';
-      th.textContent = new Date(b.date).toLocaleDateString('fr-FR');
-      tr.append(th);
-      for (const v of [b.down_mbps.toLocaleString('fr-FR'), b.up_mbps.toLocaleString('fr-FR'), b.technology, SOURCES[b.source] ?? b.source]) tr.insertCell().textContent = v;
+      addRow(body, new Date(b.date).toLocaleDateString('fr-FR'), [b.down_mbps.toLocaleString('fr-FR'), b.up_mbps.toLocaleString('fr-FR'), b.technology, SOURCES[b.source] ?? b.source]);
     }
     if (!p.bandwidth_history?.length) {
       const none = document.createElement('p');

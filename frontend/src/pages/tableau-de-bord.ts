@@ -7,6 +7,7 @@ import { BarController, BarElement, CategoryScale, Chart, LinearScale } from 'ch
 import { moderates, renderAccountMenu } from '../api/account';
 import { ApiError, getJson } from '../api/client';
 import { renderFrame } from '../ui/layout';
+import { addRow } from '../ui/tables';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale);
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
@@ -53,14 +54,7 @@ function table(caption: string, rows: Row[]): HTMLTableElement {
   cap.textContent = caption;
   t.createTHead().innerHTML = '<tr><th scope="col">Répartition</th><th scope="col">Remontées publiées</th></tr>';
   const body = t.createTBody();
-  for (const r of rows) {
-    const tr = body.insertRow();
-    const th = document.createElement('th');
-    th.scope = 'row';
-    th.textContent = r.label;
-    tr.append(th);
-    tr.insertCell().textContent = r.count.toLocaleString('fr-FR');
-  }
+  for (const r of rows) addRow(body, r.label, [r.count.toLocaleString('fr-FR')]);
   return t;
 }
 
@@ -126,15 +120,7 @@ function render(d: Dashboard, full: boolean): void {
         : `${Math.round(p.elapsed * 100)} % de l'année écoulée ; à ce rythme, environ ${Math.round(p.expected_at_year_end)} remontées au 31 août (${p.on_track ? "l'objectif serait atteint" : "l'objectif ne serait pas atteint"}).`;
   const body = ($('years') as HTMLTableElement).tBodies[0]!;
   body.replaceChildren();
-  for (const y of d.years) {
-    const tr = body.insertRow();
-    const th = document.createElement('th');
-    th.scope = 'row';
-    th.textContent = y.school_year;
-    tr.append(th);
-    tr.insertCell().textContent = y.published.toLocaleString('fr-FR');
-    tr.insertCell().textContent = y.reached ? 'oui' : 'non';
-  }
+  for (const y of d.years) addRow(body, y.school_year, [y.published.toLocaleString('fr-FR'), y.reached ? 'oui' : 'non']);
   $('public-note').hidden = full;
   if (full) renderBreakdowns(d);
 }
