@@ -145,3 +145,13 @@ pub fn decode(bytes: &[u8]) -> Vec<DecodedLayer> {
         })
         .collect()
 }
+
+/// XYZ tile coordinates of a lon/lat at zoom `z` (the usual slippy-map formulas, written independently
+/// of the server's).
+pub fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
+    let n = f64::from(1u32 << z);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let lat = lat.to_radians();
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
+    (x, y)
+}

@@ -116,12 +116,7 @@ async fn a_write_through_one_instance_reaches_the_other_within_a_second() {
         })
         .await;
         // And B's vector tile at the practice's position.
-        let (tx, ty) = (
-            ((SPOT.0 + 180.0) / 360.0 * 4096.0).floor() as u32,
-            ((1.0 - (SPOT.1.to_radians().tan() + 1.0 / SPOT.1.to_radians().cos()).ln() / std::f64::consts::PI) / 2.0
-                * 4096.0)
-                .floor() as u32,
-        );
+        let (tx, ty) = repere_tests::mvt::tile_of(SPOT.0, SPOT.1, 12);
         let tile = format!("{}/api/tiles/practices/12/{tx}/{ty}.mvt", b.base());
         let ids_in_tile = |bytes: &[u8]| -> Vec<i64> {
             repere_tests::mvt::decode(bytes)

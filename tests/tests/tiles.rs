@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use repere_tests::mvt::{PointFeature, decode};
+use repere_tests::mvt::{PointFeature, decode, tile_of};
 use repere_tests::{Backend, Browser, TestApp, assert_problem, backends};
 use serde_json::{Value, json};
 
@@ -49,15 +49,6 @@ async fn features(app: &TestApp, layer: &str, (z, x, y): (u32, u32, u32), query:
         }
         more => panic!("one layer expected, got {}", more.len()),
     }
-}
-
-/// Tile coordinates of a lon/lat at zoom z (written independently of the server's).
-fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
-    let n = f64::from(1u32 << z);
-    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
-    let lat = lat.to_radians();
-    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
-    (x, y)
 }
 
 /// Walks the tile pyramid from 0/0/0 down to `to`, visiting only tiles that hold something, and
