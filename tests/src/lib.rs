@@ -58,6 +58,37 @@ fn chrono_like_nanos() -> u128 {
         .unwrap_or(0)
 }
 
+/// Creates the accounts `(email, role)`, all with `password`.
+pub async fn add_users(store: &Store, users: &[(&str, &str)], password: &str) {
+    for (email, role) in users {
+        repere_server::cli::add_user(store, email, role, "", password)
+            .await
+            .expect("account");
+    }
+}
+
+/// A positioned collège with no bandwidth value nor OPINEE profile, for seeding tests.
+pub fn establishment(
+    uai: &str,
+    departement: &str,
+    commune: (&str, &str),
+) -> repere_core::establishments::Establishment {
+    use repere_core::establishments::{Establishment, EstablishmentKind, Sector};
+    Establishment {
+        uai: repere_core::Uai::parse(uai).expect("valid UAI"),
+        name: format!("Établissement {uai}"),
+        kind: EstablishmentKind::College,
+        sector: Sector::Public,
+        commune_code: commune.0.into(),
+        commune_name: commune.1.into(),
+        departement: departement.into(),
+        position: Some(repere_core::LonLat::new(7.0, 43.6).expect("valid")),
+        placed_at_commune: false,
+        bandwidth: Vec::new(),
+        profiles: Vec::new(),
+    }
+}
+
 /// A running server and an HTTP client for it.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -86,11 +117,7 @@ impl TestApp {
         let url = fresh_database(backend).await;
         let store = Store::connect(&url).await.expect("connect");
         repere_server::demo::load(&store).await.expect("demo dataset");
-        for (email, role) in users {
-            repere_server::cli::add_user(&store, email, role, "", password)
-                .await
-                .expect("account");
-        }
+        add_users(&store, users, password).await;
         store.close().await;
         Self::on(backend, url).await
     }
@@ -377,5 +404,23 @@ impl<'a> Browser<'a> {
     /// GET through the session.
     pub async fn get(&mut self, path: &str) -> Reply {
         self.send(reqwest::Method::GET, path, None, None).await
+    }
+
+    /// DELETE with the CSRF token.
+    pub async fn delete(&mut self, path: &str) -> Reply {
+        let token = self.csrf.clone();
+        self.send(reqwest::Method::DELETE, path, None, token.as_deref()).await
+    }
+
+    /// A CSV download through the session: asserts 200 and `text/csv`, returns the text without its BOM.
+    pub async fn csv(&self, path: &str) -> String {
+        let mut req = self.app.client.get(format!("{}{path}", self.app.base()));
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        resp.text().await.unwrap().trim_start_matches('\u{feff}').to_string()
     }
 }

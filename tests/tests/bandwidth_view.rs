@@ -4,33 +4,25 @@
 //! roles and bad parameters.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology};
+use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, Technology};
 use repere_core::practices::{Practice, PracticeStatus};
-use repere_core::{LonLat, SchoolYear, Uai};
-use repere_tests::{Backend, Browser, TestApp, assert_problem, backends};
+use repere_core::{SchoolYear, Uai};
+use repere_tests::{Backend, Browser, TestApp, add_users, assert_problem, backends, establishment};
 use serde_json::Value;
 
 const PASSWORD: &str = "une phrase de passe longue";
 
 fn est(uai: &str, dep: &str, commune: (&str, &str), values: &[(f64, BandwidthSource)]) -> Establishment {
-    Establishment {
-        uai: Uai::parse(uai).unwrap(),
-        name: format!("Établissement {uai}"),
-        kind: EstablishmentKind::College,
-        sector: Sector::Public,
-        commune_code: commune.0.into(),
-        commune_name: commune.1.into(),
-        departement: dep.into(),
-        position: Some(LonLat::new(7.0, 43.6).unwrap()),
-        bandwidth: values
-            .iter()
-            .enumerate()
-            .map(|(i, (down, source))| {
-                let date = NaiveDate::from_ymd_opt(2025, 1 + i as u32, 1).unwrap();
-                Bandwidth::new(*down, 1.0, Technology::Adsl, *source, date).unwrap()
-            })
-            .collect(),
-    }
+    let mut e = establishment(uai, dep, commune);
+    e.bandwidth = values
+        .iter()
+        .enumerate()
+        .map(|(i, (down, source))| {
+            let date = NaiveDate::from_ymd_opt(2025, 1 + i as u32, 1).unwrap();
+            Bandwidth::new(*down, 1.0, Technology::Adsl, *source, date).unwrap()
+        })
+        .collect();
+    e
 }
 
 /// A (06, Nice): measured 5 (an older measured 50 is history); B (06, Nice): measured 50;
@@ -87,16 +79,22 @@ async fn seeded(backend: Backend) -> TestApp {
         repere_store::practices::insert(&mut tx, &p).await.unwrap();
     }
     tx.commit().await.unwrap();
-    for (email, role) in [
-        ("mairie@nice.fr", "collectivite"),
-        ("admin@ac-nice.fr", "admin"),
-        ("prof@ac-nice.fr", "contributor"),
-        ("cardie@ac-nice.fr", "moderator"),
-    ] {
-        repere_server::cli::add_user(&store, email, role, "", PASSWORD)
-            .await
-            .unwrap();
-    }
+    // Nice and Toulon are in the EPCI fixture; Antibes is not.
+    let epci = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/epci.json")).unwrap();
+    repere_server::import::epci::import_bytes(&store, &epci, false)
+        .await
+        .unwrap();
+    add_users(
+        &store,
+        &[
+            ("mairie@nice.fr", "collectivite"),
+            ("admin@ac-nice.fr", "admin"),
+            ("prof@ac-nice.fr", "contributor"),
+            ("cardie@ac-nice.fr", "moderator"),
+        ],
+        PASSWORD,
+    )
+    .await;
     store.close().await;
     TestApp::on(backend, url).await
 }
@@ -159,12 +157,26 @@ async fn threshold_lists_and_territory_counts_match_the_seeded_bandwidths() {
         assert_eq!(uais, ["0060001U", "0830001A"], "lowest first");
         assert_eq!(keyed(&below["by_commune"]), owned(&[("06088", 1), ("83137", 1)]));
         assert_eq!(keyed(&below["by_departement"]), owned(&[("06", 1), ("83", 1)]));
+        assert_eq!(
+            keyed(&below["by_epci"]),
+            owned(&[("200030195", 1), ("248300543", 1)]),
+            "EPCI from the imported official list"
+        );
+        assert_eq!(
+            (b["epci_known"].as_bool(), below["without_epci"].as_u64()),
+            (Some(true), Some(0))
+        );
+        assert_eq!(below["establishments"][0]["epci"]["name"], "Métropole Nice Côte d'Azur");
         assert_eq!(below["practices"], 2, "published practices only");
         assert_eq!(below["establishments"][1]["potential_down_mbps"], 100.0);
 
         // A higher threshold takes B in; the potential values give another list; a département narrows.
         let r = mairie.get("/api/indicators/bandwidth?threshold=60").await;
         assert_eq!(r.body["below"]["count"], 3);
+        assert_eq!(
+            keyed(&r.body["below"]["by_epci"]),
+            owned(&[("200030195", 2), ("248300543", 1)])
+        );
         let r = mairie.get("/api/indicators/bandwidth?source=potential").await;
         assert_eq!(
             (r.body["below"]["count"].as_u64(), r.body["without_value"].as_u64()),
@@ -177,13 +189,10 @@ async fn threshold_lists_and_territory_counts_match_the_seeded_bandwidths() {
         );
 
         // The CSV exports read back to the same figures.
-        for territory in ["commune", "departement"] {
-            let text = csv_text(
-                &app,
-                &mairie,
-                &format!("/api/indicators/bandwidth.csv?territory={territory}"),
-            )
-            .await;
+        for territory in ["commune", "departement", "epci"] {
+            let text = mairie
+                .csv(&format!("/api/indicators/bandwidth.csv?territory={territory}"))
+                .await;
             let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes());
             let mut back: Vec<(String, u64)> = reader
                 .records()
@@ -199,7 +208,9 @@ async fn threshold_lists_and_territory_counts_match_the_seeded_bandwidths() {
                 "{backend:?} {territory}"
             );
         }
-        let text = csv_text(&app, &mairie, "/api/indicators/bandwidth.csv?territory=establishments").await;
+        let text = mairie
+            .csv("/api/indicators/bandwidth.csv?territory=establishments")
+            .await;
         let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
             .delimiter(b';')
             .from_reader(text.as_bytes())
@@ -209,19 +220,6 @@ async fn threshold_lists_and_territory_counts_match_the_seeded_bandwidths() {
         assert_eq!(rows.len(), 2);
         assert_eq!((&rows[0][0], &rows[0][4], &rows[0][7]), ("0060001U", "5", "1"));
     }
-}
-
-async fn csv_text(app: &TestApp, b: &Browser<'_>, path: &str) -> String {
-    let resp = app
-        .client
-        .get(format!("{}{path}", app.base()))
-        .header("cookie", b.cookie.clone().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200, "{path}");
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    resp.text().await.unwrap().trim_start_matches('\u{feff}').to_string()
 }
 
 #[tokio::test]
@@ -248,7 +246,7 @@ async fn bandwidth_details_are_for_collectivites_and_admins_and_bad_parameters_a
         ("/api/indicators/bandwidth?source=estimated", "source"),
         ("/api/indicators/bandwidth?departement=abc", "departement"),
         ("/api/indicators/bandwidth?territory=commune", "territory"),
-        ("/api/indicators/bandwidth.csv?territory=epci", "territory"),
+        ("/api/indicators/bandwidth.csv?territory=region", "territory"),
     ] {
         let r = mairie.get(path).await;
         assert_problem(r.status, &r.ctype, &r.body, 400, Some(param), path);

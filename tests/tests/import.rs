@@ -4,9 +4,20 @@
 
 use std::path::PathBuf;
 
-use repere_server::import::establishments::import_file;
+use repere_server::import::establishments::{Options, import_file};
 use repere_store::Store;
 use repere_tests::{TestApp, backends, fresh_database};
+
+const DRY: Options = Options {
+    dry_run: true,
+    place_at_commune: false,
+    progress: false,
+};
+const WRITE: Options = Options {
+    dry_run: false,
+    place_at_commune: false,
+    progress: false,
+};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
@@ -23,7 +34,7 @@ async fn annuaire_export_is_imported_and_reimport_changes_nothing() {
         let store = Store::connect(&url).await.unwrap();
         let path = fixture("annuaire-education.csv");
 
-        let dry = import_file(&store, &path, true, false).await.unwrap();
+        let dry = import_file(&store, &path, DRY).await.unwrap();
         assert_eq!((dry.read, dry.created), (10, 6), "{backend:?}");
         assert_eq!(
             repere_store::establishments::count(&store).await.unwrap(),
@@ -31,7 +42,7 @@ async fn annuaire_export_is_imported_and_reimport_changes_nothing() {
             "a dry run writes nothing"
         );
 
-        let first = import_file(&store, &path, false, false).await.unwrap();
+        let first = import_file(&store, &path, WRITE).await.unwrap();
         assert_eq!(first.format, "Annuaire de l'éducation");
         assert_eq!(
             (first.read, first.created, first.updated, first.unchanged),
@@ -45,7 +56,7 @@ async fn annuaire_export_is_imported_and_reimport_changes_nothing() {
         assert!(first.rejected[3].reason.contains("champs"), "{first}");
         assert_eq!(repere_store::establishments::count(&store).await.unwrap(), 6);
 
-        let again = import_file(&store, &path, false, false).await.unwrap();
+        let again = import_file(&store, &path, WRITE).await.unwrap();
         assert_eq!(
             (again.created, again.updated, again.unchanged),
             (0, 0, 6),
@@ -61,7 +72,7 @@ async fn annuaire_export_is_imported_and_reimport_changes_nothing() {
         std::fs::create_dir_all(&dir).unwrap();
         let renamed = dir.join("annuaire.csv");
         std::fs::write(&renamed, text).unwrap();
-        let third = import_file(&store, &renamed, false, false).await.unwrap();
+        let third = import_file(&store, &renamed, WRITE).await.unwrap();
         assert_eq!((third.created, third.updated, third.unchanged), (0, 1, 5), "{third}");
 
         let all = repere_store::establishments::load_all(&store).await.unwrap();
@@ -97,7 +108,7 @@ async fn address_export_is_recognised_and_served_by_the_api() {
     for backend in backends() {
         let url = fresh_database(backend).await;
         let store = Store::connect(&url).await.unwrap();
-        let report = import_file(&store, &fixture("adresse-geolocalisation.csv"), false, false)
+        let report = import_file(&store, &fixture("adresse-geolocalisation.csv"), WRITE)
             .await
             .unwrap();
         assert_eq!(report.format, "Adresse et géolocalisation des établissements");
@@ -125,11 +136,9 @@ async fn an_unknown_file_is_refused_before_anything_is_written() {
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("autre.csv");
     std::fs::write(&bad, "nom;ville\nÉcole;Nice\n").unwrap();
-    let err = import_file(&store, &bad, false, false).await.unwrap_err();
+    let err = import_file(&store, &bad, WRITE).await.unwrap_err();
     assert!(err.to_string().contains("en-tête non reconnu"), "{err}");
-    let missing = import_file(&store, &dir.join("absent.csv"), false, false)
-        .await
-        .unwrap_err();
+    let missing = import_file(&store, &dir.join("absent.csv"), WRITE).await.unwrap_err();
     assert!(missing.to_string().contains("impossible de lire"), "{missing}");
     assert_eq!(repere_store::establishments::count(&store).await.unwrap(), 0);
 }
@@ -139,7 +148,7 @@ async fn bandwidth_import_keeps_history_and_reports_bad_rows() {
     for backend in backends() {
         let url = fresh_database(backend).await;
         let store = Store::connect(&url).await.unwrap();
-        import_file(&store, &fixture("annuaire-education.csv"), false, false)
+        import_file(&store, &fixture("annuaire-education.csv"), WRITE)
             .await
             .unwrap();
         let path = fixture("bandwidth.csv");
@@ -190,5 +199,108 @@ async fn bandwidth_import_keeps_history_and_reports_bad_rows() {
             unknown["numberMatched"], 3,
             "establishments without a measurement are counted, not hidden"
         );
+    }
+}
+
+#[tokio::test]
+async fn rows_without_position_are_listed_and_placed_at_their_commune_only_on_request() {
+    for backend in backends() {
+        let url = fresh_database(backend).await;
+        let store = Store::connect(&url).await.unwrap();
+        let path = fixture("adresse-sans-position.csv");
+        let plain = import_file(&store, &path, WRITE).await.unwrap();
+        assert_eq!(plain.created, 5, "{plain}");
+        let listed: Vec<(u64, &str)> = plain.without_position.iter().map(|(l, u)| (*l, u.as_str())).collect();
+        assert_eq!(listed, [(4, "0060203N"), (5, "0830204W")], "{plain}");
+        assert!(
+            plain.to_string().contains("sans position : 0060203N (ligne 4)"),
+            "{plain}"
+        );
+        let all = repere_store::establishments::load_all(&store).await.unwrap();
+        assert!(
+            all.iter()
+                .find(|e| e.uai.as_str() == "0060203N")
+                .unwrap()
+                .position
+                .is_none(),
+            "not placed unless asked"
+        );
+
+        let placing = Options {
+            place_at_commune: true,
+            ..WRITE
+        };
+        let placed = import_file(&store, &path, placing).await.unwrap();
+        assert_eq!(
+            (placed.placed_at_commune, placed.updated, placed.unchanged),
+            (1, 1, 4),
+            "{placed}"
+        );
+        let listed: Vec<&str> = placed.without_position.iter().map(|(_, u)| u.as_str()).collect();
+        assert_eq!(
+            listed,
+            ["0830204W"],
+            "no positioned establishment in its commune: left without position"
+        );
+        let again = import_file(&store, &path, placing).await.unwrap();
+        assert_eq!((again.updated, again.unchanged), (0, 5), "idempotent: {again}");
+        store.close().await;
+
+        let app = TestApp::on(backend, url).await;
+        let (_, _, one) = app.get("/api/collections/establishments/items/0060203N").await;
+        assert_eq!(one["properties"]["placed_at_commune"], true);
+        let c = &one["geometry"]["coordinates"];
+        assert!(
+            (c[0].as_f64().unwrap() - 7.27).abs() < 1e-9 && (c[1].as_f64().unwrap() - 43.71).abs() < 1e-9,
+            "the centre of the two positioned collèges of Nice: {c}"
+        );
+        let (_, _, exact) = app.get("/api/collections/establishments/items/0060201L").await;
+        assert_eq!(exact["properties"]["placed_at_commune"], false);
+    }
+}
+
+#[tokio::test]
+async fn epci_list_is_imported_with_bad_entries_reported() {
+    for backend in backends() {
+        let url = fresh_database(backend).await;
+        let store = Store::connect(&url).await.unwrap();
+        let path = fixture("epci.json");
+        let dry = repere_server::import::epci::import_file(&store, &path, true)
+            .await
+            .unwrap();
+        assert!(
+            repere_store::epci::load_all(&store).await.unwrap().is_empty(),
+            "dry run"
+        );
+        assert_eq!((dry.read, dry.created), (7, 5), "{dry}");
+        let first = repere_server::import::epci::import_file(&store, &path, false)
+            .await
+            .unwrap();
+        assert_eq!(lines(&first), [3, 4], "{first}");
+        assert!(first.rejected[0].reason.contains("SIREN"), "{first}");
+        assert!(
+            first.rejected[1].reason.contains("déjà membre de l'EPCI 248300543"),
+            "{first}"
+        );
+        assert!(first.to_string().contains("entrée 3 :"), "{first}");
+        let map = repere_store::epci::load_all(&store).await.unwrap();
+        assert_eq!(map.len(), 5);
+        assert_eq!(
+            map["83137"].code, "248300543",
+            "the first EPCI of a commune listed twice is kept"
+        );
+        assert_eq!(map["83050"].name, "CA Dracénie Provence Verdon");
+        assert!(!map.contains_key("06004"), "nothing of a rejected entry");
+        let again = repere_server::import::epci::import_file(&store, &path, false)
+            .await
+            .unwrap();
+        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 5));
+        let not_json = std::env::temp_dir().join(format!("repere-epci-{}.json", std::process::id()));
+        std::fs::write(&not_json, "code;nom\n").unwrap();
+        let err = repere_server::import::epci::import_file(&store, &not_json, false)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("JSON attendu"), "{err}");
+        store.close().await;
     }
 }

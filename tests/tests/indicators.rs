@@ -25,6 +25,8 @@ fn establishment(uai: &str, kind: EstablishmentKind, dep: &str, lon: f64) -> Est
         commune_name: "Commune".into(),
         departement: dep.into(),
         position: Some(LonLat::new(lon, 43.6).unwrap()),
+        placed_at_commune: false,
+        profiles: Vec::new(),
         bandwidth: Vec::new(),
     }
 }

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::opinee::Profile;
 use crate::{Invalid, LonLat, Uai};
 
 crate::api_enum! {
@@ -118,10 +119,17 @@ pub struct Establishment {
     pub commune_name: String,
     /// Département code, e.g. `06`, `83`, `2A`, `971`.
     pub departement: String,
-    /// Position, when the official file gives one.
+    /// Position, when the official file gives one (or the commune's, see `placed_at_commune`).
     pub position: Option<LonLat>,
+    /// Whether `position` is only the commune's: the official file gave none and the importer was asked
+    /// to place the establishment at its commune.
+    #[serde(default)]
+    pub placed_at_commune: bool,
     /// Bandwidth history, oldest first; the last one is the current value.
     pub bandwidth: Vec<Bandwidth>,
+    /// OPINEE levels and labels by school year, oldest first.
+    #[serde(skip)]
+    pub profiles: Vec<Profile>,
 }
 
 impl Establishment {
@@ -138,6 +146,35 @@ impl Establishment {
         check_commune_code(&self.commune_code)?;
         normalise_departement(&self.departement)?;
         Ok(())
+    }
+}
+
+/// An EPCI (établissement public de coopération intercommunale): the grouping of communes a commune
+/// belongs to, from the official list.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Epci {
+    /// SIREN of the EPCI (9 digits).
+    pub code: String,
+    pub name: String,
+}
+
+impl Epci {
+    /// Validates the SIREN (9 digits) and the name.
+    pub fn new(code: &str, name: &str) -> Result<Self, Invalid> {
+        let code = code.trim();
+        if code.len() != 9 || !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Invalid::new(
+                "code",
+                format!("SIREN d'EPCI invalide « {code} » (9 chiffres)"),
+            ));
+        }
+        if name.trim().is_empty() {
+            return Err(Invalid::new("nom", "nom d'EPCI vide"));
+        }
+        Ok(Self {
+            code: code.to_string(),
+            name: name.trim().to_string(),
+        })
     }
 }
 
@@ -209,6 +246,8 @@ mod tests {
             commune_name: "Antibes".into(),
             departement: "06".into(),
             position: None,
+            placed_at_commune: false,
+            profiles: Vec::new(),
             bandwidth: vec![
                 Bandwidth::new(8.0, 1.0, Technology::Adsl, BandwidthSource::Measured, d(3)).unwrap(),
                 Bandwidth::new(500.0, 200.0, Technology::Ftth, BandwidthSource::Measured, d(9)).unwrap(),

@@ -43,6 +43,7 @@ pub mod indicators;
 pub mod links;
 pub mod lonlat;
 pub mod networks;
+pub mod opinee;
 pub mod practices;
 pub mod projection;
 pub mod school_year;

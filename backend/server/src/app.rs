@@ -22,7 +22,7 @@ use crate::config::ServeConfig;
 use crate::error::problem;
 use crate::ops::{self, Metrics};
 use crate::sync::Follower;
-use crate::{auth, indicators, links, nearby, networks, ogc, openapi, practices, tiles};
+use crate::{auth, indicators, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -169,6 +169,12 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/indicators/target.csv", get(indicators::dashboard_csv))
         .route("/indicators/bandwidth", get(indicators::bandwidth::bandwidth))
         .route("/indicators/bandwidth.csv", get(indicators::bandwidth::bandwidth_csv))
+        .route("/indicators/opinee", get(indicators::opinee::compilation))
+        .route("/indicators/opinee.csv", get(indicators::opinee::compilation_csv))
+        .route(
+            "/establishments/{uai}/opinee/{school_year}",
+            axum::routing::put(opinee::put).delete(opinee::delete),
+        )
         .route("/tiles", get(tiles::list))
         .route("/tiles/{layer}", get(tiles::tilejson_doc))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use repere_core::establishments::{Establishment, EstablishmentKind};
+use repere_core::establishments::{Epci, Establishment, EstablishmentKind};
 use repere_core::index::{PointIndex, SegmentIndex};
 use repere_core::links::Link;
 use repere_core::networks::LinkGraph;
@@ -78,6 +78,8 @@ pub struct Catalog {
     pub link_index: SegmentIndex<i64>,
     /// The graph of public links (both ends published): the implicit networks.
     pub network: LinkGraph,
+    /// The EPCI of each commune (by INSEE code), where the official list was imported.
+    pub epci: HashMap<String, Epci>,
     practices_by_uai: HashMap<Uai, BTreeSet<i64>>,
     links_by_practice: HashMap<i64, BTreeSet<i64>>,
 }
@@ -103,6 +105,7 @@ impl Catalog {
         let links = tokio::spawn(async move { repere_store::links::load_all(&for_links).await });
         let establishments = repere_store::establishments::load_all(store).await?;
         let sites = repere_store::sites::load_all(store).await?;
+        let epci = repere_store::epci::load_all(store).await?;
         let joined = |e: tokio::task::JoinError| repere_store::StoreError::Corrupt {
             table: "catalogue",
             key: String::new(),
@@ -111,7 +114,8 @@ impl Catalog {
         let practices = practices.await.map_err(joined)??;
         let links = links.await.map_err(joined)??;
         let read_ms = t.elapsed().as_millis() as u64;
-        let catalog = Self::build(demo, establishments, practices, sites, links);
+        let mut catalog = Self::build(demo, establishments, practices, sites, links);
+        catalog.epci = epci;
         tracing::debug!(
             read_ms,
             build_ms = t.elapsed().as_millis() as u64 - read_ms,
@@ -394,6 +398,8 @@ mod tests {
             commune_name: "Antibes".into(),
             departement: "06".into(),
             position: Some(LonLat::new(lon, 43.6).unwrap()),
+            placed_at_commune: false,
+            profiles: Vec::new(),
             bandwidth: vec![],
         }
     }

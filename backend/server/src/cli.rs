@@ -103,10 +103,30 @@ pub enum ImportCommand {
         /// Vérifie le fichier et affiche le bilan sans rien écrire.
         #[arg(long)]
         dry_run: bool,
+        /// Place les établissements sans position à leur commune (centre des établissements positionnés
+        /// de la même commune), marqués « position approximative ».
+        #[arg(long)]
+        place_at_commune: bool,
     },
     /// Débits des établissements : CSV uai;down_mbps;up_mbps;technology;source;date (voir README).
     Bandwidth {
         /// Fichier CSV (séparateur ;, BOM facultatif).
+        file: PathBuf,
+        /// Vérifie le fichier et affiche le bilan sans rien écrire.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// OPINEE et labels : CSV uai;school_year;7 niveaux OPINEE (0-10);label (1-3) (voir README).
+    Opinee {
+        /// Fichier CSV (séparateur ;, BOM facultatif).
+        file: PathBuf,
+        /// Vérifie le fichier et affiche le bilan sans rien écrire.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// EPCI des communes : liste officielle des EPCI en JSON (code, nom, membres).
+    Epci {
+        /// Fichier JSON.
         file: PathBuf,
         /// Vérifie le fichier et affiche le bilan sans rien écrire.
         #[arg(long)]
@@ -233,11 +253,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(command) => {
             let store = Store::connect(&cli.database_url).await?;
             let report = match command {
-                ImportCommand::Establishments { file, dry_run } => {
-                    crate::import::establishments::import_file(&store, &file, dry_run, true).await?
+                ImportCommand::Establishments {
+                    file,
+                    dry_run,
+                    place_at_commune,
+                } => {
+                    let options = crate::import::establishments::Options {
+                        dry_run,
+                        place_at_commune,
+                        progress: true,
+                    };
+                    crate::import::establishments::import_file(&store, &file, options).await?
                 }
                 ImportCommand::Bandwidth { file, dry_run } => {
                     crate::import::bandwidth::import_file(&store, &file, dry_run, true).await?
+                }
+                ImportCommand::Opinee { file, dry_run } => {
+                    crate::import::opinee::import_file(&store, &file, dry_run, true).await?
+                }
+                ImportCommand::Epci { file, dry_run } => {
+                    crate::import::epci::import_file(&store, &file, dry_run).await?
                 }
             };
             print!("{report}");

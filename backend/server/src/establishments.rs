@@ -4,6 +4,7 @@
 
 use repere_core::Uai;
 use repere_core::establishments::{Establishment, EstablishmentKind, Sector, normalise_departement};
+use repere_core::opinee::{ProfileDto, current};
 use repere_core::text::{Query, fold};
 use serde_json::{Value, json};
 
@@ -24,12 +25,52 @@ pub const INFO: CollectionInfo = CollectionInfo {
             "bandwidth_class",
             "Classe de débit descendant actuel : lt8, 8-30, 30-100, gte100, unknown",
         ),
+        ("label", "Niveau de label le plus récent : 1, 2, 3 ou none"),
+        (
+            "opinee_class",
+            "Moyenne OPINEE la plus récente (7 champs, 0 à 10) : lt4, 4-7, gte7, unknown",
+        ),
     ],
     temporal: None,
 };
 
 /// Bandwidth classes (download, Mbit/s) used by filters and the map legend.
 pub const BANDWIDTH_CLASSES: [&str; 5] = ["lt8", "8-30", "30-100", "gte100", "unknown"];
+
+/// Classes of the current OPINEE mean (seven fields, 0–10) used by filters and the map legend.
+pub const OPINEE_CLASSES: [&str; 4] = ["lt4", "4-7", "gte7", "unknown"];
+
+/// The class of an establishment's current OPINEE mean.
+pub fn opinee_class(e: &Establishment) -> &'static str {
+    match current(&e.profiles).0.map(|(_, l)| l.overall()) {
+        None => "unknown",
+        Some(m) if m < 4.0 => "lt4",
+        Some(m) if m < 7.0 => "4-7",
+        Some(_) => "gte7",
+    }
+}
+
+/// The current label level as a filter value: `1`, `2`, `3` or `none`.
+pub fn label_class(e: &Establishment) -> &'static str {
+    match current(&e.profiles).1 {
+        Some((_, 1)) => "1",
+        Some((_, 2)) => "2",
+        Some((_, 3)) => "3",
+        _ => "none",
+    }
+}
+
+fn one_of(param: &'static str, v: Option<&str>, allowed: &[&'static str]) -> Result<Option<&'static str>, ApiError> {
+    v.map(|v| {
+        allowed.iter().copied().find(|c| *c == v).ok_or_else(|| {
+            ApiError::param(
+                param,
+                format!("valeur inconnue « {v} » ; valeurs : {}", allowed.join(", ")),
+            )
+        })
+    })
+    .transpose()
+}
 
 /// The class of an establishment's current download rate.
 pub fn bandwidth_class(e: &Establishment) -> &'static str {
@@ -49,21 +90,17 @@ pub struct Filter {
     sector: Option<Sector>,
     commune_code: Option<String>,
     bandwidth_class: Option<&'static str>,
+    label: Option<&'static str>,
+    opinee_class: Option<&'static str>,
     q: Option<Query>,
 }
 
 impl Filter {
     pub fn parse(q: &ItemsQuery) -> Result<Self, ApiError> {
-        let class = match q.filter("bandwidth_class") {
-            None => None,
-            Some(v) => Some(BANDWIDTH_CLASSES.iter().copied().find(|c| *c == v).ok_or_else(|| {
-                ApiError::param(
-                    "bandwidth_class",
-                    format!("classe inconnue « {v} » ; classes : {}", BANDWIDTH_CLASSES.join(", ")),
-                )
-            })?),
-        };
+        let class = one_of("bandwidth_class", q.filter("bandwidth_class"), &BANDWIDTH_CLASSES)?;
         Ok(Self {
+            label: one_of("label", q.filter("label"), &["1", "2", "3", "none"])?,
+            opinee_class: one_of("opinee_class", q.filter("opinee_class"), &OPINEE_CLASSES)?,
             departement: q.filter("departement").map(normalise_departement).transpose()?,
             kind: q
                 .filter("kind")
@@ -83,6 +120,8 @@ impl Filter {
             && self.sector.is_none_or(|s| s == e.sector)
             && self.commune_code.as_ref().is_none_or(|c| *c == e.commune_code)
             && self.bandwidth_class.is_none_or(|c| c == bandwidth_class(e))
+            && self.label.is_none_or(|l| l == label_class(e))
+            && self.opinee_class.is_none_or(|c| c == opinee_class(e))
             && self.q.as_ref().is_none_or(|q| q.matches(&entry.search))
     }
 }
@@ -104,9 +143,20 @@ fn properties(e: &Establishment, history: bool) -> Value {
         "bandwidth_source": current.map(|b| b.source.as_str()),
         "bandwidth_date": current.map(|b| b.date),
         "bandwidth_class": bandwidth_class(e),
+        "placed_at_commune": e.placed_at_commune,
     });
+    let (levels, label) = repere_core::opinee::current(&e.profiles);
+    let round1 = |v: f64| (v * 10.0).round() / 10.0;
+    props["label"] = json!(label.map(|(_, l)| l));
+    props["label_school_year"] = json!(label.map(|(y, _)| y));
+    props["opinee_school_year"] = json!(levels.map(|(y, _)| y));
+    props["opinee_equipment"] = json!(levels.map(|(_, l)| round1(l.equipment())));
+    props["opinee_usage"] = json!(levels.map(|(_, l)| round1(l.usage())));
+    props["opinee_mean"] = json!(levels.map(|(_, l)| round1(l.overall())));
+    props["opinee_class"] = json!(opinee_class(e));
     if history {
         props["bandwidth_history"] = json!(e.bandwidth);
+        props["opinee_history"] = json!(e.profiles.iter().map(ProfileDto::from).collect::<Vec<_>>());
     }
     props
 }

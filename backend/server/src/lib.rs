@@ -17,6 +17,7 @@ pub mod nearby;
 pub mod networks;
 pub mod ogc;
 pub mod openapi;
+pub mod opinee;
 pub mod ops;
 pub mod practices;
 pub mod sites;

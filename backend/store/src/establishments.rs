@@ -24,31 +24,37 @@ fn from_row(row: &AnyRow) -> Result<Establishment, StoreError> {
         commune_name: row.try_get("commune_name")?,
         departement: row.try_get("departement")?,
         position: position(TABLE, &uai, row.try_get("lon")?, row.try_get("lat")?)?,
+        placed_at_commune: row.try_get::<i64, _>("placed_at_commune")? != 0,
         bandwidth: Vec::new(),
+        profiles: Vec::new(),
     })
 }
 
-/// Every establishment with its bandwidth history (oldest first), ordered by UAI.
+/// Every establishment with its bandwidth history and OPINEE profiles (oldest first), ordered by UAI.
 pub async fn load_all(store: &Store) -> Result<Vec<Establishment>, StoreError> {
     let rows = sqlx::query(
-        "SELECT uai, name, kind, sector, commune_code, commune_name, departement, lon, lat FROM establishments ORDER BY uai",
+        "SELECT uai, name, kind, sector, commune_code, commune_name, departement, lon, lat, placed_at_commune FROM establishments ORDER BY uai",
     )
     .fetch_all(store.pool())
     .await?;
     let mut list: Vec<Establishment> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
     let mut history = load_bandwidth(store, None).await?;
+    let mut profiles = crate::opinee::load(store, None).await?;
     for e in &mut list {
         if let Some(h) = history.remove(&e.uai) {
             e.bandwidth = h;
+        }
+        if let Some(p) = profiles.remove(&e.uai) {
+            e.profiles = p;
         }
     }
     Ok(list)
 }
 
-/// One establishment with its bandwidth history, if it exists.
+/// One establishment with its bandwidth history and OPINEE profiles, if it exists.
 pub async fn get(store: &Store, uai: Uai) -> Result<Option<Establishment>, StoreError> {
     let row = sqlx::query(
-        "SELECT uai, name, kind, sector, commune_code, commune_name, departement, lon, lat FROM establishments WHERE uai = $1",
+        "SELECT uai, name, kind, sector, commune_code, commune_name, departement, lon, lat, placed_at_commune FROM establishments WHERE uai = $1",
     )
     .bind(uai.as_str())
     .fetch_optional(store.pool())
@@ -56,6 +62,10 @@ pub async fn get(store: &Store, uai: Uai) -> Result<Option<Establishment>, Store
     let Some(row) = row else { return Ok(None) };
     let mut e = from_row(&row)?;
     e.bandwidth = load_bandwidth(store, Some(uai)).await?.remove(&uai).unwrap_or_default();
+    e.profiles = crate::opinee::load(store, Some(uai))
+        .await?
+        .remove(&uai)
+        .unwrap_or_default();
     Ok(Some(e))
 }
 
@@ -101,11 +111,13 @@ async fn load_bandwidth(store: &Store, only: Option<Uai>) -> Result<HashMap<Uai,
 pub async fn upsert(conn: &mut AnyConnection, e: &Establishment, now: DateTime<Utc>) -> Result<(), StoreError> {
     let now = ts(now);
     sqlx::query(
-        "INSERT INTO establishments (uai, name, kind, sector, commune_code, commune_name, departement, lon, lat, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+        "INSERT INTO establishments (uai, name, kind, sector, commune_code, commune_name, departement, lon, lat,
+           placed_at_commune, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)
          ON CONFLICT (uai) DO UPDATE SET name = excluded.name, kind = excluded.kind, sector = excluded.sector,
            commune_code = excluded.commune_code, commune_name = excluded.commune_name,
-           departement = excluded.departement, lon = excluded.lon, lat = excluded.lat, updated_at = excluded.updated_at",
+           departement = excluded.departement, lon = excluded.lon, lat = excluded.lat,
+           placed_at_commune = excluded.placed_at_commune, updated_at = excluded.updated_at",
     )
     .bind(e.uai.as_str())
     .bind(&e.name)
@@ -117,6 +129,7 @@ pub async fn upsert(conn: &mut AnyConnection, e: &Establishment, now: DateTime<U
     .bind(e.position.map(|p| p.lon))
     .bind(e.position.map(|p| p.lat))
     .bind(now)
+    .bind(i64::from(e.placed_at_commune))
     // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
     .persistent(false)
     .execute(conn)

@@ -12,9 +12,11 @@
 
 pub mod audit;
 pub mod changes;
+pub mod epci;
 pub mod establishments;
 pub mod links;
 pub mod meta;
+pub mod opinee;
 pub mod practices;
 pub mod revisions;
 pub mod sites;

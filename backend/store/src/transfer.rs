@@ -38,6 +38,7 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("lat", Real, true),
             ("created_at", Text, false),
             ("updated_at", Text, false),
+            ("placed_at_commune", Int, false),
         ],
     ),
     (
@@ -158,6 +159,30 @@ pub const TABLES: &[(&str, &[Column])] = &[
     (
         "login_failures",
         &[("id", Int, false), ("scope", Text, false), ("at", Text, false)],
+    ),
+    (
+        "opinee",
+        &[
+            ("uai", Text, false),
+            ("school_year", Text, false),
+            ("equipment_devices", Int, true),
+            ("equipment_network", Int, true),
+            ("equipment_resources", Int, true),
+            ("usage_teaching", Int, true),
+            ("usage_pupils", Int, true),
+            ("usage_training", Int, true),
+            ("usage_communication", Int, true),
+            ("label", Int, true),
+            ("updated_at", Text, false),
+        ],
+    ),
+    (
+        "epci_communes",
+        &[
+            ("commune_code", Text, false),
+            ("epci_code", Text, false),
+            ("epci_name", Text, false),
+        ],
     ),
     (
         "changes",

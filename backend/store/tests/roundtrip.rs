@@ -38,6 +38,8 @@ fn establishment() -> Establishment {
         commune_name: "Antibes".into(),
         departement: "06".into(),
         position: Some(LonLat::new(7.1, 43.58).unwrap()),
+        placed_at_commune: false,
+        profiles: Vec::new(),
         bandwidth: vec![
             Bandwidth::new(
                 100.0,

@@ -16,6 +16,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology};
 use repere_core::links::{Link, LinkKind};
+use repere_core::opinee::{Levels, Profile};
 use repere_core::practices::{Practice, PracticeStatus};
 use repere_core::sites::{Site, SiteKind, SiteStatus};
 use repere_core::{LonLat, SchoolYear, Uai};
@@ -159,6 +160,8 @@ fn establishments(rng: &mut ChaCha8Rng) -> Vec<Establishment> {
                     commune_name: place.name.into(),
                     departement: place.departement.into(),
                     position,
+                    placed_at_commune: false,
+                    profiles: Vec::new(),
                     bandwidth: bandwidth(rng, place.back_country),
                 });
             }
@@ -179,6 +182,8 @@ fn establishments(rng: &mut ChaCha8Rng) -> Vec<Establishment> {
             commune_name: place.name.into(),
             departement: place.departement.into(),
             position: Some(LonLat::new(lon, lat).expect("valid")),
+            placed_at_commune: false,
+            profiles: Vec::new(),
             bandwidth: bandwidth(rng, false),
         });
     }
@@ -192,6 +197,34 @@ fn levels_for(kind: EstablishmentKind) -> &'static [&'static str] {
         EstablishmentKind::Lycee => vocabulary::LYCEE_LEVELS,
         EstablishmentKind::Lp => vocabulary::LP_LEVELS,
     }
+}
+
+/// OPINEE levels for most establishments (the last two school years before the reference date, the
+/// network level following the bandwidth) and a label for about a quarter of them.
+fn profiles(rng: &mut ChaCha8Rng, e: &Establishment) -> Vec<Profile> {
+    let fast = e.current_bandwidth().is_some_and(|b| b.down_mbps >= 30.0);
+    let mut out = Vec::new();
+    if !rng.random_bool(0.7) {
+        return out;
+    }
+    let base: i64 = rng.random_range(2..=7);
+    for (start, drift) in [(2024u16, -1i64), (2025, 0)] {
+        if start == 2024 && !rng.random_bool(0.6) {
+            continue;
+        }
+        let mut levels = [0i64; 7];
+        for (i, l) in levels.iter_mut().enumerate() {
+            let network_bonus = if i == 1 && fast { 2 } else { 0 };
+            *l = (base + drift + network_bonus + rng.random_range(-2..=2)).clamp(0, 10);
+        }
+        let label = (start == 2025 && rng.random_bool(0.35)).then(|| rng.random_range(1..=3u8));
+        out.push(Profile {
+            school_year: SchoolYear::starting(start).expect("in range"),
+            levels: Some(Levels::new(levels).expect("clamped to 0-10")),
+            label,
+        });
+    }
+    out
 }
 
 fn school_year(rng: &mut ChaCha8Rng) -> SchoolYear {
@@ -303,7 +336,12 @@ fn reference_instant() -> DateTime<Utc> {
 /// Generates the dataset (pure: no I/O).
 pub fn generate() -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let establishments = establishments(&mut rng);
+    let mut establishments = establishments(&mut rng);
+    // A generator of its own, so that adding profiles did not change the rest of the dataset.
+    let mut profile_rng = ChaCha8Rng::seed_from_u64(SEED ^ 0x4F50_494E_4545); // "OPINEE"
+    for e in &mut establishments {
+        e.profiles = profiles(&mut profile_rng, e);
+    }
     let located: Vec<&Establishment> = establishments.iter().filter(|e| e.position.is_some()).collect();
     // Secondary establishments report more often than écoles.
     let weighted: Vec<(&Establishment, u32)> = located
@@ -524,6 +562,9 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
         repere_store::establishments::upsert(&mut tx, e, now).await?;
         for b in &e.bandwidth {
             repere_store::establishments::add_bandwidth(&mut tx, e.uai, b, now).await?;
+        }
+        for p in &e.profiles {
+            repere_store::opinee::put(&mut tx, e.uai, p, now).await?;
         }
     }
     let mut ids = Vec::with_capacity(data.practices.len());

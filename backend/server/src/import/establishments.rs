@@ -6,8 +6,13 @@
 //!
 //! Every row is validated first; valid rows are upserted by UAI in batches, each batch one transaction,
 //! so no establishment is ever half-written, and a bad row never stops the others.
+//!
+//! Rows without a usable position are imported and listed apart in the report. With
+//! `--place-at-commune` they are placed at the centre of the positioned establishments of the same
+//! commune (from the file and from the store) and flagged `placed_at_commune`; a commune with no
+//! positioned establishment leaves them without position.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::Utc;
@@ -227,6 +232,8 @@ fn parse_row(cols: &Columns, row: &[String]) -> Result<Establishment, String> {
         commune_name: cols.get(row, COMMUNE_NAME).to_string(),
         departement: normalise_departement(cols.get(row, DEPT)).map_err(|e| e.message)?,
         position: position(cols, row)?,
+        placed_at_commune: false,
+        profiles: Vec::new(),
         bandwidth: Vec::new(),
     };
     e.validate().map_err(|e| e.message)?;
@@ -242,19 +249,70 @@ fn same(a: &Establishment, b: &Establishment) -> bool {
         && a.commune_name == b.commune_name
         && a.departement == b.departement
         && a.position == b.position
+        && a.placed_at_commune == b.placed_at_commune
+}
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Check and report without writing.
+    pub dry_run: bool,
+    /// Place establishments without position at their commune.
+    pub place_at_commune: bool,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
 }
 
 /// Imports a file from disk; see [`import_bytes`].
-pub async fn import_file(store: &Store, path: &Path, dry_run: bool, progress: bool) -> Result<Report, ImportError> {
+pub async fn import_file(store: &Store, path: &Path, options: Options) -> Result<Report, ImportError> {
     let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.display().to_string(),
         source,
     })?;
-    import_bytes(store, &bytes, dry_run, progress).await
+    import_bytes(store, &bytes, options).await
+}
+
+/// The centre (mean lon/lat) of the positioned establishments of each commune: those of the file win
+/// over the store's for the same UAI. Communes of the académie span a few kilometres, so a plain mean
+/// of degrees is a fair "somewhere in the commune".
+fn commune_centres<'a>(
+    parsed: impl Iterator<Item = &'a Establishment>,
+    existing: &'a HashMap<Uai, Establishment>,
+) -> HashMap<String, LonLat> {
+    let mut by_uai: HashMap<Uai, (&str, LonLat)> = HashMap::new();
+    for e in existing.values().chain(parsed) {
+        match e.position {
+            Some(p) if !e.placed_at_commune => {
+                by_uai.insert(e.uai, (e.commune_code.as_str(), p));
+            }
+            _ => {
+                by_uai.remove(&e.uai);
+            }
+        }
+    }
+    let mut sums: HashMap<&str, (f64, f64, u32)> = HashMap::new();
+    for (commune, p) in by_uai.values() {
+        let s = sums.entry(commune).or_default();
+        s.0 += p.lon;
+        s.1 += p.lat;
+        s.2 += 1;
+    }
+    sums.into_iter()
+        .filter_map(|(c, (lon, lat, n))| {
+            LonLat::new(lon / f64::from(n), lat / f64::from(n))
+                .ok()
+                .map(|p| (c.to_string(), p))
+        })
+        .collect()
 }
 
 /// Validates every row, then (unless `dry_run`) upserts the valid ones by UAI. Returns the report.
-pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: bool) -> Result<Report, ImportError> {
+pub async fn import_bytes(store: &Store, bytes: &[u8], options: Options) -> Result<Report, ImportError> {
+    let Options {
+        dry_run,
+        place_at_commune,
+        progress,
+    } = options;
     let table = Table::parse(bytes)?;
     let format = Format::detect(&table)?;
     let cols = Columns::new(&table, format)?;
@@ -271,8 +329,7 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
         ..Default::default()
     };
     let mut seen: HashMap<Uai, u64> = HashMap::new();
-    let mut to_write: Vec<Establishment> = Vec::new();
-    let mut created: HashSet<Uai> = HashSet::new();
+    let mut valid: Vec<(u64, Establishment)> = Vec::new();
     for (line, fields) in &table.rows {
         let parsed = fields
             .as_ref()
@@ -289,18 +346,36 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
                     continue;
                 }
                 seen.insert(e.uai, *line);
-                match existing.get(&e.uai) {
-                    Some(old) if same(old, &e) => report.unchanged += 1,
-                    Some(_) => {
-                        report.updated += 1;
-                        to_write.push(e);
-                    }
-                    None => {
-                        report.created += 1;
-                        created.insert(e.uai);
-                        to_write.push(e);
-                    }
+                valid.push((*line, e));
+            }
+        }
+    }
+    let centres = if place_at_commune {
+        commune_centres(valid.iter().map(|(_, e)| e), &existing)
+    } else {
+        HashMap::new()
+    };
+    let mut to_write: Vec<Establishment> = Vec::new();
+    for (line, mut e) in valid {
+        if e.position.is_none() {
+            match centres.get(&e.commune_code) {
+                Some(&p) => {
+                    e.position = Some(p);
+                    e.placed_at_commune = true;
+                    report.placed_at_commune += 1;
                 }
+                None => report.without_position.push((line, e.uai)),
+            }
+        }
+        match existing.get(&e.uai) {
+            Some(old) if same(old, &e) => report.unchanged += 1,
+            Some(_) => {
+                report.updated += 1;
+                to_write.push(e);
+            }
+            None => {
+                report.created += 1;
+                to_write.push(e);
             }
         }
     }

@@ -2,7 +2,9 @@
 //! looking columns up by header name, French decimals, and the report printed at the end.
 
 pub mod bandwidth;
+pub mod epci;
 pub mod establishments;
+pub mod opinee;
 
 /// Rows written per transaction.
 pub const BATCH: usize = 500;
@@ -10,7 +12,8 @@ pub const BATCH: usize = 500;
 use std::collections::HashMap;
 use std::fmt;
 
-/// One rejected line: its number in the file (the header is line 1) and why.
+/// One rejected line: its number in the file (the header is line 1; for a JSON file, the entry's
+/// number) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
     pub line: u64,
@@ -30,6 +33,13 @@ pub struct Report {
     /// Lines identical to what the store already holds.
     pub unchanged: usize,
     pub rejected: Vec<Rejected>,
+    /// Establishments without a position (UAI and line), listed apart: they are imported but cannot
+    /// be drawn on the map.
+    pub without_position: Vec<(u64, repere_core::Uai)>,
+    /// How many of those were placed at their commune (`--place-at-commune`).
+    pub placed_at_commune: usize,
+    /// What a rejected number counts: `ligne` (CSV, the default) or `entrée` (JSON).
+    pub unit: &'static str,
 }
 
 impl fmt::Display for Report {
@@ -47,8 +57,24 @@ impl fmt::Display for Report {
             self.unchanged,
             self.rejected.len()
         )?;
+        let unit = if self.unit.is_empty() { "ligne" } else { self.unit };
         for r in &self.rejected {
-            writeln!(f, "ligne {} : {}", r.line, r.reason)?;
+            writeln!(f, "{unit} {} : {}", r.line, r.reason)?;
+        }
+        if !self.without_position.is_empty() || self.placed_at_commune > 0 {
+            writeln!(
+                f,
+                "Sans position dans le fichier : {} · placés à leur commune (--place-at-commune) : {}",
+                self.without_position.len() + self.placed_at_commune,
+                self.placed_at_commune
+            )?;
+            const SHOWN: usize = 20;
+            for (line, uai) in self.without_position.iter().take(SHOWN) {
+                writeln!(f, "  sans position : {uai} (ligne {line})")?;
+            }
+            if self.without_position.len() > SHOWN {
+                writeln!(f, "  … et {} autres", self.without_position.len() - SHOWN)?;
+            }
         }
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! "Débit des établissements", for collectivités and admins: establishments by bandwidth class, the
-//! measured and the potential values kept apart; those below a threshold listed and counted by commune
-//! and département, with the published practices reported there; establishments without a value of the
-//! chosen source counted as such, never hidden. (EPCI are not in the establishment files Repère imports:
-//! no EPCI breakdown yet.)
+//! measured and the potential values kept apart; those below a threshold listed and counted by commune,
+//! département and EPCI (where the official list of EPCI was imported: `repere import epci`), with the
+//! published practices reported there; establishments without a value of the chosen source counted as
+//! such, never hidden.
 
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -81,10 +81,10 @@ fn parse(raw: Option<&str>, csv: bool) -> Result<Params, ApiError> {
         .map(repere_core::establishments::normalise_departement)
         .transpose()?;
     let territory = get("territory").unwrap_or("commune").to_string();
-    if !["commune", "departement", "establishments"].contains(&territory.as_str()) {
+    if !["commune", "departement", "epci", "establishments"].contains(&territory.as_str()) {
         return Err(ApiError::param(
             "territory",
-            "territoire : commune, departement ou establishments",
+            "territoire : commune, departement, epci ou establishments",
         ));
     }
     Ok(Params {
@@ -160,10 +160,13 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
         "establishments": in_scope.len(),
         "classes": { "measured": classes(BandwidthSource::Measured), "potential": classes(BandwidthSource::Potential) },
         "without_value": without,
+        "epci_known": !c.epci.is_empty(),
         "below": {
             "count": below.len(),
             "by_commune": count(below.iter().map(|b| (b.e.commune_code.clone(), b.e.commune_name.clone())).collect()),
             "by_departement": count(below.iter().map(|b| (b.e.departement.clone(), b.e.departement.clone())).collect()),
+            "by_epci": count(below.iter().filter_map(|b| c.epci.get(&b.e.commune_code)).map(|x| (x.code.clone(), x.name.clone())).collect()),
+            "without_epci": below.iter().filter(|b| !c.epci.contains_key(&b.e.commune_code)).count(),
             "practices": below.iter().map(|b| b.practices.len()).sum::<usize>(),
             "establishments": below.iter().map(|b| json!({
                 "uai": b.e.uai,
@@ -172,6 +175,7 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
                 "commune_code": b.e.commune_code,
                 "commune_name": b.e.commune_name,
                 "departement": b.e.departement,
+                "epci": c.epci.get(&b.e.commune_code),
                 "down_mbps": b.value.down_mbps,
                 "up_mbps": b.value.up_mbps,
                 "technology": b.value.technology.as_str(),
@@ -197,7 +201,7 @@ pub async fn bandwidth(
     Ok(axum::Json(view(&c, &p).0).into_response())
 }
 
-/// GET /api/indicators/bandwidth.csv?threshold=&source=&departement=&territory=commune|departement|establishments
+/// GET /api/indicators/bandwidth.csv?threshold=&source=&departement=&territory=commune|departement|epci|establishments
 pub async fn bandwidth_csv(
     State(app): State<AppState>,
     user: CurrentUser,

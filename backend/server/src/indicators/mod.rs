@@ -7,6 +7,7 @@
 //! count). A report with several disciplines or tools counts once under each.
 
 pub mod bandwidth;
+pub mod opinee;
 
 use axum::extract::{RawQuery, State};
 use axum::http::header;
@@ -41,7 +42,7 @@ const MONTHS: [&str; 12] = [
     "décembre",
 ];
 
-fn departement_label(code: &str) -> String {
+pub(crate) fn departement_label(code: &str) -> String {
     match code {
         "06" => "Alpes-Maritimes".into(),
         "83" => "Var".into(),

@@ -213,6 +213,27 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
                     .build(),
             ),
         )
-        .path("/api/moderation/decisions", PathItem::new(HttpMethod::Post, write("moderationDecisions", "Publier ou refuser plusieurs remontées {ids, action, reason}", "Résultat par remontée").build()));
+        .path("/api/moderation/decisions", PathItem::new(HttpMethod::Post, write("moderationDecisions", "Publier ou refuser plusieurs remontées {ids, action, reason}", "Résultat par remontée").build()))
+        .path(
+            "/api/establishments/{uai}/opinee/{school_year}",
+            utoipa::openapi::path::PathItemBuilder::new()
+                .operation(
+                    HttpMethod::Put,
+                    write("putOpinee", "Administrateurs : niveaux OPINEE {levels: {equipment_devices, equipment_network, equipment_resources, usage_teaching, usage_pupils, usage_training, usage_communication: 0 à 10} | null, label: 1 à 3 | null} d'un établissement pour une année scolaire ; 422 nommant le champ fautif", "Profil enregistré")
+                        .tag("Établissements")
+                        .parameter(param("uai", ParameterIn::Path, true, Type::String, "UAI"))
+                        .parameter(param("school_year", ParameterIn::Path, true, Type::String, "Année scolaire commencée, ex. 2025-2026"))
+                        .build(),
+                )
+                .operation(
+                    HttpMethod::Delete,
+                    write("deleteOpinee", "Administrateurs : retire les niveaux OPINEE et le label de cette année", "Retiré (204)")
+                        .tag("Établissements")
+                        .parameter(param("uai", ParameterIn::Path, true, Type::String, "UAI"))
+                        .parameter(param("school_year", ParameterIn::Path, true, Type::String, "Année scolaire"))
+                        .build(),
+                )
+                .build(),
+        );
     paths
 }

@@ -55,10 +55,40 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             PathItem::new(
                 HttpMethod::Get,
                 bandwidth(op("indicatorsBandwidthCsv", "Établissements sous le seuil en CSV, par territoire", "Indicateurs", "text/csv", "CSV ; séparateur ;"))
-                    .parameter(query("territory", Type::String, "commune, departement ou establishments"))
+                    .parameter(query("territory", Type::String, "commune, departement, epci (si la liste des EPCI est importée) ou establishments"))
                     .build(),
             ),
         )
+        .path(
+            "/api/indicators/opinee",
+            PathItem::new(
+                HttpMethod::Get,
+                opinee(op("indicatorsOpinee", "Compilation OPINEE et labels par territoire (modérateurs, administrateurs ; confidentielle) : moyennes des 7 champs, équipement, usages, nombre de labels par niveau", "Indicateurs", "application/json", "Compilation"))
+                    .build(),
+            ),
+        )
+        .path(
+            "/api/indicators/opinee.csv",
+            PathItem::new(
+                HttpMethod::Get,
+                opinee(op("indicatorsOpineeCsv", "La compilation OPINEE en CSV (modérateurs, administrateurs)", "Indicateurs", "text/csv", "CSV ; séparateur ;"))
+                    .build(),
+            ),
+        )
+}
+
+fn opinee(b: utoipa::openapi::path::OperationBuilder) -> utoipa::openapi::path::OperationBuilder {
+    b.parameter(query(
+        "school_year",
+        Type::String,
+        "Année scolaire (par défaut : la plus récente renseignée)",
+    ))
+    .parameter(query(
+        "territory",
+        Type::String,
+        "departement (par défaut), commune ou epci",
+    ))
+    .parameter(query("departement", Type::String, "Département"))
 }
 
 fn bandwidth(b: utoipa::openapi::path::OperationBuilder) -> utoipa::openapi::path::OperationBuilder {
