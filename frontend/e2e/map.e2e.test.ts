@@ -87,6 +87,33 @@ describe('map page', () => {
     await again.ctx.close();
   });
 
+  it('colours establishments by label or OPINEE and shows only those asked for', async () => {
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors);
+    await page.click('label[for="l-establishments"]');
+    await page.selectOption('#e-colour', 'label');
+    expect(await page.locator('#legend-establishments li').allTextContents()).toEqual(['label niveau 3', 'label niveau 2', 'label niveau 1', 'sans label']);
+    await page.selectOption('#e-show', 'label:3');
+    await idle(page);
+    // The establishments drawn are those of the view that the API gives for the same filter.
+    const drawn = await page.evaluate(() => {
+      type F = { properties: { uai: string; label_class: string } };
+      const m = (window as unknown as { map: { queryRenderedFeatures: (o: object) => F[] } }).map;
+      return [...new Map(m.queryRenderedFeatures({ layers: ['establishments'] }).map((f) => [f.properties.uai, f.properties.label_class])).entries()];
+    });
+    const expected = await page.evaluate(async () => {
+      const b = (window as unknown as { map: { getBounds: () => { getWest(): number; getSouth(): number; getEast(): number; getNorth(): number } } }).map.getBounds();
+      const r = await fetch(`/api/collections/establishments/items?label=3&limit=1000&bbox=${[b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].join(',')}`);
+      return ((await r.json()) as { features: { id: string }[] }).features.map((f) => f.id).sort();
+    });
+    expect(expected.length).toBeGreaterThan(0);
+    expect(drawn.map(([u]) => u).sort()).toEqual(expected);
+    expect(drawn.every(([, l]) => l === '3')).toBe(true);
+    await page.selectOption('#e-colour', 'opinee');
+    expect(await page.locator('#legend-establishments li').first().textContent()).toBe('OPINEE 7 et plus');
+    expect(await axe(page)).toEqual([]);
+    await ctx.close();
+  });
+
   it('opens a fiche from the list with the keyboard only', async () => {
     const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors);
     let onItem = false;

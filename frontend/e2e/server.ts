@@ -18,6 +18,7 @@ export const PASSWORD = 'une phrase de passe longue';
 export const CONTRIBUTOR = 'prof.techno@ac-nice.fr';
 export const MODERATOR = 'cardie@ac-nice.fr';
 export const COLLECTIVITE = 'numerique@departement06.fr';
+export const ADMIN = 'dane.admin@ac-nice.fr';
 
 /** `generate`: fill the database with `repere generate` (that many practices) instead of the demo data. */
 export async function startServer(options: { generate?: number } = {}): Promise<Server> {
@@ -30,7 +31,7 @@ export async function startServer(options: { generate?: number } = {}): Promise<
       stdio: 'ignore',
     });
   }
-  for (const [email, role] of [[CONTRIBUTOR, 'contributor'], [MODERATOR, 'moderator'], [COLLECTIVITE, 'collectivite']] as const) {
+  for (const [email, role] of [[CONTRIBUTOR, 'contributor'], [MODERATOR, 'moderator'], [COLLECTIVITE, 'collectivite'], [ADMIN, 'admin']] as const) {
     execFileSync(bin, ['--database-url', `sqlite://${dir}/repere.db`, 'user', 'add', email, '--role', role], {
       env: { ...process.env, REPERE_PASSWORD: PASSWORD, RUST_LOG: 'warn' },
       stdio: 'ignore',

@@ -3,7 +3,7 @@
 import '@gouvfr/dsfr/dist/dsfr.min.css';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
-import { Map as MlMap, NavigationControl, ScaleControl, AttributionControl, setWorkerUrl } from 'maplibre-gl';
+import { Map as MlMap, NavigationControl, Popup, ScaleControl, AttributionControl, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { ApiError, api, getJson, type Feature, type FeatureCollection, type PracticeProps } from './api/client';
 import { FILTER_KEYS, LAYERS, decode, encode, type Layer, type State } from './state/url';
@@ -14,7 +14,7 @@ import { chooseBasemap } from './map/basemap';
 import { renderFrame } from './ui/layout';
 import { renderAccountMenu, send } from './api/account';
 import { addPractices, highlight, setPractices, POINTS } from './map/practices';
-import { BANDWIDTH_COLOURS, LINK_COLOURS, addOverlays, addSites, setOverlay, setVisibility } from './map/overlays';
+import { LINK_COLOURS, addOverlays, addSites, establishmentPopup, setOverlay, setVisibility, styleEstablishments } from './map/overlays';
 
 setWorkerUrl(workerUrl);
 renderFrame({ skiplinks: [['#liste', 'Aller à la liste des usages'], ['#filtres', 'Aller aux filtres']] });
@@ -193,6 +193,9 @@ function closeFiche(): void {
 
 async function applyLayers(): Promise<void> {
   setVisibility(map, state.layers);
+  const withEstablishments = state.layers.includes('establishments');
+  $('estab-options').hidden = !withEstablishments;
+  $('legend-establishments').hidden = !withEstablishments;
   for (const l of state.layers) {
     if (loadedOverlays.has(l) || l === 'practices') continue;
     loadedOverlays.add(l);
@@ -255,8 +258,13 @@ function setupForm(): void {
       li.append(label);
       return li;
     }));
-  legend('legend-bandwidth', BANDWIDTH_COLOURS);
   legend('legend-links', LINK_COLOURS);
+  const colour = $<HTMLSelectElement>('e-colour');
+  const show = $<HTMLSelectElement>('e-show');
+  const restyle = () => legend('legend-establishments', styleEstablishments(map, colour.value, show.value));
+  colour.addEventListener('change', restyle);
+  show.addEventListener('change', restyle);
+  restyle();
 
   $('near-me').addEventListener('click', () => {
     const msg = $('near-message');
@@ -323,5 +331,10 @@ map.on('moveend', () => {
 });
 map.on('click', (e) => {
   if (map.queryRenderedFeatures(e.point, { layers: [POINTS] }).length > 0) return;
+  const establishment = state.layers.includes('establishments') ? map.queryRenderedFeatures(e.point, { layers: ['establishments'] })[0] : undefined;
+  if (establishment) {
+    new Popup({ maxWidth: '18rem' }).setLngLat(e.lngLat).setDOMContent(establishmentPopup(establishment.properties)).addTo(map);
+    return;
+  }
   void setPoi([e.lngLat.lng, e.lngLat.lat]);
 });

@@ -148,6 +148,7 @@ fn properties(e: &Establishment, history: bool) -> Value {
     let (levels, label) = repere_core::opinee::current(&e.profiles);
     let round1 = |v: f64| (v * 10.0).round() / 10.0;
     props["label"] = json!(label.map(|(_, l)| l));
+    props["label_class"] = json!(label_class(e));
     props["label_school_year"] = json!(label.map(|(y, _)| y));
     props["opinee_school_year"] = json!(levels.map(|(y, _)| y));
     props["opinee_equipment"] = json!(levels.map(|(_, l)| round1(l.equipment())));

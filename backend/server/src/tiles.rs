@@ -211,7 +211,7 @@ fn encode(c: &Catalog, name: &str, t: &TileId, points: &Points) -> Result<Vec<u8
                 f.add_tag_string("name", &est.name);
                 f.add_tag_string("kind", est.kind.as_str());
                 f.add_tag_string("bandwidth_class", establishments::bandwidth_class(est));
-                f.add_tag_string("label", establishments::label_class(est));
+                f.add_tag_string("label_class", establishments::label_class(est));
                 f.add_tag_string("opinee_class", establishments::opinee_class(est));
                 if let Some(b) = est.current_bandwidth() {
                     f.add_tag_double("bandwidth_down_mbps", b.down_mbps);
@@ -282,7 +282,7 @@ fn fields(layer: &str) -> Value {
         }),
         "sites" => json!({ "id": "Number", "name": "String", "kind": "String" }),
         _ => json!({
-            "uai": "String", "name": "String", "kind": "String", "bandwidth_class": "String", "label": "String", "opinee_class": "String",
+            "uai": "String", "name": "String", "kind": "String", "bandwidth_class": "String", "label_class": "String", "opinee_class": "String",
             "bandwidth_down_mbps": "Number",
         }),
     };

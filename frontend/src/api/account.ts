@@ -26,8 +26,8 @@ export async function session(refresh = false): Promise<SessionInfo> {
 
 export const moderates = (a: Account | null | undefined): boolean => a?.role === 'moderator' || a?.role === 'admin';
 
-/** A POST/PUT with the session's CSRF token; problem+json errors become ApiError. */
-export async function send<T>(method: 'POST' | 'PUT', url: string, body?: unknown): Promise<T> {
+/** A POST/PUT/DELETE with the session's CSRF token; problem+json errors become ApiError. */
+export async function send<T>(method: 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<T> {
   const { csrf_token } = await session();
   let resp: Response;
   try {

@@ -1,5 +1,6 @@
 // The other layers: Fab' École sites (a distinct symbol, on by default), establishments coloured by
-// bandwidth class and links coloured by kind (both off by default).
+// bandwidth class, label or OPINEE mean and filtered by label or OPINEE, and links coloured by kind
+// (both off by default).
 import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import type { FeatureCollection } from '../api/client';
 import type { Layer } from '../state/url';
@@ -11,6 +12,60 @@ export const BANDWIDTH_COLOURS: [string, string, string][] = [
   ['gte100', '≥ 100 Mbit/s', '#18753c'],
   ['unknown', 'non mesuré', '#929292'],
 ];
+
+export const LABEL_COLOURS: [string, string, string][] = [
+  ['3', 'label niveau 3', '#000091'],
+  ['2', 'label niveau 2', '#6a6af4'],
+  ['1', 'label niveau 1', '#b1b1f9'],
+  ['none', 'sans label', '#929292'],
+];
+
+export const OPINEE_COLOURS: [string, string, string][] = [
+  ['gte7', 'OPINEE 7 et plus', '#18753c'],
+  ['4-7', 'OPINEE de 4 à 7', '#b7a73f'],
+  ['lt4', 'OPINEE moins de 4', '#ce0500'],
+  ['unknown', 'OPINEE non renseigné', '#929292'],
+];
+
+/** How establishments can be coloured: the property and its legend. */
+export const ESTABLISHMENT_COLOURINGS: Record<string, [string, [string, string, string][]]> = {
+  bandwidth: ['bandwidth_class', BANDWIDTH_COLOURS],
+  label: ['label_class', LABEL_COLOURS],
+  opinee: ['opinee_class', OPINEE_COLOURS],
+};
+
+/**
+ * Colours establishments by `colouring` (a key of ESTABLISHMENT_COLOURINGS) and shows only those whose
+ * `show` ("property:value", or empty for all) matches. Returns the legend rows.
+ */
+export function styleEstablishments(map: MlMap, colouring: string, show: string): [string, string, string][] {
+  const [prop, table] = ESTABLISHMENT_COLOURINGS[colouring] ?? ESTABLISHMENT_COLOURINGS.bandwidth!;
+  map.setPaintProperty('establishments', 'circle-color', matchColour(prop, table));
+  const [key, value] = show.split(':');
+  map.setFilter('establishments', key && value ? ['==', ['get', key === 'label' ? 'label_class' : key], value] : null);
+  return table;
+}
+
+/** The content of the popup of an establishment clicked on the map, with a link to its fiche. */
+export function establishmentPopup(p: Record<string, unknown>): HTMLElement {
+  const div = document.createElement('div');
+  div.className = 'repere-popup';
+  const title = document.createElement('p');
+  title.className = 'fr-text--bold fr-mb-1v';
+  title.textContent = String(p.name ?? p.uai);
+  const facts = document.createElement('p');
+  facts.className = 'fr-text--sm fr-mb-1v';
+  const down = typeof p.bandwidth_down_mbps === 'number' ? `${p.bandwidth_down_mbps.toLocaleString('fr-FR')} Mbit/s` : 'débit inconnu';
+  const label = p.label ? `label niveau ${String(p.label)}` : 'sans label';
+  const opinee = typeof p.opinee_mean === 'number' ? `OPINEE ${p.opinee_mean.toLocaleString('fr-FR')} / 10` : 'OPINEE non renseigné';
+  facts.textContent = `${down} · ${label} · ${opinee}`;
+  const a = document.createElement('a');
+  a.className = 'fr-link fr-text--sm';
+  a.href = `/etablissement.html?uai=${encodeURIComponent(String(p.uai))}`;
+  a.textContent = "Fiche de l'établissement";
+  div.append(title, facts, a);
+  return div;
+}
 
 export const LINK_COLOURS: [string, string, string][] = [
   ['inspired_by', 'inspiré par', '#6a6af4'],

@@ -1,32 +1,42 @@
 // The establishment fiche: everything Repère knows about one establishment — kind, sector, commune,
-// bandwidth history (measured and potential), its published practices and its Fab' École — by URL
-// (`/etablissement.html?uai=0060842H`), linked from the practice fiche.
+// bandwidth history (measured and potential), OPINEE levels and label, its published practices and its
+// Fab' École — by URL (`/etablissement.html?uai=0060842H`), linked from the practice fiche and the map.
+// Admins record or remove a year's OPINEE levels and label here.
 import '@gouvfr/dsfr/dist/dsfr.min.css';
 import '../style.css';
 import { renderAccountMenu } from '../api/account';
+import { renderOpinee, setupOpineeForm, type Profile } from '../ui/opinee';
 import { ApiError, api, apiUrl, getJson, type Feature, type FeatureCollection, type PracticeProps } from '../api/client';
 import { renderFrame } from '../ui/layout';
 import { addRow } from '../ui/tables';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
-void renderAccountMenu();
+const account = renderAccountMenu();
 
 interface Bandwidth { down_mbps: number; up_mbps: number; technology: string; source: string; date: string }
 interface Props {
   uai: string; name: string; kind_label: string; sector: string; commune_name: string; commune_code: string; departement: string;
-  bandwidth_down_mbps: number | null; bandwidth_history?: Bandwidth[];
+  bandwidth_down_mbps: number | null; bandwidth_history?: Bandwidth[]; placed_at_commune: boolean;
+  label: number | null; label_school_year: string | null; opinee_mean: number | null; opinee_school_year: string | null;
+  opinee_history?: Profile[];
 }
 
 const $ = (id: string) => document.getElementById(id)!;
 const SOURCES: Record<string, string> = { measured: 'mesurée', potential: 'potentielle' };
 
-function fact(k: string, v: string): void {
+function fact(k: string, v: string, id?: string): void {
   const dt = document.createElement('dt');
   dt.textContent = k;
   const dd = document.createElement('dd');
   dd.textContent = v;
+  if (id) dd.id = id;
   $('facts').append(dt, dd);
 }
+
+const labelText = (p: Props) => (p.label ? `niveau ${p.label} (${p.label_school_year})` : 'aucun');
+const opineeText = (p: Props) =>
+  p.opinee_mean === null ? 'non renseigné' : `moyenne ${p.opinee_mean.toLocaleString('fr-FR')} / 10 (${p.opinee_school_year})`;
+const itemUrl = (uai: string) => apiUrl(`/collections/establishments/items/${encodeURIComponent(uai)}`, {});
 
 function item(list: HTMLElement, text: string, href?: string): void {
   const li = document.createElement('li');
@@ -42,14 +52,18 @@ function item(list: HTMLElement, text: string, href?: string): void {
 void (async () => {
   const uai = new URLSearchParams(location.search).get('uai') ?? '';
   try {
-    const e = await getJson<Feature<Props>>(apiUrl(`/collections/establishments/items/${encodeURIComponent(uai)}`, {}));
+    const e = await getJson<Feature<Props>>(itemUrl(uai));
     const p = e.properties;
+    let history = p.opinee_history ?? [];
     document.title = `${p.name} — Repère`;
     $('name').textContent = p.name;
     fact('UAI', p.uai);
     fact('Type', p.kind_label);
     fact('Secteur', p.sector === 'public' ? 'public' : 'privé');
     fact('Commune', `${p.commune_name} (${p.departement})`);
+    if (p.placed_at_commune) fact('Position', 'approximative : centre de la commune (absente du fichier officiel)');
+    fact('Label', labelText(p), 'fact-label');
+    fact('OPINEE', opineeText(p), 'fact-opinee');
     fact('Débit actuel', p.bandwidth_down_mbps === null ? 'pas de valeur connue' : `${p.bandwidth_down_mbps.toLocaleString('fr-FR')} Mbit/s`);
     const body = ($('bandwidth') as HTMLTableElement).tBodies[0]!;
     for (const b of [...(p.bandwidth_history ?? [])].reverse()) {
@@ -59,6 +73,17 @@ void (async () => {
       const none = document.createElement('p');
       none.textContent = 'Aucune mesure ni valeur potentielle connue.';
       $('bandwidth').parentElement!.after(none);
+    }
+    renderOpinee(history);
+    const who = await account;
+    if (who?.user?.role === 'admin') {
+      setupOpineeForm(p.uai, () => history, async () => {
+        const fresh = (await getJson<Feature<Props>>(itemUrl(uai))).properties;
+        history = fresh.opinee_history ?? [];
+        $('fact-label').textContent = labelText(fresh);
+        $('fact-opinee').textContent = opineeText(fresh);
+        renderOpinee(history);
+      });
     }
     const practices = await getJson<FeatureCollection<PracticeProps>>(apiUrl('/collections/practices/items', { uai: p.uai, limit: 1000 }));
     for (const f of practices.features) item($('practices'), `${f.properties.title} (${f.properties.school_year})`, `/?fiche=${f.properties.id}`);
