@@ -16,6 +16,7 @@ describe('tableau de bord', () => {
     expect(await page.locator('#figures').textContent()).toContain(`${summary.published} remontées publiées en ${YEAR} pour un objectif de ${summary.target}`);
     expect(await page.locator('#public-note').isVisible()).toBe(true);
     expect(await page.locator('#breakdowns section').count()).toBe(0);
+    expect(await page.locator('#opinee').isHidden(), 'the OPINEE compilation is confidential').toBe(true);
     expect(await page.locator('#years tbody tr').count()).toBe(summary.years.length);
     expect(await axe(page)).toEqual([]);
 
@@ -32,6 +33,22 @@ describe('tableau de bord', () => {
       expect(resp).toEqual([200, 'text/csv; charset=utf-8']);
     }
     expect(await page.locator('#public-note').isVisible()).toBe(false);
+
+    // The OPINEE compilation: one row per territory and the total, the API's figures.
+    const rows = async () => {
+      await page.waitForFunction(() => document.getElementById('opinee-status')?.textContent?.startsWith('Compilation'));
+      return page.locator('#opinee-compilation tbody tr').evaluateAll((trs) => trs.map((r) => [...r.children].map((c) => c.textContent)));
+    };
+    type G = { label: string; establishments: number; with_levels: number; labels: Record<string, number> };
+    const api = (t: string) => page.evaluate(async (q) => (await (await fetch(`/api/indicators/opinee?territory=${q}`)).json()) as { territories: G[]; total: G }, t);
+    const dep = await api('departement');
+    const shown = await rows();
+    expect(shown.map((r) => r[0])).toEqual([...dep.territories.map((g) => g.label), 'Ensemble']);
+    expect(shown.at(-1)?.slice(1, 3)).toEqual([dep.total.establishments, dep.total.with_levels].map((n) => n.toLocaleString('fr-FR')));
+    expect(shown.at(-1)?.[5]).toBe(String(dep.total.labels['1']));
+    await page.selectOption('#opinee-territory', 'commune');
+    await page.waitForFunction(() => document.querySelectorAll('#opinee-compilation tbody tr').length > 3);
+    expect((await rows()).length).toBe((await api('commune')).territories.length + 1);
     expect(await axe(page)).toEqual([]);
     await close();
   });

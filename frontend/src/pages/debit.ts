@@ -22,7 +22,8 @@ interface View {
   establishments: number;
   without_value: number;
   classes: { measured: Row[]; potential: Row[] };
-  below: { count: number; by_commune: Row[]; by_departement: Row[]; practices: number; establishments: BelowEstablishment[] };
+  below: { count: number; by_commune: Row[]; by_departement: Row[]; by_epci: Row[]; without_epci: number; practices: number; establishments: BelowEstablishment[] };
+  epci_known: boolean;
 }
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -67,8 +68,15 @@ function render(v: View): void {
   const communes = rowsOf('communes');
   communes.replaceChildren();
   for (const c of v.below.by_commune) addRow(communes, c.label, [String(c.count)]);
+  const epcis = rowsOf('epcis');
+  epcis.replaceChildren();
+  for (const c of v.below.by_epci) addRow(epcis, c.label, [String(c.count)]);
+  $('epci-block').hidden = !v.epci_known;
+  $('epci-csv-item').hidden = !v.epci_known;
+  $('epci-missing').hidden = v.epci_known;
+  $('epci-note').textContent = v.below.without_epci ? `${v.below.without_epci} établissement(s) sous le seuil dans une commune sans EPCI connu.` : '';
   const q = query();
-  for (const t of ['establishments', 'commune', 'departement']) ($(`csv-${t}`) as HTMLAnchorElement).href = `/api/indicators/bandwidth.csv?${q}&territory=${t}`;
+  for (const t of ['establishments', 'commune', 'departement', 'epci']) ($(`csv-${t}`) as HTMLAnchorElement).href = `/api/indicators/bandwidth.csv?${q}&territory=${t}`;
   if (map?.getLayer('below')) {
     const drawn = v.below.establishments.filter((e) => located.has(e.uai));
     map.setFilter('below', ['in', ['get', 'uai'], ['literal', drawn.map((e) => e.uai)]]);

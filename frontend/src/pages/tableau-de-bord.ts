@@ -1,12 +1,14 @@
 // "Tableau de bord": the CARDIE's target for a school year — published reports against the target,
 // the projection to the end of the year, earlier years, and for moderators every breakdown as a
-// chart (Chart.js) with the same figures in an accessible table and a CSV export.
+// chart (Chart.js) with the same figures in an accessible table and a CSV export, and the
+// confidential OPINEE and label compilation by territory.
 import '@gouvfr/dsfr/dist/dsfr.min.css';
 import '../style.css';
 import { BarController, BarElement, CategoryScale, Chart, LinearScale } from 'chart.js';
 import { moderates, renderAccountMenu } from '../api/account';
 import { ApiError, getJson } from '../api/client';
 import { renderFrame } from '../ui/layout';
+import { renderCompilation } from '../ui/opinee';
 import { addRow } from '../ui/tables';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale);
@@ -148,6 +150,7 @@ void (async () => {
   const params = new URLSearchParams(location.search);
   const year = params.get('annee') ?? currentYear();
   const d = await load(year, full);
+  if (full) void renderCompilation();
   const select = $('year') as HTMLSelectElement;
   const years = new Set([currentYear(), year, ...(d?.years.map((y) => y.school_year) ?? [])]);
   for (const y of [...years].sort().reverse()) select.add(new Option(y, y, false, y === year));

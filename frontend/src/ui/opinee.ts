@@ -133,3 +133,48 @@ export function setupOpineeForm(uai: string, history: () => Profile[], reload: (
     }
   });
 }
+
+interface Group {
+  key: string;
+  label: string;
+  establishments: number;
+  with_levels: number;
+  equipment: number | null;
+  usage: number | null;
+  labels: Record<'1' | '2' | '3', number>;
+}
+interface Compilation { school_year: string; territory: string; total: Group; territories: Group[] }
+
+const decimal = (v: number | null) => (v === null ? '—' : v.toLocaleString('fr-FR'));
+
+/**
+ * The confidential compilation by territory (moderators and admins), on the dashboard: a territory
+ * select, one table row per territory plus the total, and the CSV export.
+ */
+export async function renderCompilation(): Promise<void> {
+  const section = $('opinee');
+  const select = $('opinee-territory') as HTMLSelectElement;
+  const status = $('opinee-status');
+  const draw = async () => {
+    status.textContent = 'Chargement de la compilation OPINEE…';
+    try {
+      const resp = await fetch(`/api/indicators/opinee?territory=${select.value}`, { headers: { accept: 'application/json' } });
+      if (!resp.ok) throw new Error(String(resp.status));
+      const c = (await resp.json()) as Compilation;
+      const table = $('opinee-compilation') as HTMLTableElement;
+      table.caption!.textContent = `OPINEE et labels par territoire, ${c.school_year} (moyennes sur 10)`;
+      const body = table.tBodies[0]!;
+      body.replaceChildren();
+      for (const g of [...c.territories, c.total]) {
+        addRow(body, g.label, [g.establishments, g.with_levels].map((n) => n.toLocaleString('fr-FR')).concat([decimal(g.equipment), decimal(g.usage), String(g.labels['1']), String(g.labels['2']), String(g.labels['3'])]));
+      }
+      ($('opinee-csv') as HTMLAnchorElement).href = `/api/indicators/opinee.csv?territory=${select.value}&school_year=${c.school_year}`;
+      status.textContent = c.territories.length ? `Compilation ${c.school_year}.` : 'Aucun établissement.';
+    } catch {
+      status.textContent = "La compilation OPINEE n'a pas pu être chargée.";
+    }
+  };
+  select.addEventListener('change', () => void draw());
+  section.hidden = false;
+  await draw();
+}
