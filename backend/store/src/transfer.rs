@@ -369,6 +369,28 @@ pub async fn insert_batch(
     columns: &[&str],
     rows: &[Vec<Param>],
 ) -> Result<(), StoreError> {
+    write_batch(conn, table, columns, rows, "").await
+}
+
+/// Like [`insert_batch`], followed by `on_conflict` (a trusted `ON CONFLICT … DO UPDATE …` clause): one
+/// statement upserts every row. The rows must not repeat a key.
+pub async fn upsert_batch(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Param>],
+    on_conflict: &'static str,
+) -> Result<(), StoreError> {
+    write_batch(conn, table, columns, rows, on_conflict).await
+}
+
+async fn write_batch(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Param>],
+    suffix: &str,
+) -> Result<(), StoreError> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -393,6 +415,10 @@ pub async fn insert_batch(
             }
         }
         sql.push(')');
+    }
+    if !suffix.is_empty() {
+        sql.push(' ');
+        sql.push_str(suffix);
     }
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for value in rows.iter().flatten() {

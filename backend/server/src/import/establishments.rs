@@ -387,9 +387,7 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], options: Options) -> Resu
     let now = Utc::now();
     for chunk in to_write.chunks(BATCH) {
         let mut tx = store.pool().begin().await.map_err(repere_store::StoreError::from)?;
-        for e in chunk {
-            repere_store::establishments::upsert(&mut tx, e, now).await?;
-        }
+        repere_store::establishments::upsert_many(&mut tx, chunk, now).await?;
         super::record_changes(&mut tx, chunk.iter().map(|e| e.uai), now).await?;
         tx.commit().await.map_err(repere_store::StoreError::from)?;
         bar.inc(chunk.len() as u64);
