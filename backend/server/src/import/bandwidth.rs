@@ -74,10 +74,7 @@ fn parse_row(
 
 /// Imports a file from disk; see [`import_bytes`].
 pub async fn import_file(store: &Store, path: &Path, dry_run: bool, progress: bool) -> Result<Report, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes = super::read(path)?;
     import_bytes(store, &bytes, dry_run, progress).await
 }
 

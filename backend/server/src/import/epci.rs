@@ -48,10 +48,7 @@ fn parse_entry(e: &Entry) -> Result<(Epci, Vec<String>), String> {
 
 /// Imports a file from disk; see [`import_bytes`].
 pub async fn import_file(store: &Store, path: &Path, dry_run: bool) -> Result<Report, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes = super::read(path)?;
     import_bytes(store, &bytes, dry_run).await
 }
 

@@ -265,10 +265,7 @@ pub struct Options {
 
 /// Imports a file from disk; see [`import_bytes`].
 pub async fn import_file(store: &Store, path: &Path, options: Options) -> Result<Report, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes = super::read(path)?;
     import_bytes(store, &bytes, options).await
 }
 

@@ -95,6 +95,14 @@ pub enum ImportError {
     Store(#[from] repere_store::StoreError),
 }
 
+/// The bytes of the file an import reads; an unreadable file stops the import before anything is written.
+pub(crate) fn read(path: &std::path::Path) -> Result<Vec<u8>, ImportError> {
+    std::fs::read(path).map_err(|source| ImportError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
 /// A CSV file read in full: header positions and raw records with their line numbers.
 pub struct Table {
     columns: HashMap<String, usize>,
