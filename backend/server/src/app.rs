@@ -22,7 +22,7 @@ use crate::config::ServeConfig;
 use crate::error::problem;
 use crate::ops::{self, Metrics};
 use crate::sync::Follower;
-use crate::{auth, indicators, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
+use crate::{auth, indicators, letter, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -211,6 +211,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/health/live", get(ops::live))
         .route("/health/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))
+        .route("/lettre", get(letter::page))
         .route_layer(axum::middleware::from_fn(ops::note_route));
     let frontend: Router = if frontend_dir.join("index.html").is_file() {
         Router::new().fallback_service(ServeDir::new(frontend_dir))

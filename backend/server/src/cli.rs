@@ -50,6 +50,24 @@ pub enum Command {
         /// Fichier à créer (il ne doit pas exister).
         dest: PathBuf,
     },
+    /// Écrit « la lettre des usages » (HTML pour courriel) sur la sortie standard : usages publiés depuis une date.
+    Letter {
+        /// Date de début, AAAA-MM-JJ (pas dans le futur).
+        #[arg(long)]
+        since: String,
+        /// Département (06, 83…).
+        #[arg(long)]
+        departement: Option<String>,
+        /// Discipline (comme sur la carte, sans tenir compte des accents ni des majuscules).
+        #[arg(long)]
+        discipline: Option<String>,
+        /// Adresse publique de Repère, pour les liens de la lettre.
+        #[arg(long, env = "REPERE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+        /// Objectif de remontées publiées par année scolaire.
+        #[arg(long, env = "REPERE_TARGET", default_value_t = repere_core::indicators::DEFAULT_TARGET)]
+        target: u32,
+    },
     /// Copie toute la base (--database-url) vers une base neuve, p. ex. postgres://…, et compare les comptes.
     MigrateTo {
         /// URL de la base cible (vide de données ; son schéma est créé).
@@ -215,6 +233,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = Store::connect(&cli.database_url).await?;
             let done = crate::demo::large::generate(&store, establishments, practices, links, seed).await?;
             println!("{done}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Letter {
+            since,
+            departement,
+            discipline,
+            base_url,
+            target,
+        } => {
+            let today = chrono::Utc::now().date_naive();
+            let scope = crate::letter::Scope::parse(&since, departement.as_deref(), discipline.as_deref(), today)
+                .map_err(|e| anyhow::anyhow!("--{} : {}", e.field, e.message))?;
+            let store = Store::connect(&cli.database_url).await?;
+            let catalog = crate::catalog::Catalog::load(&store).await?;
+            let base = base_url.trim_end_matches('/');
+            print!("{}", crate::letter::render(&catalog, &scope, base, target, None, today));
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { dest } => {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod establishments;
 pub mod import;
 pub mod indicators;
+pub mod letter;
 pub mod links;
 pub mod nearby;
 pub mod networks;
