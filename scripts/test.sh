@@ -11,6 +11,11 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# maplibre-rs (static maps) needs protoc to build and Mesa (EGL/OpenGL) to draw without a GPU.
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+for pkg in libegl1 libegl-mesa0 libgl1-mesa-dri; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]}…"
   export DEBIAN_FRONTEND=noninteractive

@@ -125,15 +125,20 @@ impl TestApp {
     /// Starts a server over the database at `url` (already filled as the test needs), and waits until
     /// it reports ready.
     pub async fn on(backend: Backend, database_url: String) -> Self {
-        Self::start(backend, database_url, true).await
+        Self::start(backend, database_url, true, true).await
     }
 
     /// Another instance on this one's database (as behind a load balancer).
     pub async fn another_instance(&self) -> Self {
-        Self::start(self.backend, self.database_url.clone(), false).await
+        Self::start(self.backend, self.database_url.clone(), false, true).await
     }
 
-    async fn start(backend: Backend, database_url: String, owns_database: bool) -> Self {
+    /// A server over `url` that renders no static map (as on a machine without rendering adapter).
+    pub async fn without_static_maps(backend: Backend, database_url: String) -> Self {
+        Self::start(backend, database_url, true, false).await
+    }
+
+    async fn start(backend: Backend, database_url: String, owns_database: bool, static_maps: bool) -> Self {
         if std::env::var("TEST_LOG").is_ok() {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter("info,sqlx=warn")
@@ -147,6 +152,7 @@ impl TestApp {
             basemap_style_url: None,
             secure_cookies: false,
             target: repere_core::indicators::DEFAULT_TARGET,
+            static_maps,
         };
         let app = Application::build(&config).await.expect("server starts");
         let addr = app.local_addr();

@@ -41,6 +41,8 @@ pub struct AppState {
     pub basemap_style_url: Option<Arc<str>>,
     /// Published reports expected per school year.
     pub target: u32,
+    /// Static map images (renderer started on first use, cache).
+    pub maps: Arc<crate::maps::StaticMaps>,
 }
 
 impl AppState {
@@ -87,6 +89,7 @@ impl Application {
             networks: Arc::new(std::sync::Mutex::new(None)),
             basemap_style_url: config.basemap_style_url.as_deref().map(Arc::from),
             target: config.target,
+            maps: Arc::new(crate::maps::StaticMaps::new(&config.frontend_dir, config.static_maps)),
         };
         let listener = TcpListener::bind(&config.bind)
             .await
@@ -175,6 +178,11 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             "/establishments/{uai}/opinee/{school_year}",
             axum::routing::put(opinee::put).delete(opinee::delete),
         )
+        .route("/maps/static.png", get(crate::maps::static_png))
+        .route(
+            "/collections/practices/items/{id}/map.png",
+            get(crate::maps::practice_png),
+        )
         .route("/tiles", get(tiles::list))
         .route("/tiles/{layer}", get(tiles::tilejson_doc))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
@@ -212,6 +220,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/health/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))
         .route("/lettre", get(letter::page))
+        .route("/usage/{id}", get(practices::preview::page))
         .route_layer(axum::middleware::from_fn(ops::note_route));
     let frontend: Router = if frontend_dir.join("index.html").is_file() {
         Router::new().fallback_service(ServeDir::new(frontend_dir))

@@ -67,6 +67,9 @@ pub enum Command {
         /// Objectif de remontées publiées par année scolaire.
         #[arg(long, env = "REPERE_TARGET", default_value_t = repere_core::indicators::DEFAULT_TARGET)]
         target: u32,
+        /// Sans carte (quand le serveur ne peut pas rendre de cartes statiques).
+        #[arg(long)]
+        no_map: bool,
     },
     /// Copie toute la base (--database-url) vers une base neuve, p. ex. postgres://…, et compare les comptes.
     MigrateTo {
@@ -107,6 +110,9 @@ pub struct ServeArgs {
     /// Objectif de remontées publiées par année scolaire (tableau de bord de la CARDIE).
     #[arg(long, env = "REPERE_TARGET", default_value_t = repere_core::indicators::DEFAULT_TARGET, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub target: u32,
+    /// Ne rend pas de cartes statiques (les routes /api/maps répondent 503).
+    #[arg(long, env = "REPERE_NO_STATIC_MAPS")]
+    pub no_static_maps: bool,
     /// Charge le jeu de démonstration si la base est vide (premier démarrage).
     #[arg(long, env = "REPERE_DEMO_IF_EMPTY")]
     pub demo_if_empty: bool,
@@ -205,6 +211,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 basemap_style_url: args.basemap_style_url.filter(|u| !u.trim().is_empty()),
                 secure_cookies: args.secure_cookies,
                 target: args.target,
+                static_maps: !args.no_static_maps,
             };
             let app = Application::build(&config).await?;
             tracing::info!(address = %app.local_addr(), "Repère is listening");
@@ -241,6 +248,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             discipline,
             base_url,
             target,
+            no_map,
         } => {
             let today = chrono::Utc::now().date_naive();
             let scope = crate::letter::Scope::parse(&since, departement.as_deref(), discipline.as_deref(), today)
@@ -248,7 +256,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = Store::connect(&cli.database_url).await?;
             let catalog = crate::catalog::Catalog::load(&store).await?;
             let base = base_url.trim_end_matches('/');
-            print!("{}", crate::letter::render(&catalog, &scope, base, target, None, today));
+            let map = (!no_map)
+                .then(|| crate::letter::map_url(&catalog, &scope, base))
+                .flatten();
+            print!(
+                "{}",
+                crate::letter::render(&catalog, &scope, base, target, map.as_deref(), today)
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { dest } => {

@@ -27,6 +27,9 @@ pub struct ServeConfig {
     pub secure_cookies: bool,
     /// Published reports expected per school year (the CARDIE's target).
     pub target: u32,
+    /// Whether static map images are rendered (`false`: their routes answer 503, as on a machine
+    /// without any rendering adapter).
+    pub static_maps: bool,
 }
 
 impl ServeConfig {
@@ -39,6 +42,7 @@ impl ServeConfig {
             basemap_style_url: None,
             secure_cookies: false,
             target: repere_core::indicators::DEFAULT_TARGET,
+            static_maps: true,
         }
     }
 }

@@ -38,6 +38,9 @@ pub enum ApiError {
     /// The resource does not exist, or is not visible to the caller (404).
     #[error("{0}")]
     NotFound(String),
+    /// A service this request needs is not available on this machine (503), e.g. map rendering.
+    #[error("{0}")]
+    Unavailable(String),
     /// The store failed; details are logged, never sent (500).
     #[error("store: {0}")]
     Store(#[from] StoreError),
@@ -97,6 +100,9 @@ impl IntoResponse for ApiError {
                 Some(json!({ "invalid_params": [{ "name": param, "reason": detail }] })),
             ),
             Self::NotFound(detail) => problem(StatusCode::NOT_FOUND, "Introuvable", &detail, None),
+            Self::Unavailable(detail) => {
+                problem(StatusCode::SERVICE_UNAVAILABLE, "Service indisponible", &detail, None)
+            }
             Self::InvalidField { field, detail } => problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Champ invalide",

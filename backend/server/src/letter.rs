@@ -1,7 +1,8 @@
 //! "La lettre des usages": a short digest of the practices published since a date, for a territory and
 //! a discipline, that inspectors send to teachers — e-mail-safe HTML (inline styles only, no script,
 //! no external stylesheet), readable on a phone, each practice with a link to its fiche, and the
-//! CARDIE's target figure. `repere letter --since DATE > lettre.html` writes it; `/lettre?since=` shows
+//! CARDIE's target figure, and a static map of them when this machine can render one (else the list
+//! alone). `repere letter --since DATE > lettre.html` writes it; `/lettre?since=` shows
 //! it in a browser. Only published practices appear, and never an author.
 
 use axum::extract::{RawQuery, State};
@@ -72,6 +73,46 @@ pub fn practices<'a>(c: &'a Catalog, s: &Scope) -> Vec<&'a PracticeEntry> {
             .then(a.practice.id.cmp(&b.practice.id))
     });
     list
+}
+
+/// The address of a static map of the letter's practices (their box, padded), or `None` when none
+/// has a position. The map shows the same practices: published since the date, same territory and
+/// discipline.
+pub fn map_url(c: &Catalog, s: &Scope, base: &str) -> Option<String> {
+    let list = practices(c, s);
+    let points: Vec<repere_core::LonLat> = list.iter().filter_map(|e| e.position).collect();
+    let first = points.first()?;
+    let (mut w, mut so, mut e, mut n) = (first.lon, first.lat, first.lon, first.lat);
+    for p in &points {
+        w = w.min(p.lon);
+        e = e.max(p.lon);
+        so = so.min(p.lat);
+        n = n.max(p.lat);
+    }
+    let pad_lon = ((e - w) * 0.15).max(0.05);
+    let pad_lat = ((n - so) * 0.15).max(0.04);
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair(
+        "bbox",
+        &format!(
+            "{:.4},{:.4},{:.4},{:.4}",
+            w - pad_lon,
+            so - pad_lat,
+            e + pad_lon,
+            n + pad_lat
+        ),
+    );
+    q.append_pair("width", "1120");
+    q.append_pair("height", "700");
+    q.append_pair("layers", "practices");
+    q.append_pair("datetime", &format!("{}T00:00:00Z/..", s.since));
+    if let Some(d) = &s.departement {
+        q.append_pair("departement", d);
+    }
+    if let Some(d) = &s.discipline {
+        q.append_pair("discipline", d);
+    }
+    Some(format!("{base}/api/maps/static.png?{}", q.finish()))
 }
 
 fn shorten(text: &str) -> String {
@@ -203,6 +244,9 @@ pub async fn page(
     )
     .map_err(|e| ApiError::param(e.field, e.message))?;
     let base = base_url(&headers);
+    // Without a renderer the letter is a list without map.
+    let with_map = app.maps.available().await;
     let c = app.read_catalog()?;
-    Ok(Html(render(&c, &scope, &base, app.target, None, today)).into_response())
+    let map = if with_map { map_url(&c, &scope, &base) } else { None };
+    Ok(Html(render(&c, &scope, &base, app.target, map.as_deref(), today)).into_response())
 }

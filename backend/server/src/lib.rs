@@ -14,6 +14,7 @@ pub mod import;
 pub mod indicators;
 pub mod letter;
 pub mod links;
+pub mod maps;
 pub mod nearby;
 pub mod networks;
 pub mod ogc;

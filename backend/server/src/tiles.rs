@@ -31,10 +31,40 @@ pub const TILEJSON_MAX_ZOOM: u8 = 16;
 const CACHED: usize = 16;
 const MVT: &str = "application/vnd.mapbox-vector-tile";
 
-enum Points {
+pub(crate) enum Points {
     Practices(ClusterIndex<i64>),
     Sites(ClusterIndex<i64>),
     Establishments(ClusterIndex<Uai>),
+}
+
+impl Points {
+    /// The points and clusters of tile `t`, without their keys (for the static-map renderer).
+    pub(crate) fn features(&self, t: &TileId) -> Vec<TileFeature<()>> {
+        fn strip<K>(list: Vec<TileFeature<K>>) -> Vec<TileFeature<()>> {
+            list.into_iter()
+                .map(|f| match f {
+                    TileFeature::Point { x, y, .. } => TileFeature::Point { key: (), x, y },
+                    TileFeature::Cluster {
+                        id,
+                        count,
+                        x,
+                        y,
+                        expansion_zoom,
+                    } => TileFeature::Cluster {
+                        id,
+                        count,
+                        x,
+                        y,
+                        expansion_zoom,
+                    },
+                })
+                .collect()
+        }
+        match self {
+            Self::Practices(i) | Self::Sites(i) => strip(i.tile(t)),
+            Self::Establishments(i) => strip(i.tile(t)),
+        }
+    }
 }
 
 struct Cached {
@@ -87,7 +117,8 @@ fn filters_key(q: &ItemsQuery) -> String {
 }
 
 impl TileIndexes {
-    fn get(&self, c: &Catalog, info: &CollectionInfo, q: &ItemsQuery) -> Result<Arc<Points>, ApiError> {
+    /// The sorted points of a layer for these filters, built once per catalogue generation.
+    pub(crate) fn points(&self, c: &Catalog, info: &CollectionInfo, q: &ItemsQuery) -> Result<Arc<Points>, ApiError> {
         let key = filters_key(q);
         {
             let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
@@ -241,7 +272,7 @@ pub async fn tile(
     let q = parse_filters(raw.as_deref(), info)?;
     let bytes = {
         let c = app.read_catalog()?;
-        let points = app.tiles.get(&c, info, &q)?;
+        let points = app.tiles.points(&c, info, &q)?;
         encode(&c, info.id, &t, &points).map_err(|e| ApiError::Internal(format!("MVT encoding: {e}")))?
     };
     let mut hasher = DefaultHasher::new();

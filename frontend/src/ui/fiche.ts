@@ -98,7 +98,8 @@ export function renderFiche(
   parts.push(contactSection(p.id, actions));
   const share = el('p', undefined, 'repere-fiche__share');
   const a = el('a', 'Lien à partager vers cette fiche', 'fr-link');
-  a.href = window.location.href;
+  // /usage/{id} carries the link preview (og:image: the static map) and leads back here.
+  a.href = `${window.location.origin}/usage/${p.id}`;
   share.append(a);
   parts.push(share);
   panel.replaceChildren(...parts);

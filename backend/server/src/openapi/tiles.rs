@@ -1,4 +1,5 @@
-//! OpenAPI paths of the vector tiles and their TileJSON, with each layer's filters.
+//! OpenAPI paths of the vector tiles and their TileJSON, with each layer's filters, and of the static
+//! map images drawn from them.
 
 use utoipa::openapi::path::{HttpMethod, ParameterIn};
 use utoipa::openapi::{PathItem, PathsBuilder, Type};
@@ -65,5 +66,46 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             PathItem::new(HttpMethod::Get, not_found(tile)),
         );
     }
-    paths
+    let Ok(practices) = collection("practices") else {
+        return paths;
+    };
+    let mut image = op(
+        "staticMap",
+        "Carte statique PNG (maplibre-rs, sans WebGL) : usages, Fab' École, établissements sur le fond hors ligne ; l'emprise est élargie aux proportions de l'image ; mise en cache jusqu'au prochain changement de données (x-repere-cache) ; 503 si aucun moteur de rendu n'est disponible",
+        "Cartes statiques",
+        "image/png",
+        "Image PNG",
+    )
+    .parameter(query("bbox", Type::String, "Emprise lon,lat,lon,lat (WGS84), obligatoire"))
+    .parameter(query("width", Type::Integer, "Largeur en pixels, 64 à 2048 (600 par défaut)"))
+    .parameter(query("height", Type::Integer, "Hauteur en pixels, 64 à 2048 (400 par défaut)"))
+    .parameter(query("layers", Type::String, "practices, sites, establishments (par défaut practices,sites)"))
+    .parameter(query("q", Type::String, "Recherche plein texte (usages)"))
+    .parameter(query("datetime", Type::String, "Instant ou intervalle (OGC) sur la publication des usages"));
+    for (name, description) in practices.filters {
+        image = image.parameter(query(name, Type::String, description));
+    }
+    paths = paths.path("/api/maps/static.png", PathItem::new(HttpMethod::Get, image.build()));
+    paths.path(
+        "/api/collections/practices/items/{featureId}/map.png",
+        PathItem::new(
+            HttpMethod::Get,
+            not_found(
+                op(
+                    "practiceMap",
+                    "Carte statique 600×315 centrée sur un usage publié (aperçu de lien, og:image)",
+                    "Cartes statiques",
+                    "image/png",
+                    "Image PNG",
+                )
+                .parameter(param(
+                    "featureId",
+                    ParameterIn::Path,
+                    true,
+                    Type::Integer,
+                    "Identifiant de l'usage",
+                )),
+            ),
+        ),
+    )
 }

@@ -2,6 +2,7 @@
 //! unless the practice has its own). Drafts, submissions, rejected and archived reports are never
 //! served to the public.
 
+pub mod preview;
 pub mod write;
 
 use chrono::{DateTime, Utc};
