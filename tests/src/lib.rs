@@ -89,6 +89,40 @@ pub fn establishment(
     }
 }
 
+/// A practice at the establishment `uai` (its position unless `position` is given), one discipline,
+/// tool Thymio, of the school year of `published_at` (or now); published at that instant when `status`
+/// is published or archived. For seeding tests.
+pub fn practice(
+    title: &str,
+    uai: &str,
+    discipline: &str,
+    position: Option<(f64, f64)>,
+    status: repere_core::practices::PracticeStatus,
+    published_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> repere_core::practices::Practice {
+    let created = published_at.unwrap_or_else(chrono::Utc::now) - chrono::Duration::days(1);
+    repere_core::practices::Practice {
+        id: 0,
+        title: title.into(),
+        summary: format!("Résumé de « {title} »."),
+        description: String::new(),
+        disciplines: vec![discipline.into()],
+        levels: vec!["5e".into()],
+        tools: vec!["Thymio".into()],
+        themes: Vec::new(),
+        school_year: repere_core::SchoolYear::containing(created.date_naive()),
+        uai: repere_core::Uai::parse(uai).expect("valid UAI"),
+        position: position.map(|(lon, lat)| repere_core::LonLat::new(lon, lat).expect("valid")),
+        innovatheque_url: None,
+        status,
+        created_at: created,
+        updated_at: created,
+        published_at,
+        author_id: None,
+        rejection_reason: None,
+    }
+}
+
 /// A running server and an HTTP client for it.
 pub struct TestApp {
     pub addr: SocketAddr,

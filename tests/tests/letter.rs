@@ -3,9 +3,9 @@
 //! drafts, submitted, rejected, archived and older practices do not; no author address, no script;
 //! bad parameters are named. SQLite and PostgreSQL.
 
-use chrono::{Duration, TimeZone, Utc};
-use repere_core::practices::{Practice, PracticeStatus};
-use repere_core::{SchoolYear, Uai};
+use chrono::{Duration, Utc};
+use repere_core::SchoolYear;
+use repere_core::practices::PracticeStatus;
 use repere_tests::{TestApp, add_users, assert_problem, backends, establishment};
 
 const AUTHOR: &str = "auteur.secret@ac-nice.fr";
@@ -86,27 +86,16 @@ async fn seeded(backend: repere_tests::Backend) -> (TestApp, Vec<i64>) {
     }
     let mut ids = Vec::new();
     for (title, uai, discipline, status, days) in PRACTICES {
-        let created = Utc.with_ymd_and_hms(2025, 9, 15, 8, 0, 0).single().unwrap();
-        let p = Practice {
-            id: 0,
-            title: title.into(),
-            summary: format!("Résumé de « {title} »."),
-            description: String::new(),
-            disciplines: vec![discipline.into()],
-            levels: vec!["5e".into()],
-            tools: vec!["Thymio".into()],
-            themes: Vec::new(),
-            school_year: SchoolYear::containing(now.date_naive()),
-            uai: Uai::parse(uai).unwrap(),
-            position: None,
-            innovatheque_url: None,
+        let mut p = repere_tests::practice(
+            title,
+            uai,
+            discipline,
+            None,
             status,
-            created_at: created,
-            updated_at: created,
-            published_at: days.map(|d| now - Duration::days(d)),
-            author_id: Some(author),
-            rejection_reason: None,
-        };
+            days.map(|d| now - Duration::days(d)),
+        );
+        p.school_year = SchoolYear::containing(now.date_naive());
+        p.author_id = Some(author);
         ids.push(repere_store::practices::insert(&mut tx, &p).await.unwrap());
     }
     tx.commit().await.unwrap();

@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{Duration, Utc};
 use repere_core::practices::{Practice, PracticeStatus};
-use repere_core::{LonLat, SchoolYear, Uai};
 use repere_tests::{Backend, TestApp, assert_problem, backends, establishment};
 
 /// P1 at the establishment (7.0, 43.6), Technologie; P2 far away, Français; a draft next to P1.
@@ -50,27 +49,8 @@ async fn seeded_url(backend: Backend) -> (String, Vec<i64>) {
 }
 
 fn practice(title: &str, discipline: &str, position: Option<(f64, f64)>, status: PracticeStatus) -> Practice {
-    let now = Utc::now() - Duration::days(2);
-    Practice {
-        id: 0,
-        title: title.into(),
-        summary: format!("Résumé de {title}"),
-        description: String::new(),
-        disciplines: vec![discipline.into()],
-        levels: vec!["4e".into()],
-        tools: vec!["Thymio".into()],
-        themes: Vec::new(),
-        school_year: SchoolYear::containing(now.date_naive()),
-        uai: Uai::parse("0060001U").unwrap(),
-        position: position.map(|(lon, lat)| LonLat::new(lon, lat).unwrap()),
-        innovatheque_url: None,
-        status,
-        created_at: now,
-        updated_at: now,
-        published_at: (status == PracticeStatus::Published).then_some(now),
-        author_id: None,
-        rejection_reason: None,
-    }
+    let published = (status == PracticeStatus::Published).then(|| Utc::now() - Duration::days(2));
+    repere_tests::practice(title, "0060001U", discipline, position, status, published)
 }
 
 async fn png(app: &TestApp, path: &str) -> (image::RgbaImage, String, Vec<u8>) {
