@@ -225,14 +225,12 @@ fn view(r: &Request) -> View {
     }
 }
 
+/// A tile to draw: where, its MVT bytes, and the same without land (drawn if the renderer refuses the
+/// first).
+type Job = (TileId, Vec<u8>, Vec<u8>);
+
 /// The tiles of the view with their MVT bytes (built under the catalogue's read lock).
-fn tiles(
-    app: &AppState,
-    c: &Catalog,
-    r: &Request,
-    v: &View,
-    basemap: &tile::Basemap,
-) -> Result<Vec<(TileId, Vec<u8>)>, ApiError> {
+fn tiles(app: &AppState, c: &Catalog, r: &Request, v: &View, basemap: &tile::Basemap) -> Result<Vec<Job>, ApiError> {
     let n = f64::from(1u32 << v.zoom);
     let last = (1u32 << v.zoom) - 1;
     let cell = |m: f64| ((m * n).floor().max(0.0) as u32).min(last);
@@ -259,9 +257,10 @@ fn tiles(
                 };
                 markers.extend(tile::markers(layer, &t, |nt| p.features(nt), radius));
             }
-            let bytes =
-                tile::encode(&t, basemap, &markers, TILE_PX).map_err(|e| ApiError::Internal(format!("MVT: {e}")))?;
-            out.push((t, bytes));
+            let mvt = |e: mvt::Error| ApiError::Internal(format!("MVT: {e}"));
+            let bytes = tile::encode(&t, basemap, &markers, TILE_PX).map_err(mvt)?;
+            let plain = tile::encode_without_land(&t, &markers, TILE_PX).map_err(mvt)?;
+            out.push((t, bytes, plain));
         }
     }
     Ok(out)
@@ -284,13 +283,19 @@ pub async fn image(app: &AppState, r: &Request) -> Result<(Arc<Vec<u8>>, bool), 
         let c = app.read_catalog()?;
         (tiles(app, &c, r, &v, basemap)?, c.generation)
     };
-    let x_first = jobs.iter().map(|(t, _)| t.x).min().unwrap_or(0);
-    let y_first = jobs.iter().map(|(t, _)| t.y).min().unwrap_or(0);
-    let cols = jobs.iter().map(|(t, _)| t.x).max().unwrap_or(0) - x_first + 1;
-    let rows = jobs.iter().map(|(t, _)| t.y).max().unwrap_or(0) - y_first + 1;
+    let x_first = jobs.iter().map(|(t, _, _)| t.x).min().unwrap_or(0);
+    let y_first = jobs.iter().map(|(t, _, _)| t.y).min().unwrap_or(0);
+    let cols = jobs.iter().map(|(t, _, _)| t.x).max().unwrap_or(0) - x_first + 1;
+    let rows = jobs.iter().map(|(t, _, _)| t.y).max().unwrap_or(0) - y_first + 1;
     let mut canvas = image::RgbaImage::new(cols * TILE_PX, rows * TILE_PX);
-    for (t, bytes) in jobs {
-        let pixels = renderer.render(bytes).await.map_err(ApiError::Unavailable)?;
+    for (t, bytes, plain) in jobs {
+        let pixels = match renderer.render(bytes).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(z = t.z, x = t.x, y = t.y, reason = %e, "static maps: tile drawn without land");
+                renderer.render(plain).await.map_err(ApiError::Unavailable)?
+            }
+        };
         let drawn = image::RgbaImage::from_raw(TILE_PX, TILE_PX, pixels)
             .ok_or_else(|| ApiError::Internal("taille de tuile rendue inattendue".into()))?;
         image::imageops::replace(

@@ -109,6 +109,43 @@ pub fn markers<K>(
     out
 }
 
+/// Sutherland–Hodgman: the ring clipped to the square `[lo, hi]²` (the renderer refuses some rings
+/// that reach far outside the tile; the fill of a clipped ring is the same inside it).
+fn clip(ring: &[(f64, f64)], lo: f64, hi: f64) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = ring.to_vec();
+    // Each edge of the square: (is inside, intersection of segment a-b with the edge).
+    type Inside = fn((f64, f64), f64) -> bool;
+    let edges: [(Inside, usize, f64); 4] = [
+        (|p, v| p.0 >= v, 0, lo),
+        (|p, v| p.0 <= v, 0, hi),
+        (|p, v| p.1 >= v, 1, lo),
+        (|p, v| p.1 <= v, 1, hi),
+    ];
+    for (inside, axis, v) in edges {
+        let input = std::mem::take(&mut out);
+        let Some(&last) = input.last() else { break };
+        let mut prev = last;
+        for &cur in &input {
+            let cross = |a: (f64, f64), b: (f64, f64)| {
+                let (a_k, b_k) = if axis == 0 { (a.0, b.0) } else { (a.1, b.1) };
+                let k = (v - a_k) / (b_k - a_k);
+                (a.0 + (b.0 - a.0) * k, a.1 + (b.1 - a.1) * k)
+            };
+            match (inside(cur, v), inside(prev, v)) {
+                (true, true) => out.push(cur),
+                (true, false) => {
+                    out.push(cross(prev, cur));
+                    out.push(cur);
+                }
+                (false, true) => out.push(cross(prev, cur)),
+                (false, false) => {}
+            }
+            prev = cur;
+        }
+    }
+    out
+}
+
 /// Tile units per rendered pixel.
 fn unit(tile_px: u32) -> f64 {
     f64::from(EXTENT) / f64::from(tile_px)
@@ -126,6 +163,16 @@ fn octagon(enc: mvt::GeomEncoder<f64>, x: f64, y: f64, r: f64) -> Result<mvt::Ge
 
 /// Encodes the tile `t`: sea, land, then each marker layer with a white halo.
 pub fn encode(t: &TileId, basemap: &Basemap, markers: &[Marker], tile_px: u32) -> Result<Vec<u8>, mvt::Error> {
+    encode_with(t, Some(basemap), markers, tile_px)
+}
+
+/// The same tile without the land (sea and markers only): what is drawn when the renderer refuses a
+/// tile's land geometry.
+pub fn encode_without_land(t: &TileId, markers: &[Marker], tile_px: u32) -> Result<Vec<u8>, mvt::Error> {
+    encode_with(t, None, markers, tile_px)
+}
+
+fn encode_with(t: &TileId, basemap: Option<&Basemap>, markers: &[Marker], tile_px: u32) -> Result<Vec<u8>, mvt::Error> {
     let e = f64::from(EXTENT);
     let mut tile = mvt::Tile::new(EXTENT);
     let square = |enc: mvt::GeomEncoder<f64>, lo: f64, hi: f64| -> Result<mvt::GeomEncoder<f64>, mvt::Error> {
@@ -143,23 +190,48 @@ pub fn encode(t: &TileId, basemap: &Basemap, markers: &[Marker], tile_px: u32) -
     let (x0, y0) = (f64::from(t.x) / n, f64::from(t.y) / n);
     let (x1, y1) = ((f64::from(t.x) + 1.0) / n, (f64::from(t.y) + 1.0) / n);
     let mut land = tile.create_layer("land");
-    for (rings, b) in &basemap.polygons {
+    for (rings, b) in basemap.iter().flat_map(|b| &b.polygons) {
         if b[2] < x0 || b[0] > x1 || b[3] < y0 || b[1] > y1 {
             continue;
         }
-        let mut enc = mvt::GeomEncoder::new(mvt::GeomType::Polygon);
-        for ring in rings {
-            // GeoJSON rings repeat their first point; MVT closes them itself.
-            let open = if ring.len() > 1 && ring.first() == ring.last() {
-                &ring[..ring.len() - 1]
-            } else {
-                &ring[..]
-            };
-            if open.len() < 3 {
+        // Rings in whole tile units, without repeated points; a ring left with fewer than three points
+        // (a small island at a low zoom) is dropped, and the polygon with its outer ring.
+        let mut kept: Vec<Vec<(f64, f64)>> = Vec::new();
+        for (i, ring) in rings.iter().enumerate() {
+            let projected: Vec<(f64, f64)> = ring.iter().map(|&p| t.project(p)).collect();
+            let mut pts: Vec<(f64, f64)> = Vec::with_capacity(projected.len());
+            for (x, y) in clip(&projected, -64.0, f64::from(EXTENT) + 64.0) {
+                let q = (x.round(), y.round());
+                if pts.last() != Some(&q) {
+                    pts.push(q);
+                }
+            }
+            while pts.len() > 1 && pts.first() == pts.last() {
+                pts.pop();
+            }
+            // Clipping can leave a ring flat along the tile's edge: not a ring any more.
+            let area: f64 = pts
+                .iter()
+                .zip(pts.iter().cycle().skip(1))
+                .map(|(a, b)| a.0 * b.1 - b.0 * a.1)
+                .sum();
+            if area.abs() < 1.0 {
+                pts.clear();
+            }
+            if pts.len() < 3 {
+                if i == 0 {
+                    break;
+                }
                 continue;
             }
-            for &p in open {
-                let (x, y) = t.project(p);
+            kept.push(pts);
+        }
+        if kept.is_empty() {
+            continue;
+        }
+        let mut enc = mvt::GeomEncoder::new(mvt::GeomType::Polygon);
+        for ring in &kept {
+            for &(x, y) in ring {
                 enc = enc.point(x, y)?;
             }
             enc = enc.complete()?;
@@ -192,4 +264,24 @@ pub fn encode(t: &TileId, basemap: &Basemap, markers: &[Marker], tile_px: u32) -
         tile.add_layer(body)?;
     }
     tile.to_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping_keeps_what_is_inside_the_square() {
+        // A square larger than the box on every side becomes the box.
+        let big = [(-100.0, -100.0), (200.0, -100.0), (200.0, 200.0), (-100.0, 200.0)];
+        let c = clip(&big, 0.0, 100.0);
+        assert_eq!(c.len(), 4);
+        for p in &c {
+            assert!((0.0..=100.0).contains(&p.0) && (0.0..=100.0).contains(&p.1), "{p:?}");
+        }
+        // A ring inside is unchanged; one outside vanishes.
+        let inside = [(10.0, 10.0), (20.0, 10.0), (20.0, 20.0)];
+        assert_eq!(clip(&inside, 0.0, 100.0), inside.to_vec());
+        assert!(clip(&[(200.0, 200.0), (300.0, 200.0), (300.0, 300.0)], 0.0, 100.0).is_empty());
+    }
 }
