@@ -118,6 +118,10 @@ impl Application {
     /// catalogue cannot be loaded.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        // Start the static-map renderer now, so that the start-up log says what draws (or why nothing
+        // can); requests never wait for it to be tried.
+        let maps = self.state.maps.clone();
+        tokio::spawn(async move { maps.available().await });
         let sync = self.state.sync.clone();
         let url = self.database_url.clone();
         let mut follower = tokio::spawn(async move {

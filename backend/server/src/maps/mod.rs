@@ -89,7 +89,7 @@ impl StaticMaps {
                     .await
                     .unwrap_or_else(|e| Err(e.to_string()));
                 match &started {
-                    Ok(r) => tracing::info!(backend = %r.backend, "static maps: renderer ready"),
+                    Ok(r) => tracing::info!(backend = %r.backend, "static maps: rendered by"),
                     Err(e) => tracing::warn!(reason = %e, "static maps: no renderer, the routes answer 503"),
                 }
                 started

@@ -178,6 +178,8 @@ impl MapRenderer {
     }
 }
 
-fn renderer_info(_renderer: &Renderer) -> &'static str {
-    "wgpu"
+/// The adapter that draws, e.g. `Gl — llvmpipe (LLVM 15.0.6, 256 bits)` on Mesa without GPU.
+fn renderer_info(renderer: &Renderer) -> String {
+    let info = renderer.adapter.get_info();
+    format!("wgpu {:?} — {}", info.backend, info.name)
 }
