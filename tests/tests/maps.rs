@@ -270,7 +270,7 @@ async fn the_letter_and_the_shareable_page_carry_maps_that_render() {
             .unwrap();
         let src = src.replace("&amp;", "&");
         let (img, _, _) = png(&app, src.trim_start_matches(&app.base())).await;
-        assert_eq!(img.dimensions(), (1120, 700), "{backend:?}");
+        assert_eq!(img.dimensions(), (560, 350), "{backend:?}");
 
         let page = app
             .client

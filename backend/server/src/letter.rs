@@ -102,8 +102,8 @@ pub fn map_url(c: &Catalog, s: &Scope, base: &str) -> Option<String> {
             n + pad_lat
         ),
     );
-    q.append_pair("width", "1120");
-    q.append_pair("height", "700");
+    q.append_pair("width", "560");
+    q.append_pair("height", "350");
     q.append_pair("layers", "practices");
     q.append_pair("datetime", &format!("{}T00:00:00Z/..", s.since));
     if let Some(d) = &s.departement {
