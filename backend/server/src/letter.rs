@@ -133,16 +133,9 @@ fn date_fr(d: NaiveDate) -> String {
 pub fn render(c: &Catalog, s: &Scope, base: &str, target: u32, map: Option<&str>, today: NaiveDate) -> String {
     let list = practices(c, s);
     let year = SchoolYear::containing(today);
-    let published_this_year = c
-        .practices
-        .values()
-        .filter(|e| e.practice.published_at.is_some() && e.practice.school_year == year)
-        .filter(|e| e.practice.is_public() || e.practice.status == repere_core::practices::PracticeStatus::Archived)
-        .count();
+    let published_this_year = crate::indicators::published_in(c, year);
     let territory = match s.departement.as_deref() {
-        Some("06") => "Alpes-Maritimes".to_string(),
-        Some("83") => "Var".to_string(),
-        Some(d) => format!("département {d}"),
+        Some(d) => crate::indicators::departement_label(d),
         None => "académie de Nice".to_string(),
     };
     let scope_line = format!(
@@ -171,7 +164,7 @@ pub fn render(c: &Catalog, s: &Scope, base: &str, target: u32, map: Option<&str>
                                 p style="margin:0;padding:12px;background:#e3e3fd;font-size:15px;" {
                                     strong { (published_this_year) " remontées publiées" }
                                     " en " (year) " pour un objectif de " (target)
-                                    @if published_this_year as u32 >= target { " : objectif atteint." } @else { "." }
+                                    @if published_this_year >= target { " : objectif atteint." } @else { "." }
                                 }
                             } }
                             @if let Some(src) = map {

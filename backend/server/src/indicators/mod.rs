@@ -66,13 +66,17 @@ fn school_year(raw: Option<&str>, allowed: &[&str]) -> Result<(SchoolYear, Vec<(
     Ok((year, p))
 }
 
-/// The figures every view shares: the year's count against the target, its projection, the years.
-fn summary(c: &Catalog, year: SchoolYear, target: u32) -> Value {
-    let published = c
-        .practices
+/// The reports of `year` that count towards the target (published, or published and since archived).
+pub(crate) fn published_in(c: &Catalog, year: SchoolYear) -> u32 {
+    c.practices
         .values()
         .filter(|e| counted(e) && e.practice.school_year == year)
-        .count() as u32;
+        .count() as u32
+}
+
+/// The figures every view shares: the year's count against the target, its projection, the years.
+fn summary(c: &Catalog, year: SchoolYear, target: u32) -> Value {
+    let published = published_in(c, year);
     let p = project(year, published, Utc::now().date_naive());
     let years = breakdown(
         c.practices
