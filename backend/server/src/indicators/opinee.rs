@@ -80,10 +80,22 @@ impl Group {
         (!self.levels.is_empty()).then(|| round1(self.levels.iter().map(f).sum::<f64>() / self.levels.len() as f64))
     }
 
+    /// The mean of each field (in the order of `Field::ALL`), then of equipment and of usage: what
+    /// both the JSON and the CSV show.
+    fn means(&self) -> Vec<Option<f64>> {
+        Field::ALL
+            .iter()
+            .map(|&f| self.mean(|l| f64::from(l.get(f))))
+            .chain([self.mean(Levels::equipment), self.mean(Levels::usage)])
+            .collect()
+    }
+
     fn to_json(&self) -> Value {
+        let means = self.means();
         let fields: serde_json::Map<String, Value> = Field::ALL
             .iter()
-            .map(|&f| (f.as_str().to_string(), json!(self.mean(|l| f64::from(l.get(f))))))
+            .zip(&means)
+            .map(|(f, m)| (f.as_str().to_string(), json!(m)))
             .collect();
         json!({
             "key": self.key,
@@ -91,8 +103,8 @@ impl Group {
             "establishments": self.establishments,
             "with_levels": self.levels.len(),
             "means": fields,
-            "equipment": self.mean(Levels::equipment),
-            "usage": self.mean(Levels::usage),
+            "equipment": means[Field::ALL.len()],
+            "usage": means[Field::ALL.len() + 1],
             "labels": { "1": self.labels[0], "2": self.labels[1], "3": self.labels[2] },
         })
     }
@@ -190,9 +202,7 @@ pub async fn compilation_csv(
                 g.establishments.to_string(),
                 g.levels.len().to_string(),
             ];
-            row.extend(Field::ALL.iter().map(|&f| num(g.mean(|l| f64::from(l.get(f))))));
-            row.push(num(g.mean(Levels::equipment)));
-            row.push(num(g.mean(Levels::usage)));
+            row.extend(g.means().into_iter().map(num));
             row.extend(g.labels.iter().map(usize::to_string));
             row
         }),
