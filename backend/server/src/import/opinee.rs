@@ -134,14 +134,14 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
         match parsed {
             Err(reason) => report.rejected.push(Rejected { line: *line, reason }),
             Ok((uai, p)) => {
-                if let Some(first) = seen.insert((uai, p.school_year), *line) {
+                if let Some(first) = seen.get(&(uai, p.school_year)) {
                     report.rejected.push(Rejected {
                         line: *line,
                         reason: format!("{uai} {} déjà donné ligne {first}", p.school_year),
                     });
-                    seen.insert((uai, p.school_year), first);
                     continue;
                 }
+                seen.insert((uai, p.school_year), *line);
                 match known[&uai].iter().find(|old| old.school_year == p.school_year) {
                     Some(old) if *old == p => report.unchanged += 1,
                     Some(_) => {

@@ -12,7 +12,6 @@ pub mod renderer;
 pub mod tile;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::extract::{Path, RawQuery, State};
@@ -48,14 +47,12 @@ static RENDERER: tokio::sync::OnceCell<Result<MapRenderer, String>> = tokio::syn
 /// A drawn image: its request key, the catalogue generation it shows, the PNG.
 type Cached = (String, u64, Arc<Vec<u8>>);
 
-/// The basemap, the cache and how many images were drawn.
+/// The basemap and the cache.
 #[derive(Debug)]
 pub struct StaticMaps {
     basemap_path: PathBuf,
     basemap: OnceLock<tile::Basemap>,
     cache: Mutex<Vec<Cached>>,
-    /// Images drawn (cache misses), for tests and metrics.
-    pub rendered: AtomicU64,
     /// Set to refuse rendering, as on a machine without adapter (tests of the 503 path).
     disabled: bool,
 }
@@ -68,7 +65,6 @@ impl StaticMaps {
             basemap_path: frontend_dir.join("basemap").join("countries.geojson"),
             basemap: OnceLock::new(),
             cache: Mutex::new(Vec::new()),
-            rendered: AtomicU64::new(0),
             disabled: !enabled,
         }
     }
@@ -318,7 +314,6 @@ pub async fn image(app: &AppState, r: &Request) -> Result<(Arc<Vec<u8>>, bool), 
     image::DynamicImage::ImageRgba8(out)
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| ApiError::Internal(format!("PNG: {e}")))?;
-    maps.rendered.fetch_add(1, Ordering::Relaxed);
     let png = Arc::new(png);
     let mut cache = maps.cache.lock().unwrap_or_else(|p| p.into_inner());
     cache.retain(|(_, g, _)| *g == generation);
