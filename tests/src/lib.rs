@@ -238,6 +238,20 @@ impl TestApp {
         self.get_url(&format!("{}{path}", self.base())).await
     }
 
+    /// GET an HTML page: asserts 200 and `text/html`, returns the text.
+    pub async fn html(&self, path: &str) -> String {
+        let resp = self.client.get(format!("{}{path}", self.base())).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        resp.text().await.unwrap()
+    }
+
     /// GET an absolute URL.
     pub async fn get_url(&self, url: &str) -> (u16, String, Value) {
         let resp = self.client.get(url).send().await.expect("request");

@@ -104,20 +104,7 @@ async fn seeded(backend: repere_tests::Backend) -> (TestApp, Vec<i64>) {
 }
 
 async fn letter(app: &TestApp, query: &str) -> String {
-    let resp = app
-        .client
-        .get(format!("{}/lettre?{query}", app.base()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200, "{query}");
-    assert!(
-        resp.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    resp.text().await.unwrap()
+    app.html(&format!("/lettre?{query}")).await
 }
 
 #[tokio::test]

@@ -232,14 +232,7 @@ async fn without_a_renderer_maps_answer_503_and_the_rest_works() {
     assert!(body["detail"].as_str().unwrap().contains("indisponibles"));
     assert_eq!(app.get("/api/collections/practices/items").await.0, 200);
     let since = (Utc::now() - Duration::days(30)).format("%Y-%m-%d");
-    let letter = app
-        .client
-        .get(format!("{}/lettre?since={since}", app.base()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(letter.status(), 200);
-    let html = letter.text().await.unwrap();
+    let html = app.html(&format!("/lettre?since={since}")).await;
     assert!(
         html.contains("Robotique au collège") && !html.contains("<img"),
         "a list without map"
@@ -252,15 +245,7 @@ async fn the_letter_and_the_shareable_page_carry_maps_that_render() {
         let (url, ids) = seeded_url(backend).await;
         let app = TestApp::on(backend, url).await;
         let since = (Utc::now() - Duration::days(30)).format("%Y-%m-%d");
-        let html = app
-            .client
-            .get(format!("{}/lettre?since={since}", app.base()))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.html(&format!("/lettre?since={since}")).await;
         let src = html
             .split("<img src=\"")
             .nth(1)
@@ -272,14 +257,7 @@ async fn the_letter_and_the_shareable_page_carry_maps_that_render() {
         let (img, _, _) = png(&app, src.trim_start_matches(&app.base())).await;
         assert_eq!(img.dimensions(), (560, 350), "{backend:?}");
 
-        let page = app
-            .client
-            .get(format!("{}/usage/{}", app.base(), ids[0]))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(page.status(), 200);
-        let html = page.text().await.unwrap();
+        let html = app.html(&format!("/usage/{}", ids[0])).await;
         let og = format!("{}/api/collections/practices/items/{}/map.png", app.base(), ids[0]);
         assert!(
             html.contains(&format!("property=\"og:image\" content=\"{og}\"")),
