@@ -12,6 +12,7 @@ pub mod renderer;
 pub mod tile;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::extract::{Path, RawQuery, State};
@@ -39,10 +40,29 @@ const CACHED: usize = 64;
 /// The attribution, drawn in no image but sent with each.
 pub const ATTRIBUTION: &str = "Repère — académie de Nice ; fond : Natural Earth (domaine public)";
 
-/// The process's one renderer, started on first use: one GPU (or EGL) context per process, shared
-/// by every application in it (tests start many; EGL contexts on several threads get in each other's
-/// way).
-static RENDERER: tokio::sync::OnceCell<Result<MapRenderer, String>> = tokio::sync::OnceCell::const_new();
+/// The process's one renderer: one GPU (or EGL) context per process, shared by every application in
+/// it (tests start many). It is started once, on a blocking thread, and never dropped: EGL displays are
+/// process-wide, so a second renderer starting while a first one shuts down (`eglTerminate`) breaks
+/// both, and wgpu then aborts the process. A `std` cell guarantees one start even when the request that
+/// triggered it is cancelled (an async cell would let the next request start another).
+static RENDERER: OnceLock<Result<MapRenderer, String>> = OnceLock::new();
+/// How many times a renderer was started in this process (one at most; read by the tests).
+static STARTS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many renderers this process started (0 or 1).
+pub fn renderer_starts() -> usize {
+    STARTS.load(Ordering::SeqCst)
+}
+
+fn start_renderer() -> Result<MapRenderer, String> {
+    STARTS.fetch_add(1, Ordering::SeqCst);
+    let started = MapRenderer::start();
+    match &started {
+        Ok(r) => tracing::info!(backend = %r.backend, "static maps: rendered by"),
+        Err(e) => tracing::warn!(reason = %e, "static maps: no renderer, the routes answer 503"),
+    }
+    started
+}
 
 /// A drawn image: its request key, the catalogue generation it shows, the PNG.
 type Cached = (String, u64, Arc<Vec<u8>>);
@@ -79,18 +99,12 @@ impl StaticMaps {
         if self.disabled {
             return Err(unavailable("désactivées (--no-static-maps)"));
         }
-        let started = RENDERER
-            .get_or_init(|| async {
-                let started = tokio::task::spawn_blocking(MapRenderer::start)
-                    .await
-                    .unwrap_or_else(|e| Err(e.to_string()));
-                match &started {
-                    Ok(r) => tracing::info!(backend = %r.backend, "static maps: rendered by"),
-                    Err(e) => tracing::warn!(reason = %e, "static maps: no renderer, the routes answer 503"),
-                }
-                started
-            })
-            .await;
+        let started = match RENDERER.get() {
+            Some(started) => started,
+            None => tokio::task::spawn_blocking(|| RENDERER.get_or_init(start_renderer))
+                .await
+                .map_err(|e| unavailable(&e.to_string()))?,
+        };
         started.as_ref().map_err(|e| unavailable(e))
     }
 }
