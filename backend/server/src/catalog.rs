@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use repere_core::establishments::{Epci, Establishment, EstablishmentKind};
 use repere_core::index::{PointIndex, SegmentIndex};
 use repere_core::links::Link;
@@ -138,25 +140,42 @@ impl Catalog {
         };
         let t = std::time::Instant::now();
         let phase = |name: &str| tracing::debug!(phase = name, ms = t.elapsed().as_millis() as u64, "catalogue build");
-        for e in establishments {
-            c.establishments.insert(e.uai, Arc::new(establishment_entry(e)));
-        }
-        for p in practices {
+        // The entries (folded search text, inherited attributes) are derived on every core; the maps
+        // are then built from id-sorted lists in one pass.
+        c.establishments = establishments
+            .into_par_iter()
+            .map(|e| (e.uai, Arc::new(establishment_entry(e))))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        for p in &practices {
             c.practices_by_uai.entry(p.uai).or_default().insert(p.id);
-            let entry = c.practice_entry(p);
-            c.practices.insert(entry.practice.id, Arc::new(entry));
         }
+        let entries: Vec<_> = practices
+            .into_par_iter()
+            .map(|p| {
+                let entry = c.practice_entry(p);
+                (entry.practice.id, Arc::new(entry))
+            })
+            .collect();
+        c.practices = entries.into_iter().collect();
         phase("practices");
         for s in sites {
             let entry = c.site_entry(s);
             c.sites.insert(entry.site.id, Arc::new(entry));
         }
-        for l in links {
+        for l in &links {
             c.links_by_practice.entry(l.from_practice).or_default().insert(l.id);
             c.links_by_practice.entry(l.to_practice).or_default().insert(l.id);
-            let entry = c.link_entry(l);
-            c.links.insert(entry.link.id, Arc::new(entry));
         }
+        let entries: Vec<_> = links
+            .into_par_iter()
+            .map(|l| {
+                let entry = c.link_entry(l);
+                (entry.link.id, Arc::new(entry))
+            })
+            .collect();
+        c.links = entries.into_iter().collect();
         phase("links");
         c.establishment_index = PointIndex::bulk_load(
             c.establishments

@@ -11,6 +11,7 @@
 //! (`persistent(false)`), so each execution declares its own parameter types.
 
 pub mod audit;
+mod bulk;
 pub mod changes;
 pub mod epci;
 pub mod establishments;
@@ -37,6 +38,9 @@ pub enum StoreError {
     /// The database refused or failed a query (connection lost, constraint, …).
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A whole-table read through the native SQLite connection failed.
+    #[error("database error: {0}")]
+    NativeRead(#[from] rusqlite::Error),
     /// A migration could not be applied.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -67,6 +71,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file, read natively for whole-table loads (`None` on PostgreSQL and in memory).
+    sqlite_file: Option<String>,
 }
 
 impl Store {
@@ -74,6 +80,7 @@ impl Store {
     /// embedded migrations of that backend.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
+        let mut sqlite_file = None;
         let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             let (file, query) = path.split_once('?').unwrap_or((path, ""));
             if let Some(parent) = std::path::Path::new(file).parent()
@@ -84,6 +91,9 @@ impl Store {
                     path: parent.display().to_string(),
                     source,
                 })?;
+            }
+            if file != ":memory:" && !query.contains("mode=memory") {
+                sqlite_file = Some(file.to_string());
             }
             let query = if query.contains("mode=") {
                 query.to_string()
@@ -119,7 +129,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            sqlite_file,
+        };
         store.migrate().await?;
         Ok(store)
     }

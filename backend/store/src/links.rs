@@ -1,38 +1,30 @@
 //! Links between practices.
 
 use repere_core::links::{Link, LinkKind};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
+use crate::bulk::Columns;
 use crate::{AnyConnection, Store, StoreError, corrupt, parse_ts, ts};
 
 const TABLE: &str = "links";
 
-fn from_row(row: &AnyRow) -> Result<Link, StoreError> {
-    let id: i64 = row.try_get("id")?;
+fn from_row(row: &dyn Columns) -> Result<Link, StoreError> {
+    let id = row.int("id")?;
     let key = id.to_string();
     Ok(Link {
         id,
-        from_practice: row.try_get("from_practice")?,
-        to_practice: row.try_get("to_practice")?,
-        kind: LinkKind::parse("kind", &row.try_get::<String, _>("kind")?).map_err(|e| corrupt(TABLE, &key, e))?,
-        note: row.try_get("note")?,
-        created_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("created_at")?)?,
-        updated_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("updated_at")?)?,
-        author_id: row.try_get("author_id")?,
+        from_practice: row.int("from_practice")?,
+        to_practice: row.int("to_practice")?,
+        kind: LinkKind::parse("kind", &row.text("kind")?).map_err(|e| corrupt(TABLE, &key, e))?,
+        note: row.opt_text("note")?,
+        created_at: parse_ts(TABLE, &key, &row.text("created_at")?)?,
+        updated_at: parse_ts(TABLE, &key, &row.text("updated_at")?)?,
+        author_id: row.opt_int("author_id")?,
     })
 }
 
 /// Every link, ordered by id.
 pub async fn load_all(store: &Store) -> Result<Vec<Link>, StoreError> {
-    // Streamed: a million rows are converted one by one, never all held as raw rows at once.
-    use futures_util::TryStreamExt;
-    let mut rows = sqlx::query("SELECT * FROM links ORDER BY id").fetch(store.pool());
-    let mut out = Vec::new();
-    while let Some(row) = rows.try_next().await? {
-        out.push(from_row(&row)?);
-    }
-    Ok(out)
+    crate::bulk::read_all(store, "SELECT * FROM links ORDER BY id", from_row).await
 }
 
 /// Inserts a link (its `id` is ignored) and returns its new id. A duplicate (same unordered pair and
@@ -72,6 +64,6 @@ pub async fn get(store: &Store, id: i64) -> Result<Option<Link>, StoreError> {
         .fetch_optional(store.pool())
         .await?
         .as_ref()
-        .map(from_row)
+        .map(|r| from_row(r))
         .transpose()
 }

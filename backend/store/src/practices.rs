@@ -3,49 +3,42 @@
 use repere_core::practices::{Practice, PracticeStatus};
 use repere_core::{SchoolYear, Uai};
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
+use crate::bulk::Columns;
 use crate::{AnyConnection, Store, StoreError, corrupt, list_from_json, list_to_json, parse_ts, position, ts};
 
 const TABLE: &str = "practices";
 
-fn from_row(row: &AnyRow) -> Result<Practice, StoreError> {
-    let id: i64 = row.try_get("id")?;
+fn from_row(row: &dyn Columns) -> Result<Practice, StoreError> {
+    let id = row.int("id")?;
     let key = id.to_string();
     let c = |e: repere_core::Invalid| corrupt(TABLE, &key, e);
-    let published_at: Option<String> = row.try_get("published_at")?;
+    let published_at = row.opt_text("published_at")?;
     Ok(Practice {
         id,
-        title: row.try_get("title")?,
-        summary: row.try_get("summary")?,
-        description: row.try_get("description")?,
-        disciplines: list_from_json(TABLE, &key, &row.try_get::<String, _>("disciplines")?)?,
-        levels: list_from_json(TABLE, &key, &row.try_get::<String, _>("levels")?)?,
-        tools: list_from_json(TABLE, &key, &row.try_get::<String, _>("tools")?)?,
-        themes: list_from_json(TABLE, &key, &row.try_get::<String, _>("themes")?)?,
-        school_year: SchoolYear::parse(&row.try_get::<String, _>("school_year")?).map_err(c)?,
-        uai: Uai::parse(&row.try_get::<String, _>("uai")?).map_err(c)?,
-        position: position(TABLE, &key, row.try_get("lon")?, row.try_get("lat")?)?,
-        innovatheque_url: row.try_get("innovatheque_url")?,
-        status: PracticeStatus::parse("status", &row.try_get::<String, _>("status")?).map_err(c)?,
-        created_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("created_at")?)?,
-        updated_at: parse_ts(TABLE, &key, &row.try_get::<String, _>("updated_at")?)?,
+        title: row.text("title")?,
+        summary: row.text("summary")?,
+        description: row.text("description")?,
+        disciplines: list_from_json(TABLE, &key, &row.text("disciplines")?)?,
+        levels: list_from_json(TABLE, &key, &row.text("levels")?)?,
+        tools: list_from_json(TABLE, &key, &row.text("tools")?)?,
+        themes: list_from_json(TABLE, &key, &row.text("themes")?)?,
+        school_year: SchoolYear::parse(&row.text("school_year")?).map_err(c)?,
+        uai: Uai::parse(&row.text("uai")?).map_err(c)?,
+        position: position(TABLE, &key, row.opt_float("lon")?, row.opt_float("lat")?)?,
+        innovatheque_url: row.opt_text("innovatheque_url")?,
+        status: PracticeStatus::parse("status", &row.text("status")?).map_err(c)?,
+        created_at: parse_ts(TABLE, &key, &row.text("created_at")?)?,
+        updated_at: parse_ts(TABLE, &key, &row.text("updated_at")?)?,
         published_at: published_at.map(|s| parse_ts(TABLE, &key, &s)).transpose()?,
-        author_id: row.try_get("author_id")?,
-        rejection_reason: row.try_get("rejection_reason")?,
+        author_id: row.opt_int("author_id")?,
+        rejection_reason: row.opt_text("rejection_reason")?,
     })
 }
 
 /// Every practice, whatever its status, ordered by id.
 pub async fn load_all(store: &Store) -> Result<Vec<Practice>, StoreError> {
-    // Streamed: a million rows are converted one by one, never all held as raw rows at once.
-    use futures_util::TryStreamExt;
-    let mut rows = sqlx::query("SELECT * FROM practices ORDER BY id").fetch(store.pool());
-    let mut out = Vec::new();
-    while let Some(row) = rows.try_next().await? {
-        out.push(from_row(&row)?);
-    }
-    Ok(out)
+    crate::bulk::read_all(store, "SELECT * FROM practices ORDER BY id", from_row).await
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
@@ -101,7 +94,7 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Practice>, 
         .bind(id)
         .fetch_optional(conn)
         .await?;
-    row.as_ref().map(from_row).transpose()
+    row.as_ref().map(|r| from_row(r)).transpose()
 }
 
 /// Rewrites every field of an existing practice (by `p.id`); `false` when it does not exist.

@@ -1,0 +1,101 @@
+//! Whole-table reads for the catalogue's start-up (a million practices, two million links).
+//!
+//! On PostgreSQL the rows stream through the pool. On SQLite they are read on a blocking thread through
+//! a native read-only connection to the same file: sqlx's SQLite driver hands each row from its worker
+//! thread to the caller through a channel, duplicating every value under the database mutex, and that
+//! hand-over (not SQLite) was most of the start-up time. One conversion per table serves both paths,
+//! through [`Columns`].
+
+use futures_util::TryStreamExt;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Store, StoreError};
+
+/// A row of either path, read by column name.
+pub(crate) trait Columns {
+    fn int(&self, name: &str) -> Result<i64, StoreError>;
+    fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError>;
+    fn opt_float(&self, name: &str) -> Result<Option<f64>, StoreError>;
+    fn text(&self, name: &str) -> Result<String, StoreError>;
+    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError>;
+}
+
+impl Columns for AnyRow {
+    fn int(&self, name: &str) -> Result<i64, StoreError> {
+        Ok(self.try_get(name)?)
+    }
+    fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.try_get(name)?)
+    }
+    fn opt_float(&self, name: &str) -> Result<Option<f64>, StoreError> {
+        Ok(self.try_get(name)?)
+    }
+    fn text(&self, name: &str) -> Result<String, StoreError> {
+        Ok(self.try_get(name)?)
+    }
+    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.try_get(name)?)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn int(&self, name: &str) -> Result<i64, StoreError> {
+        Ok(self.get(name)?)
+    }
+    fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.get(name)?)
+    }
+    fn opt_float(&self, name: &str) -> Result<Option<f64>, StoreError> {
+        Ok(self.get(name)?)
+    }
+    fn text(&self, name: &str) -> Result<String, StoreError> {
+        Ok(self.get(name)?)
+    }
+    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.get(name)?)
+    }
+}
+
+/// Every row of `sql` (a whole-table `SELECT`), each converted by `convert`.
+pub(crate) async fn read_all<T: Send + 'static>(
+    store: &Store,
+    sql: &'static str,
+    convert: fn(&dyn Columns) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    if let Some(file) = store.sqlite_file.clone() {
+        return tokio::task::spawn_blocking(move || read_sqlite(&file, sql, convert))
+            .await
+            .map_err(|e| StoreError::Corrupt {
+                table: "catalogue",
+                key: String::new(),
+                reason: format!("reading task failed: {e}"),
+            })?;
+    }
+    let mut rows = sqlx::query(sql).fetch(store.pool());
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        out.push(convert(&row)?);
+    }
+    Ok(out)
+}
+
+fn read_sqlite<T>(
+    file: &str,
+    sql: &str,
+    convert: fn(&dyn Columns) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mut statement = conn.prepare(sql)?;
+    let mut rows = statement.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(convert(row)?);
+    }
+    Ok(out)
+}
