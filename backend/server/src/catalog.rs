@@ -142,23 +142,14 @@ impl Catalog {
         let phase = |name: &str| tracing::debug!(phase = name, ms = t.elapsed().as_millis() as u64, "catalogue build");
         // The entries (folded search text, inherited attributes) are derived on every core; the maps
         // are then built from id-sorted lists in one pass.
-        c.establishments = establishments
-            .into_par_iter()
-            .map(|e| (e.uai, Arc::new(establishment_entry(e))))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect();
+        c.establishments = derive(establishments, |e| (e.uai, establishment_entry(e)));
         for p in &practices {
             c.practices_by_uai.entry(p.uai).or_default().insert(p.id);
         }
-        let entries: Vec<_> = practices
-            .into_par_iter()
-            .map(|p| {
-                let entry = c.practice_entry(p);
-                (entry.practice.id, Arc::new(entry))
-            })
-            .collect();
-        c.practices = entries.into_iter().collect();
+        c.practices = derive(practices, |p| {
+            let entry = c.practice_entry(p);
+            (entry.practice.id, entry)
+        });
         phase("practices");
         for s in sites {
             let entry = c.site_entry(s);
@@ -168,14 +159,10 @@ impl Catalog {
             c.links_by_practice.entry(l.from_practice).or_default().insert(l.id);
             c.links_by_practice.entry(l.to_practice).or_default().insert(l.id);
         }
-        let entries: Vec<_> = links
-            .into_par_iter()
-            .map(|l| {
-                let entry = c.link_entry(l);
-                (entry.link.id, Arc::new(entry))
-            })
-            .collect();
-        c.links = entries.into_iter().collect();
+        c.links = derive(links, |l| {
+            let entry = c.link_entry(l);
+            (entry.link.id, entry)
+        });
         phase("links");
         c.establishment_index = PointIndex::bulk_load(
             c.establishments
@@ -388,6 +375,22 @@ impl Catalog {
         self.site_index.set(entry.site.id, Some(entry.site.position));
         self.sites.insert(entry.site.id, Arc::new(entry));
     }
+}
+
+/// Derives the entries of `records` on every core, then builds the map from the list (sorted by key
+/// already, as the store reads it) in one pass.
+fn derive<R: Send, K: Ord + Send, E: Send + Sync>(
+    records: Vec<R>,
+    entry: impl Fn(R) -> (K, E) + Sync + Send,
+) -> BTreeMap<K, Arc<E>> {
+    let entries: Vec<(K, Arc<E>)> = records
+        .into_par_iter()
+        .map(|r| {
+            let (key, e) = entry(r);
+            (key, Arc::new(e))
+        })
+        .collect();
+    entries.into_iter().collect()
 }
 
 fn establishment_entry(e: Establishment) -> EstablishmentEntry {

@@ -21,41 +21,31 @@ pub(crate) trait Columns {
     fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError>;
 }
 
-impl Columns for AnyRow {
-    fn int(&self, name: &str) -> Result<i64, StoreError> {
-        Ok(self.try_get(name)?)
-    }
-    fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self.try_get(name)?)
-    }
-    fn opt_float(&self, name: &str) -> Result<Option<f64>, StoreError> {
-        Ok(self.try_get(name)?)
-    }
-    fn text(&self, name: &str) -> Result<String, StoreError> {
-        Ok(self.try_get(name)?)
-    }
-    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.try_get(name)?)
-    }
+/// Both row types read a column by name with one generic getter (`try_get` for sqlx, `get` for rusqlite).
+macro_rules! columns {
+    ($row:ty, $get:ident) => {
+        impl Columns for $row {
+            fn int(&self, name: &str) -> Result<i64, StoreError> {
+                Ok(self.$get(name)?)
+            }
+            fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError> {
+                Ok(self.$get(name)?)
+            }
+            fn opt_float(&self, name: &str) -> Result<Option<f64>, StoreError> {
+                Ok(self.$get(name)?)
+            }
+            fn text(&self, name: &str) -> Result<String, StoreError> {
+                Ok(self.$get(name)?)
+            }
+            fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
+                Ok(self.$get(name)?)
+            }
+        }
+    };
 }
 
-impl Columns for rusqlite::Row<'_> {
-    fn int(&self, name: &str) -> Result<i64, StoreError> {
-        Ok(self.get(name)?)
-    }
-    fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self.get(name)?)
-    }
-    fn opt_float(&self, name: &str) -> Result<Option<f64>, StoreError> {
-        Ok(self.get(name)?)
-    }
-    fn text(&self, name: &str) -> Result<String, StoreError> {
-        Ok(self.get(name)?)
-    }
-    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.get(name)?)
-    }
-}
+columns!(AnyRow, try_get);
+columns!(rusqlite::Row<'_>, get);
 
 /// Every row of `sql` (a whole-table `SELECT`), each converted by `convert`.
 pub(crate) async fn read_all<T: Send + 'static>(
