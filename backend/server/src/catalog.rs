@@ -164,27 +164,39 @@ impl Catalog {
             (entry.link.id, entry)
         });
         phase("links");
-        c.establishment_index = PointIndex::bulk_load(
-            c.establishments
-                .values()
-                .filter_map(|e| Some((e.establishment.uai, e.establishment.position?))),
+        // The indexes are independent of one another: the segment index (the slowest, two million
+        // segments) is built beside the point indexes and the link graph.
+        let ((establishment_index, practice_index, site_index, network), link_index) = rayon::join(
+            || {
+                let establishments = PointIndex::bulk_load(
+                    c.establishments
+                        .values()
+                        .filter_map(|e| Some((e.establishment.uai, e.establishment.position?))),
+                );
+                let practices =
+                    PointIndex::bulk_load(c.practices.values().filter_map(|p| Some((p.practice.id, p.position?))));
+                let sites = PointIndex::bulk_load(c.sites.values().map(|s| (s.site.id, s.site.position)));
+                let network = LinkGraph::build(
+                    c.links
+                        .values()
+                        .filter(|l| l.public)
+                        .map(|l| (l.link.id, l.link.from_practice, l.link.to_practice)),
+                );
+                (establishments, practices, sites, network)
+            },
+            || {
+                SegmentIndex::bulk_load(c.links.values().filter_map(|l| {
+                    let (a, b) = l.segment?;
+                    Some((l.link.id, a, b))
+                }))
+            },
         );
-        c.practice_index =
-            PointIndex::bulk_load(c.practices.values().filter_map(|p| Some((p.practice.id, p.position?))));
-        c.site_index = PointIndex::bulk_load(c.sites.values().map(|s| (s.site.id, s.site.position)));
-        phase("point indexes");
-        c.network = LinkGraph::build(
-            c.links
-                .values()
-                .filter(|l| l.public)
-                .map(|l| (l.link.id, l.link.from_practice, l.link.to_practice)),
-        );
-        phase("link graph");
-        c.link_index = SegmentIndex::bulk_load(c.links.values().filter_map(|l| {
-            let (a, b) = l.segment?;
-            Some((l.link.id, a, b))
-        }));
-        phase("segment index");
+        c.establishment_index = establishment_index;
+        c.practice_index = practice_index;
+        c.site_index = site_index;
+        c.network = network;
+        c.link_index = link_index;
+        phase("indexes and link graph");
         c
     }
 

@@ -21,31 +21,53 @@ pub(crate) trait Columns {
     fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError>;
 }
 
-/// Both row types read a column by name with one generic getter (`try_get` for sqlx, `get` for rusqlite).
+/// Both row types read a column by name with one getter generic in the value's type.
 macro_rules! columns {
-    ($row:ty, $get:ident) => {
+    ($row:ty, |$r:ident, $name:ident| $get:expr) => {
         impl Columns for $row {
-            fn int(&self, name: &str) -> Result<i64, StoreError> {
-                Ok(self.$get(name)?)
+            fn int(&self, $name: &str) -> Result<i64, StoreError> {
+                let $r = self;
+                Ok($get?)
             }
-            fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError> {
-                Ok(self.$get(name)?)
+            fn opt_int(&self, $name: &str) -> Result<Option<i64>, StoreError> {
+                let $r = self;
+                Ok($get?)
             }
-            fn opt_float(&self, name: &str) -> Result<Option<f64>, StoreError> {
-                Ok(self.$get(name)?)
+            fn opt_float(&self, $name: &str) -> Result<Option<f64>, StoreError> {
+                let $r = self;
+                Ok($get?)
             }
-            fn text(&self, name: &str) -> Result<String, StoreError> {
-                Ok(self.$get(name)?)
+            fn text(&self, $name: &str) -> Result<String, StoreError> {
+                let $r = self;
+                Ok($get?)
             }
-            fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
-                Ok(self.$get(name)?)
+            fn opt_text(&self, $name: &str) -> Result<Option<String>, StoreError> {
+                let $r = self;
+                Ok($get?)
             }
         }
     };
 }
 
-columns!(AnyRow, try_get);
-columns!(rusqlite::Row<'_>, get);
+columns!(AnyRow, |row, name| row.try_get(name));
+
+/// A native row with the statement's column names, looked up once per statement rather than through
+/// SQLite for every value.
+struct NativeRow<'a, 'r> {
+    row: &'a rusqlite::Row<'r>,
+    names: &'a [String],
+}
+
+impl NativeRow<'_, '_> {
+    fn index(&self, name: &str) -> Result<usize, StoreError> {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| StoreError::NativeRead(rusqlite::Error::InvalidColumnName(name.to_string())))
+    }
+}
+
+columns!(NativeRow<'_, '_>, |native, name| native.row.get(native.index(name)?));
 
 /// Every row of `sql` (a whole-table `SELECT`), each converted by `convert`.
 pub(crate) async fn read_all<T: Send + 'static>(
@@ -82,10 +104,11 @@ fn read_sqlite<T>(
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let mut statement = conn.prepare(sql)?;
+    let names: Vec<String> = statement.column_names().into_iter().map(str::to_owned).collect();
     let mut rows = statement.query([])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        out.push(convert(row)?);
+        out.push(convert(&NativeRow { row, names: &names })?);
     }
     Ok(out)
 }
