@@ -256,12 +256,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = Store::connect(&cli.database_url).await?;
             let catalog = crate::catalog::Catalog::load(&store).await?;
             let base = base_url.trim_end_matches('/');
-            let map = (!no_map)
-                .then(|| crate::letter::map_url(&catalog, &scope, base))
-                .flatten();
+            let list = crate::letter::practices(&catalog, &scope);
+            let map = (!no_map).then(|| crate::letter::map_url(&list, &scope, base)).flatten();
             print!(
                 "{}",
-                crate::letter::render(&catalog, &scope, base, target, map.as_deref(), today)
+                crate::letter::render(&catalog, &scope, &list, base, target, map.as_deref(), today)
             );
             Ok(ExitCode::SUCCESS)
         }

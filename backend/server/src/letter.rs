@@ -12,7 +12,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use maud::{DOCTYPE, Markup, html};
 use repere_core::establishments::normalise_departement;
 use repere_core::text::fold;
-use repere_core::{Invalid, SchoolYear};
+use repere_core::{Bbox, Invalid, SchoolYear};
 
 use crate::app::AppState;
 use crate::catalog::{Catalog, PracticeEntry};
@@ -75,31 +75,24 @@ pub fn practices<'a>(c: &'a Catalog, s: &Scope) -> Vec<&'a PracticeEntry> {
     list
 }
 
-/// The address of a static map of the letter's practices (their box, padded), or `None` when none
-/// has a position. The map shows the same practices: published since the date, same territory and
-/// discipline.
-pub fn map_url(c: &Catalog, s: &Scope, base: &str) -> Option<String> {
-    let list = practices(c, s);
-    let points: Vec<repere_core::LonLat> = list.iter().filter_map(|e| e.position).collect();
-    let first = points.first()?;
-    let (mut w, mut so, mut e, mut n) = (first.lon, first.lat, first.lon, first.lat);
-    for p in &points {
-        w = w.min(p.lon);
-        e = e.max(p.lon);
-        so = so.min(p.lat);
-        n = n.max(p.lat);
-    }
-    let pad_lon = ((e - w) * 0.15).max(0.05);
-    let pad_lat = ((n - so) * 0.15).max(0.04);
+/// The address of a static map of the letter's practices `list` (their box, padded), or `None` when
+/// none has a position. The map shows the same practices: published since the date, same territory
+/// and discipline.
+pub fn map_url(list: &[&PracticeEntry], s: &Scope, base: &str) -> Option<String> {
+    let mut points = list.iter().filter_map(|e| e.position);
+    let mut b = Bbox::point(points.next()?);
+    points.for_each(|p| b.extend(p));
+    let pad_lon = ((b.max_lon - b.min_lon) * 0.15).max(0.05);
+    let pad_lat = ((b.max_lat - b.min_lat) * 0.15).max(0.04);
     let mut q = url::form_urlencoded::Serializer::new(String::new());
     q.append_pair(
         "bbox",
         &format!(
             "{:.4},{:.4},{:.4},{:.4}",
-            w - pad_lon,
-            so - pad_lat,
-            e + pad_lon,
-            n + pad_lat
+            b.min_lon - pad_lon,
+            b.min_lat - pad_lat,
+            b.max_lon + pad_lon,
+            b.max_lat + pad_lat
         ),
     );
     q.append_pair("width", "560");
@@ -128,10 +121,18 @@ fn date_fr(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-/// The letter as a complete HTML document. `base` is the public address of Repère (links are absolute,
-/// for e-mail); `map` the address of a static map image of the practices, when one can be rendered.
-pub fn render(c: &Catalog, s: &Scope, base: &str, target: u32, map: Option<&str>, today: NaiveDate) -> String {
-    let list = practices(c, s);
+/// The letter as a complete HTML document about `list` (the scope's [`practices`]). `base` is the
+/// public address of Repère (links are absolute, for e-mail); `map` the address of a static map image
+/// of the practices, when one can be rendered.
+pub fn render(
+    c: &Catalog,
+    s: &Scope,
+    list: &[&PracticeEntry],
+    base: &str,
+    target: u32,
+    map: Option<&str>,
+    today: NaiveDate,
+) -> String {
     let year = SchoolYear::containing(today);
     let published_this_year = crate::indicators::published_in(c, year);
     let territory = match s.departement.as_deref() {
@@ -240,6 +241,7 @@ pub async fn page(
     // Without a renderer the letter is a list without map.
     let with_map = app.maps.available().await;
     let c = app.read_catalog()?;
-    let map = if with_map { map_url(&c, &scope, &base) } else { None };
-    Ok(Html(render(&c, &scope, &base, app.target, map.as_deref(), today)).into_response())
+    let list = practices(&c, &scope);
+    let map = if with_map { map_url(&list, &scope, &base) } else { None };
+    Ok(Html(render(&c, &scope, &list, &base, app.target, map.as_deref(), today)).into_response())
 }
