@@ -24,7 +24,7 @@ pub async fn page(State(app): State<AppState>, headers: HeaderMap, Path(id): Pat
             e.position.is_some(),
         ))
     });
-    let Some((id, title, summary, place)) = found.as_ref().map(|(i, t, s, p, _)| (*i, t, s, p)) else {
+    let Some((id, title, summary, place, with_map)) = found else {
         let body = html! {
             (DOCTYPE)
             html lang="fr" { head { meta charset="utf-8"; title { "Usage introuvable — Repère" } }
@@ -32,7 +32,6 @@ pub async fn page(State(app): State<AppState>, headers: HeaderMap, Path(id): Pat
         };
         return (StatusCode::NOT_FOUND, Html(body.into_string())).into_response();
     };
-    let with_map = found.as_ref().is_some_and(|f| f.4);
     let fiche = format!("{base}/?fiche={id}");
     let image = format!("{base}/api/collections/practices/items/{id}/map.png");
     let body = html! {
