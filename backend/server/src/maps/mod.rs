@@ -13,8 +13,9 @@ pub mod tile;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -65,7 +66,7 @@ fn start_renderer() -> Result<MapRenderer, String> {
 }
 
 /// A drawn image: its request key, the catalogue generation it shows, the PNG.
-type Cached = (String, u64, Arc<Vec<u8>>);
+type Cached = (String, u64, Bytes);
 
 /// The basemap and the cache.
 #[derive(Debug)]
@@ -235,12 +236,12 @@ fn view(r: &Request) -> View {
     }
 }
 
-/// A tile to draw: where, its MVT bytes, and the same without land (drawn if the renderer refuses the
-/// first).
-type Job = (TileId, Vec<u8>, Vec<u8>);
+/// A tile to draw: where, and the markers on it.
+type Job = (TileId, Vec<tile::Marker>);
 
-/// The tiles of the view with their MVT bytes (built under the catalogue's read lock).
-fn tiles(app: &AppState, c: &Catalog, r: &Request, v: &View, basemap: &tile::Basemap) -> Result<Vec<Job>, ApiError> {
+/// The tiles of the view with their markers (taken under the catalogue's read lock; the tiles are
+/// encoded after it is released).
+fn tiles(app: &AppState, c: &Catalog, r: &Request, v: &View) -> Result<Vec<Job>, ApiError> {
     let n = f64::from(1u32 << v.zoom);
     let last = (1u32 << v.zoom) - 1;
     let cell = |m: f64| ((m * n).floor().max(0.0) as u32).min(last);
@@ -267,17 +268,14 @@ fn tiles(app: &AppState, c: &Catalog, r: &Request, v: &View, basemap: &tile::Bas
                 };
                 markers.extend(tile::markers(layer, &t, |nt| p.features(nt), radius));
             }
-            let mvt = |e: mvt::Error| ApiError::Internal(format!("MVT: {e}"));
-            let bytes = tile::encode(&t, basemap, &markers, TILE_PX).map_err(mvt)?;
-            let plain = tile::encode_without_land(&t, &markers, TILE_PX).map_err(mvt)?;
-            out.push((t, bytes, plain));
+            out.push((t, markers));
         }
     }
     Ok(out)
 }
 
 /// Draws the request (or takes it from the cache): PNG bytes.
-pub async fn image(app: &AppState, r: &Request) -> Result<(Arc<Vec<u8>>, bool), ApiError> {
+pub async fn image(app: &AppState, r: &Request) -> Result<(Bytes, bool), ApiError> {
     let maps = &app.maps;
     let renderer = maps.renderer().await?;
     let generation = app.read_catalog()?.generation;
@@ -291,18 +289,22 @@ pub async fn image(app: &AppState, r: &Request) -> Result<(Arc<Vec<u8>>, bool), 
     let v = view(r);
     let (jobs, generation) = {
         let c = app.read_catalog()?;
-        (tiles(app, &c, r, &v, basemap)?, c.generation)
+        (tiles(app, &c, r, &v)?, c.generation)
     };
-    let x_first = jobs.iter().map(|(t, _, _)| t.x).min().unwrap_or(0);
-    let y_first = jobs.iter().map(|(t, _, _)| t.y).min().unwrap_or(0);
-    let cols = jobs.iter().map(|(t, _, _)| t.x).max().unwrap_or(0) - x_first + 1;
-    let rows = jobs.iter().map(|(t, _, _)| t.y).max().unwrap_or(0) - y_first + 1;
+    let x_first = jobs.iter().map(|(t, _)| t.x).min().unwrap_or(0);
+    let y_first = jobs.iter().map(|(t, _)| t.y).min().unwrap_or(0);
+    let cols = jobs.iter().map(|(t, _)| t.x).max().unwrap_or(0) - x_first + 1;
+    let rows = jobs.iter().map(|(t, _)| t.y).max().unwrap_or(0) - y_first + 1;
     let mut canvas = image::RgbaImage::new(cols * TILE_PX, rows * TILE_PX);
-    for (t, bytes, plain) in jobs {
+    let mvt = |e: mvt::Error| ApiError::Internal(format!("MVT: {e}"));
+    for (t, markers) in jobs {
+        let bytes = tile::encode(&t, basemap, &markers, TILE_PX).map_err(mvt)?;
         let pixels = match renderer.render(bytes).await {
             Ok(p) => p,
             Err(e) => {
+                // The same tile without the land, encoded only when the renderer refused the first.
                 tracing::warn!(z = t.z, x = t.x, y = t.y, reason = %e, "static maps: tile drawn without land");
+                let plain = tile::encode_without_land(&t, &markers, TILE_PX).map_err(mvt)?;
                 renderer.render(plain).await.map_err(ApiError::Unavailable)?
             }
         };
@@ -328,7 +330,7 @@ pub async fn image(app: &AppState, r: &Request) -> Result<(Arc<Vec<u8>>, bool), 
     image::DynamicImage::ImageRgba8(out)
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| ApiError::Internal(format!("PNG: {e}")))?;
-    let png = Arc::new(png);
+    let png = Bytes::from(png);
     let mut cache = maps.cache.lock().unwrap_or_else(|p| p.into_inner());
     cache.retain(|(_, g, _)| *g == generation);
     if cache.len() >= CACHED {
@@ -338,7 +340,7 @@ pub async fn image(app: &AppState, r: &Request) -> Result<(Arc<Vec<u8>>, bool), 
     Ok((png, false))
 }
 
-fn png_response(png: Arc<Vec<u8>>, hit: bool) -> Response {
+fn png_response(png: Bytes, hit: bool) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
@@ -353,7 +355,7 @@ fn png_response(png: Arc<Vec<u8>>, hit: bool) -> Response {
                     .unwrap_or(HeaderValue::from_static("Repere")),
             ),
         ],
-        png.as_ref().clone(),
+        png,
     )
         .into_response()
 }
