@@ -108,13 +108,8 @@ impl Catalog {
         let establishments = repere_store::establishments::load_all(store).await?;
         let sites = repere_store::sites::load_all(store).await?;
         let epci = repere_store::epci::load_all(store).await?;
-        let joined = |e: tokio::task::JoinError| repere_store::StoreError::Corrupt {
-            table: "catalogue",
-            key: String::new(),
-            reason: format!("loading task failed: {e}"),
-        };
-        let practices = practices.await.map_err(joined)??;
-        let links = links.await.map_err(joined)??;
+        let practices = practices.await.map_err(repere_store::load_task_failed)??;
+        let links = links.await.map_err(repere_store::load_task_failed)??;
         let read_ms = t.elapsed().as_millis() as u64;
         let mut catalog = Self::build(demo, establishments, practices, sites, links);
         catalog.epci = epci;

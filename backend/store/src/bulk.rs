@@ -78,11 +78,7 @@ pub(crate) async fn read_all<T: Send + 'static>(
     if let Some(file) = store.sqlite_file.clone() {
         return tokio::task::spawn_blocking(move || read_sqlite(&file, sql, convert))
             .await
-            .map_err(|e| StoreError::Corrupt {
-                table: "catalogue",
-                key: String::new(),
-                reason: format!("reading task failed: {e}"),
-            })?;
+            .map_err(crate::load_task_failed)?;
     }
     let mut rows = sqlx::query(sql).fetch(store.pool());
     let mut out = Vec::new();

@@ -206,6 +206,11 @@ pub(crate) fn corrupt(table: &'static str, key: &str, reason: impl std::fmt::Dis
     }
 }
 
+/// A task of the catalogue's load (a table read on its own thread) that panicked or was cancelled.
+pub fn load_task_failed(e: tokio::task::JoinError) -> StoreError {
+    corrupt("catalogue", "", format!("loading task failed: {e}"))
+}
+
 pub(crate) fn position(
     table: &'static str,
     key: &str,
