@@ -7,21 +7,13 @@
 #   3. the browser tests: the real server with the demo data, driven through Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/packages.sh
 
 missing=()
 command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-# maplibre-rs (static maps) needs protoc to build and Mesa (EGL/OpenGL) to draw without a GPU.
-command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
-for pkg in libegl1 libegl-mesa0 libgl1-mesa-dri; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing ${missing[*]}…"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+add_missing_server_packages
+install_missing
 
 export REPERE_TEST_POSTGRES="${REPERE_TEST_POSTGRES-postgres://postgres@127.0.0.1:5432/postgres}"
 if [ -n "$REPERE_TEST_POSTGRES" ]; then
