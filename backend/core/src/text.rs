@@ -9,19 +9,40 @@
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else if c == '\u{2019}' {
-            out.push('\'');
-        } else {
-            unicode_normalization::char::decompose_canonical(c, |d| {
-                if !COMBINING_ACCENTS.contains(&d) {
-                    out.extend(d.to_lowercase());
-                }
-            });
-        }
+        fold_char(c, |f| out.push(f));
     }
     out
+}
+
+/// Whether `fold(raw) == folded`, without building the folded string: the catalogue compares facet
+/// values (« Mathématiques ») with a folded filter (« mathematiques ») this way instead of keeping a
+/// folded copy of every value of every practice.
+pub fn folds_to(raw: &str, folded: &str) -> bool {
+    let mut want = folded.chars();
+    let mut same = true;
+    for c in raw.chars() {
+        fold_char(c, |f| same &= want.next() == Some(f));
+        if !same {
+            return false;
+        }
+    }
+    want.next().is_none()
+}
+
+/// Calls `out` with the folded form of `c` (one character, or none for a combining accent, or several
+/// when its lower case has several).
+fn fold_char(c: char, mut out: impl FnMut(char)) {
+    if c.is_ascii() {
+        out(c.to_ascii_lowercase());
+    } else if c == '\u{2019}' {
+        out('\'');
+    } else {
+        unicode_normalization::char::decompose_canonical(c, |d| {
+            if !COMBINING_ACCENTS.contains(&d) {
+                d.to_lowercase().for_each(&mut out);
+            }
+        });
+    }
 }
 
 /// The combining diacritical marks dropped by [`fold`].
@@ -43,6 +64,12 @@ impl Query {
     /// Whether every term occurs in `folded` (text already passed through [`fold`]).
     pub fn matches(&self, folded: &str) -> bool {
         self.terms.iter().all(|t| folded.contains(t.as_str()))
+    }
+
+    /// Whether every term occurs in one of `texts` (each already folded): the same as [`Self::matches`]
+    /// on the texts joined by spaces, since a term holds no space.
+    pub fn matches_any(&self, texts: &[&str]) -> bool {
+        self.terms.iter().all(|t| texts.iter().any(|s| s.contains(t.as_str())))
     }
 }
 
@@ -88,10 +115,47 @@ mod tests {
     }
 
     #[test]
+    fn folds_to_agrees_with_comparing_folded_strings() {
+        let values = [
+            "Mathématiques",
+            "mathematiques",
+            "MATHÉMATIQUES",
+            "Mathématique",
+            "Mathématiquesx",
+            "Éducation physique",
+            "education physique",
+            "",
+            "İ",
+            "i\u{307}",
+            "Œuvre",
+            "l’IA",
+            "l'ia",
+        ];
+        for raw in values {
+            for other in values {
+                let folded = fold(other);
+                assert_eq!(
+                    folds_to(raw, &folded),
+                    fold(raw) == folded,
+                    "{raw:?} against {folded:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_term_must_match() {
         let q = Query::new("  robot ÉCOLE ").unwrap();
         assert!(q.matches(&fold("Robotique à l'école")));
         assert!(!q.matches(&fold("Robotique au collège")));
         assert!(Query::new("   ").is_none());
+    }
+
+    #[test]
+    fn terms_may_match_in_different_texts() {
+        let q = Query::new("robot antibes").unwrap();
+        assert!(q.matches_any(&["robotique", "college de antibes"]));
+        assert!(!q.matches_any(&["robotique", "college de nice"]));
+        assert!(!q.matches_any(&[]));
     }
 }
