@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut idx = PointIndex::default();
             for (k, p) in &pts {
-                idx.set(*k, Some(*p));
+                idx.set(*k, None, Some(*p));
             }
             black_box(idx.len())
         })

@@ -3,7 +3,6 @@
 //! points on the unit sphere, where straight-line (chord) distance grows with great-circle distance,
 //! so its nearest-neighbour order is the order in metres; distances are reported with Haversine.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 
 use geo::Intersects;
@@ -14,6 +13,13 @@ use crate::{Bbox, LonLat};
 
 type PointEntry<K> = GeomWithData<[f64; 2], K>;
 type SphereEntry<K> = GeomWithData<[f64; 3], K>;
+
+/// The great-circle distance in metres between two points of the unit sphere, from the chord between
+/// them: the same distance as Haversine's on the same Earth radius.
+fn great_circle_m(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let chord = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+    2.0 * (chord / 2.0).min(1.0).asin() * crate::lonlat::EARTH_RADIUS_M
+}
 
 /// `p` on the unit sphere.
 fn unit(p: LonLat) -> [f64; 3] {
@@ -33,13 +39,13 @@ pub struct Ranked<K> {
     pub distance_m: f64,
 }
 
-/// An R-tree of points keyed by `K`, with the position of every key so that moves and removals need
-/// only the key.
+/// An R-tree of points keyed by `K`. It keeps no copy of the positions by key (a million practices):
+/// whoever moves or removes a key passes its old position, which the catalogue's entry holds.
 #[derive(Debug, Clone)]
 pub struct PointIndex<K: Copy + Eq + Hash + Ord> {
     tree: RTree<PointEntry<K>>,
     sphere: RTree<SphereEntry<K>>,
-    positions: HashMap<K, LonLat>,
+    len: usize,
 }
 
 impl<K: Copy + Eq + Hash + Ord> Default for PointIndex<K> {
@@ -47,52 +53,63 @@ impl<K: Copy + Eq + Hash + Ord> Default for PointIndex<K> {
         Self {
             tree: RTree::new(),
             sphere: RTree::new(),
-            positions: HashMap::new(),
+            len: 0,
         }
     }
 }
 
+/// Keeps the last of each key of `items` (sorted by key, stable: the last given wins).
+fn last_of_each_key<K: Ord, V>(mut items: Vec<(K, V)>) -> Vec<(K, V)> {
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(K, V)> = Vec::with_capacity(items.len());
+    for item in items {
+        match out.last_mut() {
+            Some(last) if last.0 == item.0 => *last = item,
+            _ => out.push(item),
+        }
+    }
+    out
+}
+
 impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
-    /// Builds the tree in one pass (`bulk_load`, much faster than repeated inserts). A key given twice
+    /// Builds the trees in one pass (`bulk_load`, much faster than repeated inserts). A key given twice
     /// keeps its last position.
     pub fn bulk_load(items: impl IntoIterator<Item = (K, LonLat)>) -> Self {
-        let positions: HashMap<K, LonLat> = items.into_iter().collect();
-        let entries = positions
+        let items = last_of_each_key(items.into_iter().collect());
+        let entries = items
             .iter()
             .map(|(k, p)| GeomWithData::new([p.lon, p.lat], *k))
             .collect();
-        let on_sphere = positions.iter().map(|(k, p)| GeomWithData::new(unit(*p), *k)).collect();
+        let on_sphere = items.iter().map(|(k, p)| GeomWithData::new(unit(*p), *k)).collect();
         Self {
             tree: RTree::bulk_load(entries),
             sphere: RTree::bulk_load(on_sphere),
-            positions,
+            len: items.len(),
         }
     }
 
     /// Number of indexed keys.
     pub fn len(&self) -> usize {
-        self.positions.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.positions.is_empty()
+        self.len == 0
     }
 
-    /// Position of `key`, if indexed.
-    pub fn position(&self, key: K) -> Option<LonLat> {
-        self.positions.get(&key).copied()
-    }
-
-    /// Inserts, moves (`Some`) or removes (`None`) `key`.
-    pub fn set(&mut self, key: K, position: Option<LonLat>) {
-        if let Some(old) = self.positions.remove(&key) {
-            self.tree.remove(&GeomWithData::new([old.lon, old.lat], key));
+    /// Inserts, moves or removes `key`: `old` is where it was indexed (`None` if it was not), `new`
+    /// where it goes (`None` to remove it).
+    pub fn set(&mut self, key: K, old: Option<LonLat>, new: Option<LonLat>) {
+        if let Some(old) = old
+            && self.tree.remove(&GeomWithData::new([old.lon, old.lat], key)).is_some()
+        {
             self.sphere.remove(&GeomWithData::new(unit(old), key));
+            self.len -= 1;
         }
-        if let Some(p) = position {
+        if let Some(p) = new {
             self.tree.insert(GeomWithData::new([p.lon, p.lat], key));
             self.sphere.insert(GeomWithData::new(unit(p), key));
-            self.positions.insert(key, p);
+            self.len += 1;
         }
     }
 
@@ -119,9 +136,9 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
             return ranked;
         }
         let mut kth: Option<f64> = None;
-        for e in self.sphere.nearest_neighbor_iter(unit(center)) {
-            let Some(p) = self.positions.get(&e.data) else { continue };
-            let d = center.distance_m(*p);
+        let from = unit(center);
+        for e in self.sphere.nearest_neighbor_iter(from) {
+            let d = great_circle_m(from, *e.geom());
             if radius_m.is_some_and(|r| d > r) || kth.is_some_and(|t| d > t + 1e-6) {
                 break;
             }
@@ -141,18 +158,19 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
     }
 }
 
-/// An R-tree of segments keyed by `K` (links drawn between two practices).
+/// An R-tree of segments keyed by `K` (links drawn between two practices). Like [`PointIndex`], it
+/// keeps no copy of the segments by key: a move or removal passes the old segment.
 #[derive(Debug, Clone)]
 pub struct SegmentIndex<K: Copy + Eq + Hash> {
     tree: RTree<SegmentEntry<K>>,
-    segments: HashMap<K, (LonLat, LonLat)>,
+    len: usize,
 }
 
 impl<K: Copy + Eq + Hash> Default for SegmentIndex<K> {
     fn default() -> Self {
         Self {
             tree: RTree::new(),
-            segments: HashMap::new(),
+            len: 0,
         }
     }
 }
@@ -161,38 +179,40 @@ fn segment_entry<K>(k: K, a: LonLat, b: LonLat) -> SegmentEntry<K> {
     GeomWithData::new(Line::new([a.lon, a.lat], [b.lon, b.lat]), k)
 }
 
-impl<K: Copy + Eq + Hash> SegmentIndex<K> {
-    /// Builds the tree in one pass.
+/// A segment: its two ends.
+pub type Segment = (LonLat, LonLat);
+
+impl<K: Copy + Eq + Hash + Ord> SegmentIndex<K> {
+    /// Builds the tree in one pass. A key given twice keeps its last segment.
     pub fn bulk_load(items: impl IntoIterator<Item = (K, LonLat, LonLat)>) -> Self {
-        let segments: HashMap<K, (LonLat, LonLat)> = items.into_iter().map(|(k, a, b)| (k, (a, b))).collect();
-        let entries = segments.iter().map(|(k, (a, b))| segment_entry(*k, *a, *b)).collect();
+        let items = last_of_each_key(items.into_iter().map(|(k, a, b)| (k, (a, b))).collect());
+        let len = items.len();
+        let entries = items.into_iter().map(|(k, (a, b))| segment_entry(k, a, b)).collect();
         Self {
             tree: RTree::bulk_load(entries),
-            segments,
+            len,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.segments.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.segments.is_empty()
+        self.len == 0
     }
 
-    /// The segment of `key`, if indexed.
-    pub fn segment(&self, key: K) -> Option<(LonLat, LonLat)> {
-        self.segments.get(&key).copied()
-    }
-
-    /// Inserts, moves (`Some`) or removes (`None`) the segment of `key`.
-    pub fn set(&mut self, key: K, segment: Option<(LonLat, LonLat)>) {
-        if let Some((a, b)) = self.segments.remove(&key) {
-            self.tree.remove(&segment_entry(key, a, b));
+    /// Inserts, moves or removes the segment of `key`: `old` is the segment indexed for it (`None` if
+    /// none), `new` its segment now (`None` to remove it).
+    pub fn set(&mut self, key: K, old: Option<Segment>, new: Option<Segment>) {
+        if let Some((a, b)) = old
+            && self.tree.remove(&segment_entry(key, a, b)).is_some()
+        {
+            self.len -= 1;
         }
-        if let Some((a, b)) = segment {
+        if let Some((a, b)) = new {
             self.tree.insert(segment_entry(key, a, b));
-            self.segments.insert(key, (a, b));
+            self.len += 1;
         }
     }
 
@@ -273,8 +293,10 @@ mod tests {
         let got = idx.nearest(c, 50, None, |_| true);
         assert_eq!(got.len(), 50);
         assert!(got.windows(2).all(|w| w[0].distance_m <= w[1].distance_m));
-        let p = idx.position(got[0].key).unwrap();
-        assert!((got[0].distance_m - c.distance_m(p)).abs() < 1e-9);
+        for r in &got {
+            let p = pts.iter().find(|(k, _)| *k == r.key).unwrap().1;
+            assert!((r.distance_m - c.distance_m(p)).abs() < 1e-6, "{r:?} against Haversine");
+        }
     }
 
     #[test]
@@ -292,9 +314,10 @@ mod tests {
 
     #[test]
     fn set_moves_and_removes() {
-        let mut idx = PointIndex::bulk_load(points(100, 5));
+        let pts = points(100, 5);
+        let mut idx = PointIndex::bulk_load(pts.clone());
         let far = LonLat::new(-120.0, 40.0).unwrap();
-        idx.set(7, Some(far));
+        idx.set(7, Some(pts[7].1), Some(far));
         assert_eq!(idx.nearest(far, 1, None, |_| true)[0].key, 7);
         let b = Bbox {
             min_lon: 5.0,
@@ -303,11 +326,15 @@ mod tests {
             max_lat: 45.0,
         };
         assert_eq!(idx.in_bbox(&b).count(), 99);
-        idx.set(7, None);
+        idx.set(7, Some(far), None);
         assert_eq!(idx.len(), 99);
         assert!(idx.nearest(far, 1, Some(1_000.0), |_| true).is_empty());
-        idx.set(1_000, Some(far));
+        // Removing what is not indexed there changes nothing.
+        idx.set(8, Some(far), None);
+        assert_eq!(idx.len(), 99);
+        idx.set(1_000, None, Some(far));
         assert_eq!(idx.len(), 100);
+        assert_eq!(PointIndex::bulk_load([(1, far), (1, pts[0].1)]).len(), 1);
     }
 
     #[test]
@@ -345,7 +372,7 @@ mod tests {
             max_lat: 6.0,
         };
         assert_eq!(idx.in_bbox(&middle).collect::<Vec<_>>(), vec![1]);
-        idx.set(1, None);
+        idx.set(1, Some((p(0.0, 0.0), p(10.0, 10.0))), None);
         assert_eq!(idx.in_bbox(&middle).count(), 0);
         assert_eq!(idx.len(), 1);
     }

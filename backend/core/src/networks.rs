@@ -69,7 +69,13 @@ pub struct LinkGraph {
 impl LinkGraph {
     /// Builds the graph from `(link, practice_a, practice_b)`.
     pub fn build(links: impl IntoIterator<Item = (i64, i64, i64)>) -> Self {
-        let mut g = Self::default();
+        // Sized once for every link (two million at scale) rather than grown by doubling.
+        let links: Vec<(i64, i64, i64)> = links.into_iter().collect();
+        let mut g = Self {
+            g: StableUnGraph::with_capacity(0, links.len()),
+            nodes: HashMap::new(),
+            edges: HashMap::with_capacity(links.len()),
+        };
         for (l, a, b) in links {
             g.add_link(l, a, b);
         }

@@ -3,7 +3,7 @@
 //! Loaded from the store at start-up with `bulk_load`, and updated after every committed write, so that
 //! queries never touch the database.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -14,34 +14,71 @@ use repere_core::links::Link;
 use repere_core::networks::LinkGraph;
 use repere_core::practices::Practice;
 use repere_core::sites::Site;
-use repere_core::text::fold;
+use repere_core::text::{Query, fold};
 use repere_core::{LonLat, Uai};
 use repere_store::{Store, StoreError};
 
-/// An establishment and its folded search text.
+/// An establishment and its folded search texts.
 #[derive(Debug)]
 pub struct EstablishmentEntry {
     pub establishment: Establishment,
+    /// Folded name, commune and UAI.
     pub search: String,
+    /// Folded name and commune: what its practices are also found by.
+    pub place: String,
 }
 
 /// A practice, with what it inherits from its establishment resolved.
+///
+/// The establishment's attributes are shared, not copied (a million practices for sixty thousand
+/// establishments), and the facets are kept once, as written: filters compare them with
+/// `ogc::has`.
 #[derive(Debug)]
 pub struct PracticeEntry {
     pub practice: Practice,
     /// Explicit position, else the establishment's.
     pub position: Option<LonLat>,
-    pub departement: String,
-    pub establishment_name: String,
-    pub establishment_kind: EstablishmentKind,
-    pub commune_code: String,
-    pub commune_name: String,
-    /// Folded facet values, for case- and accent-insensitive filters.
-    pub disciplines: Vec<String>,
-    pub levels: Vec<String>,
-    pub tools: Vec<String>,
-    pub themes: Vec<String>,
+    /// Its establishment, when the catalogue knows it.
+    pub establishment: Option<Arc<EstablishmentEntry>>,
+    /// Folded title, summary, tools, disciplines and themes (the establishment's name and commune are
+    /// searched in [`EstablishmentEntry::place`]).
     pub search: String,
+}
+
+impl PracticeEntry {
+    fn establishment(&self) -> Option<&Establishment> {
+        self.establishment.as_ref().map(|e| &e.establishment)
+    }
+
+    /// The establishment's département, else the one its UAI suggests.
+    pub fn departement(&self) -> &str {
+        match self.establishment() {
+            Some(e) => &e.departement,
+            None => self.practice.uai.departement_hint(),
+        }
+    }
+
+    pub fn establishment_name(&self) -> &str {
+        self.establishment().map_or("", |e| &e.name)
+    }
+
+    pub fn establishment_kind(&self) -> EstablishmentKind {
+        self.establishment().map_or(EstablishmentKind::Other, |e| e.kind)
+    }
+
+    pub fn commune_code(&self) -> &str {
+        self.establishment().map_or("", |e| &e.commune_code)
+    }
+
+    pub fn commune_name(&self) -> &str {
+        self.establishment().map_or("", |e| &e.commune_name)
+    }
+
+    /// Whether every term of `q` occurs in the practice's text or its establishment's name or commune.
+    pub fn matches_text(&self, q: &Query) -> bool {
+        let place = self.establishment.as_ref().map_or("", |e| e.place.as_str());
+        q.matches_any(&[&self.search, place])
+    }
 }
 
 /// A site and the département of its host establishment, when it has one.
@@ -82,16 +119,43 @@ pub struct Catalog {
     pub network: LinkGraph,
     /// The EPCI of each commune (by INSEE code), where the official list was imported.
     pub epci: HashMap<String, Epci>,
-    practices_by_uai: HashMap<Uai, BTreeSet<i64>>,
-    links_by_practice: HashMap<i64, BTreeSet<i64>>,
+    practices_by_uai: HashMap<Uai, IdSet>,
+    links_by_practice: HashMap<i64, IdSet>,
+}
+
+/// A small set of ids, sorted: most practices have a handful of links, and a `BTreeSet` would take a
+/// whole node for each.
+#[derive(Debug, Default)]
+struct IdSet(Vec<i64>);
+
+impl IdSet {
+    fn insert(&mut self, id: i64) {
+        if let Err(at) = self.0.binary_search(&id) {
+            self.0.insert(at, id);
+        }
+    }
+
+    fn remove(&mut self, id: &i64) {
+        if let Ok(at) = self.0.binary_search(id) {
+            self.0.remove(at);
+        }
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, i64> {
+        self.0.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a IdSet {
+    type Item = &'a i64;
+    type IntoIter = std::slice::Iter<'a, i64>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 fn join(parts: &[&str]) -> String {
     fold(&parts.join(" "))
-}
-
-fn folded(list: &[String]) -> Vec<String> {
-    list.iter().map(|s| fold(s.trim())).collect()
 }
 
 impl Catalog {
@@ -111,6 +175,7 @@ impl Catalog {
         let practices = practices.await.map_err(repere_store::load_task_failed)??;
         let links = links.await.map_err(repere_store::load_task_failed)??;
         let read_ms = t.elapsed().as_millis() as u64;
+        tracing::debug!(read_ms, resident_mb = crate::ops::resident_mb(), "catalogue read");
         let mut catalog = Self::build(demo, establishments, practices, sites, links);
         catalog.epci = epci;
         tracing::debug!(
@@ -134,7 +199,14 @@ impl Catalog {
             ..Default::default()
         };
         let t = std::time::Instant::now();
-        let phase = |name: &str| tracing::debug!(phase = name, ms = t.elapsed().as_millis() as u64, "catalogue build");
+        let phase = |name: &str| {
+            tracing::debug!(
+                phase = name,
+                ms = t.elapsed().as_millis() as u64,
+                resident_mb = crate::ops::resident_mb(),
+                "catalogue build"
+            )
+        };
         // The entries (folded search text, inherited attributes) are derived on every core; the maps
         // are then built from id-sorted lists in one pass.
         c.establishments = derive(establishments, |e| (e.uai, establishment_entry(e)));
@@ -204,33 +276,30 @@ impl Catalog {
             .filter_map(|id| self.practices.get(id).map(|e| e.as_ref()))
     }
 
+    /// Every link (public or not) that starts or ends at `practice`.
+    pub fn links_of(&self, practice: i64) -> impl Iterator<Item = &LinkEntry> + '_ {
+        self.links_by_practice
+            .get(&practice)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.links.get(id).map(|e| e.as_ref()))
+    }
+
     fn practice_entry(&self, p: Practice) -> PracticeEntry {
-        let est = self.establishments.get(&p.uai).map(|e| &e.establishment);
-        let position = p.position.or_else(|| est.and_then(|e| e.position));
-        let name = est.map(|e| e.name.clone()).unwrap_or_default();
-        let commune_name = est.map(|e| e.commune_name.clone()).unwrap_or_default();
+        let establishment = self.establishments.get(&p.uai).cloned();
+        let position = p
+            .position
+            .or_else(|| establishment.as_ref().and_then(|e| e.establishment.position));
         let search = join(&[
             &p.title,
             &p.summary,
             &p.tools.join(" "),
             &p.disciplines.join(" "),
             &p.themes.join(" "),
-            &name,
-            &commune_name,
         ]);
         PracticeEntry {
             position,
-            departement: est
-                .map(|e| e.departement.clone())
-                .unwrap_or_else(|| p.uai.departement_hint().to_string()),
-            establishment_name: name,
-            establishment_kind: est.map(|e| e.kind).unwrap_or(EstablishmentKind::Other),
-            commune_code: est.map(|e| e.commune_code.clone()).unwrap_or_default(),
-            commune_name,
-            disciplines: folded(&p.disciplines),
-            levels: folded(&p.levels),
-            tools: folded(&p.tools),
-            themes: folded(&p.themes),
+            establishment,
             search,
             practice: p,
         }
@@ -271,7 +340,8 @@ impl Catalog {
     pub fn upsert_establishment(&mut self, e: Establishment) {
         self.generation += 1;
         let uai = e.uai;
-        self.establishment_index.set(uai, e.position);
+        let old = self.establishments.get(&uai).and_then(|o| o.establishment.position);
+        self.establishment_index.set(uai, old, e.position);
         self.establishments.insert(uai, Arc::new(establishment_entry(e)));
         let ids: Vec<i64> = self
             .practices_by_uai
@@ -308,7 +378,8 @@ impl Catalog {
         self.practices_by_uai.entry(p.uai).or_default().insert(p.id);
         let entry = self.practice_entry(p);
         let id = entry.practice.id;
-        self.practice_index.set(id, entry.position);
+        let old = self.practices.get(&id).and_then(|o| o.position);
+        self.practice_index.set(id, old, entry.position);
         self.practices.insert(id, Arc::new(entry));
         self.refresh_links_of(id);
     }
@@ -316,12 +387,12 @@ impl Catalog {
     /// Removes a practice and the links that touch it.
     pub fn remove_practice(&mut self, id: i64) {
         self.generation += 1;
-        if let Some(old) = self.practices.remove(&id)
-            && let Some(set) = self.practices_by_uai.get_mut(&old.practice.uai)
-        {
-            set.remove(&id);
+        if let Some(old) = self.practices.remove(&id) {
+            if let Some(set) = self.practices_by_uai.get_mut(&old.practice.uai) {
+                set.remove(&id);
+            }
+            self.practice_index.set(id, old.position, None);
         }
-        self.practice_index.set(id, None);
         let links: Vec<i64> = self
             .links_by_practice
             .get(&id)
@@ -351,7 +422,8 @@ impl Catalog {
         self.links_by_practice.entry(l.from_practice).or_default().insert(l.id);
         self.links_by_practice.entry(l.to_practice).or_default().insert(l.id);
         let entry = self.link_entry(l);
-        self.link_index.set(entry.link.id, entry.segment);
+        let old = self.links.get(&entry.link.id).and_then(|o| o.segment);
+        self.link_index.set(entry.link.id, old, entry.segment);
         if entry.public {
             self.network
                 .add_link(entry.link.id, entry.link.from_practice, entry.link.to_practice);
@@ -370,8 +442,8 @@ impl Catalog {
                     set.remove(&id);
                 }
             }
+            self.link_index.set(id, old.segment, None);
         }
-        self.link_index.set(id, None);
         self.network.remove_link(id);
     }
 
@@ -379,7 +451,8 @@ impl Catalog {
     pub fn upsert_site(&mut self, s: Site) {
         self.generation += 1;
         let entry = self.site_entry(s);
-        self.site_index.set(entry.site.id, Some(entry.site.position));
+        let old = self.sites.get(&entry.site.id).map(|o| o.site.position);
+        self.site_index.set(entry.site.id, old, Some(entry.site.position));
         self.sites.insert(entry.site.id, Arc::new(entry));
     }
 }
@@ -401,10 +474,12 @@ fn derive<R: Send, K: Ord + Send, E: Send + Sync>(
 }
 
 fn establishment_entry(e: Establishment) -> EstablishmentEntry {
-    let search = join(&[&e.name, &e.commune_name, e.uai.as_str()]);
+    let place = join(&[&e.name, &e.commune_name]);
+    let search = join(&[&place, e.uai.as_str()]);
     EstablishmentEntry {
         establishment: e,
         search,
+        place,
     }
 }
 
@@ -479,10 +554,17 @@ mod tests {
         );
         assert_eq!(c.practices[&1].position.unwrap().lon, 7.0);
         c.upsert_establishment(est("0060842H", 7.5));
-        assert_eq!(c.practice_index.position(1).unwrap().lon, 7.5);
+        assert_eq!(c.practices[&1].position.unwrap().lon, 7.5);
+        let moved = repere_core::Bbox {
+            min_lon: 7.4,
+            min_lat: 43.0,
+            max_lon: 7.6,
+            max_lat: 44.0,
+        };
+        assert_eq!(c.practice_index.in_bbox(&moved).collect::<Vec<_>>(), vec![1]);
         assert_eq!(c.links[&1].segment.unwrap().0.lon, 7.5);
         assert_eq!(c.network.components(), vec![vec![1, 2]]);
-        assert_eq!(c.link_index.segment(1).unwrap().0.lon, 7.5);
+        assert_eq!(c.link_index.in_bbox(&moved).collect::<Vec<_>>(), vec![1]);
         // Unpublishing one end hides the link from the public.
         let mut p = practice(2, "0830148K");
         p.status = PracticeStatus::Draft;

@@ -63,8 +63,12 @@ pub fn practices<'a>(c: &'a Catalog, s: &Scope) -> Vec<&'a PracticeEntry> {
         .map(AsRef::as_ref)
         .filter(|e| e.practice.is_public())
         .filter(|e| e.practice.published_at.is_some_and(|t| t.date_naive() >= s.since))
-        .filter(|e| s.departement.as_ref().is_none_or(|d| *d == e.departement))
-        .filter(|e| discipline.as_ref().is_none_or(|d| e.disciplines.contains(d)))
+        .filter(|e| s.departement.as_ref().is_none_or(|d| *d == e.departement()))
+        .filter(|e| {
+            discipline
+                .as_ref()
+                .is_none_or(|d| crate::ogc::has(&e.practice.disciplines, d))
+        })
         .collect();
     list.sort_by(|a, b| {
         b.practice
@@ -188,7 +192,7 @@ pub fn render(
                                                 a href={ (base) "/?fiche=" (e.practice.id) } style="color:#000091;" { (e.practice.title) }
                                             }
                                             p style="margin:0 0 6px;font-size:13px;color:#3a3a3a;" {
-                                                (e.establishment_name) " · " (e.commune_name) " (" (e.departement) ") · " (e.practice.school_year)
+                                                (e.establishment_name()) " · " (e.commune_name()) " (" (e.departement()) ") · " (e.practice.school_year)
                                             }
                                             p style="margin:0 0 6px;font-size:15px;line-height:1.4;" { (shorten(&e.practice.summary)) }
                                             p style="margin:0;font-size:13px;color:#3a3a3a;" {

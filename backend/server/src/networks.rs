@@ -10,6 +10,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use repere_core::networks::MAX_HOPS;
+use repere_core::text::{fold, folds_to};
 use repere_core::{Bbox, LonLat};
 use serde_json::{Value, json};
 
@@ -54,7 +55,7 @@ fn network_feature(c: &Catalog, members: &[i64], links: LinkStats, pivots: &BTre
     for id in members {
         if let Some(e) = c.practices.get(id) {
             establishments.insert(e.practice.uai);
-            communes.insert(e.commune_code.clone());
+            communes.insert(e.commune_code().to_string());
             if let Some(p) = e.position {
                 match bbox.as_mut() {
                     Some(b) => b.extend(p),
@@ -157,9 +158,9 @@ pub async fn neighbourhood(
         .neighbourhood(id, depth)
         .into_iter()
         .filter_map(|(pid, hops)| {
-            c.practices
-                .get(&pid)
-                .map(|e| json!({ "id": pid, "hops": hops, "title": e.practice.title, "commune_name": e.commune_name }))
+            c.practices.get(&pid).map(
+                |e| json!({ "id": pid, "hops": hops, "title": e.practice.title, "commune_name": e.commune_name() }),
+            )
         })
         .collect();
     let ids: HashSet<i64> = nodes.iter().filter_map(|n| n["id"].as_i64()).collect();
@@ -214,9 +215,7 @@ pub async fn suggestions(
         return Ok(Json(json!({ "practice": id, "suggestions": [] })).into_response());
     };
     let linked: HashSet<i64> = c
-        .links
-        .values()
-        .filter(|l| l.link.from_practice == id || l.link.to_practice == id)
+        .links_of(id)
         .map(|l| {
             if l.link.from_practice == id {
                 l.link.to_practice
@@ -225,17 +224,26 @@ pub async fn suggestions(
             }
         })
         .collect();
+    let folded = |list: &[String]| list.iter().map(|s| fold(s.trim())).collect::<Vec<_>>();
+    let (tools, disciplines, themes) = (
+        folded(&me.practice.tools),
+        folded(&me.practice.disciplines),
+        folded(&me.practice.themes),
+    );
     let shared = |other: &crate::catalog::PracticeEntry| -> Option<String> {
-        let find = |mine: &[String], theirs: &[String], labels: &[String]| {
-            theirs.iter().position(|t| mine.contains(t)).map(|i| labels[i].clone())
+        let find = |mine: &[String], theirs: &[String]| {
+            theirs
+                .iter()
+                .find(|t| mine.iter().any(|m| folds_to(t.trim(), m)))
+                .cloned()
         };
-        if let Some(t) = find(&me.tools, &other.tools, &other.practice.tools) {
+        if let Some(t) = find(&tools, &other.practice.tools) {
             return Some(format!("même outil : {t}"));
         }
-        if let Some(d) = find(&me.disciplines, &other.disciplines, &other.practice.disciplines) {
+        if let Some(d) = find(&disciplines, &other.practice.disciplines) {
             return Some(format!("même discipline : {d}"));
         }
-        find(&me.themes, &other.themes, &other.practice.themes).map(|t| format!("même thème : {t}"))
+        find(&themes, &other.practice.themes).map(|t| format!("même thème : {t}"))
     };
     let ranked = c.practice_index.nearest(center, k, Some(radius), |pid| {
         pid != id
@@ -257,7 +265,7 @@ pub async fn suggestions(
             Some(json!({
                 "id": r.key,
                 "title": e.practice.title,
-                "commune_name": e.commune_name,
+                "commune_name": e.commune_name(),
                 "distance_m": (r.distance_m * 10.0).round() / 10.0,
                 "reason": format!("{}, {distance}", shared(e)?),
             }))

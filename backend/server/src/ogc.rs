@@ -515,9 +515,9 @@ pub async fn item(
     Ok(with_type(f, GEO_JSON))
 }
 
-/// Whether `wanted` (already folded) is one of `values` (folded).
+/// Whether one of `values` (as written) folds to `wanted` (already folded): a facet filter.
 pub fn has(values: &[String], wanted: &str) -> bool {
-    values.iter().any(|v| v == wanted)
+    values.iter().any(|v| repere_core::text::folds_to(v.trim(), wanted))
 }
 
 #[cfg(test)]

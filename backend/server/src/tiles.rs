@@ -222,9 +222,9 @@ fn encode(c: &Catalog, name: &str, t: &TileId, points: &Points) -> Result<Vec<u8
             if let Some(e) = c.practices.get(&id) {
                 f.add_tag_string("title", &e.practice.title);
                 f.add_tag_string("school_year", &e.practice.school_year.to_string());
-                f.add_tag_string("departement", &e.departement);
-                f.add_tag_string("establishment_name", &e.establishment_name);
-                f.add_tag_string("commune_name", &e.commune_name);
+                f.add_tag_string("departement", e.departement());
+                f.add_tag_string("establishment_name", e.establishment_name());
+                f.add_tag_string("commune_name", e.commune_name());
             }
         }),
         Points::Sites(index) => features!(index, |f: &mut mvt::Feature, id: i64| {

@@ -112,19 +112,19 @@ fn counts(c: &Catalog, year: SchoolYear, by: &str) -> Vec<(String, String, u32)>
         .filter(|e| counted(e) && e.practice.school_year == year);
     let pairs: Vec<(String, String)> = match by {
         "departement" => reports
-            .map(|e| (e.departement.clone(), departement_label(&e.departement)))
+            .map(|e| (e.departement().to_string(), departement_label(e.departement())))
             .collect(),
         "degree" => reports
             .map(|e| {
-                let (k, l) = degree(e.establishment_kind);
+                let (k, l) = degree(e.establishment_kind());
                 (k.to_string(), l.to_string())
             })
             .collect(),
         "kind" => reports
             .map(|e| {
                 (
-                    e.establishment_kind.as_str().to_string(),
-                    e.establishment_kind.label().to_string(),
+                    e.establishment_kind().as_str().to_string(),
+                    e.establishment_kind().label().to_string(),
                 )
             })
             .collect(),

@@ -84,15 +84,15 @@ impl Filter {
         let p = &e.practice;
         p.is_public()
             && self.status.is_none_or(|s| s == p.status)
-            && self.departement.as_ref().is_none_or(|d| *d == e.departement)
-            && self.discipline.as_ref().is_none_or(|d| has(&e.disciplines, d))
-            && self.level.as_ref().is_none_or(|d| has(&e.levels, d))
-            && self.tool.as_ref().is_none_or(|d| has(&e.tools, d))
-            && self.theme.as_ref().is_none_or(|d| has(&e.themes, d))
+            && self.departement.as_ref().is_none_or(|d| *d == e.departement())
+            && self.discipline.as_ref().is_none_or(|d| has(&e.practice.disciplines, d))
+            && self.level.as_ref().is_none_or(|d| has(&e.practice.levels, d))
+            && self.tool.as_ref().is_none_or(|d| has(&e.practice.tools, d))
+            && self.theme.as_ref().is_none_or(|d| has(&e.practice.themes, d))
             && self.school_year.is_none_or(|y| y == p.school_year)
-            && self.kind.is_none_or(|k| k == e.establishment_kind)
+            && self.kind.is_none_or(|k| k == e.establishment_kind())
             && self.uai.is_none_or(|u| u == p.uai)
-            && self.q.as_ref().is_none_or(|q| q.matches(&e.search))
+            && self.q.as_ref().is_none_or(|q| e.matches_text(q))
             && self.datetime.is_none_or(|i| i.contains(timestamp(p)))
     }
 }
@@ -111,11 +111,11 @@ pub fn properties(e: &PracticeEntry) -> Value {
         "themes": p.themes,
         "school_year": p.school_year,
         "uai": p.uai,
-        "establishment_name": e.establishment_name,
-        "establishment_kind": e.establishment_kind.as_str(),
-        "commune_code": e.commune_code,
-        "commune_name": e.commune_name,
-        "departement": e.departement,
+        "establishment_name": e.establishment_name(),
+        "establishment_kind": e.establishment_kind().as_str(),
+        "commune_code": e.commune_code(),
+        "commune_name": e.commune_name(),
+        "departement": e.departement(),
         "innovatheque_url": p.innovatheque_url,
         "status": p.status.as_str(),
         "created_at": p.created_at,

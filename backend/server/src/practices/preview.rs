@@ -20,7 +20,12 @@ pub async fn page(State(app): State<AppState>, headers: HeaderMap, Path(id): Pat
             id,
             e.practice.title.clone(),
             e.practice.summary.clone(),
-            format!("{} · {} ({})", e.establishment_name, e.commune_name, e.departement),
+            format!(
+                "{} · {} ({})",
+                e.establishment_name(),
+                e.commune_name(),
+                e.departement()
+            ),
             e.position.is_some(),
         ))
     });

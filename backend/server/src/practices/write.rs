@@ -618,13 +618,13 @@ pub async fn inbox(
         c.practices
             .values()
             .filter(|e| e.practice.status == PracticeStatus::Submitted)
-            .filter(|e| dept.as_ref().is_none_or(|d| *d == e.departement))
+            .filter(|e| dept.as_ref().is_none_or(|d| *d == e.departement()))
             .filter(|e| year.is_none_or(|y| y == e.practice.school_year))
             .map(|e| {
                 let mut v = private_view(&e.practice);
-                v["establishment_name"] = json!(e.establishment_name);
-                v["commune_name"] = json!(e.commune_name);
-                v["departement"] = json!(e.departement);
+                v["establishment_name"] = json!(e.establishment_name());
+                v["commune_name"] = json!(e.commune_name());
+                v["departement"] = json!(e.departement());
                 v["age_days"] = json!((now - e.practice.updated_at).num_days());
                 v["kind"] = json!("new");
                 (e.practice.updated_at, v)
@@ -636,13 +636,13 @@ pub async fn inbox(
         for (new, at) in revisions {
             let Some(e) = c.practices.get(&new.id) else { continue };
             let old = &e.practice;
-            if dept.as_ref().is_some_and(|d| *d != e.departement) || year.is_some_and(|y| y != old.school_year) {
+            if dept.as_ref().is_some_and(|d| *d != e.departement()) || year.is_some_and(|y| y != old.school_year) {
                 continue;
             }
             let mut v = private_view(old);
-            v["establishment_name"] = json!(e.establishment_name);
-            v["commune_name"] = json!(e.commune_name);
-            v["departement"] = json!(e.departement);
+            v["establishment_name"] = json!(e.establishment_name());
+            v["commune_name"] = json!(e.commune_name());
+            v["departement"] = json!(e.departement());
             v["age_days"] = json!((now - at).num_days());
             v["kind"] = json!("edit");
             v["diff"] = diff(old, &new);
@@ -703,7 +703,7 @@ pub async fn duplicates(
             .filter_map(|e| {
                 let common = words(&e.practice.title).intersection(&wanted).count();
                 let similar = !wanted.is_empty() && common * 2 >= wanted.len().max(1);
-                let same_tool = tool.as_ref().is_some_and(|t| e.tools.iter().any(|x| x == t));
+                let same_tool = tool.as_ref().is_some_and(|t| crate::ogc::has(&e.practice.tools, t));
                 (similar || same_tool).then(|| {
                     json!({ "id": e.practice.id, "title": e.practice.title, "status": e.practice.status.as_str(),
                             "reason": if similar { "titre proche" } else { "même outil" } })
