@@ -2,15 +2,19 @@
 //! `distance_m`. Candidates come from the layer's R-tree; ranking is Haversine metres.
 
 use axum::extract::{RawQuery, State};
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use repere_core::LonLat;
 use repere_core::temporal::Interval;
 use repere_core::text::Query;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::ogc::{GEO_JSON, ItemsQuery, collection, pairs, parse_count, parse_number, reject_unknown, with_type};
+use crate::ogc::{
+    AnyFeature, GEO_JSON, ItemsQuery, TypedFeature, collection, pairs, parse_count, parse_number, reject_unknown,
+};
 use crate::{establishments, practices, sites};
 
 /// `k` when none is given.
@@ -106,67 +110,93 @@ pub fn parse(raw: Option<&str>) -> Result<NearbyQuery, ApiError> {
     })
 }
 
+fn metres(d: f64) -> f64 {
+    (d * 10.0).round() / 10.0
+}
+
 fn with_distance(mut f: Value, d: f64) -> Value {
-    f["properties"]["distance_m"] = json!((d * 10.0).round() / 10.0);
+    f["properties"]["distance_m"] = json!(metres(d));
     f
+}
+
+/// A feature's properties and its distance to the centre.
+#[derive(Serialize)]
+struct WithDistance<P> {
+    #[serde(flatten)]
+    properties: P,
+    distance_m: f64,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    center: [f64; 2],
+    collection: &'static str,
+    #[serde(rename = "numberReturned")]
+    number_returned: usize,
+    features: Vec<AnyFeature<WithDistance<practices::Properties<'a>>>>,
 }
 
 /// GET /api/nearby
 pub async fn nearby(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let q = parse(raw.as_deref())?;
-    let features: Vec<Value> = {
-        let c = app.read_catalog()?;
-        match q.collection {
-            "practices" => {
-                let f = practices::Filter::parse(&q.filters)?;
-                c.practice_index
-                    .nearest(q.center, q.k, q.radius_m, |id| {
-                        c.practices.get(&id).is_some_and(|e| f.matches(e))
-                    })
-                    .into_iter()
-                    .filter_map(|r| {
-                        c.practices
-                            .get(&r.key)
-                            .map(|e| with_distance(practices::render(e), r.distance_m))
-                    })
-                    .collect()
-            }
-            "establishments" => {
-                let f = establishments::Filter::parse(&q.filters)?;
-                c.establishment_index
-                    .nearest(q.center, q.k, q.radius_m, |u| {
-                        c.establishments.get(&u).is_some_and(|e| f.matches(e))
-                    })
-                    .into_iter()
-                    .filter_map(|r| {
-                        c.establishments
-                            .get(&r.key)
-                            .map(|e| with_distance(establishments::render(e, false), r.distance_m))
-                    })
-                    .collect()
-            }
-            _ => {
-                let f = sites::Filter::parse(&q.filters)?;
-                c.site_index
-                    .nearest(q.center, q.k, q.radius_m, |id| {
-                        c.sites.get(&id).is_some_and(|e| f.matches(e))
-                    })
-                    .into_iter()
-                    .filter_map(|r| {
-                        c.sites
-                            .get(&r.key)
-                            .map(|e| with_distance(sites::render(e), r.distance_m))
-                    })
-                    .collect()
-            }
+    let c = app.read_catalog()?;
+    let features: Vec<_> = match q.collection {
+        "practices" => {
+            let f = practices::Filter::parse(&q.filters)?;
+            c.practice_index
+                .nearest(q.center, q.k, q.radius_m, |id| {
+                    c.practices.get(&id).is_some_and(|e| f.matches(e))
+                })
+                .into_iter()
+                .filter_map(|r| {
+                    let e = c.practices.get(&r.key)?;
+                    let properties = WithDistance {
+                        properties: practices::Properties::of(e),
+                        distance_m: metres(r.distance_m),
+                    };
+                    Some(AnyFeature::Typed(TypedFeature::new(r.key, e.position, properties)))
+                })
+                .collect()
+        }
+        "establishments" => {
+            let f = establishments::Filter::parse(&q.filters)?;
+            c.establishment_index
+                .nearest(q.center, q.k, q.radius_m, |u| {
+                    c.establishments.get(&u).is_some_and(|e| f.matches(e))
+                })
+                .into_iter()
+                .filter_map(|r| {
+                    c.establishments
+                        .get(&r.key)
+                        .map(|e| AnyFeature::Json(with_distance(establishments::render(e, false), r.distance_m)))
+                })
+                .collect()
+        }
+        _ => {
+            let f = sites::Filter::parse(&q.filters)?;
+            c.site_index
+                .nearest(q.center, q.k, q.radius_m, |id| {
+                    c.sites.get(&id).is_some_and(|e| f.matches(e))
+                })
+                .into_iter()
+                .filter_map(|r| {
+                    c.sites
+                        .get(&r.key)
+                        .map(|e| AnyFeature::Json(with_distance(sites::render(e), r.distance_m)))
+                })
+                .collect()
         }
     };
-    let body = json!({
-        "type": "FeatureCollection",
-        "center": [q.center.lon, q.center.lat],
-        "collection": q.collection,
-        "numberReturned": features.len(),
-        "features": features,
-    });
-    Ok(with_type(body, GEO_JSON))
+    let body = serde_json::to_vec(&Body {
+        kind: "FeatureCollection",
+        center: [q.center.lon, q.center.lat],
+        collection: q.collection,
+        number_returned: features.len(),
+        features,
+    })
+    .map_err(|e| ApiError::Internal(format!("JSON: {e}")))?;
+    drop(c);
+    Ok(([(header::CONTENT_TYPE, GEO_JSON)], body).into_response())
 }

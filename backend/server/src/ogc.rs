@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use repere_core::temporal::Interval;
 use repere_core::text::Query;
 use repere_core::{Bbox, LonLat};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::app::AppState;
@@ -220,6 +221,45 @@ pub fn point(p: Option<LonLat>) -> Value {
     }
 }
 
+/// A GeoJSON Point geometry (or `null`), serialised without building a JSON tree.
+pub struct PointGeometry(pub Option<LonLat>);
+
+impl Serialize for PointGeometry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self.0 {
+            None => s.serialize_none(),
+            Some(p) => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("type", "Point")?;
+                m.serialize_entry("coordinates", &[p.lon, p.lat])?;
+                m.end()
+            }
+        }
+    }
+}
+
+/// A GeoJSON Feature with typed properties, serialised without building a JSON tree.
+#[derive(Serialize)]
+pub struct TypedFeature<I, P> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub id: I,
+    pub geometry: PointGeometry,
+    pub properties: P,
+}
+
+impl<I, P> TypedFeature<I, P> {
+    pub fn new(id: I, position: Option<LonLat>, properties: P) -> Self {
+        Self {
+            kind: "Feature",
+            id,
+            geometry: PointGeometry(position),
+            properties,
+        }
+    }
+}
+
 /// A GeoJSON Feature.
 pub fn feature(id: Value, geometry: Value, properties: Value) -> Value {
     json!({ "type": "Feature", "id": id, "geometry": geometry, "properties": properties })
@@ -407,13 +447,39 @@ pub async fn collection_one(
 }
 
 /// Runs an items query against the catalogue: `(numberMatched, features)`.
-pub fn select(c: &Catalog, info: &CollectionInfo, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
-    match info.id {
-        "practices" => practices::items(c, q),
-        "establishments" => establishments::items(c, q),
-        "sites" => sites::items(c, q),
-        _ => links::items(c, q),
-    }
+pub fn select<'a>(
+    c: &'a Catalog,
+    info: &CollectionInfo,
+    q: &ItemsQuery,
+) -> Result<(usize, Vec<AnyFeature<practices::Properties<'a>>>), ApiError> {
+    let json = |(n, list): (usize, Vec<Value>)| (n, list.into_iter().map(AnyFeature::Json).collect());
+    Ok(match info.id {
+        "practices" => practices::items(c, q)?,
+        "establishments" => json(establishments::items(c, q)?),
+        "sites" => json(sites::items(c, q)?),
+        _ => json(links::items(c, q)?),
+    })
+}
+
+/// A feature of a response: typed (a practice, serialised straight from the catalogue: the large
+/// layer) or already rendered as JSON.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum AnyFeature<P> {
+    Typed(TypedFeature<i64, P>),
+    Json(Value),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemsBody<P> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    time_stamp: String,
+    number_matched: usize,
+    number_returned: usize,
+    features: Vec<AnyFeature<P>>,
+    links: Vec<Value>,
 }
 
 fn page_href(base: &str, id: &str, q: &ItemsQuery, offset: usize) -> String {
@@ -435,11 +501,9 @@ pub async fn items(
 ) -> Result<Response, ApiError> {
     let info = collection(&id)?;
     let q = parse_items_query(raw.as_deref(), info)?;
-    let (matched, features) = {
-        let c = app.read_catalog()?;
-        select(&c, info, &q)?
-    };
     let base = base_url(&headers);
+    let c = app.read_catalog()?;
+    let (matched, features) = select(&c, info, &q)?;
     let mut links = vec![
         link(page_href(&base, info.id, &q, q.offset), "self", GEO_JSON, "Cette page"),
         link(
@@ -465,17 +529,17 @@ pub async fn items(
             "Page précédente",
         ));
     }
-    Ok(with_type(
-        json!({
-            "type": "FeatureCollection",
-            "timeStamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "numberMatched": matched,
-            "numberReturned": features.len(),
-            "features": features,
-            "links": links,
-        }),
-        GEO_JSON,
-    ))
+    let body = serde_json::to_vec(&ItemsBody {
+        kind: "FeatureCollection",
+        time_stamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        number_matched: matched,
+        number_returned: features.len(),
+        features,
+        links,
+    })
+    .map_err(|e| ApiError::Internal(format!("JSON: {e}")))?;
+    drop(c);
+    Ok(([(header::CONTENT_TYPE, GEO_JSON)], body).into_response())
 }
 
 /// GET /api/collections/{collectionId}/items/{featureId}

@@ -11,11 +11,12 @@ use repere_core::practices::{Practice, PracticeStatus};
 use repere_core::temporal::Interval;
 use repere_core::text::{Query, fold};
 use repere_core::{SchoolYear, Uai};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, PracticeEntry};
 use crate::error::ApiError;
-use crate::ogc::{CollectionInfo, ItemsQuery, candidates, feature, has, paginate, point};
+use crate::ogc::{AnyFeature, CollectionInfo, ItemsQuery, TypedFeature, candidates, feature, has, paginate, point};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "practices",
@@ -97,31 +98,63 @@ impl Filter {
     }
 }
 
-/// The public properties of a practice.
+/// The public properties of a practice, borrowed from the catalogue: serialised straight into a
+/// response (`/api/nearby`) without building a JSON tree, or into a [`Value`] by [`properties`].
+#[derive(Serialize)]
+pub struct Properties<'a> {
+    id: i64,
+    title: &'a str,
+    summary: &'a str,
+    description: &'a str,
+    disciplines: &'a [String],
+    levels: &'a [String],
+    tools: &'a [String],
+    themes: &'a [String],
+    school_year: SchoolYear,
+    uai: Uai,
+    establishment_name: &'a str,
+    establishment_kind: &'static str,
+    commune_code: &'a str,
+    commune_name: &'a str,
+    departement: &'a str,
+    innovatheque_url: Option<&'a str>,
+    status: &'static str,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    published_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> Properties<'a> {
+    pub fn of(e: &'a PracticeEntry) -> Self {
+        let p = &e.practice;
+        Self {
+            id: p.id,
+            title: &p.title,
+            summary: &p.summary,
+            description: &p.description,
+            disciplines: &p.disciplines,
+            levels: &p.levels,
+            tools: &p.tools,
+            themes: &p.themes,
+            school_year: p.school_year,
+            uai: p.uai,
+            establishment_name: e.establishment_name(),
+            establishment_kind: e.establishment_kind().as_str(),
+            commune_code: e.commune_code(),
+            commune_name: e.commune_name(),
+            departement: e.departement(),
+            innovatheque_url: p.innovatheque_url.as_deref(),
+            status: p.status.as_str(),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+            published_at: p.published_at,
+        }
+    }
+}
+
+/// The public properties of a practice, as a JSON object.
 pub fn properties(e: &PracticeEntry) -> Value {
-    let p = &e.practice;
-    json!({
-        "id": p.id,
-        "title": p.title,
-        "summary": p.summary,
-        "description": p.description,
-        "disciplines": p.disciplines,
-        "levels": p.levels,
-        "tools": p.tools,
-        "themes": p.themes,
-        "school_year": p.school_year,
-        "uai": p.uai,
-        "establishment_name": e.establishment_name(),
-        "establishment_kind": e.establishment_kind().as_str(),
-        "commune_code": e.commune_code(),
-        "commune_name": e.commune_name(),
-        "departement": e.departement(),
-        "innovatheque_url": p.innovatheque_url,
-        "status": p.status.as_str(),
-        "created_at": p.created_at,
-        "updated_at": p.updated_at,
-        "published_at": p.published_at,
-    })
+    serde_json::to_value(Properties::of(e)).unwrap_or(Value::Null)
 }
 
 /// A practice as a GeoJSON feature.
@@ -130,11 +163,14 @@ pub fn render(e: &PracticeEntry) -> Value {
 }
 
 /// Items of the collection for `q`.
-pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
+pub fn items<'a>(c: &'a Catalog, q: &ItemsQuery) -> Result<(usize, Vec<AnyFeature<Properties<'a>>>), ApiError> {
     let f = Filter::parse(q)?;
     let keys = q.bbox.map(|b| c.practice_index.in_bbox(&b).collect());
     let (n, page) = paginate(candidates(&c.practices, keys).filter(|e| f.matches(e)), q);
-    Ok((n, page.into_iter().map(|e| render(e)).collect()))
+    let typed = |e: &'a std::sync::Arc<PracticeEntry>| {
+        AnyFeature::Typed(TypedFeature::new(e.practice.id, e.position, Properties::of(e)))
+    };
+    Ok((n, page.into_iter().map(typed).collect()))
 }
 
 /// One public practice by id.
