@@ -24,9 +24,20 @@ use crate::ops::{self, Metrics};
 use crate::sync::Follower;
 use crate::{auth, indicators, letter, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
 
-/// What every handler can reach.
+/// What every handler can reach: one shared [`Shared`], so that handing it to a request (axum clones
+/// the state for every one) costs one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The state itself.
+pub struct Shared {
     pub store: Store,
     /// The in-memory catalogue, kept in step with the database by `sync`.
     pub catalog: Arc<RwLock<Catalog>>,
@@ -80,7 +91,7 @@ impl Application {
             )
         })?;
         let catalog = Arc::new(RwLock::new(Catalog::default()));
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             sync: Arc::new(Follower::new(store.clone(), catalog.clone())),
             store,
             catalog,
@@ -90,7 +101,7 @@ impl Application {
             basemap_style_url: config.basemap_style_url.as_deref().map(Arc::from),
             target: config.target,
             maps: Arc::new(crate::maps::StaticMaps::new(&config.frontend_dir, config.static_maps)),
-        };
+        }));
         let listener = TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
