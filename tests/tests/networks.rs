@@ -101,6 +101,15 @@ async fn recording_and_removing_links_updates_the_networks() {
             .get(&format!("/api/collections/links/items?network={}", x.min(y)))
             .await;
         assert_eq!(by_network["numberMatched"], 1);
+        // The note is searched whatever its case and accents.
+        let (_, _, by_note) = app
+            .get(&format!("/api/collections/links/items?network={}&q=meme%20ROBOT", x.min(y)))
+            .await;
+        assert_eq!(by_note["numberMatched"], 1, "{backend:?} {by_note}");
+        let (_, _, other) = app
+            .get(&format!("/api/collections/links/items?network={}&q=tablette", x.min(y)))
+            .await;
+        assert_eq!(other["numberMatched"], 0);
 
         // Bad input: each a clear 4xx, nothing changed.
         let cases = [

@@ -96,7 +96,6 @@ pub struct LinkEntry {
     pub segment: Option<(LonLat, LonLat)>,
     /// Whether both ends are published (only then is the link public).
     pub public: bool,
-    pub search: String,
 }
 
 /// Everything the API serves, in memory.
@@ -326,12 +325,10 @@ impl Catalog {
             _ => None,
         };
         let public = a.is_some_and(|p| p.practice.is_public()) && b.is_some_and(|p| p.practice.is_public());
-        let search = fold(l.note.as_deref().unwrap_or(""));
         LinkEntry {
             link: l,
             segment,
             public,
-            search,
         }
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use repere_core::links::LinkKind;
 use repere_core::temporal::Interval;
-use repere_core::text::Query;
+use repere_core::text::{Query, fold};
 use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, LinkEntry};
@@ -66,7 +66,11 @@ impl Filter {
             && self.kind.is_none_or(|k| k == l.kind)
             && self.practice.is_none_or(|p| p == l.from_practice || p == l.to_practice)
             && self.members.as_ref().is_none_or(|m| m.contains(&l.from_practice))
-            && self.q.as_ref().is_none_or(|q| q.matches(&e.search))
+            && self.q.as_ref().is_none_or(|q| {
+                // Only the note is searched; few links have one, so it is folded here rather than
+                // kept folded for two million links.
+                l.note.as_deref().is_some_and(|n| q.matches(&fold(n)))
+            })
             && self.datetime.is_none_or(|i| i.contains(l.created_at))
     }
 }
