@@ -1,5 +1,8 @@
 //! Practices ("usages", "pratiques", "fiches"): what teachers report and the map shows.
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +19,25 @@ crate::api_enum! {
     }
 }
 
+/// A facet value as written (a discipline, level, tool or theme). Shared: a million practices use a
+/// few hundred distinct values, and [`facet`] keeps each of them once.
+pub type Facet = Arc<str>;
+
+/// The shared copy of the facet value `s`. Values are never forgotten: the vocabulary is small.
+pub fn facet(s: &str) -> Facet {
+    static VALUES: OnceLock<Mutex<HashSet<Facet>>> = OnceLock::new();
+    let mut values = VALUES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(v) = values.get(s) {
+        return v.clone();
+    }
+    let v: Facet = Arc::from(s);
+    values.insert(v.clone());
+    v
+}
+
 /// A reported practice.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct Practice {
@@ -23,10 +45,10 @@ pub struct Practice {
     pub title: String,
     pub summary: String,
     pub description: String,
-    pub disciplines: Vec<String>,
-    pub levels: Vec<String>,
-    pub tools: Vec<String>,
-    pub themes: Vec<String>,
+    pub disciplines: Vec<Facet>,
+    pub levels: Vec<Facet>,
+    pub tools: Vec<Facet>,
+    pub themes: Vec<Facet>,
     pub school_year: SchoolYear,
     /// Establishment where the practice takes place.
     pub uai: Uai,
@@ -155,6 +177,15 @@ fn check_text(field: &'static str, value: &str, min: usize, max: usize) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_facet_value_is_kept_once() {
+        let a = facet("Mathématiques");
+        let b = facet(&String::from("Mathématiques"));
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*a, "Mathématiques");
+        assert!(!Arc::ptr_eq(&a, &facet("Mathematiques")));
+    }
 
     fn sample() -> Practice {
         let now = Utc::now();

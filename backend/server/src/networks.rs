@@ -10,6 +10,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use repere_core::networks::MAX_HOPS;
+use repere_core::practices::Facet;
 use repere_core::text::{fold, folds_to};
 use repere_core::{Bbox, LonLat};
 use serde_json::{Value, json};
@@ -224,18 +225,18 @@ pub async fn suggestions(
             }
         })
         .collect();
-    let folded = |list: &[String]| list.iter().map(|s| fold(s.trim())).collect::<Vec<_>>();
+    let folded = |list: &[Facet]| list.iter().map(|s| fold(s.trim())).collect::<Vec<_>>();
     let (tools, disciplines, themes) = (
         folded(&me.practice.tools),
         folded(&me.practice.disciplines),
         folded(&me.practice.themes),
     );
     let shared = |other: &crate::catalog::PracticeEntry| -> Option<String> {
-        let find = |mine: &[String], theirs: &[String]| {
+        let find = |mine: &[String], theirs: &[Facet]| {
             theirs
                 .iter()
                 .find(|t| mine.iter().any(|m| folds_to(t.trim(), m)))
-                .cloned()
+                .map(|t| t.to_string())
         };
         if let Some(t) = find(&tools, &other.practice.tools) {
             return Some(format!("même outil : {t}"));

@@ -580,8 +580,10 @@ pub async fn item(
 }
 
 /// Whether one of `values` (as written) folds to `wanted` (already folded): a facet filter.
-pub fn has(values: &[String], wanted: &str) -> bool {
-    values.iter().any(|v| repere_core::text::folds_to(v.trim(), wanted))
+pub fn has<S: AsRef<str>>(values: &[S], wanted: &str) -> bool {
+    values
+        .iter()
+        .any(|v| repere_core::text::folds_to(v.as_ref().trim(), wanted))
 }
 
 #[cfg(test)]

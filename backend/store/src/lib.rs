@@ -27,6 +27,7 @@ pub mod users;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use repere_core::practices::{Facet, facet};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
@@ -190,8 +191,18 @@ pub(crate) fn parse_date(table: &'static str, key: &str, s: &str) -> Result<Naiv
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt(table, key, e))
 }
 
-pub(crate) fn list_to_json(list: &[String]) -> String {
-    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+pub(crate) fn list_to_json<S: AsRef<str>>(list: &[S]) -> String {
+    let list: Vec<&str> = list.iter().map(AsRef::as_ref).collect();
+    serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+}
+
+/// A JSON list of facet values, each the shared copy ([`repere_core::practices::facet`]). Read without
+/// copying each value first, unless one holds a JSON escape.
+pub(crate) fn facets_from_json(table: &'static str, key: &str, s: &str) -> Result<Vec<Facet>, StoreError> {
+    match serde_json::from_str::<Vec<&str>>(s) {
+        Ok(list) => Ok(list.into_iter().map(facet).collect()),
+        Err(_) => Ok(list_from_json(table, key, s)?.iter().map(|v| facet(v)).collect()),
+    }
 }
 
 pub(crate) fn list_from_json(table: &'static str, key: &str, s: &str) -> Result<Vec<String>, StoreError> {

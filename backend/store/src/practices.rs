@@ -5,7 +5,7 @@ use repere_core::{SchoolYear, Uai};
 use sqlx::Row;
 
 use crate::bulk::Columns;
-use crate::{AnyConnection, Store, StoreError, corrupt, list_from_json, list_to_json, parse_ts, position, ts};
+use crate::{AnyConnection, Store, StoreError, corrupt, facets_from_json, list_to_json, parse_ts, position, ts};
 
 const TABLE: &str = "practices";
 
@@ -19,10 +19,10 @@ fn from_row(row: &dyn Columns) -> Result<Practice, StoreError> {
         title: row.text("title")?,
         summary: row.text("summary")?,
         description: row.text("description")?,
-        disciplines: list_from_json(TABLE, &key, &row.text("disciplines")?)?,
-        levels: list_from_json(TABLE, &key, &row.text("levels")?)?,
-        tools: list_from_json(TABLE, &key, &row.text("tools")?)?,
-        themes: list_from_json(TABLE, &key, &row.text("themes")?)?,
+        disciplines: facets_from_json(TABLE, &key, &row.text("disciplines")?)?,
+        levels: facets_from_json(TABLE, &key, &row.text("levels")?)?,
+        tools: facets_from_json(TABLE, &key, &row.text("tools")?)?,
+        themes: facets_from_json(TABLE, &key, &row.text("themes")?)?,
         school_year: SchoolYear::parse(&row.text("school_year")?).map_err(c)?,
         uai: Uai::parse(&row.text("uai")?).map_err(c)?,
         position: position(TABLE, &key, row.opt_float("lon")?, row.opt_float("lat")?)?,

@@ -17,7 +17,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use repere_core::establishments::{Establishment, EstablishmentKind};
 use repere_core::links::{Link, LinkKind};
-use repere_core::practices::{Practice, PracticeStatus};
+use repere_core::practices::{Practice, PracticeStatus, facet};
 use repere_core::sites::{Site, SiteKind, SiteStatus};
 use repere_core::{LonLat, SchoolYear, Uai};
 use repere_store::Store;
@@ -123,10 +123,10 @@ fn practice(rng: &mut ChaCha8Rng, e: &Establishment, activity: &Activity) -> Pra
             tools.join(" et "),
         ),
         title,
-        disciplines: vec![activity.discipline.to_string()],
-        levels: lv,
-        tools,
-        themes: activity.themes.iter().map(|s| s.to_string()).collect(),
+        disciplines: vec![facet(activity.discipline)],
+        levels: lv.iter().map(|s| facet(s)).collect(),
+        tools: tools.iter().map(|s| facet(s)).collect(),
+        themes: activity.themes.iter().map(|s| facet(s)).collect(),
         school_year: year,
         uai: e.uai,
         position,

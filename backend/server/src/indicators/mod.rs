@@ -133,7 +133,7 @@ fn counts(c: &Catalog, year: SchoolYear, by: &str) -> Vec<(String, String, u32)>
                 e.practice
                     .disciplines
                     .iter()
-                    .map(|d| (d.clone(), d.clone()))
+                    .map(|d| (d.to_string(), d.to_string()))
                     .collect::<Vec<_>>()
             })
             .collect(),
@@ -142,7 +142,7 @@ fn counts(c: &Catalog, year: SchoolYear, by: &str) -> Vec<(String, String, u32)>
                 e.practice
                     .tools
                     .iter()
-                    .map(|t| (t.clone(), t.clone()))
+                    .map(|t| (t.to_string(), t.to_string()))
                     .collect::<Vec<_>>()
             })
             .collect(),

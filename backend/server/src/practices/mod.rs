@@ -7,7 +7,7 @@ pub mod write;
 
 use chrono::{DateTime, Utc};
 use repere_core::establishments::{EstablishmentKind, normalise_departement};
-use repere_core::practices::{Practice, PracticeStatus};
+use repere_core::practices::{Facet, Practice, PracticeStatus};
 use repere_core::temporal::Interval;
 use repere_core::text::{Query, fold};
 use repere_core::{SchoolYear, Uai};
@@ -106,10 +106,10 @@ pub struct Properties<'a> {
     title: &'a str,
     summary: &'a str,
     description: &'a str,
-    disciplines: &'a [String],
-    levels: &'a [String],
-    tools: &'a [String],
-    themes: &'a [String],
+    disciplines: &'a [Facet],
+    levels: &'a [Facet],
+    tools: &'a [Facet],
+    themes: &'a [Facet],
     school_year: SchoolYear,
     uai: Uai,
     establishment_name: &'a str,

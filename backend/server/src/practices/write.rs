@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use repere_core::practices::{Action, Practice, PracticeStatus, editable_by_author, next_status};
+use repere_core::practices::{Action, Facet, Practice, PracticeStatus, editable_by_author, facet, next_status};
 use repere_core::text::fold;
 use repere_core::users::Role;
 use repere_core::{Invalid, LonLat, SchoolYear, Uai};
@@ -62,7 +62,7 @@ pub struct PracticeInput {
     submit: bool,
 }
 
-fn clean_list(field: &'static str, values: &[String]) -> Result<Vec<String>, ApiError> {
+fn clean_list(field: &'static str, values: &[String]) -> Result<Vec<Facet>, ApiError> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
@@ -73,7 +73,7 @@ fn clean_list(field: &'static str, values: &[String]) -> Result<Vec<String>, Api
             )));
         }
         if seen.insert(fold(v)) {
-            out.push(v.to_string());
+            out.push(facet(v));
         }
     }
     if out.len() > MAX_VALUES {
