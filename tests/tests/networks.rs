@@ -103,13 +103,36 @@ async fn recording_and_removing_links_updates_the_networks() {
         assert_eq!(by_network["numberMatched"], 1);
         // The note is searched whatever its case and accents.
         let (_, _, by_note) = app
-            .get(&format!("/api/collections/links/items?network={}&q=meme%20ROBOT", x.min(y)))
+            .get(&format!(
+                "/api/collections/links/items?network={}&q=meme%20ROBOT",
+                x.min(y)
+            ))
             .await;
         assert_eq!(by_note["numberMatched"], 1, "{backend:?} {by_note}");
         let (_, _, other) = app
             .get(&format!("/api/collections/links/items?network={}&q=tablette", x.min(y)))
             .await;
         assert_eq!(other["numberMatched"], 0);
+        // The links of a practice, from either end; with a bbox, both apply.
+        for end in [x, y] {
+            let (_, _, of) = app.get(&format!("/api/collections/links/items?practice={end}")).await;
+            let ids: Vec<i64> = of["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_i64().unwrap())
+                .collect();
+            assert!(ids.contains(&link), "{backend:?} practice {end}: {of}");
+            assert!(of["features"].as_array().unwrap().iter().all(|f| {
+                f["properties"]["from_practice"] == json!(end) || f["properties"]["to_practice"] == json!(end)
+            }));
+        }
+        let (_, _, far) = app
+            .get(&format!(
+                "/api/collections/links/items?practice={x}&bbox=-60,-20,-59,-19"
+            ))
+            .await;
+        assert_eq!(far["numberMatched"], 0, "a bbox away from the link still applies");
 
         // Bad input: each a clear 4xx, nothing changed.
         let cases = [

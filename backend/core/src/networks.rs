@@ -8,6 +8,7 @@ use petgraph::algo::articulation_points::articulation_points;
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::UnGraph;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableUnGraph};
+use petgraph::visit::Bfs;
 
 /// Deepest neighbourhood the API computes.
 pub const MAX_HOPS: u32 = 6;
@@ -174,6 +175,21 @@ impl LinkGraph {
         out
     }
 
+    /// The members of the network that holds `practice`, sorted by id (empty when it has no link): one
+    /// breadth-first walk of that network rather than every component of the graph.
+    pub fn network_of(&self, practice: i64) -> Vec<i64> {
+        let Some(&start) = self.nodes.get(&practice) else {
+            return Vec::new();
+        };
+        let mut walk = Bfs::new(&self.g, start);
+        let mut members = Vec::new();
+        while let Some(n) = walk.next(&self.g) {
+            members.push(self.g[n]);
+        }
+        members.sort_unstable();
+        members
+    }
+
     /// Degree and betweenness (normalised, rustworkx-core) of each member of one network, most
     /// central first. Betweenness costs O(V·E): it is computed only for networks of at most
     /// [`MAX_BETWEENNESS_NODES`] practices (otherwise `None`).
@@ -261,6 +277,17 @@ mod tests {
         assert_eq!(g.components(), vec![vec![1, 2, 3, 4, 5, 6], vec![10, 11, 12]]);
         assert_eq!((g.practice_count(), g.link_count()), (9, 9));
         assert_eq!(g.degree(2), 3);
+    }
+
+    #[test]
+    fn the_network_of_a_practice_is_its_component() {
+        let g = sample();
+        for component in g.components() {
+            for member in &component {
+                assert_eq!(&g.network_of(*member), &component);
+            }
+        }
+        assert!(g.network_of(99).is_empty(), "an unlinked practice is in no network");
     }
 
     #[test]

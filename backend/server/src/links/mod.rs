@@ -102,15 +102,21 @@ pub fn render(e: &LinkEntry) -> Value {
 pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
     let mut f = Filter::parse(q)?;
     if let Some(network) = f.network {
-        let members = c
-            .network
-            .components()
-            .into_iter()
-            .find(|m| m.first() == Some(&network))
-            .unwrap_or_default();
+        // A network's id is its smallest practice id.
+        let members = c.network.network_of(network);
+        let members = if members.first() == Some(&network) {
+            members
+        } else {
+            Vec::new()
+        };
         f.members = Some(members.into_iter().collect());
     }
-    let keys = q.bbox.map(|b| c.link_index.in_bbox(&b).collect());
+    // The links of one practice come from its own list, not from a scan of every link.
+    let keys = match (q.bbox, f.practice) {
+        (Some(b), _) => Some(c.link_index.in_bbox(&b).collect()),
+        (None, Some(p)) => Some(c.links_of(p).map(|l| l.link.id).collect()),
+        (None, None) => None,
+    };
     let (n, page) = paginate(candidates(&c.links, keys).filter(|e| f.matches(e)), q);
     Ok((n, page.into_iter().map(|e| render(e)).collect()))
 }
