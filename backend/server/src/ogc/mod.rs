@@ -2,14 +2,9 @@
 //! repeated parameters are refused), paging with exact `numberMatched`, the landing page, conformance,
 //! the collection documents and the items/feature handlers that dispatch to each domain module.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use repere_core::temporal::Interval;
-use repere_core::text::Query;
 use repere_core::{Bbox, LonLat};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -18,6 +13,12 @@ use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::{establishments, links, practices, sites};
+
+mod geojson;
+mod params;
+
+pub use geojson::*;
+pub use params::*;
 
 /// `limit` when none is given.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -53,149 +54,6 @@ pub fn collection(id: &str) -> Result<&'static CollectionInfo, ApiError> {
     })
 }
 
-/// Parameters common to every items request.
-pub const COMMON_PARAMS: [&str; 6] = ["bbox", "limit", "offset", "datetime", "q", "f"];
-
-/// A parsed items query.
-#[derive(Debug, Default)]
-pub struct ItemsQuery {
-    pub bbox: Option<Bbox>,
-    pub datetime: Option<Interval>,
-    pub q: Option<Query>,
-    pub limit: usize,
-    pub offset: usize,
-    /// Property filters, by parameter name (values as given, trimmed).
-    pub filters: BTreeMap<String, String>,
-    /// Every parameter as received, to rebuild paging links.
-    pub raw: Vec<(String, String)>,
-}
-
-impl ItemsQuery {
-    /// The filter value of `name`, if given.
-    pub fn filter(&self, name: &str) -> Option<&str> {
-        self.filters.get(name).map(String::as_str)
-    }
-}
-
-/// Decodes a query string into pairs, refusing a parameter given twice.
-pub fn pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    for (i, (k, _)) in pairs.iter().enumerate() {
-        if pairs[..i].iter().any(|(other, _)| other == k) {
-            return Err(ApiError::param(k.clone(), "paramètre donné plusieurs fois"));
-        }
-    }
-    Ok(pairs)
-}
-
-/// Refuses any parameter outside `allowed`, naming it and listing what is accepted.
-pub fn reject_unknown(pairs: &[(String, String)], allowed: &[&str]) -> Result<(), ApiError> {
-    if let Some((k, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
-        return Err(ApiError::param(
-            k.clone(),
-            format!("paramètre inconnu ; paramètres acceptés : {}", allowed.join(", ")),
-        ));
-    }
-    Ok(())
-}
-
-/// Parses a non-negative integer parameter.
-pub fn parse_count(name: &str, v: &str) -> Result<usize, ApiError> {
-    v.trim()
-        .parse::<usize>()
-        .map_err(|_| ApiError::param(name, format!("« {v} » n'est pas un entier positif ou nul")))
-}
-
-/// Parses a finite number parameter.
-pub fn parse_number(name: &str, v: &str) -> Result<f64, ApiError> {
-    v.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| ApiError::param(name, format!("« {v} » n'est pas un nombre fini")))
-}
-
-/// Checks the `f` (format) parameter: only JSON is served.
-fn check_format(v: &str) -> Result<(), ApiError> {
-    match v {
-        "json" | "geojson" | "application/json" | "application/geo+json" => Ok(()),
-        _ => Err(ApiError::param(
-            "f",
-            format!("format « {v} » non servi ; formats : json, geojson"),
-        )),
-    }
-}
-
-/// Parses an items query for `info`'s collection.
-pub fn parse_items_query(raw: Option<&str>, info: &CollectionInfo) -> Result<ItemsQuery, ApiError> {
-    let raw = pairs(raw)?;
-    let allowed: Vec<&str> = COMMON_PARAMS
-        .iter()
-        .copied()
-        .chain(info.filters.iter().map(|(n, _)| *n))
-        .collect();
-    reject_unknown(&raw, &allowed)?;
-    let mut q = ItemsQuery {
-        limit: DEFAULT_LIMIT,
-        ..Default::default()
-    };
-    for (k, v) in &raw {
-        match k.as_str() {
-            "bbox" => q.bbox = Some(Bbox::parse(v)?),
-            "limit" => {
-                let n = parse_count("limit", v)?;
-                if n == 0 {
-                    return Err(ApiError::param("limit", "limit doit être au moins 1"));
-                }
-                q.limit = n.min(MAX_LIMIT);
-            }
-            "offset" => q.offset = parse_count("offset", v)?,
-            "datetime" => q.datetime = Some(Interval::parse(v)?),
-            "q" => q.q = Query::new(v),
-            "f" => check_format(v)?,
-            _ => {
-                let v = v.trim();
-                if v.is_empty() {
-                    return Err(ApiError::param(k.clone(), "valeur vide"));
-                }
-                q.filters.insert(k.clone(), v.to_string());
-            }
-        }
-    }
-    q.raw = raw;
-    Ok(q)
-}
-
-/// Counts every item and keeps the page `[offset, offset + limit)`.
-pub fn paginate<T>(items: impl Iterator<Item = T>, q: &ItemsQuery) -> (usize, Vec<T>) {
-    let mut matched = 0;
-    let mut page = Vec::with_capacity(q.limit.min(1024));
-    for item in items {
-        if matched >= q.offset && page.len() < q.limit {
-            page.push(item);
-        }
-        matched += 1;
-    }
-    (matched, page)
-}
-
-/// The records of `map` to consider: all of them in key order, or those the index puts in `bbox`,
-/// also in key order (so that paging is stable).
-pub fn candidates<'a, K: Ord + Copy, E>(
-    map: &'a BTreeMap<K, Arc<E>>,
-    in_bbox: Option<Vec<K>>,
-) -> Box<dyn Iterator<Item = &'a Arc<E>> + 'a> {
-    match in_bbox {
-        None => Box::new(map.values()),
-        Some(mut keys) => {
-            keys.sort_unstable();
-            Box::new(keys.into_iter().filter_map(move |k| map.get(&k)))
-        }
-    }
-}
-
 /// Absolute base URL of this server as the client reached it (`http://host:port`).
 pub fn base_url(headers: &HeaderMap) -> String {
     let host = headers
@@ -211,65 +69,6 @@ pub fn base_url(headers: &HeaderMap) -> String {
 
 fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
     json!({ "href": href, "rel": rel, "type": kind, "title": title })
-}
-
-/// GeoJSON Point geometry, or `null`.
-pub fn point(p: Option<LonLat>) -> Value {
-    match p {
-        Some(p) => json!({ "type": "Point", "coordinates": [p.lon, p.lat] }),
-        None => Value::Null,
-    }
-}
-
-/// A GeoJSON Point geometry (or `null`), serialised without building a JSON tree.
-pub struct PointGeometry(pub Option<LonLat>);
-
-impl Serialize for PointGeometry {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        match self.0 {
-            None => s.serialize_none(),
-            Some(p) => {
-                let mut m = s.serialize_map(Some(2))?;
-                m.serialize_entry("type", "Point")?;
-                m.serialize_entry("coordinates", &[p.lon, p.lat])?;
-                m.end()
-            }
-        }
-    }
-}
-
-/// A GeoJSON Feature with typed properties, serialised without building a JSON tree.
-#[derive(Serialize)]
-pub struct TypedFeature<I, P> {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub id: I,
-    pub geometry: PointGeometry,
-    pub properties: P,
-}
-
-impl<I, P> TypedFeature<I, P> {
-    pub fn new(id: I, position: Option<LonLat>, properties: P) -> Self {
-        Self {
-            kind: "Feature",
-            id,
-            geometry: PointGeometry(position),
-            properties,
-        }
-    }
-}
-
-/// A GeoJSON Feature.
-pub fn feature(id: Value, geometry: Value, properties: Value) -> Value {
-    json!({ "type": "Feature", "id": id, "geometry": geometry, "properties": properties })
-}
-
-pub fn with_type(body: Value, media: &'static str) -> Response {
-    let mut resp = axum::Json(body).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    resp
 }
 
 /// GET /api — the landing page.
@@ -461,15 +260,6 @@ pub fn select<'a>(
     })
 }
 
-/// A feature of a response: typed (a practice, serialised straight from the catalogue: the large
-/// layer) or already rendered as JSON.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub enum AnyFeature<P> {
-    Typed(TypedFeature<i64, P>),
-    Json(Value),
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ItemsBody<P> {
@@ -577,13 +367,6 @@ pub async fn item(
         ),
     ]);
     Ok(with_type(f, GEO_JSON))
-}
-
-/// Whether one of `values` (as written) folds to `wanted` (already folded): a facet filter.
-pub fn has<S: AsRef<str>>(values: &[S], wanted: &str) -> bool {
-    values
-        .iter()
-        .any(|v| repere_core::text::folds_to(v.as_ref().trim(), wanted))
 }
 
 #[cfg(test)]
