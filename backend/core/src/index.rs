@@ -1,7 +1,8 @@
 //! The in-memory spatial index: one R-tree per layer. Points for practices, establishments and sites;
 //! segments for links. Boxes are queried in degrees; nearest queries walk a second tree of the same
 //! points on the unit sphere, where straight-line (chord) distance grows with great-circle distance,
-//! so its nearest-neighbour order is the order in metres; distances are reported with Haversine.
+//! so its nearest-neighbour order is the order in metres; distances are the great-circle metres that
+//! chord stands for (equal to Haversine on the same Earth radius).
 
 use std::hash::Hash;
 

@@ -91,6 +91,12 @@ async fn rows_come_back_as_written_and_constraints_hold() {
         // A located practice after one without a position: the optional float must bind both ways.
         let mut located = practice("Robotique");
         located.position = Some(LonLat::new(7.2, 43.7).unwrap());
+        // Facet values that JSON escapes (a quote, a backslash) and accented ones come back as written.
+        located.tools = vec![
+            "Robot \"Thymio\"".into(),
+            "C:\\Outils".into(),
+            "Tablette numérique".into(),
+        ];
         let b = practices::insert(&mut tx, &located).await.unwrap();
         tx.commit().await.unwrap();
 
@@ -100,6 +106,7 @@ async fn rows_come_back_as_written_and_constraints_hold() {
         assert_eq!(loaded[0].id, a);
         assert_eq!(loaded[1].title, "Robotique");
         assert_eq!(loaded[1].position, located.position);
+        assert_eq!(loaded[1].tools, located.tools);
 
         let link = |from, to| Link {
             id: 0,
