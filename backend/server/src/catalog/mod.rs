@@ -110,14 +110,27 @@ impl Catalog {
             let entry = c.site_entry(s);
             c.sites.insert(entry.site.id, Arc::new(entry));
         }
-        for l in &links {
-            c.links_by_practice.entry(l.from_practice).or_default().insert(l.id);
-            c.links_by_practice.entry(l.to_practice).or_default().insert(l.id);
-        }
-        c.links = derive(links, |l| {
-            let entry = c.link_entry(l);
-            (entry.link.id, entry)
-        });
+        // Each practice's link list is built on one core while the entries are derived.
+        let ends: Vec<(i64, i64, i64)> = links.iter().map(|l| (l.id, l.from_practice, l.to_practice)).collect();
+        let by_practice = |capacity| {
+            let mut by_practice: HashMap<i64, IdSet> = HashMap::with_capacity(capacity);
+            for (id, from, to) in ends {
+                by_practice.entry(from).or_default().insert(id);
+                by_practice.entry(to).or_default().insert(id);
+            }
+            by_practice
+        };
+        let (links_by_practice, entries) = rayon::join(
+            || by_practice(c.practices.len()),
+            || {
+                derive(links, |l| {
+                    let entry = c.link_entry(l);
+                    (entry.link.id, entry)
+                })
+            },
+        );
+        c.links_by_practice = links_by_practice;
+        c.links = entries;
         phase("links");
         // The indexes are independent of one another: the segment index (the slowest, two million
         // segments) is built beside the point indexes and the link graph.
