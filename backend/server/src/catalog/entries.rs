@@ -1,6 +1,8 @@
 //! The entries of the catalogue: each record with what queries need already resolved (inherited
 //! attributes, folded search text), and the small id sets that tie them together.
 
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Arc;
 
 use repere_core::LonLat;
@@ -108,8 +110,16 @@ impl IdSet {
         }
     }
 
-    pub(super) fn iter(&self) -> std::slice::Iter<'_, i64> {
-        self.0.iter()
+    /// The ids of `key`'s set in `sets` (none if it has no set), copied so that the caller may change
+    /// the catalogue while walking them.
+    pub(super) fn ids_of<K: Hash + Eq>(sets: &HashMap<K, IdSet>, key: &K) -> Vec<i64> {
+        sets.get(key).map(|s| s.0.clone()).unwrap_or_default()
+    }
+
+    /// Records link `id` in the sets of both its ends.
+    pub(super) fn add_link(sets: &mut HashMap<i64, IdSet>, id: i64, from: i64, to: i64) {
+        sets.entry(from).or_default().insert(id);
+        sets.entry(to).or_default().insert(id);
     }
 }
 

@@ -115,8 +115,7 @@ impl Catalog {
         let by_practice = |capacity| {
             let mut by_practice: HashMap<i64, IdSet> = HashMap::with_capacity(capacity);
             for (id, from, to) in ends {
-                by_practice.entry(from).or_default().insert(id);
-                by_practice.entry(to).or_default().insert(id);
+                IdSet::add_link(&mut by_practice, id, from, to);
             }
             by_practice
         };
@@ -175,6 +174,11 @@ impl Catalog {
             .into_iter()
             .flatten()
             .filter_map(|id| self.practices.get(id).map(|e| e.as_ref()))
+    }
+
+    /// The ids of every link (public or not) that starts or ends at `practice`, in id order.
+    pub fn link_ids_of(&self, practice: i64) -> Vec<i64> {
+        IdSet::ids_of(&self.links_by_practice, &practice)
     }
 
     /// Every link (public or not) that starts or ends at `practice`.
@@ -242,12 +246,7 @@ impl Catalog {
         let old = self.establishments.get(&uai).and_then(|o| o.establishment.position);
         self.establishment_index.set(uai, old, e.position);
         self.establishments.insert(uai, Arc::new(establishment_entry(e)));
-        let ids: Vec<i64> = self
-            .practices_by_uai
-            .get(&uai)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default();
-        for id in ids {
+        for id in IdSet::ids_of(&self.practices_by_uai, &uai) {
             if let Some(p) = self.practices.get(&id).map(|p| p.practice.clone()) {
                 self.upsert_practice(p);
             }
@@ -268,17 +267,19 @@ impl Catalog {
     /// Inserts or replaces a practice, and re-derives the links that touch it.
     pub fn upsert_practice(&mut self, p: Practice) {
         self.generation += 1;
-        if let Some(old) = self.practices.get(&p.id)
-            && old.practice.uai != p.uai
-            && let Some(set) = self.practices_by_uai.get_mut(&old.practice.uai)
+        let (old_uai, old_position) = match self.practices.get(&p.id) {
+            Some(old) => (Some(old.practice.uai), old.position),
+            None => (None, None),
+        };
+        if let Some(uai) = old_uai.filter(|u| *u != p.uai)
+            && let Some(set) = self.practices_by_uai.get_mut(&uai)
         {
             set.remove(&p.id);
         }
         self.practices_by_uai.entry(p.uai).or_default().insert(p.id);
         let entry = self.practice_entry(p);
         let id = entry.practice.id;
-        let old = self.practices.get(&id).and_then(|o| o.position);
-        self.practice_index.set(id, old, entry.position);
+        self.practice_index.set(id, old_position, entry.position);
         self.practices.insert(id, Arc::new(entry));
         self.refresh_links_of(id);
     }
@@ -292,23 +293,13 @@ impl Catalog {
             }
             self.practice_index.set(id, old.position, None);
         }
-        let links: Vec<i64> = self
-            .links_by_practice
-            .get(&id)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default();
-        for l in links {
+        for l in self.link_ids_of(id) {
             self.remove_link(l);
         }
     }
 
     fn refresh_links_of(&mut self, practice: i64) {
-        let ids: Vec<i64> = self
-            .links_by_practice
-            .get(&practice)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default();
-        for id in ids {
+        for id in self.link_ids_of(practice) {
             if let Some(l) = self.links.get(&id).map(|l| l.link.clone()) {
                 self.upsert_link(l);
             }
@@ -318,8 +309,7 @@ impl Catalog {
     /// Inserts or replaces a link.
     pub fn upsert_link(&mut self, l: Link) {
         self.generation += 1;
-        self.links_by_practice.entry(l.from_practice).or_default().insert(l.id);
-        self.links_by_practice.entry(l.to_practice).or_default().insert(l.id);
+        IdSet::add_link(&mut self.links_by_practice, l.id, l.from_practice, l.to_practice);
         let entry = self.link_entry(l);
         let old = self.links.get(&entry.link.id).and_then(|o| o.segment);
         self.link_index.set(entry.link.id, old, entry.segment);

@@ -114,7 +114,7 @@ pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiErro
     // The links of one practice come from its own list, not from a scan of every link.
     let keys = match (q.bbox, f.practice) {
         (Some(b), _) => Some(c.link_index.in_bbox(&b).collect()),
-        (None, Some(p)) => Some(c.links_of(p).map(|l| l.link.id).collect()),
+        (None, Some(p)) => Some(c.link_ids_of(p)),
         (None, None) => None,
     };
     let (n, page) = paginate(candidates(&c.links, keys).filter(|e| f.matches(e)), q);
