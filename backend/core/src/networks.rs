@@ -190,6 +190,17 @@ impl LinkGraph {
         members
     }
 
+    /// The members of the network whose id is `id` (a network's id is its smallest practice id, as in
+    /// [`Self::components`]); empty when `id` names no network.
+    pub fn network(&self, id: i64) -> Vec<i64> {
+        let members = self.network_of(id);
+        if members.first() == Some(&id) {
+            members
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Degree and betweenness (normalised, rustworkx-core) of each member of one network, most
     /// central first. Betweenness costs O(V·E): it is computed only for networks of at most
     /// [`MAX_BETWEENNESS_NODES`] practices (otherwise `None`).
@@ -288,6 +299,8 @@ mod tests {
             }
         }
         assert!(g.network_of(99).is_empty(), "an unlinked practice is in no network");
+        assert_eq!(g.network(10), vec![10, 11, 12]);
+        assert!(g.network(11).is_empty(), "a network's id is its smallest member");
     }
 
     #[test]

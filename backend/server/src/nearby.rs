@@ -110,7 +110,8 @@ pub fn parse(raw: Option<&str>) -> Result<NearbyQuery, ApiError> {
     })
 }
 
-fn metres(d: f64) -> f64 {
+/// A distance as served: metres, to the decimetre.
+pub fn metres(d: f64) -> f64 {
     (d * 10.0).round() / 10.0
 }
 

@@ -267,7 +267,7 @@ pub async fn suggestions(
                 "id": r.key,
                 "title": e.practice.title,
                 "commune_name": e.commune_name(),
-                "distance_m": (r.distance_m * 10.0).round() / 10.0,
+                "distance_m": crate::nearby::metres(r.distance_m),
                 "reason": format!("{}, {distance}", shared(e)?),
             }))
         })

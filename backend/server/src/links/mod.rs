@@ -102,14 +102,7 @@ pub fn render(e: &LinkEntry) -> Value {
 pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {
     let mut f = Filter::parse(q)?;
     if let Some(network) = f.network {
-        // A network's id is its smallest practice id.
-        let members = c.network.network_of(network);
-        let members = if members.first() == Some(&network) {
-            members
-        } else {
-            Vec::new()
-        };
-        f.members = Some(members.into_iter().collect());
+        f.members = Some(c.network.network(network).into_iter().collect());
     }
     // The links of one practice come from its own list, not from a scan of every link.
     let keys = match (q.bbox, f.practice) {
