@@ -60,16 +60,17 @@ impl<K: Copy + Eq + Hash + Ord> Default for PointIndex<K> {
 }
 
 /// Keeps the last of each key of `items` (sorted by key, stable: the last given wins).
+/// In place: the catalogue gives two million segments, already sorted and distinct.
 fn last_of_each_key<K: Ord, V>(mut items: Vec<(K, V)>) -> Vec<(K, V)> {
     items.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out: Vec<(K, V)> = Vec::with_capacity(items.len());
-    for item in items {
-        match out.last_mut() {
-            Some(last) if last.0 == item.0 => *last = item,
-            _ => out.push(item),
+    items.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            std::mem::swap(later, kept);
         }
-    }
-    out
+        same
+    });
+    items
 }
 
 impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
@@ -335,7 +336,13 @@ mod tests {
         assert_eq!(idx.len(), 99);
         idx.set(1_000, None, Some(far));
         assert_eq!(idx.len(), 100);
-        assert_eq!(PointIndex::bulk_load([(1, far), (1, pts[0].1)]).len(), 1);
+        let twice = PointIndex::bulk_load([(1, far), (1, pts[0].1)]);
+        assert_eq!(twice.len(), 1);
+        assert_eq!(
+            twice.nearest(pts[0].1, 1, Some(1.0), |_| true)[0].key,
+            1,
+            "the last position wins"
+        );
     }
 
     #[test]
