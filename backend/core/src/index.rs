@@ -73,7 +73,7 @@ fn last_of_each_key<K: Ord, V>(mut items: Vec<(K, V)>) -> Vec<(K, V)> {
     items
 }
 
-impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
+impl<K: Copy + Eq + Hash + Ord + Send> PointIndex<K> {
     /// Builds the trees in one pass (`bulk_load`, much faster than repeated inserts). A key given twice
     /// keeps its last position.
     pub fn bulk_load(items: impl IntoIterator<Item = (K, LonLat)>) -> Self {
@@ -83,9 +83,11 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
             .map(|(k, p)| GeomWithData::new([p.lon, p.lat], *k))
             .collect();
         let on_sphere = items.iter().map(|(k, p)| GeomWithData::new(unit(*p), *k)).collect();
+        // The two trees are built side by side (a million points each at start-up).
+        let (tree, sphere) = rayon::join(|| RTree::bulk_load(entries), || RTree::bulk_load(on_sphere));
         Self {
-            tree: RTree::bulk_load(entries),
-            sphere: RTree::bulk_load(on_sphere),
+            tree,
+            sphere,
             len: items.len(),
         }
     }

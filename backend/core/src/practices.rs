@@ -38,6 +38,111 @@ pub fn facet(s: &str) -> Facet {
     v
 }
 
+/// A practice's list of facet values (its disciplines, levels, tools or themes), as written, with their
+/// folded text for searching. Shared: a million practices use a few thousand distinct lists, and
+/// [`Facets::new`] keeps each of them once, so a practice holds four pointers instead of four vectors.
+#[derive(Clone)]
+pub struct Facets(Arc<FacetList>);
+
+#[derive(Debug)]
+struct FacetList {
+    values: Box<[Facet]>,
+    /// The values folded ([`crate::text::fold`]), separated by a space.
+    folded: Box<str>,
+}
+
+/// The interning set's key: a list, compared and hashed by its values.
+struct Interned(Arc<FacetList>);
+
+impl PartialEq for Interned {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.values == other.0.values
+    }
+}
+impl Eq for Interned {}
+impl std::hash::Hash for Interned {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.values.hash(state)
+    }
+}
+impl std::borrow::Borrow<[Facet]> for Interned {
+    fn borrow(&self) -> &[Facet] {
+        &self.0.values
+    }
+}
+
+impl Facets {
+    /// The shared copy of the list `values`. Lists are never forgotten: they are few.
+    pub fn new(values: Vec<Facet>) -> Self {
+        static LISTS: OnceLock<Mutex<HashSet<Interned>>> = OnceLock::new();
+        let mut lists = LISTS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(list) = lists.get(values.as_slice()) {
+            return Self(list.0.clone());
+        }
+        let folded = values
+            .iter()
+            .map(|v| crate::text::fold(v))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let list = Arc::new(FacetList {
+            values: values.into_boxed_slice(),
+            folded: folded.into_boxed_str(),
+        });
+        lists.insert(Interned(list.clone()));
+        Self(list)
+    }
+
+    /// The list of the values `values` (each interned with [`facet`]).
+    pub fn of<S: AsRef<str>>(values: &[S]) -> Self {
+        Self::new(values.iter().map(|v| facet(v.as_ref())).collect())
+    }
+
+    /// The values folded, separated by a space: what a text search reads.
+    pub fn folded(&self) -> &str {
+        &self.0.folded
+    }
+}
+
+impl Default for Facets {
+    fn default() -> Self {
+        Self::new(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Facets {
+    type Target = [Facet];
+    fn deref(&self) -> &[Facet] {
+        &self.0.values
+    }
+}
+
+impl PartialEq for Facets {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.values == other.0.values
+    }
+}
+
+impl std::fmt::Debug for Facets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Facets {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.values.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Facets {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Self::new(Vec::<Facet>::deserialize(deserializer)?))
+    }
+}
+
 /// A reported practice.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct Practice {
@@ -45,10 +150,10 @@ pub struct Practice {
     pub title: String,
     pub summary: String,
     pub description: String,
-    pub disciplines: Vec<Facet>,
-    pub levels: Vec<Facet>,
-    pub tools: Vec<Facet>,
-    pub themes: Vec<Facet>,
+    pub disciplines: Facets,
+    pub levels: Facets,
+    pub tools: Facets,
+    pub themes: Facets,
     pub school_year: SchoolYear,
     /// Establishment where the practice takes place.
     pub uai: Uai,
@@ -187,6 +292,21 @@ mod tests {
         assert!(!Arc::ptr_eq(&a, &facet("Mathematiques")));
     }
 
+    #[test]
+    fn a_facet_list_is_kept_once_with_its_folded_text() {
+        let a = Facets::of(&["Mathématiques", "Éducation aux médias"]);
+        let b = Facets::new(vec![facet("Mathématiques"), facet("Éducation aux médias")]);
+        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert_eq!(a.folded(), "mathematiques education aux medias");
+        assert_eq!(a.len(), 2);
+        assert_ne!(a, Facets::of(&["Mathématiques"]));
+        assert_eq!(Facets::default().folded(), "");
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(json, r#"["Mathématiques","Éducation aux médias"]"#);
+        let back: Facets = serde_json::from_str(&json).unwrap();
+        assert!(Arc::ptr_eq(&back.0, &a.0));
+    }
+
     fn sample() -> Practice {
         let now = Utc::now();
         Practice {
@@ -194,10 +314,10 @@ mod tests {
             title: "Classe inversée en physique".into(),
             summary: "Capsules vidéo avant le cours".into(),
             description: String::new(),
-            disciplines: vec!["Physique-chimie".into()],
-            levels: vec!["Seconde".into()],
-            tools: vec!["Peertube".into()],
-            themes: vec![],
+            disciplines: Facets::of(&["Physique-chimie"]),
+            levels: Facets::of(&["Seconde"]),
+            tools: Facets::of(&["Peertube"]),
+            themes: Facets::default(),
             school_year: SchoolYear::parse("2025-2026").unwrap(),
             uai: Uai::parse("0060842H").unwrap(),
             position: None,
@@ -219,7 +339,7 @@ mod tests {
     #[test]
     fn missing_minimal_fields_name_the_field() {
         let mut p = sample();
-        p.tools.clear();
+        p.tools = Facets::default();
         assert_eq!(p.validate().unwrap_err().field, "tools");
         let mut p = sample();
         p.title = "  ".into();

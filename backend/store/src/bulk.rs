@@ -19,11 +19,14 @@ pub(crate) trait Columns {
     fn opt_float(&self, name: &str) -> Result<Option<f64>, StoreError>;
     fn text(&self, name: &str) -> Result<String, StoreError>;
     fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError>;
+    /// A text column borrowed from the row: for values that are parsed, not kept.
+    fn str(&self, name: &str) -> Result<&str, StoreError>;
 }
 
-/// Both row types read a column by name with one getter generic in the value's type.
+/// Both row types read a column by name with one getter generic in the value's type, and borrow text
+/// with a second (rusqlite's `FromSql` cannot lend a `&str`).
 macro_rules! columns {
-    ($row:ty, |$r:ident, $name:ident| $get:expr) => {
+    ($row:ty, |$r:ident, $name:ident| $get:expr, |$sr:ident, $sname:ident| $get_str:expr) => {
         impl Columns for $row {
             fn int(&self, $name: &str) -> Result<i64, StoreError> {
                 let $r = self;
@@ -45,11 +48,19 @@ macro_rules! columns {
                 let $r = self;
                 Ok($get?)
             }
+            fn str(&self, $sname: &str) -> Result<&str, StoreError> {
+                let $sr = self;
+                $get_str
+            }
         }
     };
 }
 
-columns!(AnyRow, |row, name| row.try_get(name));
+columns!(
+    AnyRow,
+    |row, name| row.try_get(name),
+    |row, name| Ok(row.try_get(name)?)
+);
 
 /// A native row with the statement's column names, looked up once per statement rather than through
 /// SQLite for every value.
@@ -67,7 +78,24 @@ impl NativeRow<'_, '_> {
     }
 }
 
-columns!(NativeRow<'_, '_>, |native, name| native.row.get(native.index(name)?));
+columns!(
+    NativeRow<'_, '_>,
+    |native, name| native.row.get(native.index(name)?),
+    |native, name| {
+        let i = native.index(name)?;
+        let value = native.row.get_ref(i)?;
+        value.as_str().map_err(|e| {
+            StoreError::NativeRead(rusqlite::Error::FromSqlConversionFailure(
+                i,
+                value.data_type(),
+                Box::new(e),
+            ))
+        })
+    }
+);
+
+/// Rows handed over at a time by [`read_batches`].
+pub(crate) const BATCH: usize = 8192;
 
 /// Every row of `sql` (a whole-table `SELECT`), each converted by `convert`.
 pub(crate) async fn read_all<T: Send + 'static>(
@@ -75,24 +103,64 @@ pub(crate) async fn read_all<T: Send + 'static>(
     sql: &'static str,
     convert: fn(&dyn Columns) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
+    let (send, mut receive) = tokio::sync::mpsc::channel(4);
+    let reading = read_batches(store, sql, convert, send);
+    let collecting = async {
+        let mut out = Vec::new();
+        while let Some(batch) = receive.recv().await {
+            out.extend(batch);
+        }
+        out
+    };
+    let (read, out) = tokio::join!(reading, collecting);
+    read.map(|()| out)
+}
+
+/// Every row of `sql` (a whole-table `SELECT`), each converted by `convert`, sent through `out` in
+/// batches of [`BATCH`] rows as they are read, so that the receiver works while the table is read.
+/// Fails if the receiver goes away before the end.
+pub(crate) async fn read_batches<T: Send + 'static>(
+    store: &Store,
+    sql: &'static str,
+    convert: fn(&dyn Columns) -> Result<T, StoreError>,
+    out: tokio::sync::mpsc::Sender<Vec<T>>,
+) -> Result<(), StoreError> {
     if let Some(file) = store.sqlite_file.clone() {
-        return tokio::task::spawn_blocking(move || read_sqlite(&file, sql, convert))
-            .await
-            .map_err(crate::load_task_failed)?;
+        return tokio::task::spawn_blocking(move || {
+            read_sqlite(&file, sql, convert, |batch| out.blocking_send(batch).is_ok())
+        })
+        .await
+        .map_err(crate::load_task_failed)?;
     }
     let mut rows = sqlx::query(sql).fetch(store.pool());
-    let mut out = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
     while let Some(row) = rows.try_next().await? {
-        out.push(convert(&row)?);
+        batch.push(convert(&row)?);
+        if batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            out.send(full).await.map_err(|_| receiver_gone())?;
+        }
     }
-    Ok(out)
+    if !batch.is_empty() {
+        out.send(batch).await.map_err(|_| receiver_gone())?;
+    }
+    Ok(())
+}
+
+fn receiver_gone() -> StoreError {
+    crate::corrupt(
+        "catalogue",
+        "",
+        "the rows' receiver stopped before the end of the table",
+    )
 }
 
 fn read_sqlite<T>(
     file: &str,
     sql: &str,
     convert: fn(&dyn Columns) -> Result<T, StoreError>,
-) -> Result<Vec<T>, StoreError> {
+    mut emit: impl FnMut(Vec<T>) -> bool,
+) -> Result<(), StoreError> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         file,
@@ -102,9 +170,15 @@ fn read_sqlite<T>(
     let mut statement = conn.prepare(sql)?;
     let names: Vec<String> = statement.column_names().into_iter().map(str::to_owned).collect();
     let mut rows = statement.query([])?;
-    let mut out = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
     while let Some(row) = rows.next()? {
-        out.push(convert(&NativeRow { row, names: &names })?);
+        batch.push(convert(&NativeRow { row, names: &names })?);
+        if batch.len() == BATCH && !emit(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
+            return Err(receiver_gone());
+        }
     }
-    Ok(out)
+    if !batch.is_empty() && !emit(batch) {
+        return Err(receiver_gone());
+    }
+    Ok(())
 }

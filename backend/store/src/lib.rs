@@ -27,7 +27,10 @@ pub mod users;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use repere_core::practices::{Facet, facet};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use repere_core::practices::Facets;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
@@ -196,13 +199,21 @@ pub(crate) fn list_to_json<S: AsRef<str>>(list: &[S]) -> String {
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
 }
 
-/// A JSON list of facet values, each the shared copy ([`repere_core::practices::facet`]). Read without
-/// copying each value first, unless one holds a JSON escape.
-pub(crate) fn facets_from_json(table: &'static str, key: &str, s: &str) -> Result<Vec<Facet>, StoreError> {
-    match serde_json::from_str::<Vec<&str>>(s) {
-        Ok(list) => Ok(list.into_iter().map(facet).collect()),
-        Err(_) => Ok(list_from_json(table, key, s)?.iter().map(|v| facet(v)).collect()),
+/// A JSON list of facet values, as the shared list ([`Facets`]). The lists a table holds are few and
+/// written the same way each time, so each JSON text is parsed once and remembered.
+pub(crate) fn facets_from_json(table: &'static str, key: &str, s: &str) -> Result<Facets, StoreError> {
+    static PARSED: OnceLock<Mutex<HashMap<Box<str>, Facets>>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(Default::default);
+    if let Some(list) = parsed.lock().unwrap_or_else(|p| p.into_inner()).get(s) {
+        return Ok(list.clone());
     }
+    let list = Facets::of(&list_from_json(table, key, s)?);
+    let mut parsed = parsed.lock().unwrap_or_else(|p| p.into_inner());
+    // A bound for a table of free-text lists, each different: past it, lists are parsed every time.
+    if parsed.len() < 100_000 {
+        parsed.insert(s.into(), list.clone());
+    }
+    Ok(list)
 }
 
 pub(crate) fn list_from_json(table: &'static str, key: &str, s: &str) -> Result<Vec<String>, StoreError> {

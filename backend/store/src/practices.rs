@@ -19,26 +19,34 @@ fn from_row(row: &dyn Columns) -> Result<Practice, StoreError> {
         title: row.text("title")?,
         summary: row.text("summary")?,
         description: row.text("description")?,
-        disciplines: facets_from_json(TABLE, &key, &row.text("disciplines")?)?,
-        levels: facets_from_json(TABLE, &key, &row.text("levels")?)?,
-        tools: facets_from_json(TABLE, &key, &row.text("tools")?)?,
-        themes: facets_from_json(TABLE, &key, &row.text("themes")?)?,
-        school_year: SchoolYear::parse(&row.text("school_year")?).map_err(c)?,
-        uai: Uai::parse(&row.text("uai")?).map_err(c)?,
+        disciplines: facets_from_json(TABLE, &key, row.str("disciplines")?)?,
+        levels: facets_from_json(TABLE, &key, row.str("levels")?)?,
+        tools: facets_from_json(TABLE, &key, row.str("tools")?)?,
+        themes: facets_from_json(TABLE, &key, row.str("themes")?)?,
+        school_year: SchoolYear::parse(row.str("school_year")?).map_err(c)?,
+        uai: Uai::parse(row.str("uai")?).map_err(c)?,
         position: position(TABLE, &key, row.opt_float("lon")?, row.opt_float("lat")?)?,
         innovatheque_url: row.opt_text("innovatheque_url")?,
-        status: PracticeStatus::parse("status", &row.text("status")?).map_err(c)?,
-        created_at: parse_ts(TABLE, &key, &row.text("created_at")?)?,
-        updated_at: parse_ts(TABLE, &key, &row.text("updated_at")?)?,
+        status: PracticeStatus::parse("status", row.str("status")?).map_err(c)?,
+        created_at: parse_ts(TABLE, &key, row.str("created_at")?)?,
+        updated_at: parse_ts(TABLE, &key, row.str("updated_at")?)?,
         published_at: published_at.map(|s| parse_ts(TABLE, &key, &s)).transpose()?,
         author_id: row.opt_int("author_id")?,
         rejection_reason: row.opt_text("rejection_reason")?,
     })
 }
 
+const ALL: &str = "SELECT * FROM practices ORDER BY id";
+
 /// Every practice, whatever its status, ordered by id.
 pub async fn load_all(store: &Store) -> Result<Vec<Practice>, StoreError> {
-    crate::bulk::read_all(store, "SELECT * FROM practices ORDER BY id", from_row).await
+    crate::bulk::read_all(store, ALL, from_row).await
+}
+
+/// Every practice, whatever its status, ordered by id, sent through `out` in batches as they are read
+/// (the catalogue derives its entries meanwhile). Fails if `out`'s receiver goes away first.
+pub async fn load_batches(store: &Store, out: tokio::sync::mpsc::Sender<Vec<Practice>>) -> Result<(), StoreError> {
+    crate::bulk::read_batches(store, ALL, from_row, out).await
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology};
 use repere_core::links::{Link, LinkKind};
-use repere_core::practices::{Practice, PracticeStatus};
+use repere_core::practices::{Facets, Practice, PracticeStatus};
 use repere_core::{LonLat, SchoolYear, Uai};
 use repere_store::{Store, establishments, links, practices};
 
@@ -21,7 +21,10 @@ async fn stores() -> Vec<(Store, Option<String>)> {
         None,
     )];
     if let Ok(base) = std::env::var("REPERE_TEST_POSTGRES") {
-        let name = format!("repere_store_{}", std::process::id());
+        // One database per test: the tests of this file run side by side in one process.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("repere_store_{}_{n}", std::process::id());
         let url = repere_store::create_postgres_database(&base, &name).await.unwrap();
         out.push((Store::connect(&url).await.unwrap(), Some(name)));
     }
@@ -60,10 +63,10 @@ fn practice(title: &str) -> Practice {
         title: title.into(),
         summary: "Résumé".into(),
         description: String::new(),
-        disciplines: vec!["Technologie".into()],
-        levels: vec!["5e".into()],
-        tools: vec!["Tinkercad".into()],
-        themes: vec![],
+        disciplines: Facets::of(&["Technologie"]),
+        levels: Facets::of(&["5e"]),
+        tools: Facets::of(&["Tinkercad"]),
+        themes: Facets::default(),
         school_year: SchoolYear::parse("2025-2026").unwrap(),
         uai: Uai::parse("0060842H").unwrap(),
         position: None,
@@ -92,11 +95,7 @@ async fn rows_come_back_as_written_and_constraints_hold() {
         let mut located = practice("Robotique");
         located.position = Some(LonLat::new(7.2, 43.7).unwrap());
         // Facet values that JSON escapes (a quote, a backslash) and accented ones come back as written.
-        located.tools = vec![
-            "Robot \"Thymio\"".into(),
-            "C:\\Outils".into(),
-            "Tablette numérique".into(),
-        ];
+        located.tools = Facets::of(&["Robot \"Thymio\"", "C:\\Outils", "Tablette numérique"]);
         let b = practices::insert(&mut tx, &located).await.unwrap();
         tx.commit().await.unwrap();
 
@@ -135,6 +134,65 @@ async fn rows_come_back_as_written_and_constraints_hold() {
         );
         assert_eq!(links::load_all(&store).await.unwrap().len(), 1);
         drop(conn);
+        store.close().await;
+        if let (Some(name), Ok(base)) = (pg_name, std::env::var("REPERE_TEST_POSTGRES")) {
+            repere_store::drop_postgres_database(&base, &name).await.unwrap();
+        }
+    }
+}
+
+/// The catalogue reads the practices table in batches while it derives its entries: every row comes
+/// back once, in id order, and a row the store cannot read fails the whole read, naming the row.
+#[tokio::test]
+async fn the_practices_table_is_read_whole_in_batches_and_a_corrupt_row_fails_the_read() {
+    for (store, pg_name) in stores().await {
+        let now = Utc::now();
+        let mut tx = store.pool().begin().await.unwrap();
+        establishments::upsert(&mut tx, &establishment(), now).await.unwrap();
+        practices::insert(&mut tx, &practice("Impression 3D")).await.unwrap();
+        tx.commit().await.unwrap();
+        // 2^14 rows: more than one batch.
+        for _ in 0..14 {
+            sqlx::query(
+                "INSERT INTO practices (title, summary, description, disciplines, levels, tools, themes, school_year,
+                   uai, lon, lat, innovatheque_url, status, created_at, updated_at, published_at, author_id,
+                   rejection_reason)
+                 SELECT title, summary, description, disciplines, levels, tools, themes, school_year, uai, lon, lat,
+                   innovatheque_url, status, created_at, updated_at, published_at, author_id, rejection_reason
+                 FROM practices",
+            )
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+        let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<Practice>>(2);
+        let collecting = async {
+            let mut ids = Vec::new();
+            let mut batches = 0;
+            while let Some(batch) = receive.recv().await {
+                batches += 1;
+                ids.extend(batch.iter().map(|p| p.id));
+            }
+            (ids, batches)
+        };
+        let (read, (ids, batches)) = tokio::join!(practices::load_batches(&store, send), collecting);
+        read.unwrap();
+        assert_eq!(ids.len(), 1 << 14);
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order, each once");
+        assert!(batches > 1, "handed over as it is read");
+
+        let last = *ids.last().unwrap();
+        sqlx::query("UPDATE practices SET school_year = '2025' WHERE id = $1")
+            .bind(last)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        match practices::load_all(&store).await {
+            Err(repere_store::StoreError::Corrupt { table, key, .. }) => {
+                assert_eq!((table, key), ("practices", last.to_string()))
+            }
+            other => panic!("a corrupt row must fail the read, got {:?}", other.map(|v| v.len())),
+        }
         store.close().await;
         if let (Some(name), Ok(base)) = (pg_name, std::env::var("REPERE_TEST_POSTGRES")) {
             repere_store::drop_postgres_database(&base, &name).await.unwrap();

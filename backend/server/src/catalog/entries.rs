@@ -34,9 +34,10 @@ pub struct PracticeEntry {
     pub position: Option<LonLat>,
     /// Its establishment, when the catalogue knows it.
     pub establishment: Option<Arc<EstablishmentEntry>>,
-    /// Folded title, summary, tools, disciplines and themes (the establishment's name and commune are
-    /// searched in [`EstablishmentEntry::place`]).
-    pub search: String,
+    /// Folded title and summary (the facets' folded text is kept once per distinct list, in
+    /// [`repere_core::practices::Facets`]; the establishment's name and commune in
+    /// [`EstablishmentEntry::place`]). Exactly sized: there are a million.
+    pub search: Box<str>,
 }
 
 impl PracticeEntry {
@@ -68,10 +69,18 @@ impl PracticeEntry {
         self.establishment().map_or("", |e| &e.commune_name)
     }
 
-    /// Whether every term of `q` occurs in the practice's text or its establishment's name or commune.
+    /// Whether every term of `q` occurs in the practice's text, its tools, disciplines or themes, or its
+    /// establishment's name or commune.
     pub fn matches_text(&self, q: &Query) -> bool {
         let place = self.establishment.as_ref().map_or("", |e| e.place.as_str());
-        q.matches_any(&[&self.search, place])
+        let p = &self.practice;
+        q.matches_any(&[
+            &self.search,
+            p.tools.folded(),
+            p.disciplines.folded(),
+            p.themes.folded(),
+            place,
+        ])
     }
 }
 

@@ -47,24 +47,40 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Loads every layer from the store and builds the indexes.
+    /// Loads every layer from the store and builds the indexes. The practices' entries are derived
+    /// while the table is read, batch by batch.
     pub async fn load(store: &Store) -> Result<Self, StoreError> {
         let demo = repere_store::meta::get(store, repere_store::meta::DEMO_KEY)
             .await?
             .is_some();
         let t = std::time::Instant::now();
         // The two large tables are read side by side, on separate connections and worker threads.
-        let (for_practices, for_links) = (store.clone(), store.clone());
-        let practices = tokio::spawn(async move { repere_store::practices::load_all(&for_practices).await });
+        let for_links = store.clone();
         let links = tokio::spawn(async move { repere_store::links::load_all(&for_links).await });
         let establishments = repere_store::establishments::load_all(store).await?;
         let sites = repere_store::sites::load_all(store).await?;
         let epci = repere_store::epci::load_all(store).await?;
-        let practices = practices.await.map_err(repere_store::load_task_failed)??;
+        let (send, mut receive) = tokio::sync::mpsc::channel(4);
+        let for_practices = store.clone();
+        let reading = tokio::spawn(async move { repere_store::practices::load_batches(&for_practices, send).await });
+        let deriving = tokio::task::spawn_blocking(move || {
+            let mut building = Building::new(demo, establishments);
+            while let Some(batch) = receive.blocking_recv() {
+                building.add_practices(batch);
+            }
+            building
+        });
+        let building = deriving.await.map_err(repere_store::load_task_failed)?;
+        // A failed read ends the batches early: its error, not the partial catalogue, is the answer.
+        reading.await.map_err(repere_store::load_task_failed)??;
         let links = links.await.map_err(repere_store::load_task_failed)??;
         let read_ms = t.elapsed().as_millis() as u64;
-        tracing::debug!(read_ms, resident_mb = crate::ops::resident_mb(), "catalogue read");
-        let mut catalog = Self::build(demo, establishments, practices, sites, links);
+        tracing::debug!(
+            read_ms,
+            resident_mb = crate::ops::resident_mb(),
+            "catalogue read, practices derived"
+        );
+        let mut catalog = building.finish(sites, links);
         catalog.epci = epci;
         tracing::debug!(
             read_ms,
@@ -82,29 +98,64 @@ impl Catalog {
         sites: Vec<Site>,
         links: Vec<Link>,
     ) -> Self {
+        let mut building = Building::new(demo, establishments);
+        building.add_practices(practices);
+        building.finish(sites, links)
+    }
+}
+
+/// A catalogue being built: establishments first, then practices (in batches, as they are read), then
+/// sites, links and the indexes.
+struct Building {
+    c: Catalog,
+    practices: Vec<(i64, Arc<PracticeEntry>)>,
+    started: std::time::Instant,
+}
+
+impl Building {
+    fn new(demo: bool, establishments: Vec<Establishment>) -> Self {
         let mut c = Catalog {
             demo,
             ..Default::default()
         };
-        let t = std::time::Instant::now();
+        c.establishments = derive(establishments, |e| (e.uai, establishment_entry(e)))
+            .into_iter()
+            .collect();
+        Self {
+            c,
+            practices: Vec::new(),
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// Derives the entries of `practices` (folded search text, inherited attributes) on every core.
+    fn add_practices(&mut self, practices: Vec<Practice>) {
+        for p in &practices {
+            self.c.practices_by_uai.entry(p.uai).or_default().insert(p.id);
+        }
+        let c = &self.c;
+        self.practices.extend(derive(practices, |p| {
+            let entry = c.practice_entry(p);
+            (entry.practice.id, entry)
+        }));
+    }
+
+    fn finish(self, sites: Vec<Site>, links: Vec<Link>) -> Catalog {
+        let Self {
+            mut c,
+            practices,
+            started,
+        } = self;
         let phase = |name: &str| {
             tracing::debug!(
                 phase = name,
-                ms = t.elapsed().as_millis() as u64,
+                ms = started.elapsed().as_millis() as u64,
                 resident_mb = crate::ops::resident_mb(),
                 "catalogue build"
             )
         };
-        // The entries (folded search text, inherited attributes) are derived on every core; the maps
-        // are then built from id-sorted lists in one pass.
-        c.establishments = derive(establishments, |e| (e.uai, establishment_entry(e)));
-        for p in &practices {
-            c.practices_by_uai.entry(p.uai).or_default().insert(p.id);
-        }
-        c.practices = derive(practices, |p| {
-            let entry = c.practice_entry(p);
-            (entry.practice.id, entry)
-        });
+        // Read in id order: the map is built in one pass.
+        c.practices = practices.into_iter().collect();
         phase("practices");
         for s in sites {
             let entry = c.site_entry(s);
@@ -129,7 +180,7 @@ impl Catalog {
             },
         );
         c.links_by_practice = links_by_practice;
-        c.links = entries;
+        c.links = entries.into_iter().collect();
         phase("links");
         // The indexes are independent of one another: the segment index (the slowest, two million
         // segments) is built beside the point indexes and the link graph.
@@ -166,7 +217,9 @@ impl Catalog {
         phase("indexes and link graph");
         c
     }
+}
 
+impl Catalog {
     /// Every practice (whatever its status) of the establishment `uai`.
     pub fn practices_of(&self, uai: Uai) -> impl Iterator<Item = &PracticeEntry> + '_ {
         self.practices_by_uai
@@ -195,13 +248,7 @@ impl Catalog {
         let position = p
             .position
             .or_else(|| establishment.as_ref().and_then(|e| e.establishment.position));
-        let search = join(&[
-            &p.title,
-            &p.summary,
-            &p.tools.join(" "),
-            &p.disciplines.join(" "),
-            &p.themes.join(" "),
-        ]);
+        let search = join(&[&p.title, &p.summary]).into_boxed_str();
         PracticeEntry {
             position,
             establishment,
@@ -348,18 +395,18 @@ impl Catalog {
 
 /// Derives the entries of `records` on every core, then builds the map from the list (sorted by key
 /// already, as the store reads it) in one pass.
-fn derive<R: Send, K: Ord + Send, E: Send + Sync>(
+/// The entries of `records`, derived on every core, in the records' order.
+fn derive<R: Send, K: Send, E: Send + Sync>(
     records: Vec<R>,
     entry: impl Fn(R) -> (K, E) + Sync + Send,
-) -> BTreeMap<K, Arc<E>> {
-    let entries: Vec<(K, Arc<E>)> = records
+) -> Vec<(K, Arc<E>)> {
+    records
         .into_par_iter()
         .map(|r| {
             let (key, e) = entry(r);
             (key, Arc::new(e))
         })
-        .collect();
-    entries.into_iter().collect()
+        .collect()
 }
 
 #[cfg(test)]
@@ -370,7 +417,7 @@ mod tests {
     use repere_core::SchoolYear;
     use repere_core::establishments::{EstablishmentKind, Sector};
     use repere_core::links::LinkKind;
-    use repere_core::practices::PracticeStatus;
+    use repere_core::practices::{Facets, PracticeStatus};
 
     fn est(uai: &str, lon: f64) -> Establishment {
         Establishment {
@@ -395,10 +442,10 @@ mod tests {
             title: format!("Pratique {id}"),
             summary: "r".into(),
             description: String::new(),
-            disciplines: vec!["Mathématiques".into()],
-            levels: vec!["6e".into()],
-            tools: vec!["Scratch".into()],
-            themes: vec![],
+            disciplines: Facets::of(&["Mathématiques"]),
+            levels: Facets::of(&["6e"]),
+            tools: Facets::of(&["Scratch"]),
+            themes: Facets::default(),
             school_year: SchoolYear::parse("2025-2026").unwrap(),
             uai: Uai::parse(uai).unwrap(),
             position: None,
@@ -459,5 +506,20 @@ mod tests {
         assert!(c.links.is_empty());
         assert_eq!(c.link_index.len(), 0);
         assert_eq!(c.practice_index.len(), 1);
+    }
+
+    #[test]
+    fn a_practice_is_found_by_its_text_its_facets_and_its_place() {
+        let mut p = practice(1, "0060842H");
+        p.title = "Radio scolaire".into();
+        p.themes = Facets::of(&["Éducation aux médias"]);
+        let c = Catalog::build(false, vec![est("0060842H", 7.0)], vec![p], vec![], vec![]);
+        let e = &c.practices[&1];
+        let found = |q: &str| e.matches_text(&repere_core::text::Query::new(q).unwrap());
+        // Each term may come from a different text: title, discipline, theme, tool, commune.
+        assert!(found("RADIO mathematiques"));
+        assert!(found("education aux MÉDIAS scratch"));
+        assert!(found("radio antibes"));
+        assert!(!found("radio robotique"), "every term must occur somewhere");
     }
 }

@@ -17,7 +17,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use repere_core::establishments::{Establishment, EstablishmentKind};
 use repere_core::links::{Link, LinkKind};
-use repere_core::practices::{Practice, PracticeStatus, facet};
+use repere_core::practices::{Facets, Practice, PracticeStatus};
 use repere_core::sites::{Site, SiteKind, SiteStatus};
 use repere_core::{LonLat, SchoolYear, Uai};
 use repere_store::Store;
@@ -123,10 +123,10 @@ fn practice(rng: &mut ChaCha8Rng, e: &Establishment, activity: &Activity) -> Pra
             tools.join(" et "),
         ),
         title,
-        disciplines: vec![facet(activity.discipline)],
-        levels: lv.iter().map(|s| facet(s)).collect(),
-        tools: tools.iter().map(|s| facet(s)).collect(),
-        themes: activity.themes.iter().map(|s| facet(s)).collect(),
+        disciplines: Facets::of(&[activity.discipline]),
+        levels: Facets::of(&lv),
+        tools: Facets::of(&tools),
+        themes: Facets::of(activity.themes),
         school_year: year,
         uai: e.uai,
         position,

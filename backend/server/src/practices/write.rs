@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use repere_core::practices::{Action, Facet, Practice, PracticeStatus, editable_by_author, facet, next_status};
+use repere_core::practices::{Action, Facets, Practice, PracticeStatus, editable_by_author, facet, next_status};
 use repere_core::text::fold;
 use repere_core::users::Role;
 use repere_core::{Invalid, LonLat, SchoolYear, Uai};
@@ -62,7 +62,7 @@ pub struct PracticeInput {
     submit: bool,
 }
 
-fn clean_list(field: &'static str, values: &[String]) -> Result<Vec<Facet>, ApiError> {
+fn clean_list(field: &'static str, values: &[String]) -> Result<Facets, ApiError> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
@@ -82,7 +82,7 @@ fn clean_list(field: &'static str, values: &[String]) -> Result<Vec<Facet>, ApiE
             format!("au plus {MAX_VALUES} valeurs"),
         )));
     }
-    Ok(out)
+    Ok(Facets::new(out))
 }
 
 /// Validates the input into a practice (keeping identity, status and dates from `base`).
@@ -279,10 +279,10 @@ pub async fn create(
         title: String::new(),
         summary: String::new(),
         description: String::new(),
-        disciplines: vec![],
-        levels: vec![],
-        tools: vec![],
-        themes: vec![],
+        disciplines: Facets::default(),
+        levels: Facets::default(),
+        tools: Facets::default(),
+        themes: Facets::default(),
         school_year: SchoolYear::containing(now.date_naive()),
         uai: Uai::parse("0060842H").expect("valid"),
         position: None,
