@@ -125,14 +125,31 @@ pub(crate) async fn read_batches<T: Send + 'static>(
     convert: fn(&dyn Columns) -> Result<T, StoreError>,
     out: tokio::sync::mpsc::Sender<Vec<T>>,
 ) -> Result<(), StoreError> {
+    read_range(store, sql, &[], convert, out).await
+}
+
+/// As [`read_batches`], for a `SELECT` whose integer parameters `$1`, `$2`… are `params` (a range of
+/// ids, when a table is read in parts side by side).
+pub(crate) async fn read_range<T: Send + 'static>(
+    store: &Store,
+    sql: &'static str,
+    params: &[i64],
+    convert: fn(&dyn Columns) -> Result<T, StoreError>,
+    out: tokio::sync::mpsc::Sender<Vec<T>>,
+) -> Result<(), StoreError> {
     if let Some(file) = store.sqlite_file.clone() {
+        let params = params.to_vec();
         return tokio::task::spawn_blocking(move || {
-            read_sqlite(&file, sql, convert, |batch| out.blocking_send(batch).is_ok())
+            read_sqlite(&file, sql, &params, convert, |batch| out.blocking_send(batch).is_ok())
         })
         .await
         .map_err(crate::load_task_failed)?;
     }
-    let mut rows = sqlx::query(sql).fetch(store.pool());
+    let mut query = sqlx::query(sql);
+    for p in params {
+        query = query.bind(*p);
+    }
+    let mut rows = query.fetch(store.pool());
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(row) = rows.try_next().await? {
         batch.push(convert(&row)?);
@@ -158,6 +175,7 @@ fn receiver_gone() -> StoreError {
 fn read_sqlite<T>(
     file: &str,
     sql: &str,
+    params: &[i64],
     convert: fn(&dyn Columns) -> Result<T, StoreError>,
     mut emit: impl FnMut(Vec<T>) -> bool,
 ) -> Result<(), StoreError> {
@@ -169,7 +187,7 @@ fn read_sqlite<T>(
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let mut statement = conn.prepare(sql)?;
     let names: Vec<String> = statement.column_names().into_iter().map(str::to_owned).collect();
-    let mut rows = statement.query([])?;
+    let mut rows = statement.query(rusqlite::params_from_iter(params))?;
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(row) = rows.next()? {
         batch.push(convert(&NativeRow { row, names: &names })?);

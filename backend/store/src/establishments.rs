@@ -6,25 +6,25 @@ use chrono::{DateTime, Utc};
 use repere_core::Uai;
 use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology};
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
+use crate::bulk::Columns;
 use crate::{AnyConnection, Store, StoreError, corrupt, parse_date, position, ts};
 
 const TABLE: &str = "establishments";
 
-fn from_row(row: &AnyRow) -> Result<Establishment, StoreError> {
-    let uai: String = row.try_get("uai")?;
-    let c = |e: repere_core::Invalid| corrupt(TABLE, &uai, e);
+fn from_row(row: &dyn Columns) -> Result<Establishment, StoreError> {
+    let uai = row.str("uai")?;
+    let c = |e: repere_core::Invalid| corrupt(TABLE, uai, e);
     Ok(Establishment {
-        uai: Uai::parse(&uai).map_err(c)?,
-        name: row.try_get("name")?,
-        kind: EstablishmentKind::parse("kind", &row.try_get::<String, _>("kind")?).map_err(c)?,
-        sector: Sector::parse("sector", &row.try_get::<String, _>("sector")?).map_err(c)?,
-        commune_code: row.try_get("commune_code")?,
-        commune_name: row.try_get("commune_name")?,
-        departement: row.try_get("departement")?,
-        position: position(TABLE, &uai, row.try_get("lon")?, row.try_get("lat")?)?,
-        placed_at_commune: row.try_get::<i64, _>("placed_at_commune")? != 0,
+        uai: Uai::parse(uai).map_err(c)?,
+        name: row.text("name")?,
+        kind: EstablishmentKind::parse("kind", row.str("kind")?).map_err(c)?,
+        sector: Sector::parse("sector", row.str("sector")?).map_err(c)?,
+        commune_code: row.text("commune_code")?,
+        commune_name: row.text("commune_name")?,
+        departement: row.text("departement")?,
+        position: position(TABLE, uai, row.opt_float("lon")?, row.opt_float("lat")?)?,
+        placed_at_commune: row.int("placed_at_commune")? != 0,
         bandwidth: Vec::new(),
         profiles: Vec::new(),
     })
@@ -32,12 +32,12 @@ fn from_row(row: &AnyRow) -> Result<Establishment, StoreError> {
 
 /// Every establishment with its bandwidth history and OPINEE profiles (oldest first), ordered by UAI.
 pub async fn load_all(store: &Store) -> Result<Vec<Establishment>, StoreError> {
-    let rows = sqlx::query(
+    let mut list = crate::bulk::read_all(
+        store,
         "SELECT uai, name, kind, sector, commune_code, commune_name, departement, lon, lat, placed_at_commune FROM establishments ORDER BY uai",
+        from_row,
     )
-    .fetch_all(store.pool())
     .await?;
-    let mut list: Vec<Establishment> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
     let mut history = load_bandwidth(store, None).await?;
     let mut profiles = crate::opinee::load(store, None).await?;
     for e in &mut list {
@@ -60,7 +60,7 @@ pub async fn get(store: &Store, uai: Uai) -> Result<Option<Establishment>, Store
     .fetch_optional(store.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let mut e = from_row(&row)?;
+    let mut e = from_row(&row as &dyn Columns)?;
     e.bandwidth = load_bandwidth(store, Some(uai)).await?.remove(&uai).unwrap_or_default();
     e.profiles = crate::opinee::load(store, Some(uai))
         .await?

@@ -27,8 +27,8 @@ pub mod users;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 use repere_core::practices::Facets;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -200,19 +200,22 @@ pub(crate) fn list_to_json<S: AsRef<str>>(list: &[S]) -> String {
 }
 
 /// A JSON list of facet values, as the shared list ([`Facets`]). The lists a table holds are few and
-/// written the same way each time, so each JSON text is parsed once and remembered.
+/// written the same way each time, so each JSON text is parsed once per thread and remembered (per
+/// thread: the practices table is read by several threads at once).
 pub(crate) fn facets_from_json(table: &'static str, key: &str, s: &str) -> Result<Facets, StoreError> {
-    static PARSED: OnceLock<Mutex<HashMap<Box<str>, Facets>>> = OnceLock::new();
-    let parsed = PARSED.get_or_init(Default::default);
-    if let Some(list) = parsed.lock().unwrap_or_else(|p| p.into_inner()).get(s) {
-        return Ok(list.clone());
+    thread_local! {
+        static PARSED: RefCell<HashMap<Box<str>, Facets>> = RefCell::default();
+    }
+    if let Some(list) = PARSED.with_borrow(|parsed| parsed.get(s).cloned()) {
+        return Ok(list);
     }
     let list = Facets::of(&list_from_json(table, key, s)?);
-    let mut parsed = parsed.lock().unwrap_or_else(|p| p.into_inner());
-    // A bound for a table of free-text lists, each different: past it, lists are parsed every time.
-    if parsed.len() < 100_000 {
-        parsed.insert(s.into(), list.clone());
-    }
+    PARSED.with_borrow_mut(|parsed| {
+        // A bound for a table of free-text lists, each different: past it, lists are parsed every time.
+        if parsed.len() < 100_000 {
+            parsed.insert(s.into(), list.clone());
+        }
+    });
     Ok(list)
 }
 

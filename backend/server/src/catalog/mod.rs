@@ -60,6 +60,10 @@ impl Catalog {
         let establishments = repere_store::establishments::load_all(store).await?;
         let sites = repere_store::sites::load_all(store).await?;
         let epci = repere_store::epci::load_all(store).await?;
+        tracing::debug!(
+            ms = t.elapsed().as_millis() as u64,
+            "catalogue: establishments, sites and EPCI read"
+        );
         let (send, mut receive) = tokio::sync::mpsc::channel(4);
         let for_practices = store.clone();
         let reading = tokio::spawn(async move { repere_store::practices::load_batches(&for_practices, send).await });
