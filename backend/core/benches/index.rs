@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use repere_core::index::PointIndex;
+use repere_core::index::{PointIndex, SegmentIndex};
 use repere_core::{Bbox, LonLat};
 
 const N: usize = 1_000_000;
@@ -69,6 +69,17 @@ fn bench(c: &mut Criterion) {
             }
             black_box(idx.len())
         })
+    });
+    g.finish();
+
+    // Two million links, each between a point and one of its next 200 (as `repere generate` draws them).
+    let segments: Vec<(i64, LonLat, LonLat)> = (0..2 * N)
+        .map(|i| (i as i64, pts[i % N].1, pts[(i % N + 1 + i % 199) % N].1))
+        .collect();
+    let mut g = c.benchmark_group("index_2M_segments");
+    g.sample_size(10);
+    g.bench_function("bulk_load", |b| {
+        b.iter(|| black_box(SegmentIndex::bulk_load(segments.iter().copied())))
     });
     g.finish();
 
