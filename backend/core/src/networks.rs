@@ -63,8 +63,9 @@ pub fn growth<P: Clone + PartialEq>(links: &[(P, i64, i64)]) -> Vec<(P, usize, u
 #[derive(Debug, Clone, Default)]
 pub struct LinkGraph {
     g: StableUnGraph<i64, i64>,
-    nodes: HashMap<i64, NodeIndex>,
-    edges: HashMap<i64, EdgeIndex>,
+    // Fast hashes: two million links are added at start-up.
+    nodes: foldhash::HashMap<i64, NodeIndex>,
+    edges: foldhash::HashMap<i64, EdgeIndex>,
 }
 
 impl LinkGraph {
@@ -74,8 +75,8 @@ impl LinkGraph {
         let links: Vec<(i64, i64, i64)> = links.into_iter().collect();
         let mut g = Self {
             g: StableUnGraph::with_capacity(0, links.len()),
-            nodes: HashMap::new(),
-            edges: HashMap::with_capacity(links.len()),
+            nodes: Default::default(),
+            edges: foldhash::HashMap::with_capacity_and_hasher(links.len(), Default::default()),
         };
         for (l, a, b) in links {
             g.add_link(l, a, b);

@@ -8,10 +8,16 @@
 /// start-up, so this is on the path of a million records.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(&mut out, s);
+    out
+}
+
+/// Appends the folded `s` ([`fold`]) to `out`: several texts folded into one string without a copy of
+/// each.
+pub fn fold_into(out: &mut String, s: &str) {
     for c in s.chars() {
         fold_char(c, |f| out.push(f));
     }
-    out
 }
 
 /// Whether `fold(raw) == folded`, without building the folded string: the catalogue compares facet

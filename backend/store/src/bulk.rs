@@ -19,8 +19,13 @@ pub(crate) trait Columns {
     fn opt_float(&self, name: &str) -> Result<Option<f64>, StoreError>;
     fn text(&self, name: &str) -> Result<String, StoreError>;
     fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError>;
-    /// A text column borrowed from the row: for values that are parsed, not kept.
-    fn str(&self, name: &str) -> Result<&str, StoreError>;
+    /// A text column borrowed from the row (`None` for NULL): for values that are parsed, not kept.
+    fn opt_str(&self, name: &str) -> Result<Option<&str>, StoreError>;
+    /// A text column that may not be NULL, borrowed from the row.
+    fn str(&self, name: &str) -> Result<&str, StoreError> {
+        self.opt_str(name)?
+            .ok_or_else(|| crate::corrupt("?", &name, "NULL where a text was expected"))
+    }
 }
 
 /// Both row types read a column by name with one getter generic in the value's type, and borrow text
@@ -48,7 +53,7 @@ macro_rules! columns {
                 let $r = self;
                 Ok($get?)
             }
-            fn str(&self, $sname: &str) -> Result<&str, StoreError> {
+            fn opt_str(&self, $sname: &str) -> Result<Option<&str>, StoreError> {
                 let $sr = self;
                 $get_str
             }
@@ -84,7 +89,7 @@ columns!(
     |native, name| {
         let i = native.index(name)?;
         let value = native.row.get_ref(i)?;
-        value.as_str().map_err(|e| {
+        value.as_str_or_null().map_err(|e| {
             StoreError::NativeRead(rusqlite::Error::FromSqlConversionFailure(
                 i,
                 value.data_type(),
@@ -167,7 +172,7 @@ pub(crate) async fn read_range<T: Send + 'static>(
 fn receiver_gone() -> StoreError {
     crate::corrupt(
         "catalogue",
-        "",
+        &"",
         "the rows' receiver stopped before the end of the table",
     )
 }

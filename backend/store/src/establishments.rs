@@ -14,7 +14,7 @@ const TABLE: &str = "establishments";
 
 fn from_row(row: &dyn Columns) -> Result<Establishment, StoreError> {
     let uai = row.str("uai")?;
-    let c = |e: repere_core::Invalid| corrupt(TABLE, uai, e);
+    let c = |e: repere_core::Invalid| corrupt(TABLE, &uai, e);
     Ok(Establishment {
         uai: Uai::parse(uai).map_err(c)?,
         name: row.text("name")?,
@@ -23,7 +23,7 @@ fn from_row(row: &dyn Columns) -> Result<Establishment, StoreError> {
         commune_code: row.text("commune_code")?,
         commune_name: row.text("commune_name")?,
         departement: row.text("departement")?,
-        position: position(TABLE, uai, row.opt_float("lon")?, row.opt_float("lat")?)?,
+        position: position(TABLE, &uai, row.opt_float("lon")?, row.opt_float("lat")?)?,
         placed_at_commune: row.int("placed_at_commune")? != 0,
         bandwidth: Vec::new(),
         profiles: Vec::new(),

@@ -28,7 +28,6 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use repere_core::practices::Facets;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -184,13 +183,13 @@ pub fn ts(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-pub(crate) fn parse_ts(table: &'static str, key: &str, s: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn parse_ts(table: &'static str, key: &Key<'_>, s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| corrupt(table, key, e))
 }
 
-pub(crate) fn parse_date(table: &'static str, key: &str, s: &str) -> Result<NaiveDate, StoreError> {
+pub(crate) fn parse_date(table: &'static str, key: &Key<'_>, s: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt(table, key, e))
 }
 
@@ -202,9 +201,9 @@ pub(crate) fn list_to_json<S: AsRef<str>>(list: &[S]) -> String {
 /// A JSON list of facet values, as the shared list ([`Facets`]). The lists a table holds are few and
 /// written the same way each time, so each JSON text is parsed once per thread and remembered (per
 /// thread: the practices table is read by several threads at once).
-pub(crate) fn facets_from_json(table: &'static str, key: &str, s: &str) -> Result<Facets, StoreError> {
+pub(crate) fn facets_from_json(table: &'static str, key: &Key<'_>, s: &str) -> Result<Facets, StoreError> {
     thread_local! {
-        static PARSED: RefCell<HashMap<Box<str>, Facets>> = RefCell::default();
+        static PARSED: RefCell<foldhash::HashMap<Box<str>, Facets>> = RefCell::default();
     }
     if let Some(list) = PARSED.with_borrow(|parsed| parsed.get(s).cloned()) {
         return Ok(list);
@@ -219,11 +218,15 @@ pub(crate) fn facets_from_json(table: &'static str, key: &str, s: &str) -> Resul
     Ok(list)
 }
 
-pub(crate) fn list_from_json(table: &'static str, key: &str, s: &str) -> Result<Vec<String>, StoreError> {
+pub(crate) fn list_from_json(table: &'static str, key: &Key<'_>, s: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(s).map_err(|e| corrupt(table, key, e))
 }
 
-pub(crate) fn corrupt(table: &'static str, key: &str, reason: impl std::fmt::Display) -> StoreError {
+/// A row's key in an error message (an id, a UAI…): formatted only when there is an error, not for each
+/// of a million rows read.
+pub(crate) type Key<'a> = dyn std::fmt::Display + 'a;
+
+pub(crate) fn corrupt(table: &'static str, key: &Key<'_>, reason: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         table,
         key: key.to_string(),
@@ -233,12 +236,12 @@ pub(crate) fn corrupt(table: &'static str, key: &str, reason: impl std::fmt::Dis
 
 /// A task of the catalogue's load (a table read on its own thread) that panicked or was cancelled.
 pub fn load_task_failed(e: tokio::task::JoinError) -> StoreError {
-    corrupt("catalogue", "", format!("loading task failed: {e}"))
+    corrupt("catalogue", &"", format!("loading task failed: {e}"))
 }
 
 pub(crate) fn position(
     table: &'static str,
-    key: &str,
+    key: &Key<'_>,
     lon: Option<f64>,
     lat: Option<f64>,
 ) -> Result<Option<repere_core::LonLat>, StoreError> {
@@ -319,6 +322,6 @@ mod tests {
             .with_timezone(&Utc);
         assert_eq!(ts(a), "2025-09-01T08:00:00.000000Z");
         assert!(ts(a) < ts(b));
-        assert_eq!(parse_ts("t", "k", &ts(b)).unwrap(), b);
+        assert_eq!(parse_ts("t", &"k", &ts(b)).unwrap(), b);
     }
 }

@@ -11,26 +11,28 @@ const TABLE: &str = "practices";
 
 fn from_row(row: &dyn Columns) -> Result<Practice, StoreError> {
     let id = row.int("id")?;
-    let key = id.to_string();
-    let c = |e: repere_core::Invalid| corrupt(TABLE, &key, e);
-    let published_at = row.opt_text("published_at")?;
+    let key = &id;
+    let c = |e: repere_core::Invalid| corrupt(TABLE, key, e);
     Ok(Practice {
         id,
         title: row.text("title")?,
         summary: row.text("summary")?,
         description: row.text("description")?,
-        disciplines: facets_from_json(TABLE, &key, row.str("disciplines")?)?,
-        levels: facets_from_json(TABLE, &key, row.str("levels")?)?,
-        tools: facets_from_json(TABLE, &key, row.str("tools")?)?,
-        themes: facets_from_json(TABLE, &key, row.str("themes")?)?,
+        disciplines: facets_from_json(TABLE, key, row.str("disciplines")?)?,
+        levels: facets_from_json(TABLE, key, row.str("levels")?)?,
+        tools: facets_from_json(TABLE, key, row.str("tools")?)?,
+        themes: facets_from_json(TABLE, key, row.str("themes")?)?,
         school_year: SchoolYear::parse(row.str("school_year")?).map_err(c)?,
         uai: Uai::parse(row.str("uai")?).map_err(c)?,
-        position: position(TABLE, &key, row.opt_float("lon")?, row.opt_float("lat")?)?,
+        position: position(TABLE, key, row.opt_float("lon")?, row.opt_float("lat")?)?,
         innovatheque_url: row.opt_text("innovatheque_url")?,
         status: PracticeStatus::parse("status", row.str("status")?).map_err(c)?,
-        created_at: parse_ts(TABLE, &key, row.str("created_at")?)?,
-        updated_at: parse_ts(TABLE, &key, row.str("updated_at")?)?,
-        published_at: published_at.map(|s| parse_ts(TABLE, &key, &s)).transpose()?,
+        created_at: parse_ts(TABLE, key, row.str("created_at")?)?,
+        updated_at: parse_ts(TABLE, key, row.str("updated_at")?)?,
+        published_at: row
+            .opt_str("published_at")?
+            .map(|s| parse_ts(TABLE, key, s))
+            .transpose()?,
         author_id: row.opt_int("author_id")?,
         rejection_reason: row.opt_text("rejection_reason")?,
     })

@@ -1,7 +1,6 @@
 //! The entries of the catalogue: each record with what queries need already resolved (inherited
 //! attributes, folded search text), and the small id sets that tie them together.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
 
@@ -10,7 +9,7 @@ use repere_core::establishments::{Establishment, EstablishmentKind};
 use repere_core::links::Link;
 use repere_core::practices::Practice;
 use repere_core::sites::Site;
-use repere_core::text::{Query, fold};
+use repere_core::text::{Query, fold_into};
 
 /// An establishment and its folded search texts.
 #[derive(Debug)]
@@ -121,12 +120,12 @@ impl IdSet {
 
     /// The ids of `key`'s set in `sets` (none if it has no set), copied so that the caller may change
     /// the catalogue while walking them.
-    pub(super) fn ids_of<K: Hash + Eq>(sets: &HashMap<K, IdSet>, key: &K) -> Vec<i64> {
+    pub(super) fn ids_of<K: Hash + Eq>(sets: &foldhash::HashMap<K, IdSet>, key: &K) -> Vec<i64> {
         sets.get(key).map(|s| s.0.clone()).unwrap_or_default()
     }
 
     /// Records link `id` in the sets of both its ends.
-    pub(super) fn add_link(sets: &mut HashMap<i64, IdSet>, id: i64, from: i64, to: i64) {
+    pub(super) fn add_link(sets: &mut foldhash::HashMap<i64, IdSet>, id: i64, from: i64, to: i64) {
         sets.entry(from).or_default().insert(id);
         sets.entry(to).or_default().insert(id);
     }
@@ -140,8 +139,16 @@ impl<'a> IntoIterator for &'a IdSet {
     }
 }
 
+/// The folded `parts`, separated by a space.
 pub(super) fn join(parts: &[&str]) -> String {
-    fold(&parts.join(" "))
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        fold_into(&mut out, part);
+    }
+    out
 }
 
 pub(super) fn establishment_entry(e: Establishment) -> EstablishmentEntry {

@@ -1,7 +1,6 @@
 //! Loading the catalogue: the store's tables read (the practices in parts side by side, their entries
 //! derived while they are read), then every index bulk-loaded once.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -139,7 +138,8 @@ impl Building {
         // Each practice's link list is built on one core while the entries are derived.
         let ends: Vec<(i64, i64, i64)> = links.iter().map(|l| (l.id, l.from_practice, l.to_practice)).collect();
         let by_practice = |capacity| {
-            let mut by_practice: HashMap<i64, IdSet> = HashMap::with_capacity(capacity);
+            let mut by_practice: foldhash::HashMap<i64, IdSet> =
+                foldhash::HashMap::with_capacity_and_hasher(capacity, Default::default());
             for (id, from, to) in ends {
                 IdSet::add_link(&mut by_practice, id, from, to);
             }

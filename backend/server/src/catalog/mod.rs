@@ -40,8 +40,8 @@ pub struct Catalog {
     pub network: LinkGraph,
     /// The EPCI of each commune (by INSEE code), where the official list was imported.
     pub epci: HashMap<String, Epci>,
-    practices_by_uai: HashMap<Uai, IdSet>,
-    links_by_practice: HashMap<i64, IdSet>,
+    practices_by_uai: foldhash::HashMap<Uai, IdSet>,
+    links_by_practice: foldhash::HashMap<i64, IdSet>,
 }
 
 impl Catalog {
