@@ -8,7 +8,7 @@ use std::hash::Hash;
 
 use geo::Intersects;
 use rstar::primitives::{GeomWithData, Line};
-use rstar::{AABB, RTree};
+use rstar::{AABB, RStarInsertionStrategy, RTree, RTreeParams};
 
 use crate::{Bbox, LonLat};
 
@@ -29,6 +29,17 @@ fn unit(p: LonLat) -> [f64; 3] {
 }
 type SegmentEntry<K> = GeomWithData<Line<[f64; 2]>, K>;
 
+/// Wider nodes than rstar's default (6): fewer levels to sort at bulk load and fewer internal nodes.
+#[derive(Clone, Copy, Debug, Default)]
+struct Wide;
+
+impl RTreeParams for Wide {
+    const MIN_SIZE: usize = 4;
+    const MAX_SIZE: usize = 12;
+    const REINSERTION_COUNT: usize = 3;
+    type DefaultInsertionStrategy = RStarInsertionStrategy;
+}
+
 fn envelope(b: &Bbox) -> AABB<[f64; 2]> {
     AABB::from_corners([b.min_lon, b.min_lat], [b.max_lon, b.max_lat])
 }
@@ -44,16 +55,16 @@ pub struct Ranked<K> {
 /// whoever moves or removes a key passes its old position, which the catalogue's entry holds.
 #[derive(Debug, Clone)]
 pub struct PointIndex<K: Copy + Eq + Hash + Ord> {
-    tree: RTree<PointEntry<K>>,
-    sphere: RTree<SphereEntry<K>>,
+    tree: RTree<PointEntry<K>, Wide>,
+    sphere: RTree<SphereEntry<K>, Wide>,
     len: usize,
 }
 
 impl<K: Copy + Eq + Hash + Ord> Default for PointIndex<K> {
     fn default() -> Self {
         Self {
-            tree: RTree::new(),
-            sphere: RTree::new(),
+            tree: RTree::new_with_params(),
+            sphere: RTree::new_with_params(),
             len: 0,
         }
     }
@@ -84,7 +95,10 @@ impl<K: Copy + Eq + Hash + Ord + Send> PointIndex<K> {
             .collect();
         let on_sphere = items.iter().map(|(k, p)| GeomWithData::new(unit(*p), *k)).collect();
         // The two trees are built side by side (a million points each at start-up).
-        let (tree, sphere) = rayon::join(|| RTree::bulk_load(entries), || RTree::bulk_load(on_sphere));
+        let (tree, sphere) = rayon::join(
+            || RTree::bulk_load_with_params(entries),
+            || RTree::bulk_load_with_params(on_sphere),
+        );
         Self {
             tree,
             sphere,
@@ -166,14 +180,14 @@ impl<K: Copy + Eq + Hash + Ord + Send> PointIndex<K> {
 /// keeps no copy of the segments by key: a move or removal passes the old segment.
 #[derive(Debug, Clone)]
 pub struct SegmentIndex<K: Copy + Eq + Hash> {
-    tree: RTree<SegmentEntry<K>>,
+    tree: RTree<SegmentEntry<K>, Wide>,
     len: usize,
 }
 
 impl<K: Copy + Eq + Hash> Default for SegmentIndex<K> {
     fn default() -> Self {
         Self {
-            tree: RTree::new(),
+            tree: RTree::new_with_params(),
             len: 0,
         }
     }
@@ -193,7 +207,7 @@ impl<K: Copy + Eq + Hash + Ord> SegmentIndex<K> {
         let len = items.len();
         let entries = items.into_iter().map(|(k, (a, b))| segment_entry(k, a, b)).collect();
         Self {
-            tree: RTree::bulk_load(entries),
+            tree: RTree::bulk_load_with_params(entries),
             len,
         }
     }
