@@ -4,7 +4,12 @@
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+use std::hash::Hash;
+use std::sync::Arc;
+
 use repere_core::LonLat;
+use repere_core::index::PointIndex;
 use repere_core::temporal::Interval;
 use repere_core::text::Query;
 use serde::Serialize;
@@ -120,6 +125,27 @@ fn with_distance(mut f: Value, d: f64) -> Value {
     f
 }
 
+/// The entries of `entries` nearest to the query's centre (at most `k`, within the radius) that `matches`
+/// lets through, nearest first, each made a feature by `feature` (key, entry, distance in metres).
+fn ranked<'a, K, E, F>(
+    index: &PointIndex<K>,
+    entries: &'a BTreeMap<K, Arc<E>>,
+    q: &NearbyQuery,
+    matches: impl Fn(&E) -> bool,
+    feature: impl Fn(K, &'a E, f64) -> F,
+) -> Vec<F>
+where
+    K: Copy + Eq + Hash + Ord + Send,
+{
+    index
+        .nearest(q.center, q.k, q.radius_m, |k| {
+            entries.get(&k).is_some_and(|e| matches(e))
+        })
+        .into_iter()
+        .filter_map(|r| entries.get(&r.key).map(|e| feature(r.key, e, r.distance_m)))
+        .collect()
+}
+
 /// A feature's properties and its distance to the centre.
 #[derive(Serialize)]
 struct WithDistance<P> {
@@ -146,48 +172,39 @@ pub async fn nearby(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
     let features: Vec<_> = match q.collection {
         "practices" => {
             let f = practices::Filter::parse(&q.filters)?;
-            c.practice_index
-                .nearest(q.center, q.k, q.radius_m, |id| {
-                    c.practices.get(&id).is_some_and(|e| f.matches(e))
-                })
-                .into_iter()
-                .filter_map(|r| {
-                    let e = c.practices.get(&r.key)?;
+            ranked(
+                &c.practice_index,
+                &c.practices,
+                &q,
+                |e| f.matches(e),
+                |id, e, d| {
                     let properties = WithDistance {
                         properties: practices::Properties::of(e),
-                        distance_m: metres(r.distance_m),
+                        distance_m: metres(d),
                     };
-                    Some(AnyFeature::Typed(TypedFeature::new(r.key, e.position, properties)))
-                })
-                .collect()
+                    AnyFeature::Typed(TypedFeature::new(id, e.position, properties))
+                },
+            )
         }
         "establishments" => {
             let f = establishments::Filter::parse(&q.filters)?;
-            c.establishment_index
-                .nearest(q.center, q.k, q.radius_m, |u| {
-                    c.establishments.get(&u).is_some_and(|e| f.matches(e))
-                })
-                .into_iter()
-                .filter_map(|r| {
-                    c.establishments
-                        .get(&r.key)
-                        .map(|e| AnyFeature::Json(with_distance(establishments::render(e, false), r.distance_m)))
-                })
-                .collect()
+            ranked(
+                &c.establishment_index,
+                &c.establishments,
+                &q,
+                |e| f.matches(e),
+                |_, e, d| AnyFeature::Json(with_distance(establishments::render(e, false), d)),
+            )
         }
         _ => {
             let f = sites::Filter::parse(&q.filters)?;
-            c.site_index
-                .nearest(q.center, q.k, q.radius_m, |id| {
-                    c.sites.get(&id).is_some_and(|e| f.matches(e))
-                })
-                .into_iter()
-                .filter_map(|r| {
-                    c.sites
-                        .get(&r.key)
-                        .map(|e| AnyFeature::Json(with_distance(sites::render(e), r.distance_m)))
-                })
-                .collect()
+            ranked(
+                &c.site_index,
+                &c.sites,
+                &q,
+                |e| f.matches(e),
+                |_, e, d| AnyFeature::Json(with_distance(sites::render(e), d)),
+            )
         }
     };
     let body = serde_json::to_vec(&Body {

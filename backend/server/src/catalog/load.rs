@@ -128,7 +128,8 @@ impl Building {
                 "catalogue build"
             )
         };
-        // Read in id order: the map is built in one pass.
+        // The batches come from several readers, each in id order: the map sorts them once, then is
+        // built in one pass.
         c.practices = practices.into_iter().collect();
         phase("practices");
         for s in sites {

@@ -218,8 +218,6 @@ impl Catalog {
     }
 }
 
-/// Derives the entries of `records` on every core, then builds the map from the list (sorted by key
-/// already, as the store reads it) in one pass.
 #[cfg(test)]
 mod tests {
     use super::*;
