@@ -13,10 +13,20 @@ pub fn fold(s: &str) -> String {
 }
 
 /// Appends the folded `s` ([`fold`]) to `out`: several texts folded into one string without a copy of
-/// each.
+/// each. Runs of ASCII (most of French text) are copied and lower-cased whole.
 pub fn fold_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        fold_char(c, |f| out.push(f));
+    let mut rest = s;
+    while !rest.is_empty() {
+        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(ascii);
+        let start = out.len();
+        out.push_str(run);
+        out[start..].make_ascii_lowercase();
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            fold_char(c, |f| out.push(f));
+        }
+        rest = chars.as_str();
     }
 }
 
@@ -35,12 +45,35 @@ pub fn folds_to(raw: &str, folded: &str) -> bool {
     want.next().is_none()
 }
 
+/// The folded form of the Latin letters U+00C0 to U+017F (French accents and their neighbours) that
+/// fold to one character, computed once by [`decompose_folded`]: searching a million titles and
+/// summaries folds them on the fly, and the decomposition tables were most of that time.
+static LATIN: std::sync::LazyLock<[Option<char>; LATIN_LEN]> = std::sync::LazyLock::new(|| {
+    std::array::from_fn(|i| {
+        let c = char::from_u32(LATIN_FIRST + i as u32)?;
+        let mut folded = Vec::new();
+        decompose_folded(c, |f| folded.push(f));
+        (folded.len() == 1).then(|| folded[0])
+    })
+});
+const LATIN_FIRST: u32 = 0xc0;
+const LATIN_LEN: usize = 0x180 - 0xc0;
+
 /// Calls `out` with the folded form of `c` (one character, or none for a combining accent, or several
 /// when its lower case has several).
 fn fold_char(c: char, mut out: impl FnMut(char)) {
     if c.is_ascii() {
         out(c.to_ascii_lowercase());
-    } else if c == '\u{2019}' {
+    } else if let Some(Some(f)) = (c as u32).checked_sub(LATIN_FIRST).and_then(|i| LATIN.get(i as usize)) {
+        out(*f);
+    } else {
+        decompose_folded(c, out);
+    }
+}
+
+/// [`fold_char`] for a character outside ASCII, from the Unicode tables.
+fn decompose_folded(c: char, mut out: impl FnMut(char)) {
+    if c == '\u{2019}' {
         out('\'');
     } else {
         unicode_normalization::char::decompose_canonical(c, |d| {
@@ -55,28 +88,75 @@ fn fold_char(c: char, mut out: impl FnMut(char)) {
 const COMBINING_ACCENTS: std::ops::RangeInclusive<char> = '\u{0300}'..='\u{036f}';
 
 /// A search query, folded once, matching when every whitespace-separated term occurs in the text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Each term's substring searcher is built once, not once per text searched.
+#[derive(Clone, Debug)]
 pub struct Query {
-    terms: Vec<String>,
+    terms: Vec<memchr::memmem::Finder<'static>>,
 }
+
+impl PartialEq for Query {
+    fn eq(&self, other: &Self) -> bool {
+        self.terms.len() == other.terms.len()
+            && self
+                .terms
+                .iter()
+                .zip(&other.terms)
+                .all(|(a, b)| a.needle() == b.needle())
+    }
+}
+
+impl Eq for Query {}
 
 impl Query {
     /// Builds a query from user text; `None` when it holds no term.
     pub fn new(q: &str) -> Option<Self> {
-        let terms: Vec<String> = fold(q).split_whitespace().map(str::to_owned).collect();
+        let terms: Vec<_> = fold(q)
+            .split_whitespace()
+            .map(|t| memchr::memmem::Finder::new(t).into_owned())
+            .collect();
         (!terms.is_empty()).then_some(Self { terms })
     }
 
     /// Whether every term occurs in `folded` (text already passed through [`fold`]).
     pub fn matches(&self, folded: &str) -> bool {
-        self.terms.iter().all(|t| folded.contains(t.as_str()))
+        self.terms.iter().all(|t| in_text(t, folded))
     }
 
     /// Whether every term occurs in one of `texts` (each already folded): the same as [`Self::matches`]
     /// on the texts joined by spaces, since a term holds no space.
     pub fn matches_any(&self, texts: &[&str]) -> bool {
-        self.terms.iter().all(|t| texts.iter().any(|s| s.contains(t.as_str())))
+        self.terms.iter().all(|t| texts.iter().any(|s| in_text(t, s)))
     }
+
+    /// Whether every term occurs in one of `folded` (texts already folded) or of `raw` (texts as
+    /// written, folded here only when a term is not found in `folded`, into a buffer the thread
+    /// reuses): the catalogue keeps no folded copy of a million titles and summaries.
+    pub fn matches_raw(&self, raw: &[&str], folded: &[&str]) -> bool {
+        thread_local! {
+            static RAW_FOLDED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        RAW_FOLDED.with_borrow_mut(|buf| {
+            let mut ready = false;
+            self.terms.iter().all(|t| {
+                if folded.iter().any(|s| in_text(t, s)) {
+                    return true;
+                }
+                if !ready {
+                    buf.clear();
+                    for r in raw {
+                        fold_into(buf, r);
+                        buf.push(' ');
+                    }
+                    ready = true;
+                }
+                in_text(t, buf)
+            })
+        })
+    }
+}
+
+fn in_text(term: &memchr::memmem::Finder<'_>, text: &str) -> bool {
+    term.find(text.as_bytes()).is_some()
 }
 
 #[cfg(test)]
@@ -155,6 +235,19 @@ mod tests {
         assert!(q.matches(&fold("Robotique à l'école")));
         assert!(!q.matches(&fold("Robotique au collège")));
         assert!(Query::new("   ").is_none());
+    }
+
+    #[test]
+    fn raw_texts_are_searched_as_if_folded() {
+        let q = Query::new("ÉCOLE robot").unwrap();
+        assert!(q.matches_raw(&["Robotique à l’École"], &[]));
+        assert!(q.matches_raw(&["Robotique"], &["college de l'ecole"]));
+        assert!(q.matches_raw(&["Ateliers à l’École"], &["robots"]));
+        assert!(!q.matches_raw(&["Robotique au collège"], &["nice"]));
+        // A term never spans two texts: « robot » is not in « Ro » + « bot ».
+        assert!(!Query::new("robot").unwrap().matches_raw(&["Ro", "bot"], &[]));
+        // The buffer is the thread's: a second query does not see the first one's text.
+        assert!(!Query::new("ecole").unwrap().matches_raw(&["Collège"], &[]));
     }
 
     #[test]

@@ -33,10 +33,6 @@ pub struct PracticeEntry {
     pub position: Option<LonLat>,
     /// Its establishment, when the catalogue knows it.
     pub establishment: Option<Arc<EstablishmentEntry>>,
-    /// Folded title and summary (the facets' folded text is kept once per distinct list, in
-    /// [`repere_core::practices::Facets`]; the establishment's name and commune in
-    /// [`EstablishmentEntry::place`]). Exactly sized: there are a million.
-    pub search: Box<str>,
 }
 
 impl PracticeEntry {
@@ -68,18 +64,20 @@ impl PracticeEntry {
         self.establishment().map_or("", |e| &e.commune_name)
     }
 
-    /// Whether every term of `q` occurs in the practice's text, its tools, disciplines or themes, or its
-    /// establishment's name or commune.
+    /// Whether every term of `q` occurs in the practice's title or summary, its tools, disciplines or
+    /// themes, or its establishment's name or commune.
+    ///
+    /// The facets' folded text is kept once per distinct list ([`repere_core::practices::Facets`]), the
+    /// establishment's in [`EstablishmentEntry::place`]; the title and summary are folded only when a
+    /// term is not found there (a folded copy of each would take an eighth of the catalogue's memory
+    /// at a million practices).
     pub fn matches_text(&self, q: &Query) -> bool {
         let place = self.establishment.as_ref().map_or("", |e| e.place.as_str());
         let p = &self.practice;
-        q.matches_any(&[
-            &self.search,
-            p.tools.folded(),
-            p.disciplines.folded(),
-            p.themes.folded(),
-            place,
-        ])
+        q.matches_raw(
+            &[&p.title, &p.summary],
+            &[p.tools.folded(), p.disciplines.folded(), p.themes.folded(), place],
+        )
     }
 }
 

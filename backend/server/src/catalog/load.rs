@@ -102,7 +102,7 @@ impl Building {
         }
     }
 
-    /// Derives the entries of `practices` (folded search text, inherited attributes) on every core.
+    /// Derives the entries of `practices` (inherited position and establishment) on every core.
     fn add_practices(&mut self, practices: Vec<Practice>) {
         for p in &practices {
             self.c.practices_by_uai.entry(p.uai).or_default().insert(p.id);

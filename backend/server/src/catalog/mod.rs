@@ -1,5 +1,6 @@
 //! The in-memory catalogue: every record of every layer, with the attributes queries filter on already
-//! derived (effective position, département, folded search text) and one spatial index per layer.
+//! derived (effective position, département, folded search text of the smaller layers) and one spatial
+//! index per layer.
 //! Loaded from the store at start-up with `bulk_load`, and updated after every committed write, so that
 //! queries never touch the database.
 
@@ -73,11 +74,9 @@ impl Catalog {
         let position = p
             .position
             .or_else(|| establishment.as_ref().and_then(|e| e.establishment.position));
-        let search = join(&[&p.title, &p.summary]).into_boxed_str();
         PracticeEntry {
             position,
             establishment,
-            search,
             practice: p,
         }
     }
