@@ -1,8 +1,6 @@
 //! The in-memory spatial index: one R-tree per layer. Points for practices, establishments and sites;
-//! segments for links. Boxes are queried in degrees; nearest queries walk a second tree of the same
-//! points on the unit sphere, where straight-line (chord) distance grows with great-circle distance,
-//! so its nearest-neighbour order is the order in metres; distances are the great-circle metres that
-//! chord stands for (equal to Haversine on the same Earth radius).
+//! segments for links. Boxes are queried in degrees; nearest queries walk the same tree, ranking its
+//! nodes by great-circle distance ([`nearest`]).
 
 use std::hash::Hash;
 
@@ -12,21 +10,9 @@ use rstar::{AABB, RStarInsertionStrategy, RTree, RTreeParams};
 
 use crate::{Bbox, LonLat};
 
+mod nearest;
+
 type PointEntry<K> = GeomWithData<[f64; 2], K>;
-type SphereEntry<K> = GeomWithData<[f64; 3], K>;
-
-/// The great-circle distance in metres between two points of the unit sphere, from the chord between
-/// them: the same distance as Haversine's on the same Earth radius.
-fn great_circle_m(a: [f64; 3], b: [f64; 3]) -> f64 {
-    let chord = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
-    2.0 * (chord / 2.0).min(1.0).asin() * crate::lonlat::EARTH_RADIUS_M
-}
-
-/// `p` on the unit sphere.
-fn unit(p: LonLat) -> [f64; 3] {
-    let (lon, lat) = (p.lon.to_radians(), p.lat.to_radians());
-    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
-}
 type SegmentEntry<K> = GeomWithData<Line<[f64; 2]>, K>;
 
 /// Wider nodes than rstar's default (6): fewer levels to sort at bulk load and fewer internal nodes.
@@ -56,7 +42,6 @@ pub struct Ranked<K> {
 #[derive(Debug, Clone)]
 pub struct PointIndex<K: Copy + Eq + Hash + Ord> {
     tree: RTree<PointEntry<K>, Wide>,
-    sphere: RTree<SphereEntry<K>, Wide>,
     len: usize,
 }
 
@@ -64,7 +49,6 @@ impl<K: Copy + Eq + Hash + Ord> Default for PointIndex<K> {
     fn default() -> Self {
         Self {
             tree: RTree::new_with_params(),
-            sphere: RTree::new_with_params(),
             len: 0,
         }
     }
@@ -84,25 +68,19 @@ fn last_of_each_key<K: Ord, V>(mut items: Vec<(K, V)>) -> Vec<(K, V)> {
     items
 }
 
-impl<K: Copy + Eq + Hash + Ord + Send> PointIndex<K> {
-    /// Builds the trees in one pass (`bulk_load`, much faster than repeated inserts). A key given twice
+impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
+    /// Builds the tree in one pass (`bulk_load`, much faster than repeated inserts). A key given twice
     /// keeps its last position.
     pub fn bulk_load(items: impl IntoIterator<Item = (K, LonLat)>) -> Self {
         let items = last_of_each_key(items.into_iter().collect());
+        let len = items.len();
         let entries = items
-            .iter()
-            .map(|(k, p)| GeomWithData::new([p.lon, p.lat], *k))
+            .into_iter()
+            .map(|(k, p)| GeomWithData::new([p.lon, p.lat], k))
             .collect();
-        let on_sphere = items.iter().map(|(k, p)| GeomWithData::new(unit(*p), *k)).collect();
-        // The two trees are built side by side (a million points each at start-up).
-        let (tree, sphere) = rayon::join(
-            || RTree::bulk_load_with_params(entries),
-            || RTree::bulk_load_with_params(on_sphere),
-        );
         Self {
-            tree,
-            sphere,
-            len: items.len(),
+            tree: RTree::bulk_load_with_params(entries),
+            len,
         }
     }
 
@@ -121,12 +99,10 @@ impl<K: Copy + Eq + Hash + Ord + Send> PointIndex<K> {
         if let Some(old) = old
             && self.tree.remove(&GeomWithData::new([old.lon, old.lat], key)).is_some()
         {
-            self.sphere.remove(&GeomWithData::new(unit(old), key));
             self.len -= 1;
         }
         if let Some(p) = new {
             self.tree.insert(GeomWithData::new([p.lon, p.lat], key));
-            self.sphere.insert(GeomWithData::new(unit(p), key));
             self.len += 1;
         }
     }
@@ -139,9 +115,8 @@ impl<K: Copy + Eq + Hash + Ord + Send> PointIndex<K> {
     /// The `k` keys nearest to `center` that `accept` lets through, optionally within `radius_m`
     /// metres, ranked by Haversine distance (ties by key).
     ///
-    /// Walks the unit-sphere tree outwards: its order is the order in metres, so the walk stops after
-    /// the `k`-th accepted key (and the keys tied with it), or at the radius, whatever the number of
-    /// points around.
+    /// Walks the tree outwards, nearest box first: the walk stops after the `k`-th accepted key (and
+    /// the keys tied with it), or at the radius, whatever the number of points around.
     pub fn nearest(
         &self,
         center: LonLat,
@@ -149,30 +124,7 @@ impl<K: Copy + Eq + Hash + Ord + Send> PointIndex<K> {
         radius_m: Option<f64>,
         accept: impl Fn(K) -> bool,
     ) -> Vec<Ranked<K>> {
-        let mut ranked: Vec<Ranked<K>> = Vec::with_capacity(k.min(1024));
-        if k == 0 {
-            return ranked;
-        }
-        let mut kth: Option<f64> = None;
-        let from = unit(center);
-        for e in self.sphere.nearest_neighbor_iter(from) {
-            let d = great_circle_m(from, *e.geom());
-            if radius_m.is_some_and(|r| d > r) || kth.is_some_and(|t| d > t + 1e-6) {
-                break;
-            }
-            if accept(e.data) {
-                ranked.push(Ranked {
-                    key: e.data,
-                    distance_m: d,
-                });
-                if ranked.len() == k {
-                    kth = Some(d);
-                }
-            }
-        }
-        ranked.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then(a.key.cmp(&b.key)));
-        ranked.truncate(k);
-        ranked
+        nearest::nearest(self.tree.root(), center, k, radius_m, accept)
     }
 }
 
@@ -300,6 +252,62 @@ mod tests {
                 .map(|r| r.key)
                 .collect();
             assert_eq!(got, brute(&pts, c, k, Some(r), |key| key % 3 != 0));
+        }
+    }
+
+    #[test]
+    fn nearest_ranks_like_brute_force_anywhere_on_earth() {
+        // Points over the whole globe, denser around a few overseas places (Guadeloupe, Réunion,
+        // Nouvelle-Calédonie, Wallis): centres on either side of the antimeridian and near the poles.
+        let mut rng = ChaCha8Rng::seed_from_u64(21);
+        let places = [
+            (-61.5, 16.2),
+            (55.5, -21.1),
+            (165.8, -21.3),
+            (-176.2, -13.3),
+            (179.9, 0.0),
+        ];
+        let mut pts: Vec<(i64, LonLat)> = (0..4_000)
+            .map(|i| {
+                let p = if i % 2 == 0 {
+                    LonLat::new(rng.random_range(-180.0..=180.0), rng.random_range(-90.0..=90.0))
+                } else {
+                    let (lon, lat) = places[i % places.len()];
+                    let lon: f64 = lon + rng.random_range(-3.0..3.0);
+                    let lon = if lon > 180.0 { lon - 360.0 } else { lon };
+                    LonLat::new(lon, lat + rng.random_range(-3.0..3.0))
+                };
+                (i as i64, p.unwrap())
+            })
+            .collect();
+        pts.push((4_000, LonLat::new(0.0, 90.0).unwrap()));
+        pts.push((4_001, LonLat::new(180.0, -90.0).unwrap()));
+        let idx = PointIndex::bulk_load(pts.clone());
+        let centres = places
+            .iter()
+            .map(|&(lon, lat)| LonLat::new(lon, lat).unwrap())
+            .chain([LonLat::new(-180.0, 89.9).unwrap(), LonLat::new(180.0, -89.0).unwrap()])
+            .chain(
+                (0..100)
+                    .map(|_| LonLat::new(rng.random_range(-180.0..=180.0), rng.random_range(-90.0..=90.0)).unwrap())
+                    .collect::<Vec<_>>(),
+            )
+            .collect::<Vec<_>>();
+        for c in centres {
+            let k = rng.random_range(1..40);
+            let got: Vec<i64> = idx.nearest(c, k, None, |_| true).iter().map(|r| r.key).collect();
+            assert_eq!(got, brute(&pts, c, k, None, |_| true), "{k} nearest {c:?}");
+            let r = rng.random_range(10_000.0..3_000_000.0);
+            let got: Vec<i64> = idx
+                .nearest(c, k, Some(r), |key| key % 5 != 0)
+                .iter()
+                .map(|r| r.key)
+                .collect();
+            assert_eq!(
+                got,
+                brute(&pts, c, k, Some(r), |key| key % 5 != 0),
+                "{k} nearest {c:?} within {r} m"
+            );
         }
     }
 
