@@ -104,8 +104,8 @@ pub fn practice(
     repere_core::practices::Practice {
         id: 0,
         title: title.into(),
-        summary: format!("Résumé de « {title} »."),
-        description: String::new(),
+        summary: format!("Résumé de « {title} ».").into(),
+        description: "".into(),
         disciplines: repere_core::practices::Facets::of(&[discipline]),
         levels: repere_core::practices::Facets::of(&["5e"]),
         tools: repere_core::practices::Facets::of(&["Thymio"]),

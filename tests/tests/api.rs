@@ -328,7 +328,7 @@ async fn only_published_practices_are_served() {
         let (status, ctype, body) = app.get(&format!("/api/collections/practices/items/{}", shown.id)).await;
         assert_eq!(status, 200);
         assert!(ctype.starts_with("application/geo+json"));
-        assert_eq!(body["properties"]["title"], shown.title.as_str());
+        assert_eq!(body["properties"]["title"], &*shown.title);
         assert!(
             body["links"]
                 .as_array()

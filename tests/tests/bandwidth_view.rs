@@ -58,9 +58,9 @@ async fn seeded(backend: Backend) -> TestApp {
     ] {
         let p = Practice {
             id: 0,
-            title: format!("Usage à {uai}"),
+            title: format!("Usage à {uai}").into(),
             summary: "Résumé".into(),
-            description: String::new(),
+            description: "".into(),
             disciplines: repere_core::practices::Facets::of(&["SVT"]),
             levels: repere_core::practices::Facets::of(&["6e"]),
             tools: repere_core::practices::Facets::of(&["ENT"]),

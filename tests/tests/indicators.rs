@@ -44,7 +44,7 @@ fn report(
         id: 0,
         title: "Un usage".into(),
         summary: "Résumé".into(),
-        description: String::new(),
+        description: "".into(),
         disciplines: repere_core::practices::Facets::of(disciplines),
         levels: repere_core::practices::Facets::of(&["6e"]),
         tools: repere_core::practices::Facets::of(tools),

@@ -143,13 +143,14 @@ impl<'de> Deserialize<'de> for Facets {
     }
 }
 
-/// A reported practice.
+/// A reported practice. Its texts are exactly sized (`Box<str>`, not `String`): the catalogue holds a
+/// million of them.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct Practice {
     pub id: i64,
-    pub title: String,
-    pub summary: String,
-    pub description: String,
+    pub title: Box<str>,
+    pub summary: Box<str>,
+    pub description: Box<str>,
     pub disciplines: Facets,
     pub levels: Facets,
     pub tools: Facets,
@@ -160,7 +161,7 @@ pub struct Practice {
     /// Explicit position; when absent the establishment's position is used.
     pub position: Option<LonLat>,
     /// Link to the national Innovathèque fiche, if any.
-    pub innovatheque_url: Option<String>,
+    pub innovatheque_url: Option<Box<str>>,
     pub status: PracticeStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -168,7 +169,7 @@ pub struct Practice {
     /// Account that reported it (never shown publicly).
     pub author_id: Option<i64>,
     /// Why a moderator rejected it, shown to its author.
-    pub rejection_reason: Option<String>,
+    pub rejection_reason: Option<Box<str>>,
 }
 
 /// Bounds on free-text fields, in characters.
@@ -313,7 +314,7 @@ mod tests {
             id: 1,
             title: "Classe inversée en physique".into(),
             summary: "Capsules vidéo avant le cours".into(),
-            description: String::new(),
+            description: "".into(),
             disciplines: Facets::of(&["Physique-chimie"]),
             levels: Facets::of(&["Seconde"]),
             tools: Facets::of(&["Peertube"]),

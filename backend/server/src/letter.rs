@@ -83,7 +83,7 @@ pub fn practices<'a>(c: &'a Catalog, s: &Scope) -> Vec<&'a PracticeEntry> {
 /// none has a position. The map shows the same practices: published since the date, same territory
 /// and discipline.
 pub fn map_url(list: &[&PracticeEntry], s: &Scope, base: &str) -> Option<String> {
-    let mut points = list.iter().filter_map(|e| e.position);
+    let mut points = list.iter().filter_map(|e| e.position());
     let mut b = Bbox::point(points.next()?);
     points.for_each(|p| b.extend(p));
     let pad_lon = ((b.max_lon - b.min_lon) * 0.15).max(0.05);

@@ -182,7 +182,7 @@ pub async fn nearby(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
                         properties: practices::Properties::of(e),
                         distance_m: metres(d),
                     };
-                    AnyFeature::Typed(TypedFeature::new(id, e.position, properties))
+                    AnyFeature::Typed(TypedFeature::new(id, e.position(), properties))
                 },
             )
         }

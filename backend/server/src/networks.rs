@@ -57,7 +57,7 @@ fn network_feature(c: &Catalog, members: &[i64], links: LinkStats, pivots: &BTre
         if let Some(e) = c.practices.get(id) {
             establishments.insert(e.practice.uai);
             communes.insert(e.commune_code().to_string());
-            if let Some(p) = e.position {
+            if let Some(p) = e.position() {
                 match bbox.as_mut() {
                     Some(b) => b.extend(p),
                     None => bbox = Some(Bbox::point(p)),
@@ -212,7 +212,7 @@ pub async fn suggestions(
         .get(&id)
         .filter(|e| e.practice.is_public())
         .ok_or_else(|| ApiError::NotFound(format!("aucun usage publié {id}")))?;
-    let Some(center) = me.position else {
+    let Some(center) = me.position() else {
         return Ok(Json(json!({ "practice": id, "suggestions": [] })).into_response());
     };
     let linked: HashSet<i64> = c

@@ -156,7 +156,7 @@ fn build(c: &Catalog, layer: &str, q: &ItemsQuery) -> Result<Points, ApiError> {
                 c.practices
                     .values()
                     .filter(|e| f.matches(e))
-                    .filter_map(|e| Some((e.practice.id, e.position?))),
+                    .filter_map(|e| Some((e.practice.id, e.position()?))),
             ))
         }
         "sites" => {

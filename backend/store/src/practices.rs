@@ -15,9 +15,9 @@ fn from_row(row: &dyn Columns) -> Result<Practice, StoreError> {
     let c = |e: repere_core::Invalid| corrupt(TABLE, key, e);
     Ok(Practice {
         id,
-        title: row.text("title")?,
-        summary: row.text("summary")?,
-        description: row.text("description")?,
+        title: row.text("title")?.into(),
+        summary: row.text("summary")?.into(),
+        description: row.text("description")?.into(),
         disciplines: facets_from_json(TABLE, key, row.str("disciplines")?)?,
         levels: facets_from_json(TABLE, key, row.str("levels")?)?,
         tools: facets_from_json(TABLE, key, row.str("tools")?)?,
@@ -25,7 +25,7 @@ fn from_row(row: &dyn Columns) -> Result<Practice, StoreError> {
         school_year: SchoolYear::parse(row.str("school_year")?).map_err(c)?,
         uai: Uai::parse(row.str("uai")?).map_err(c)?,
         position: position(TABLE, key, row.opt_float("lon")?, row.opt_float("lat")?)?,
-        innovatheque_url: row.opt_text("innovatheque_url")?,
+        innovatheque_url: row.opt_text("innovatheque_url")?.map(Into::into),
         status: PracticeStatus::parse("status", row.str("status")?).map_err(c)?,
         created_at: parse_ts(TABLE, key, row.str("created_at")?)?,
         updated_at: parse_ts(TABLE, key, row.str("updated_at")?)?,
@@ -34,7 +34,7 @@ fn from_row(row: &dyn Columns) -> Result<Practice, StoreError> {
             .map(|s| parse_ts(TABLE, key, s))
             .transpose()?,
         author_id: row.opt_int("author_id")?,
-        rejection_reason: row.opt_text("rejection_reason")?,
+        rejection_reason: row.opt_text("rejection_reason")?.map(Into::into),
     })
 }
 
@@ -86,9 +86,9 @@ type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 /// Binds the report's content, the 13 columns insert and update share, in this order: title, summary,
 /// description, disciplines, levels, tools, themes, school_year, uai, lon, lat, innovatheque_url, status.
 fn bind_content<'q>(q: AnyQuery<'q>, p: &'q Practice) -> AnyQuery<'q> {
-    q.bind(&p.title)
-        .bind(&p.summary)
-        .bind(&p.description)
+    q.bind(&*p.title)
+        .bind(&*p.summary)
+        .bind(&*p.description)
         .bind(list_to_json(&p.disciplines))
         .bind(list_to_json(&p.levels))
         .bind(list_to_json(&p.tools))

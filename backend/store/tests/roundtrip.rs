@@ -62,7 +62,7 @@ fn practice(title: &str) -> Practice {
         id: 0,
         title: title.into(),
         summary: "Résumé".into(),
-        description: String::new(),
+        description: "".into(),
         disciplines: Facets::of(&["Technologie"]),
         levels: Facets::of(&["5e"]),
         tools: Facets::of(&["Tinkercad"]),
@@ -103,7 +103,7 @@ async fn rows_come_back_as_written_and_constraints_hold() {
         let loaded = practices::load_all(&store).await.unwrap();
         assert_eq!(loaded.len(), 2);
         assert_eq!(loaded[0].id, a);
-        assert_eq!(loaded[1].title, "Robotique");
+        assert_eq!(&*loaded[1].title, "Robotique");
         assert_eq!(loaded[1].position, located.position);
         assert_eq!(loaded[1].tools, located.tools);
 

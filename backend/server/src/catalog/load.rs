@@ -168,7 +168,11 @@ impl Building {
                         .filter_map(|e| Some((e.establishment.uai, e.establishment.position?))),
                 );
                 let practices = timed("practice index", || {
-                    PointIndex::bulk_load(c.practices.values().filter_map(|p| Some((p.practice.id, p.position?))))
+                    PointIndex::bulk_load(
+                        c.practices
+                            .values()
+                            .filter_map(|p| Some((p.practice.id, p.position()?))),
+                    )
                 });
                 let sites = PointIndex::bulk_load(c.sites.values().map(|s| (s.site.id, s.site.position)));
                 let network = timed("link graph", || {

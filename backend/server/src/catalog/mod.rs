@@ -70,13 +70,8 @@ impl Catalog {
     }
 
     fn practice_entry(&self, p: Practice) -> PracticeEntry {
-        let establishment = self.establishments.get(&p.uai).cloned();
-        let position = p
-            .position
-            .or_else(|| establishment.as_ref().and_then(|e| e.establishment.position));
         PracticeEntry {
-            position,
-            establishment,
+            establishment: self.establishments.get(&p.uai).cloned(),
             practice: p,
         }
     }
@@ -97,7 +92,7 @@ impl Catalog {
     fn link_entry(&self, l: Link) -> LinkEntry {
         let a = self.practices.get(&l.from_practice);
         let b = self.practices.get(&l.to_practice);
-        let segment = match (a.and_then(|p| p.position), b.and_then(|p| p.position)) {
+        let segment = match (a.and_then(|p| p.position()), b.and_then(|p| p.position())) {
             (Some(x), Some(y)) => Some((x, y)),
             _ => None,
         };
@@ -139,7 +134,7 @@ impl Catalog {
     pub fn upsert_practice(&mut self, p: Practice) {
         self.generation += 1;
         let (old_uai, old_position) = match self.practices.get(&p.id) {
-            Some(old) => (Some(old.practice.uai), old.position),
+            Some(old) => (Some(old.practice.uai), old.position()),
             None => (None, None),
         };
         if let Some(uai) = old_uai.filter(|u| *u != p.uai)
@@ -150,7 +145,7 @@ impl Catalog {
         self.practices_by_uai.entry(p.uai).or_default().insert(p.id);
         let entry = self.practice_entry(p);
         let id = entry.practice.id;
-        self.practice_index.set(id, old_position, entry.position);
+        self.practice_index.set(id, old_position, entry.position());
         self.practices.insert(id, Arc::new(entry));
         self.refresh_links_of(id);
     }
@@ -162,7 +157,7 @@ impl Catalog {
             if let Some(set) = self.practices_by_uai.get_mut(&old.practice.uai) {
                 set.remove(&id);
             }
-            self.practice_index.set(id, old.position, None);
+            self.practice_index.set(id, old.position(), None);
         }
         for l in self.link_ids_of(id) {
             self.remove_link(l);
@@ -247,9 +242,9 @@ mod tests {
         let now = Utc::now();
         Practice {
             id,
-            title: format!("Pratique {id}"),
+            title: format!("Pratique {id}").into(),
             summary: "r".into(),
-            description: String::new(),
+            description: "".into(),
             disciplines: Facets::of(&["Mathématiques"]),
             levels: Facets::of(&["6e"]),
             tools: Facets::of(&["Scratch"]),
@@ -287,9 +282,9 @@ mod tests {
             vec![],
             vec![link],
         );
-        assert_eq!(c.practices[&1].position.unwrap().lon, 7.0);
+        assert_eq!(c.practices[&1].position().unwrap().lon, 7.0);
         c.upsert_establishment(est("0060842H", 7.5));
-        assert_eq!(c.practices[&1].position.unwrap().lon, 7.5);
+        assert_eq!(c.practices[&1].position().unwrap().lon, 7.5);
         let moved = repere_core::Bbox {
             min_lon: 7.4,
             min_lat: 43.0,

@@ -113,7 +113,7 @@ fn practice(rng: &mut ChaCha8Rng, e: &Establishment, activity: &Activity) -> Pra
     };
     Practice {
         id: 0,
-        summary: format!("À {}, les élèves {}.", e.commune_name, activity.what),
+        summary: format!("À {}, les élèves {}.", e.commune_name, activity.what).into(),
         description: format!(
             "Projet mené en {} ({}) par une équipe {} ({}), avec {}. Les productions sont partagées sur l'ENT et présentées aux familles en fin d'année.",
             activity.discipline,
@@ -121,8 +121,9 @@ fn practice(rng: &mut ChaCha8Rng, e: &Establishment, activity: &Activity) -> Pra
             of_name(&e.name),
             e.commune_name,
             tools.join(" et "),
-        ),
-        title,
+        )
+        .into(),
+        title: title.into(),
         disciplines: Facets::of(&[activity.discipline]),
         levels: Facets::of(&lv),
         tools: Facets::of(&tools),

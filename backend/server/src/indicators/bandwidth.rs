@@ -135,7 +135,7 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
                 practices: c
                     .practices_of(e.uai)
                     .filter(|x| x.practice.is_public())
-                    .map(|x| (x.practice.id, x.practice.title.clone()))
+                    .map(|x| (x.practice.id, x.practice.title.to_string()))
                     .collect(),
             })
         })

@@ -380,7 +380,7 @@ pub async fn practice_png(State(app): State<AppState>, Path(id): Path<String>) -
             .get(&id)
             .filter(|e| e.practice.is_public())
             .ok_or_else(|| ApiError::NotFound(format!("aucun usage publié {id}")))?;
-        e.position
+        e.position()
             .ok_or_else(|| ApiError::NotFound(format!("l'usage {id} n'a pas de position")))?
     };
     let r = Request::around(position, 12.0, 600, 315)?;

@@ -150,7 +150,7 @@ pub fn extent(c: &Catalog, id: &str) -> (Option<Bbox>, Option<(String, String)>)
     match id {
         "practices" => {
             for p in c.practices.values().filter(|p| p.practice.is_public()) {
-                if let Some(pos) = p.position {
+                if let Some(pos) = p.position() {
                     grow(pos);
                 }
                 span(practices::timestamp(&p.practice).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));

@@ -159,7 +159,7 @@ pub fn properties(e: &PracticeEntry) -> Value {
 
 /// A practice as a GeoJSON feature.
 pub fn render(e: &PracticeEntry) -> Value {
-    feature(json!(e.practice.id), point(e.position), properties(e))
+    feature(json!(e.practice.id), point(e.position()), properties(e))
 }
 
 /// Items of the collection for `q`.
@@ -168,7 +168,7 @@ pub fn items<'a>(c: &'a Catalog, q: &ItemsQuery) -> Result<(usize, Vec<AnyFeatur
     let keys = q.bbox.map(|b| c.practice_index.in_bbox(&b).collect());
     let (n, page) = paginate(candidates(&c.practices, keys).filter(|e| f.matches(e)), q);
     let typed = |e: &'a std::sync::Arc<PracticeEntry>| {
-        AnyFeature::Typed(TypedFeature::new(e.practice.id, e.position, Properties::of(e)))
+        AnyFeature::Typed(TypedFeature::new(e.practice.id, e.position(), Properties::of(e)))
     };
     Ok((n, page.into_iter().map(typed).collect()))
 }

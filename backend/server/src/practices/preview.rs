@@ -26,7 +26,7 @@ pub async fn page(State(app): State<AppState>, headers: HeaderMap, Path(id): Pat
                 e.commune_name(),
                 e.departement()
             ),
-            e.position.is_some(),
+            e.position().is_some(),
         ))
     });
     let Some((id, title, summary, place, with_map)) = found else {

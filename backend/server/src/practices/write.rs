@@ -125,11 +125,11 @@ fn build(app: &AppState, input: &PracticeInput, base: Practice) -> Result<Practi
         .as_deref()
         .map(str::trim)
         .filter(|u| !u.is_empty())
-        .map(str::to_owned);
+        .map(Into::into);
     let p = Practice {
-        title: input.title.trim().to_string(),
-        summary: input.summary.trim().to_string(),
-        description: input.description.trim().to_string(),
+        title: input.title.trim().into(),
+        summary: input.summary.trim().into(),
+        description: input.description.trim().into(),
         disciplines: clean_list("disciplines", &input.disciplines)?,
         levels: clean_list("levels", &input.levels)?,
         tools: clean_list("tools", &input.tools)?,
@@ -276,9 +276,9 @@ pub async fn create(
     let now = Utc::now();
     let base = Practice {
         id: 0,
-        title: String::new(),
-        summary: String::new(),
-        description: String::new(),
+        title: "".into(),
+        summary: "".into(),
+        description: "".into(),
         disciplines: Facets::default(),
         levels: Facets::default(),
         tools: Facets::default(),
@@ -434,7 +434,7 @@ async fn transition(
             old.published_at
         },
         rejection_reason: if action == Action::Reject {
-            reason.map(str::to_owned)
+            reason.map(Into::into)
         } else if to == PracticeStatus::Submitted {
             None
         } else {
@@ -485,7 +485,7 @@ async fn decide_revision(
             let reason =
                 reason.ok_or_else(|| ApiError::field(Invalid::new("reason", "le motif du refus est requis")))?;
             let new = Practice {
-                rejection_reason: Some(reason.to_string()),
+                rejection_reason: Some(reason.into()),
                 updated_at: now,
                 ..old.clone()
             };
