@@ -6,7 +6,7 @@ use std::hash::Hash;
 
 use geo::Intersects;
 use rstar::primitives::{GeomWithData, Line};
-use rstar::{AABB, RStarInsertionStrategy, RTree, RTreeParams};
+use rstar::{AABB, RStarInsertionStrategy, RTree, RTreeObject, RTreeParams};
 
 use crate::{Bbox, LonLat};
 
@@ -37,15 +37,15 @@ pub struct Ranked<K> {
     pub distance_m: f64,
 }
 
-/// An R-tree of points keyed by `K`. It keeps no copy of the positions by key (a million practices):
-/// whoever moves or removes a key passes its old position, which the catalogue's entry holds.
+/// An R-tree of entries, each with a key, and their number. It keeps no copy of the entries by key (a
+/// million practices): whoever moves or removes a key passes its old entry, which the catalogue holds.
 #[derive(Debug, Clone)]
-pub struct PointIndex<K: Copy + Eq + Hash + Ord> {
-    tree: RTree<PointEntry<K>, Wide>,
+struct Keyed<T: RTreeObject> {
+    tree: RTree<T, Wide>,
     len: usize,
 }
 
-impl<K: Copy + Eq + Hash + Ord> Default for PointIndex<K> {
+impl<T: RTreeObject> Default for Keyed<T> {
     fn default() -> Self {
         Self {
             tree: RTree::new_with_params(),
@@ -54,62 +54,80 @@ impl<K: Copy + Eq + Hash + Ord> Default for PointIndex<K> {
     }
 }
 
-/// Keeps the last of each key of `items` (sorted by key, stable: the last given wins).
-/// In place: the catalogue gives two million segments, already sorted and distinct.
-fn last_of_each_key<K: Ord, V>(mut items: Vec<(K, V)>) -> Vec<(K, V)> {
-    items.sort_by(|a, b| a.0.cmp(&b.0));
-    items.dedup_by(|later, kept| {
-        let same = later.0 == kept.0;
-        if same {
-            std::mem::swap(later, kept);
-        }
-        same
-    });
-    items
-}
-
-impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
-    /// Builds the tree in one pass (`bulk_load`, much faster than repeated inserts). A key given twice
-    /// keeps its last position.
-    pub fn bulk_load(items: impl IntoIterator<Item = (K, LonLat)>) -> Self {
-        let items = last_of_each_key(items.into_iter().collect());
+impl<T: RTreeObject + PartialEq> Keyed<T> {
+    /// Builds the tree in one pass (`bulk_load`, much faster than repeated inserts) from `items`,
+    /// keeping the last of each key (sorted by key, stable; in place: the catalogue gives two million
+    /// segments, already sorted and distinct).
+    fn bulk_load<K: Ord, V>(mut items: Vec<(K, V)>, entry: impl Fn(K, V) -> T) -> Self {
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        items.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(later, kept);
+            }
+            same
+        });
         let len = items.len();
-        let entries = items
-            .into_iter()
-            .map(|(k, p)| GeomWithData::new([p.lon, p.lat], k))
-            .collect();
+        let entries = items.into_iter().map(|(k, v)| entry(k, v)).collect();
         Self {
             tree: RTree::bulk_load_with_params(entries),
             len,
         }
     }
 
+    /// Removes `old` (if indexed), then inserts `new`.
+    fn replace(&mut self, old: Option<T>, new: Option<T>) {
+        if let Some(old) = old
+            && self.tree.remove(&old).is_some()
+        {
+            self.len -= 1;
+        }
+        if let Some(new) = new {
+            self.tree.insert(new);
+            self.len += 1;
+        }
+    }
+}
+
+/// An R-tree of points keyed by `K`; a move or removal passes the key's old position.
+#[derive(Debug, Clone)]
+pub struct PointIndex<K: Copy + Eq + Hash + Ord>(Keyed<PointEntry<K>>);
+
+impl<K: Copy + Eq + Hash + Ord> Default for PointIndex<K> {
+    fn default() -> Self {
+        Self(Keyed::default())
+    }
+}
+
+fn point_entry<K>(k: K, p: LonLat) -> PointEntry<K> {
+    GeomWithData::new([p.lon, p.lat], k)
+}
+
+impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
+    /// Builds the tree in one pass. A key given twice keeps its last position.
+    pub fn bulk_load(items: impl IntoIterator<Item = (K, LonLat)>) -> Self {
+        Self(Keyed::bulk_load(items.into_iter().collect(), point_entry))
+    }
+
     /// Number of indexed keys.
     pub fn len(&self) -> usize {
-        self.len
+        self.0.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.0.len == 0
     }
 
     /// Inserts, moves or removes `key`: `old` is where it was indexed (`None` if it was not), `new`
     /// where it goes (`None` to remove it).
     pub fn set(&mut self, key: K, old: Option<LonLat>, new: Option<LonLat>) {
-        if let Some(old) = old
-            && self.tree.remove(&GeomWithData::new([old.lon, old.lat], key)).is_some()
-        {
-            self.len -= 1;
-        }
-        if let Some(p) = new {
-            self.tree.insert(GeomWithData::new([p.lon, p.lat], key));
-            self.len += 1;
-        }
+        self.0
+            .replace(old.map(|p| point_entry(key, p)), new.map(|p| point_entry(key, p)));
     }
 
     /// Keys whose position lies in `bbox` (edges included), in no particular order.
     pub fn in_bbox<'a>(&'a self, bbox: &Bbox) -> impl Iterator<Item = K> + 'a {
-        self.tree.locate_in_envelope(envelope(bbox)).map(|e| e.data)
+        self.0.tree.locate_in_envelope(envelope(bbox)).map(|e| e.data)
     }
 
     /// The `k` keys nearest to `center` that `accept` lets through, optionally within `radius_m`
@@ -124,28 +142,22 @@ impl<K: Copy + Eq + Hash + Ord> PointIndex<K> {
         radius_m: Option<f64>,
         accept: impl Fn(K) -> bool,
     ) -> Vec<Ranked<K>> {
-        nearest::nearest(self.tree.root(), center, k, radius_m, accept)
+        nearest::nearest(self.0.tree.root(), center, k, radius_m, accept)
     }
 }
 
-/// An R-tree of segments keyed by `K` (links drawn between two practices). Like [`PointIndex`], it
-/// keeps no copy of the segments by key: a move or removal passes the old segment.
+/// An R-tree of segments keyed by `K` (links drawn between two practices); a move or removal passes the
+/// key's old segment.
 #[derive(Debug, Clone)]
-pub struct SegmentIndex<K: Copy + Eq + Hash> {
-    tree: RTree<SegmentEntry<K>, Wide>,
-    len: usize,
-}
+pub struct SegmentIndex<K: Copy + Eq + Hash>(Keyed<SegmentEntry<K>>);
 
 impl<K: Copy + Eq + Hash> Default for SegmentIndex<K> {
     fn default() -> Self {
-        Self {
-            tree: RTree::new_with_params(),
-            len: 0,
-        }
+        Self(Keyed::default())
     }
 }
 
-fn segment_entry<K>(k: K, a: LonLat, b: LonLat) -> SegmentEntry<K> {
+fn segment_entry<K>(k: K, (a, b): Segment) -> SegmentEntry<K> {
     GeomWithData::new(Line::new([a.lon, a.lat], [b.lon, b.lat]), k)
 }
 
@@ -155,35 +167,25 @@ pub type Segment = (LonLat, LonLat);
 impl<K: Copy + Eq + Hash + Ord> SegmentIndex<K> {
     /// Builds the tree in one pass. A key given twice keeps its last segment.
     pub fn bulk_load(items: impl IntoIterator<Item = (K, LonLat, LonLat)>) -> Self {
-        let items = last_of_each_key(items.into_iter().map(|(k, a, b)| (k, (a, b))).collect());
-        let len = items.len();
-        let entries = items.into_iter().map(|(k, (a, b))| segment_entry(k, a, b)).collect();
-        Self {
-            tree: RTree::bulk_load_with_params(entries),
-            len,
-        }
+        Self(Keyed::bulk_load(
+            items.into_iter().map(|(k, a, b)| (k, (a, b))).collect(),
+            segment_entry,
+        ))
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.0.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.0.len == 0
     }
 
     /// Inserts, moves or removes the segment of `key`: `old` is the segment indexed for it (`None` if
     /// none), `new` its segment now (`None` to remove it).
     pub fn set(&mut self, key: K, old: Option<Segment>, new: Option<Segment>) {
-        if let Some((a, b)) = old
-            && self.tree.remove(&segment_entry(key, a, b)).is_some()
-        {
-            self.len -= 1;
-        }
-        if let Some((a, b)) = new {
-            self.tree.insert(segment_entry(key, a, b));
-            self.len += 1;
-        }
+        self.0
+            .replace(old.map(|s| segment_entry(key, s)), new.map(|s| segment_entry(key, s)));
     }
 
     /// Keys whose segment crosses or touches `bbox` (an exact test, not only the envelope).
@@ -192,7 +194,8 @@ impl<K: Copy + Eq + Hash + Ord> SegmentIndex<K> {
             geo::coord! { x: bbox.min_lon, y: bbox.min_lat },
             geo::coord! { x: bbox.max_lon, y: bbox.max_lat },
         );
-        self.tree
+        self.0
+            .tree
             .locate_in_envelope_intersecting(envelope(bbox))
             .filter_map(move |e| {
                 let l = e.geom();
