@@ -1,6 +1,6 @@
-//! The in-memory catalogue: every record of every layer, with the attributes queries filter on already
-//! derived (effective position, département, folded search text of the smaller layers) and one spatial
-//! index per layer.
+//! The in-memory catalogue: every record of every layer, tied to what queries filter on (a practice to
+//! its establishment's entry, for its position, département and names; folded search text for the
+//! smaller layers) and one spatial index per layer.
 //! Loaded from the store at start-up with `bulk_load`, and updated after every committed write, so that
 //! queries never touch the database.
 
