@@ -94,19 +94,6 @@ pub struct Query {
     terms: Vec<memchr::memmem::Finder<'static>>,
 }
 
-impl PartialEq for Query {
-    fn eq(&self, other: &Self) -> bool {
-        self.terms.len() == other.terms.len()
-            && self
-                .terms
-                .iter()
-                .zip(&other.terms)
-                .all(|(a, b)| a.needle() == b.needle())
-    }
-}
-
-impl Eq for Query {}
-
 impl Query {
     /// Builds a query from user text; `None` when it holds no term.
     pub fn new(q: &str) -> Option<Self> {
