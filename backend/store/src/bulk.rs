@@ -99,7 +99,7 @@ columns!(
     }
 );
 
-/// Rows handed over at a time by [`read_batches`].
+/// Rows handed over at a time by [`read_range`].
 pub(crate) const BATCH: usize = 8192;
 
 /// Every row of `sql` (a whole-table `SELECT`), each converted by `convert`.
@@ -109,7 +109,7 @@ pub(crate) async fn read_all<T: Send + 'static>(
     convert: fn(&dyn Columns) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
     let (send, mut receive) = tokio::sync::mpsc::channel(4);
-    let reading = read_batches(store, sql, convert, send);
+    let reading = read_range(store, sql, &[], convert, send);
     let collecting = async {
         let mut out = Vec::new();
         while let Some(batch) = receive.recv().await {
@@ -121,20 +121,10 @@ pub(crate) async fn read_all<T: Send + 'static>(
     read.map(|()| out)
 }
 
-/// Every row of `sql` (a whole-table `SELECT`), each converted by `convert`, sent through `out` in
-/// batches of [`BATCH`] rows as they are read, so that the receiver works while the table is read.
-/// Fails if the receiver goes away before the end.
-pub(crate) async fn read_batches<T: Send + 'static>(
-    store: &Store,
-    sql: &'static str,
-    convert: fn(&dyn Columns) -> Result<T, StoreError>,
-    out: tokio::sync::mpsc::Sender<Vec<T>>,
-) -> Result<(), StoreError> {
-    read_range(store, sql, &[], convert, out).await
-}
-
-/// As [`read_batches`], for a `SELECT` whose integer parameters `$1`, `$2`… are `params` (a range of
-/// ids, when a table is read in parts side by side).
+/// Every row of `sql` (a `SELECT` whose integer parameters `$1`, `$2`… are `params`: none for a whole
+/// table, a range of ids when a table is read in parts side by side), each converted by `convert`, sent
+/// through `out` in batches of [`BATCH`] rows as they are read, so that the receiver works while the
+/// table is read. Fails if the receiver goes away before the end.
 pub(crate) async fn read_range<T: Send + 'static>(
     store: &Store,
     sql: &'static str,
@@ -157,9 +147,7 @@ pub(crate) async fn read_range<T: Send + 'static>(
     let mut rows = query.fetch(store.pool());
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(row) = rows.try_next().await? {
-        batch.push(convert(&row)?);
-        if batch.len() == BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+        if let Some(full) = fill(&mut batch, convert(&row)?) {
             out.send(full).await.map_err(|_| receiver_gone())?;
         }
     }
@@ -167,6 +155,12 @@ pub(crate) async fn read_range<T: Send + 'static>(
         out.send(batch).await.map_err(|_| receiver_gone())?;
     }
     Ok(())
+}
+
+/// Adds `row` to `batch`; once the batch holds [`BATCH`] rows, hands it over and leaves an empty one.
+fn fill<T>(batch: &mut Vec<T>, row: T) -> Option<Vec<T>> {
+    batch.push(row);
+    (batch.len() == BATCH).then(|| std::mem::replace(batch, Vec::with_capacity(BATCH)))
 }
 
 fn receiver_gone() -> StoreError {
@@ -195,8 +189,9 @@ fn read_sqlite<T>(
     let mut rows = statement.query(rusqlite::params_from_iter(params))?;
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(row) = rows.next()? {
-        batch.push(convert(&NativeRow { row, names: &names })?);
-        if batch.len() == BATCH && !emit(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
+        if let Some(full) = fill(&mut batch, convert(&NativeRow { row, names: &names })?)
+            && !emit(full)
+        {
             return Err(receiver_gone());
         }
     }
