@@ -82,14 +82,9 @@ impl Facets {
         if let Some(list) = lists.get(values.as_slice()) {
             return Self(list.0.clone());
         }
-        let folded = values
-            .iter()
-            .map(|v| crate::text::fold(v))
-            .collect::<Vec<_>>()
-            .join(" ");
         let list = Arc::new(FacetList {
+            folded: crate::text::fold_joined(&values).into_boxed_str(),
             values: values.into_boxed_slice(),
-            folded: folded.into_boxed_str(),
         });
         lists.insert(Interned(list.clone()));
         Self(list)

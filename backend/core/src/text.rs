@@ -30,6 +30,18 @@ pub fn fold_into(out: &mut String, s: &str) {
     }
 }
 
+/// The folded `parts` ([`fold`]), separated by a space, built in one string.
+pub fn fold_joined<S: AsRef<str>>(parts: &[S]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.as_ref().len() + 1).sum());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        fold_into(&mut out, part.as_ref());
+    }
+    out
+}
+
 /// Whether `fold(raw) == folded`, without building the folded string: the catalogue compares facet
 /// values (« Mathématiques ») with a folded filter (« mathematiques ») this way instead of keeping a
 /// folded copy of every value of every practice.

@@ -9,7 +9,7 @@ use repere_core::establishments::{Establishment, EstablishmentKind};
 use repere_core::links::Link;
 use repere_core::practices::Practice;
 use repere_core::sites::Site;
-use repere_core::text::{Query, fold_into};
+use repere_core::text::{Query, fold_joined};
 
 /// An establishment and its folded search texts.
 #[derive(Debug)]
@@ -141,21 +141,9 @@ impl<'a> IntoIterator for &'a IdSet {
     }
 }
 
-/// The folded `parts`, separated by a space.
-pub(super) fn join(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        fold_into(&mut out, part);
-    }
-    out
-}
-
 pub(super) fn establishment_entry(e: Establishment) -> EstablishmentEntry {
-    let place = join(&[&e.name, &e.commune_name]);
-    let search = join(&[&place, e.uai.as_str()]);
+    let place = fold_joined(&[&e.name, &e.commune_name]);
+    let search = fold_joined(&[&place, e.uai.as_str()]);
     EstablishmentEntry {
         establishment: e,
         search,

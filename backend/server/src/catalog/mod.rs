@@ -14,12 +14,13 @@ use repere_core::links::Link;
 use repere_core::networks::LinkGraph;
 use repere_core::practices::Practice;
 use repere_core::sites::Site;
+use repere_core::text::fold_joined;
 
 mod entries;
 mod load;
 
 pub use entries::{EstablishmentEntry, LinkEntry, PracticeEntry, SiteEntry};
-use entries::{IdSet, establishment_entry, join};
+use entries::{IdSet, establishment_entry};
 
 /// Everything the API serves, in memory.
 #[derive(Debug, Default)]
@@ -81,7 +82,7 @@ impl Catalog {
             .uai
             .and_then(|u| self.establishments.get(&u))
             .map(|e| e.establishment.departement.clone());
-        let search = join(&[&s.name, &s.description, &s.equipment.join(" "), &s.partners.join(" ")]);
+        let search = fold_joined(&[&s.name, &s.description, &s.equipment.join(" "), &s.partners.join(" ")]);
         SiteEntry {
             site: s,
             departement,
