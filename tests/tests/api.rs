@@ -458,6 +458,7 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/auth/logout",
         "/api/practices",
         "/api/practices/mine",
+        "/api/practices/facets",
         "/api/practices/duplicates",
         "/api/practices/{id}",
         "/api/practices/{id}/audit",

@@ -20,6 +20,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::catalog::Catalog;
 use crate::config::ServeConfig;
 use crate::error::problem;
+use crate::http_cache;
 use crate::ops::{self, Metrics};
 use crate::sync::Follower;
 use crate::{auth, indicators, letter, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
@@ -209,6 +210,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/auth/logout", post(auth::routes::logout))
         .route("/practices", post(practices::write::create))
         .route("/practices/mine", get(practices::write::mine))
+        .route("/practices/facets", get(practices::facets::facets))
         .route("/practices/duplicates", get(practices::write::duplicates))
         .route(
             "/practices/{id}",
@@ -238,7 +240,12 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/usage/{id}", get(practices::preview::page))
         .route_layer(axum::middleware::from_fn(ops::note_route));
     let frontend: Router = if frontend_dir.join("index.html").is_file() {
-        Router::new().fallback_service(ServeDir::new(frontend_dir))
+        // The build leaves a .br and a .gz beside each compressible file (frontend/scripts/compress.mjs).
+        let files = ServeDir::new(frontend_dir).precompressed_br().precompressed_gzip();
+        Router::new()
+            .fallback_service(files)
+            .layer(axum::middleware::from_fn(http_cache::etag))
+            .layer(axum::middleware::from_fn(http_cache::static_files))
     } else {
         Router::new().fallback(get(placeholder))
     };
@@ -246,6 +253,8 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .nest("/api", api)
         .merge(operations)
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn(http_cache::etag))
+        .layer(http_cache::compression())
         .merge(frontend)
         .layer(sessions)
         .layer(CorsLayer::permissive())

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod establishments;
+pub mod http_cache;
 pub mod import;
 pub mod indicators;
 pub mod letter;

@@ -169,7 +169,11 @@ pub async fn neighbourhood(
         .links
         .values()
         .filter(|l| l.public && ids.contains(&l.link.from_practice) && ids.contains(&l.link.to_practice))
-        .map(|l| json!({ "id": l.link.id, "from_practice": l.link.from_practice, "to_practice": l.link.to_practice, "kind": l.link.kind.as_str() }))
+        .map(|l| {
+            // The segment to draw it (the map highlights the network without loading every link).
+            let line = l.segment.map(|(a, b)| [[a.lon, a.lat], [b.lon, b.lat]]);
+            json!({ "id": l.link.id, "from_practice": l.link.from_practice, "to_practice": l.link.to_practice, "kind": l.link.kind.as_str(), "line": line })
+        })
         .collect();
     Ok(Json(json!({ "practice": id, "depth": depth, "nodes": nodes, "links": links })).into_response())
 }

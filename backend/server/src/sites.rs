@@ -1,5 +1,6 @@
 //! The `sites` collection: Fab' École and other tiers-lieux éducatifs.
 
+use repere_core::Uai;
 use repere_core::establishments::normalise_departement;
 use repere_core::sites::{SiteKind, SiteStatus};
 use repere_core::temporal::Interval;
@@ -18,6 +19,7 @@ pub const INFO: CollectionInfo = CollectionInfo {
         ("kind", "Type : fab_ecole, tiers_lieu, fablab"),
         ("status", "Statut : planned, open, closed"),
         ("departement", "Département de l'établissement d'accueil"),
+        ("uai", "UAI de l'établissement d'accueil"),
     ],
     temporal: Some("opened_on"),
 };
@@ -27,6 +29,7 @@ pub struct Filter {
     kind: Option<SiteKind>,
     status: Option<SiteStatus>,
     departement: Option<String>,
+    uai: Option<Uai>,
     q: Option<Query>,
     datetime: Option<Interval>,
 }
@@ -37,6 +40,7 @@ impl Filter {
             kind: q.filter("kind").map(|k| SiteKind::parse("kind", k)).transpose()?,
             status: q.filter("status").map(|s| SiteStatus::parse("status", s)).transpose()?,
             departement: q.filter("departement").map(normalise_departement).transpose()?,
+            uai: q.filter("uai").map(Uai::parse).transpose()?,
             q: q.q.clone(),
             datetime: q.datetime,
         })
@@ -50,6 +54,7 @@ impl Filter {
                 .departement
                 .as_ref()
                 .is_none_or(|d| Some(d) == e.departement.as_ref())
+            && self.uai.is_none_or(|u| Some(u) == s.uai)
             && self.q.as_ref().is_none_or(|q| q.matches(&e.search))
             && self.datetime.is_none_or(|i| {
                 s.opened_on.is_some_and(|d| {

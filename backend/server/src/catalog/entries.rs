@@ -142,8 +142,9 @@ impl<'a> IntoIterator for &'a IdSet {
 }
 
 pub(super) fn establishment_entry(e: Establishment) -> EstablishmentEntry {
-    let place = fold_joined(&[&e.name, &e.commune_name]);
-    let search = fold_joined(&[&place, e.uai.as_str()]);
+    // A practice is found by its establishment's name, commune and UAI.
+    let place = fold_joined(&[&e.name, &e.commune_name, e.uai.as_str()]);
+    let search = place.clone();
     EstablishmentEntry {
         establishment: e,
         search,

@@ -170,11 +170,19 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
         .path("/api/networks/growth", PathItem::new(HttpMethod::Get, op("networksGrowth", "Liens enregistrés et réseaux existants, par mois et par année scolaire", "Réseaux", "application/json", "by_month, by_school_year").build()))
         .path("/api/networks", PathItem::new(HttpMethod::Get, op("networks", "Réseaux implicites : composantes connexes des liens, avec leurs chiffres et leurs pivots", "Réseaux", GEO_JSON, "FeatureCollection (emprise en polygone)").build()))
         .path(
+            "/api/practices/facets",
+            PathItem::new(
+                HttpMethod::Get,
+                op("practiceFacets", "Valeurs de chaque facette (discipline, level, tool, school_year, departement) et nombre d'usages publiés pour chacune, chaque facette comptée sous les autres filtres ; accepte les filtres des items", "Usages", "application/json", "numberMatched et facets")
+                    .build(),
+            ),
+        )
+        .path(
             "/api/practices/{id}/neighbourhood",
             PathItem::new(
                 HttpMethod::Get,
                 not_found(
-                    op("neighbourhood", "Usages à N liens au plus d'un usage publié", "Réseaux", "application/json", "Nœuds (avec leur distance en liens) et liens")
+                    op("neighbourhood", "Usages à N liens au plus d'un usage publié", "Réseaux", "application/json", "Nœuds (avec leur distance en liens) et liens, chacun avec son segment (line)")
                         .parameter(id_param())
                         .parameter(query("depth", Type::Integer, "Profondeur, de 1 à 6 (défaut 2)")),
                 ),

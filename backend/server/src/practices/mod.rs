@@ -2,6 +2,7 @@
 //! unless the practice has its own). Drafts, submissions, rejected and archived reports are never
 //! served to the public.
 
+pub mod facets;
 pub mod preview;
 pub mod write;
 
@@ -82,19 +83,34 @@ impl Filter {
 
     /// Whether the public may see `e` and it passes every filter.
     pub fn matches(&self, e: &PracticeEntry) -> bool {
+        self.failed_facets(e) == Some(0)
+    }
+
+    /// The facets `e` fails, one bit per [`facets::FACETS`] entry (0 when it passes every filter), or
+    /// `None` when that cannot matter: the public may not see it, it fails a filter that is not a facet,
+    /// or it fails two facets or more. The cheap facet tests run first.
+    pub fn failed_facets(&self, e: &PracticeEntry) -> Option<u8> {
         let p = &e.practice;
-        p.is_public()
+        let passes = [
+            self.discipline.as_ref().is_none_or(|d| has(&p.disciplines, d)),
+            self.level.as_ref().is_none_or(|d| has(&p.levels, d)),
+            self.tool.as_ref().is_none_or(|d| has(&p.tools, d)),
+            self.school_year.is_none_or(|y| y == p.school_year),
+            self.departement.as_ref().is_none_or(|d| *d == e.departement()),
+        ];
+        let bits = passes
+            .iter()
+            .enumerate()
+            .fold(0u8, |bits, (i, ok)| if *ok { bits } else { bits | 1 << i });
+        let others = bits.count_ones() <= 1
+            && p.is_public()
             && self.status.is_none_or(|s| s == p.status)
-            && self.departement.as_ref().is_none_or(|d| *d == e.departement())
-            && self.discipline.as_ref().is_none_or(|d| has(&e.practice.disciplines, d))
-            && self.level.as_ref().is_none_or(|d| has(&e.practice.levels, d))
-            && self.tool.as_ref().is_none_or(|d| has(&e.practice.tools, d))
-            && self.theme.as_ref().is_none_or(|d| has(&e.practice.themes, d))
-            && self.school_year.is_none_or(|y| y == p.school_year)
+            && self.theme.as_ref().is_none_or(|d| has(&p.themes, d))
             && self.kind.is_none_or(|k| k == e.establishment_kind())
             && self.uai.is_none_or(|u| u == p.uai)
-            && self.q.as_ref().is_none_or(|q| e.matches_text(q))
             && self.datetime.is_none_or(|i| i.contains(timestamp(p)))
+            && self.q.as_ref().is_none_or(|q| e.matches_text(q));
+        others.then_some(bits)
     }
 }
 
