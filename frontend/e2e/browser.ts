@@ -131,3 +131,39 @@ export async function plainPage(h: Harness, viewport = { width: 1280, height: 90
   page.on('pageerror', (e) => h.errors.push(e.message));
   return { page, close: () => ctx.close() };
 }
+
+/** What one visit moved: bytes on the wire (headers and compressed bodies) per request. */
+export interface Wire {
+  total: number;
+  requests: { url: string; bytes: number; type: string }[];
+}
+
+/**
+ * Runs `visit` in `page` and adds up what crossed the network (CDP's encodedDataLength: compressed
+ * bodies and headers; answers from the browser's cache count nothing), until the network is quiet.
+ */
+export async function onTheWire(page: Page, visit: () => Promise<void>): Promise<Wire> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const urls = new Map<string, { url: string; type: string }>();
+  const requests: Wire['requests'] = [];
+  const cached = new Set<string>();
+  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, { url: e.request.url, type: e.type ?? 'Other' }));
+  cdp.on('Network.requestServedFromCache', (e) => cached.add(e.requestId));
+  cdp.on('Network.responseReceived', (e) => {
+    if (e.response.fromDiskCache || e.response.fromPrefetchCache) cached.add(e.requestId);
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    const r = urls.get(e.requestId);
+    if (r) requests.push({ ...r, bytes: cached.has(e.requestId) ? 0 : e.encodedDataLength });
+  });
+  await visit();
+  await page.waitForLoadState('networkidle');
+  await cdp.detach();
+  return { total: requests.reduce((s, r) => s + r.bytes, 0), requests };
+}
+
+/** A readable list of the largest requests, for a failing budget's message. */
+export function heaviest(w: Wire, n = 12): string {
+  return [...w.requests].sort((a, b) => b.bytes - a.bytes).slice(0, n).map((r) => `${r.bytes} ${r.type} ${r.url.replace(/^https?:\/\/[^/]+/, '')}`).join('\n');
+}

@@ -2,11 +2,27 @@
 // tiles keep the page working, the clusters on screen add up to the API's count for the view, and a
 // cluster still zooms to where it splits.
 import { describe, expect, it } from 'vitest';
-import { apiCount, idle, openPage, rendered, useHarness } from './browser';
+import { apiCount, heaviest, idle, onTheWire, openPage, ready, rendered, useHarness } from './browser';
 
 const h = useHarness({ generate: 100_000 });
 
 describe('map over 100,000 practices', () => {
+  it('moves no more than over the demo data: ≤ 450 KB on a first visit, one page of items', async () => {
+    const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => h.errors.push(e.message));
+    const first = await onTheWire(page, async () => {
+      await page.goto(`${h.server.base}/`);
+      await ready(page);
+    });
+    expect(first.total, `first visit moved ${first.total} bytes:\n${heaviest(first)}`).toBeLessThanOrEqual(450 * 1024);
+    const items = first.requests.map((r) => new URL(r.url)).filter((u) => u.pathname.endsWith('/items'));
+    expect(items.every((u) => Number(u.searchParams.get('limit')) <= 50)).toBe(true);
+    expect(await page.locator('#list li').count()).toBeLessThanOrEqual(20);
+    expect(Number(await page.evaluate(() => document.body.dataset.total))).toBeGreaterThan(90_000);
+    await ctx.close();
+  });
+
   it('draws server clusters whose counts add up to the API count, and zooms into them', async () => {
     // The whole of metropolitan France in view.
     const { ctx, page } = await openPage(h.browser, h.server.base, '/?carte=4.60/46.60000/2.40000', h.errors);

@@ -48,11 +48,28 @@ describe('map page', () => {
     const matched = await apiCount(page, { discipline: 'Technologie' });
     expect(matched).toBeGreaterThan(0);
     await expect.poll(async () => (await rendered(page)).total, { timeout: 20_000 }).toBe(matched);
-    expect(await page.locator('#list li').count()).toBe(matched);
+    // The list comes page by page from the API (20 at a time), never the whole catalogue.
+    expect(await page.locator('#list li').count()).toBe(Math.min(matched, 20));
     expect(await page.textContent('#count')).toContain(`${matched} usage`);
+    while (await page.isVisible('#more')) {
+      const before = await page.locator('#list li').count();
+      await page.click('#more');
+      await expect.poll(() => page.locator('#list li').count()).toBeGreaterThan(before);
+    }
+    expect(await page.locator('#list li').count()).toBe(matched);
+    // The other facets narrow to what the discipline leaves, each value with its count.
+    const tools = await page.locator('#f-tool option').allTextContents();
+    const everyTool = await page.evaluate(async () => ((await (await fetch('/api/practices/facets')).json()) as { facets: { tool: unknown[] } }).facets.tool.length);
+    expect(tools.length - 1).toBeGreaterThan(0);
+    expect(tools.length - 1).toBeLessThan(everyTool);
+    expect(tools.slice(1).every((t) => /\(\d+\)$/.test(t))).toBe(true);
     await page.fill('#f-q', 'zzzz-aucun');
     await page.waitForFunction(() => document.querySelector('#count')?.textContent?.includes('Aucun usage ne correspond'));
     expect(await page.locator('#list li').count()).toBe(0);
+    // The empty state offers to drop each filter.
+    await page.click('#relax button:has-text("recherche")');
+    await page.waitForFunction(() => document.body.dataset.ready === '1' && !new URL(location.href).searchParams.has('q'));
+    expect(await page.textContent('#count')).toContain(`${matched} usage`);
     await page.click('#reset');
     await page.waitForFunction(() => !new URL(location.href).searchParams.has('discipline') && document.body.dataset.ready === '1');
     const all = await apiCount(page, {});

@@ -1,20 +1,21 @@
 // Boots the map page: reads the URL state, builds the map and its layers, wires filters, list, nearby
 // and fiche, and keeps the URL (permalink) in step with what is shown.
-import '@gouvfr/dsfr/dist/dsfr.min.css';
+import './dsfr.css';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 import { Map as MlMap, NavigationControl, Popup, ScaleControl, AttributionControl, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { ApiError, api, getJson, type Feature, type FeatureCollection, type PracticeProps } from './api/client';
 import { FILTER_KEYS, LAYERS, decode, encode, type Layer, type State } from './state/url';
-import { active, countLabel, facets, query } from './ui/filters';
+import { active, countLabel, facetOptions, query, sortFacets, type FacetName, type Facets } from './ui/filters';
 import { renderList } from './ui/list';
 import { renderFiche } from './ui/fiche';
 import { chooseBasemap } from './map/basemap';
+import { loadBasemapShapes } from './map/style';
 import { renderFrame } from './ui/layout';
 import { renderAccountMenu, send } from './api/account';
 import { addPractices, highlight, setPractices, POINTS } from './map/practices';
-import { LINK_COLOURS, addOverlays, addSites, establishmentPopup, setOverlay, setVisibility, styleEstablishments } from './map/overlays';
+import { LINK_COLOURS, SITES, addOverlays, addSites, establishmentPopup, setNetwork, setOverlay, setVisibility, sitePopup, styleEstablishments } from './map/overlays';
 
 setWorkerUrl(workerUrl);
 renderFrame({ skiplinks: [['#liste', 'Aller à la liste des usages'], ['#filtres', 'Aller aux filtres']] });
@@ -22,9 +23,16 @@ const account = renderAccountMenu();
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const state: State = decode(window.location.search);
-let practices: FeatureCollection<PracticeProps> = { type: 'FeatureCollection', features: [], numberReturned: 0 };
+/** Practices per page of the list: only what the view shows is ever downloaded. */
+const PAGE = 20;
+/** The practices listed (the pages of the current view loaded so far) and how many the view holds. */
+let listed: Feature<PracticeProps>[] = [];
+let inView = 0;
+/** How many practices pass the filters, anywhere. */
+let total = 0;
 let nearby: Feature<PracticeProps>[] | undefined;
-const titles = new Map<number, string>();
+/** Bumped by every new list request, so a slow answer never overwrites a newer one. */
+let listRequest = 0;
 const loadedOverlays = new Set<Layer>();
 
 const config = await api.config().catch(() => ({ basemap_style_url: null, demo: false }));
@@ -60,45 +68,110 @@ function showError(e: unknown): void {
   box.hidden = false;
 }
 
-function visibleFeatures(): Feature<PracticeProps>[] {
-  if (nearby) return nearby;
-  const b = map.getBounds();
-  return practices.features
-    .filter((f) => f.geometry?.type === 'Point' && b.contains(f.geometry.coordinates))
-    .sort((a, z) => a.properties.title.localeCompare(z.properties.title, 'fr'));
+const DEPARTEMENTS: Record<string, string> = { '06': 'Alpes-Maritimes (06)', '83': 'Var (83)' };
+const FILTER_LABELS: Record<string, string> = { q: 'recherche', discipline: 'discipline', level: 'niveau', tool: 'outil', school_year: 'année scolaire', departement: 'département' };
+
+/** The empty state: what to relax, one button per filter set. */
+function suggestRelax(): HTMLElement[] {
+  return Object.entries(query(state.filters)).map(([k, v]) => {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'fr-btn fr-btn--tertiary fr-btn--sm';
+    b.textContent = `Retirer le filtre ${FILTER_LABELS[k] ?? k} « ${k === 'departement' ? (DEPARTEMENTS[v] ?? v) : v} »`;
+    b.addEventListener('click', () => {
+      state.filters[k as keyof State['filters']] = undefined;
+      const input = $<HTMLFormElement>('filters').elements.namedItem(k) as HTMLInputElement | HTMLSelectElement | null;
+      if (input) input.value = '';
+      syncUrl();
+      void loadPractices();
+    });
+    li.append(b);
+    return li;
+  });
 }
 
 function renderCount(): void {
-  const total = practices.numberMatched ?? practices.features.length;
-  const shown = visibleFeatures();
+  const shown = nearby ?? listed;
   const count = $('count');
+  const more = $<HTMLButtonElement>('more');
+  more.hidden = true;
   if (total === 0) {
     count.textContent = `${countLabel(0)}${active(state.filters) ? ' à ces filtres.' : '.'}`;
+    $('relax').replaceChildren(...suggestRelax());
   } else if (nearby) {
     count.textContent = `${countLabel(total)} ; les ${shown.length} plus proches du point choisi, classés par distance :`;
+    $('relax').replaceChildren();
   } else {
-    count.textContent = `${countLabel(total)}, dont ${shown.length} dans la vue de la carte.`;
+    count.textContent = inView === 0
+      ? `${countLabel(total)}, aucun dans la vue de la carte : dézoomez ou déplacez la carte.`
+      : `${countLabel(total)}, dont ${inView.toLocaleString('fr-FR')} dans la vue de la carte${inView > listed.length ? ` (${listed.length} affichés)` : ''}.`;
+    $('relax').replaceChildren();
+    const rest = inView - listed.length;
+    if (rest > 0) {
+      more.hidden = false;
+      more.textContent = `Voir ${Math.min(rest, PAGE)} usages de plus (${rest.toLocaleString('fr-FR')} restants)`;
+    }
   }
   document.body.dataset.total = String(total);
   document.body.dataset.listed = String(shown.length);
+  document.body.dataset.inView = String(inView);
   renderList($('list'), shown, (id) => void openFiche(id, true));
 }
 
+/** The bbox of the map's view, for the list. */
+function viewBbox(): string {
+  const b = map.getBounds();
+  const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+  return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)].map((v) => v.toFixed(5)).join(',');
+}
+
+/** Loads the list's first page for the current view (or, with `append`, the next page). */
+async function loadList(append = false): Promise<void> {
+  const request = ++listRequest;
+  const page = await api.practices({ ...query(state.filters), bbox: viewBbox(), limit: PAGE, offset: append ? listed.length : 0 });
+  if (request !== listRequest) return;
+  listed = append ? [...listed, ...page.features] : page.features;
+  inView = page.numberMatched ?? listed.length;
+  renderCount();
+}
+
+function fillFacets(f: Facets): void {
+  const fill = (name: FacetName, label: (v: string) => string) => {
+    const select = $<HTMLSelectElement>(`f-${name}`);
+    const first = select.options[0];
+    const chosen = state.filters[name];
+    select.replaceChildren(
+      ...(first ? [first] : []),
+      ...facetOptions(f[name], chosen).map((v) => new Option(`${label(v.value)} (${v.count.toLocaleString('fr-FR')})`, v.value)),
+    );
+    select.value = chosen ?? '';
+  };
+  for (const name of ['discipline', 'level', 'tool', 'school_year'] as const) fill(name, (v) => v);
+  fill('departement', (v) => DEPARTEMENTS[v] ?? v);
+}
+
+let loadGeneration = 0;
+
 async function loadPractices(): Promise<void> {
+  const generation = ++loadGeneration;
   $('error').hidden = true;
   $('count').textContent = 'Chargement des usages…';
   document.body.dataset.ready = '0';
   try {
-    practices = await api.practices(query(state.filters));
-    for (const f of practices.features) titles.set(f.properties.id, f.properties.title);
     setPractices(map, query(state.filters));
+    const [f] = await Promise.all([api.facets(query(state.filters)), loadList()]);
+    // A newer change of the filters is on its way: its answer is the one to show.
+    if (generation !== loadGeneration) return;
+    total = f.numberMatched;
+    fillFacets(sortFacets(f.facets));
     if (state.poi) await loadNearby(state.poi);
     renderCount();
   } catch (e) {
     showError(e);
     $('count').textContent = 'Les usages n\'ont pas pu être chargés.';
   } finally {
-    document.body.dataset.ready = '1';
+    if (generation === loadGeneration) document.body.dataset.ready = '1';
   }
 }
 
@@ -122,16 +195,28 @@ async function setPoi(poi: [number, number] | undefined): Promise<void> {
   renderCount();
 }
 
-async function openFiche(id: number, focus: boolean): Promise<void> {
+interface Neighbourhood {
+  nodes: { id: number; title: string }[];
+  links: { id: number; line: [number, number][] | null }[];
+}
+
+async function openFiche(id: number, focus: boolean): Promise<Feature<PracticeProps> | undefined> {
   const panel = $('fiche');
   try {
-    const [f, links] = await Promise.all([api.practice(id), api.links({ practice: String(id) })]);
+    const [f, links, network] = await Promise.all([
+      api.practice(id),
+      api.links({ practice: String(id) }),
+      getJson<Neighbourhood>(`/api/practices/${id}/neighbourhood?depth=6`).catch(() => undefined),
+    ]);
+    const titles = new Map((network?.nodes ?? []).map((n) => [n.id, n.title]));
     state.fiche = id;
     syncUrl();
     const signedIn = (await account)?.authenticated ?? false;
     renderFiche(panel, f, links.features, titles, {
       close: closeFiche,
-      show: (other) => void openFiche(other, true).then(() => flyTo(other)),
+      show: (other) => void openFiche(other, true).then((g) => g && flyTo(g)),
+      search: async (text) =>
+        (await api.practices({ q: text, limit: 10 })).features.map((g) => ({ id: g.properties.id, title: g.properties.title })),
       contact: signedIn ? (pid, body) => send('POST', `/api/practices/${pid}/messages`, { body }) : undefined,
       link: signedIn
         ? async (from, to, kind, note) => {
@@ -142,9 +227,12 @@ async function openFiche(id: number, focus: boolean): Promise<void> {
         : undefined,
       suggestions: async (pid) => (await getJson<{ suggestions: { id: number; title: string; reason: string }[] }>(`/api/practices/${pid}/suggestions?k=5`)).suggestions,
     });
-    void highlightNetwork(id);
+    setNetwork(map, network?.links ?? []);
+    document.body.dataset.network = String(network?.links.length ?? 0);
     highlight(map, id);
     if (focus) panel.focus();
+    panel.scrollTop = 0;
+    return f;
   } catch (e) {
     state.fiche = undefined;
     syncUrl();
@@ -155,12 +243,13 @@ async function openFiche(id: number, focus: boolean): Promise<void> {
     } else {
       showError(e);
     }
+    return undefined;
   }
 }
 
-function flyTo(id: number): void {
-  const f = practices.features.find((x) => x.properties.id === id);
-  if (f?.geometry?.type === 'Point') map.easeTo({ center: f.geometry.coordinates, zoom: Math.max(map.getZoom(), 12) });
+/** Centres the map on a practice, whatever the filters show. */
+function flyTo(f: Feature<PracticeProps>): void {
+  if (f.geometry?.type === 'Point') map.easeTo({ center: f.geometry.coordinates as [number, number], zoom: Math.max(map.getZoom(), 12) });
 }
 
 /** Reloads the links drawn on the map (after a link was recorded). */
@@ -169,24 +258,12 @@ async function refreshLinks(): Promise<void> {
   loadedOverlays.add('links');
 }
 
-/** Draws the network of a practice over the map, whatever the links layer shows. */
-async function highlightNetwork(id: number): Promise<void> {
-  try {
-    if (!loadedOverlays.has('links')) await refreshLinks();
-    const n = await getJson<{ links: { id: number }[] }>(`/api/practices/${id}/neighbourhood?depth=6`);
-    map.setFilter('network-highlight', ['in', ['get', 'id'], ['literal', n.links.map((l) => l.id)]]);
-    document.body.dataset.network = String(n.links.length);
-  } catch {
-    // The highlight is a help, not a necessity: the fiche still lists the linked projects.
-  }
-}
-
 function closeFiche(): void {
   const panel = $('fiche');
   panel.hidden = true;
   state.fiche = undefined;
   highlight(map, undefined);
-  map.setFilter('network-highlight', ['in', ['get', 'id'], ['literal', []]]);
+  setNetwork(map, []);
   syncUrl();
   $('liste').focus();
 }
@@ -197,10 +274,9 @@ async function applyLayers(): Promise<void> {
   $('estab-options').hidden = !withEstablishments;
   $('legend-establishments').hidden = !withEstablishments;
   for (const l of state.layers) {
-    if (loadedOverlays.has(l) || l === 'practices') continue;
+    if (loadedOverlays.has(l) || l === 'practices' || l === 'sites') continue;
     loadedOverlays.add(l);
     try {
-      if (l === 'sites') setOverlay(map, 'sites', await api.sites());
       if (l === 'establishments') setOverlay(map, 'establishments', await api.establishments());
       if (l === 'links') setOverlay(map, 'links', await api.links({}));
     } catch (e) {
@@ -208,12 +284,6 @@ async function applyLayers(): Promise<void> {
       showError(e);
     }
   }
-}
-
-function fillSelect(name: string, values: string[]): void {
-  const select = $<HTMLSelectElement>(`f-${name}`);
-  const first = select.options[0];
-  select.replaceChildren(...(first ? [first] : []), ...values.map((v) => new Option(v, v)));
 }
 
 function setupForm(): void {
@@ -295,6 +365,7 @@ function setupForm(): void {
     for (const t of ['filters', 'list', 'map'] as const) $(`tab-${t}`).setAttribute('aria-pressed', String(mode === t));
     if (mode === 'map') map.resize();
   };
+  $('more').addEventListener('click', () => void loadList(true).catch(showError));
   $('tab-filters').addEventListener('click', () => tabs('filters'));
   $('tab-list').addEventListener('click', () => tabs('list'));
   $('tab-map').addEventListener('click', () => tabs('map'));
@@ -302,34 +373,34 @@ function setupForm(): void {
 }
 
 map.on('load', () => {
+  void loadBasemapShapes(map);
   addOverlays(map);
   addPractices(map, (id) => void openFiche(id, true), query(state.filters));
   addSites(map);
   void applyLayers();
   document.body.dataset.mapLoaded = '1';
+  $('demo-notice').hidden = !config.demo;
+  setupForm();
   void (async () => {
-    try {
-      const all = await api.practices({});
-      $('demo-notice').hidden = !config.demo;
-      for (const f of all.features) titles.set(f.properties.id, f.properties.title);
-      const fc = facets(all.features);
-      fillSelect('discipline', fc.discipline);
-      fillSelect('level', fc.level);
-      fillSelect('tool', fc.tool);
-      fillSelect('school_year', fc.school_year);
-    } catch (e) {
-      showError(e);
-    }
-    setupForm();
     await loadPractices();
+    // The moment the map and the first page of the list are there (read by scripts/bench-page.sh).
+    performance.mark('repere-usable');
     if (state.fiche !== undefined) await openFiche(state.fiche, false);
   })();
 });
+let moveTimer: number | undefined;
 map.on('moveend', () => {
   syncUrl();
-  if (!nearby) renderCount();
+  if (nearby || document.body.dataset.ready !== '1') return;
+  window.clearTimeout(moveTimer);
+  moveTimer = window.setTimeout(() => void loadList().catch(showError), 250);
 });
 map.on('click', (e) => {
+  const site = state.layers.includes('sites') ? map.queryRenderedFeatures(e.point, { layers: [SITES] })[0] : undefined;
+  if (site) {
+    new Popup({ maxWidth: '18rem' }).setLngLat(e.lngLat).setDOMContent(sitePopup(site.properties, map, e.lngLat)).addTo(map);
+    return;
+  }
   if (map.queryRenderedFeatures(e.point, { layers: [POINTS] }).length > 0) return;
   const establishment = state.layers.includes('establishments') ? map.queryRenderedFeatures(e.point, { layers: ['establishments'] })[0] : undefined;
   if (establishment) {

@@ -1,29 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { Feature, PracticeProps } from '../src/api/client';
-import { active, countLabel, distanceLabel, facets, query } from '../src/ui/filters';
+import { active, countLabel, distanceLabel, facetOptions, query, sortFacets } from '../src/ui/filters';
 
-const practice = (id: number, p: Partial<PracticeProps>): Feature<PracticeProps> => ({
-  type: 'Feature',
-  id,
-  geometry: { type: 'Point', coordinates: [7, 43.6] },
-  properties: {
-    id, title: `P${id}`, summary: '', description: '', disciplines: [], levels: [], tools: [], themes: [], school_year: '2025-2026',
-    uai: '0060842H', establishment_name: '', establishment_kind: 'college', commune_name: '', departement: '06', innovatheque_url: null, published_at: null,
-    ...p,
-  },
-});
+const v = (value: string, count = 1) => ({ value, count });
 
 describe('filters', () => {
-  it('lists distinct facet values in a French reader order', () => {
-    const f = facets([
-      practice(1, { disciplines: ['Technologie'], levels: ['CM2', '6e'], tools: ['Scratch'], school_year: '2024-2025' }),
-      practice(2, { disciplines: ['Éducation musicale', 'Technologie'], levels: ['CP', 'Seconde'], tools: ['Audacity', 'Scratch'], departement: '83' }),
-    ]);
-    expect(f.discipline).toEqual(['Éducation musicale', 'Technologie']);
-    expect(f.level).toEqual(['CP', 'CM2', '6e', 'Seconde']);
-    expect(f.tool).toEqual(['Audacity', 'Scratch']);
-    expect(f.school_year).toEqual(['2025-2026', '2024-2025']);
-    expect(f.departement).toEqual(['06', '83']);
+  it('sorts facet values in a French reader order', () => {
+    const f = sortFacets({
+      discipline: [v('Technologie'), v('Éducation musicale')],
+      level: [v('Seconde'), v('6e'), v('CP'), v('CM2')],
+      tool: [v('Scratch'), v('Audacity')],
+      school_year: [v('2024-2025'), v('2025-2026')],
+    });
+    expect(f.discipline.map((x) => x.value)).toEqual(['Éducation musicale', 'Technologie']);
+    expect(f.level.map((x) => x.value)).toEqual(['CP', 'CM2', '6e', 'Seconde']);
+    expect(f.tool.map((x) => x.value)).toEqual(['Audacity', 'Scratch']);
+    expect(f.school_year.map((x) => x.value)).toEqual(['2025-2026', '2024-2025']);
+    expect(f.departement).toEqual([]);
+  });
+
+  it('offers only values that lead somewhere, and keeps the chosen one', () => {
+    expect(facetOptions([v('Scratch', 3), v('Thymio', 0)], undefined)).toEqual([v('Scratch', 3)]);
+    expect(facetOptions([v('Scratch', 3)], 'Thymio')).toEqual([v('Thymio', 0), v('Scratch', 3)]);
+    expect(facetOptions([v('Scratch', 3)], 'scratch')).toEqual([v('Scratch', 3)]);
   });
 
   it('sends only the filters that are set', () => {

@@ -1,5 +1,6 @@
 // Typed client of Repère's API. Every failure becomes an ApiError carrying the problem+json details
 // (title, detail and the parameter at fault), so the UI can show a French message next to the field.
+import type { Facets } from '../ui/filters';
 
 export interface Problem {
   title: string;
@@ -136,16 +137,27 @@ export function apiUrl(path: string, params: Record<string, string | number | un
   return `/api${path}${s ? `?${s}` : ''}`;
 }
 
+/** The API's largest page: only the opt-in layers below ask for it, never the practices. */
+const WHOLE_LAYER = 10000;
+
 export const api = {
-  practices: (filters: Record<string, string>, fetcher?: Fetch) =>
-    getJson<FeatureCollection<PracticeProps>>(apiUrl('/collections/practices/items', { ...filters, limit: 10000 }), fetcher),
+  /** One page of practices: `params` holds the filters and `limit`, `offset`, `bbox`. */
+  practices: (params: Record<string, string | number>, fetcher?: Fetch) =>
+    getJson<FeatureCollection<PracticeProps>>(apiUrl('/collections/practices/items', params), fetcher),
+  /** Each facet's values with how many practices they would show under the other filters. */
+  facets: (filters: Record<string, string>, fetcher?: Fetch) =>
+    getJson<{ numberMatched: number; facets: Partial<Facets> }>(apiUrl('/practices/facets', filters), fetcher),
   practice: (id: number | string, fetcher?: Fetch) =>
     getJson<Feature<PracticeProps>>(apiUrl(`/collections/practices/items/${encodeURIComponent(String(id))}`, {}), fetcher),
-  sites: (fetcher?: Fetch) => getJson<FeatureCollection<SiteProps>>(apiUrl('/collections/sites/items', { limit: 10000 }), fetcher),
+  /**
+   * Every establishment (the opt-in map layer coloured by bandwidth, OPINEE or label; the Débit view;
+   * the reporting form's picker): bounded by the académie's schools, not by the catalogue.
+   */
   establishments: (fetcher?: Fetch) =>
-    getJson<FeatureCollection<EstablishmentProps>>(apiUrl('/collections/establishments/items', { limit: 10000 }), fetcher),
+    getJson<FeatureCollection<EstablishmentProps>>(apiUrl('/collections/establishments/items', { limit: WHOLE_LAYER }), fetcher),
+  /** Links: those of one practice (`practice`), or every link for the opt-in links layer. */
   links: (params: Record<string, string>, fetcher?: Fetch) =>
-    getJson<FeatureCollection<LinkProps>>(apiUrl('/collections/links/items', { ...params, limit: 10000 }), fetcher),
+    getJson<FeatureCollection<LinkProps>>(apiUrl('/collections/links/items', { ...params, limit: params.practice ? 500 : WHOLE_LAYER }), fetcher),
   nearby: (lon: number, lat: number, filters: Record<string, string>, k = 20, fetcher?: Fetch) =>
     getJson<FeatureCollection<PracticeProps>>(apiUrl('/nearby', { ...filters, lon, lat, k }), fetcher),
   config: (fetcher?: Fetch) => getJson<{ basemap_style_url: string | null; demo: boolean }>('/api/config', fetcher),

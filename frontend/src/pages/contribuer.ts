@@ -1,10 +1,10 @@
 // The reporting form: client checks with messages next to the field, server 422s shown the same way,
 // possible duplicates shown before submitting, drafts kept, and nothing typed is lost on an error.
-import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
 import { api, getJson } from '../api/client';
-import { facets } from '../ui/filters';
+import { sortFacets } from '../ui/filters';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
 
@@ -156,12 +156,12 @@ async function boot(): Promise<void> {
   const year = new Date().getMonth() >= 8 ? new Date().getFullYear() : new Date().getFullYear() - 1;
   const select = $<HTMLSelectElement>('school_year');
   select.replaceChildren(...[year + 1, year, year - 1, year - 2].map((y) => new Option(`${y}-${y + 1}`, `${y}-${y + 1}`, false, y === year)));
-  const [est, all] = await Promise.all([api.establishments(), api.practices({})]);
+  const [est, all] = await Promise.all([api.establishments(), api.facets({})]);
   fillList('establishments', est.features.map((f) => `${f.properties.name} — ${f.properties.commune_name} (${f.properties.uai})`));
-  const fc = facets(all.features);
-  fillList('list-disciplines', fc.discipline);
-  fillList('list-levels', fc.level);
-  fillList('list-tools', fc.tool);
+  const fc = sortFacets(all.facets);
+  fillList('list-disciplines', fc.discipline.map((v) => v.value));
+  fillList('list-levels', fc.level.map((v) => v.value));
+  fillList('list-tools', fc.tool.map((v) => v.value));
   if (editing) {
     $('page-title').textContent = 'Modifier ma remontée';
     const p = await getJson<Record<string, unknown>>(`/api/practices/${editing}`);

@@ -1,7 +1,7 @@
 // "Débit des établissements" (collectivités, admins): a threshold control; the establishments under it
 // in red on the map, listed with their practices and counted by commune; classes of measured and
 // potential values; CSV exports. Figures come from /api/indicators/bandwidth.
-import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../dsfr.css';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import '../style.css';
 import { AttributionControl, Map as MlMap, NavigationControl, setWorkerUrl } from 'maplibre-gl';
@@ -9,6 +9,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { renderAccountMenu } from '../api/account';
 import { ApiError, api, getJson } from '../api/client';
 import { chooseBasemap } from '../map/basemap';
+import { loadBasemapShapes } from '../map/style';
 import { renderFrame } from '../ui/layout';
 import { addRow } from '../ui/tables';
 
@@ -129,6 +130,7 @@ async function setupMap(): Promise<void> {
   map.addControl(new AttributionControl({ compact: true, customAttribution: 'Natural Earth' }), 'bottom-right');
   const establishments = await api.establishments();
   await new Promise<void>((res) => (map!.loaded() ? res() : map!.once('load', () => res())));
+  void loadBasemapShapes(map);
   const withPosition = { ...establishments, features: establishments.features.filter((f) => f.geometry !== null) };
   located = new Set(withPosition.features.map((f) => String(f.properties.uai)));
   map.addSource('establishments', { type: 'geojson', data: withPosition as unknown as GeoJSON.FeatureCollection });

@@ -2,11 +2,11 @@
 // bandwidth history (measured and potential), OPINEE levels and label, its published practices and its
 // Fab' École — by URL (`/etablissement.html?uai=0060842H`), linked from the practice fiche and the map.
 // Admins record or remove a year's OPINEE levels and label here.
-import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu } from '../api/account';
 import { renderOpinee, setupOpineeForm, type Profile } from '../ui/opinee';
-import { ApiError, api, apiUrl, getJson, type Feature, type FeatureCollection, type PracticeProps } from '../api/client';
+import { ApiError, apiUrl, getJson, type Feature, type FeatureCollection, type PracticeProps, type SiteProps } from '../api/client';
 import { renderFrame } from '../ui/layout';
 import { addRow } from '../ui/tables';
 
@@ -85,15 +85,21 @@ void (async () => {
         renderOpinee(history);
       });
     }
-    const practices = await getJson<FeatureCollection<PracticeProps>>(apiUrl('/collections/practices/items', { uai: p.uai, limit: 1000 }));
+    const [practices, sitesHere] = await Promise.all([
+      getJson<FeatureCollection<PracticeProps>>(apiUrl('/collections/practices/items', { uai: p.uai, limit: 50 })),
+      getJson<FeatureCollection<SiteProps>>(apiUrl('/collections/sites/items', { uai: p.uai, limit: 50 })),
+    ]);
     for (const f of practices.features) item($('practices'), `${f.properties.title} (${f.properties.school_year})`, `/?fiche=${f.properties.id}`);
     if (practices.features.length === 0) item($('practices'), 'Aucun usage publié pour le moment.');
-    const sites = (await api.sites()).features.filter((s) => (s.properties as unknown as { uai?: string }).uai === p.uai);
+    const more = (practices.numberMatched ?? 0) - practices.features.length;
+    if (more > 0) item($('practices'), `… et ${more} autres : voir la liste sur la carte.`, `/?q=${encodeURIComponent(p.uai)}`);
+    const sites = sitesHere.features;
     for (const s of sites) item($('sites'), s.properties.name);
     if (sites.length === 0) item($('sites'), 'Aucun.');
     if (e.geometry?.type === 'Point') ($('on-map') as HTMLAnchorElement).href = `/?carte=13.00/${e.geometry.coordinates[1].toFixed(5)}/${e.geometry.coordinates[0].toFixed(5)}`;
     $('view').hidden = false;
-    $('status').textContent = `${practices.features.length} usage${practices.features.length > 1 ? 's' : ''} publié${practices.features.length > 1 ? 's' : ''}.`;
+    const n = practices.numberMatched ?? practices.features.length;
+    $('status').textContent = `${n} usage${n > 1 ? 's' : ''} publié${n > 1 ? 's' : ''}.`;
   } catch (e) {
     $('alert').textContent = e instanceof ApiError && e.status === 404 ? `Aucun établissement « ${uai} ».` : e instanceof ApiError ? e.message : 'L\'établissement n\'a pas pu être chargé.';
     $('alert').hidden = false;

@@ -1,5 +1,5 @@
 // "Mes remontées": the author's reports with their status and the reason of a refusal.
-import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
 import { ApiError, getJson } from '../api/client';

@@ -1,6 +1,6 @@
 // The moderation inbox: submitted reports oldest first with their age; publish or reject one or many,
 // with a reason from a template that the moderator can edit.
-import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../dsfr.css';
 import '../style.css';
 import { moderates, renderAccountMenu, send } from '../api/account';
 import { ApiError, apiUrl, getJson } from '../api/client';

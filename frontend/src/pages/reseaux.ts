@@ -1,6 +1,6 @@
 // "Réseaux": the implicit networks as an accessible table, and the selected one as a graph (cytoscape)
 // whose nodes open their fiche on the map.
-import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../dsfr.css';
 import '../style.css';
 import cytoscape from 'cytoscape';
 import { renderAccountMenu } from '../api/account';

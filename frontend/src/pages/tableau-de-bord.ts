@@ -2,16 +2,16 @@
 // the projection to the end of the year, earlier years, and for moderators every breakdown as a
 // chart (Chart.js) with the same figures in an accessible table and a CSV export, and the
 // confidential OPINEE and label compilation by territory.
-import '@gouvfr/dsfr/dist/dsfr.min.css';
+import '../dsfr.css';
 import '../style.css';
-import { BarController, BarElement, CategoryScale, Chart, LinearScale } from 'chart.js';
+import type { Chart } from 'chart.js';
 import { moderates, renderAccountMenu } from '../api/account';
 import { ApiError, getJson } from '../api/client';
 import { renderFrame } from '../ui/layout';
 import { renderCompilation } from '../ui/opinee';
+import { drawChart } from '../ui/charts';
 import { addRow } from '../ui/tables';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale);
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 
 interface Row {
@@ -86,13 +86,11 @@ function renderBreakdowns(d: Dashboard): void {
       const canvas = document.createElement('canvas');
       box.append(canvas);
       section.append(box);
-      charts.push(
-        new Chart(canvas, {
-          type: 'bar',
-          data: { labels: rows.map((r) => r.label), datasets: [{ data: rows.map((r) => r.count), backgroundColor: '#000091' }] },
-          options: { indexAxis: 'y', animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } },
-        }),
-      );
+      void drawChart(canvas, {
+        type: 'bar',
+        data: { labels: rows.map((r) => r.label), datasets: [{ data: rows.map((r) => r.count), backgroundColor: '#000091' }] },
+        options: { indexAxis: 'y', animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } },
+      }).then((c) => charts.push(c));
       const wrap = document.createElement('div');
       wrap.className = 'fr-table';
       wrap.append(table(`${title}, ${d.school_year}`, rows));

@@ -18,6 +18,8 @@ export interface FicheActions {
   link?: (from: number, to: number, kind: string, note: string) => Promise<void>;
   /** Suggestions of practices to link, with their reason. */
   suggestions?: (id: number) => Promise<{ id: number; title: string; reason: string }[]>;
+  /** Practices whose text matches, to choose the one to link. */
+  search?: (text: string) => Promise<{ id: number; title: string }[]>;
 }
 
 export const LINK_KINDS: [string, string][] = [
@@ -94,7 +96,7 @@ export function renderFiche(
     linked.append(ul);
   }
   parts.push(linked);
-  parts.push(linkSection(p.id, titles, actions));
+  parts.push(linkSection(p.id, actions));
   parts.push(contactSection(p.id, actions));
   const share = el('p', undefined, 'repere-fiche__share');
   const a = el('a', 'Lien à partager vers cette fiche', 'fr-link');
@@ -160,7 +162,7 @@ function group(label: string, id: string, control: HTMLElement, cls = 'fr-input-
   return g;
 }
 
-function linkSection(id: number, titles: Map<number, string>, actions: FicheActions): HTMLElement {
+function linkSection(id: number, actions: FicheActions): HTMLElement {
   const section = el('section');
   section.append(el('h3', 'Lier à un autre projet', 'fr-h6'));
   if (!actions.link) {
@@ -184,7 +186,19 @@ function linkSection(id: number, titles: Map<number, string>, actions: FicheActi
   target.autocomplete = 'off';
   const options = el('datalist');
   options.id = 'link-targets';
-  options.append(...[...titles].filter(([pid]) => pid !== id).map(([pid, t]) => new Option(`${t} (n° ${pid})`)));
+  // The choices are searched as the user types (titles, places, tools), never the whole catalogue.
+  let timer: number | undefined;
+  target.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    const text = target.value.trim();
+    if (text.length < 2 || /\(n° \d+\)$/.test(text) || !actions.search) return;
+    timer = window.setTimeout(() => {
+      void actions.search!(text).then(
+        (found) => options.replaceChildren(...found.filter((f) => f.id !== id).map((f) => new Option(`${f.title} (n° ${f.id})`))),
+        () => undefined,
+      );
+    }, 250);
+  });
   const targetGroup = group('Projet à lier (titre ou numéro)', 'link-target', target);
   targetGroup.append(options);
   const note = el('input', undefined, 'fr-input');

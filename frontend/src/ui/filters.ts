@@ -1,42 +1,40 @@
-// Filter logic shared by the map, the list and the count: facet values from the practices, and the
-// API query for the current filters.
-import type { Feature, PracticeProps } from '../api/client';
+// Filter logic shared by the map, the list and the count: the facet values the server counted for the
+// current selection (/api/practices/facets), in the order a French reader expects, and the API query for
+// the current filters.
 import { FILTER_KEYS, type Filters } from '../state/url';
 
-export interface Facets {
-  discipline: string[];
-  level: string[];
-  tool: string[];
-  school_year: string[];
-  departement: string[];
-}
+export type FacetName = 'discipline' | 'level' | 'tool' | 'school_year' | 'departement';
+export interface FacetValue { value: string; count: number }
+export type Facets = Record<FacetName, FacetValue[]>;
 
 const LEVEL_ORDER = ['Petite section', 'Moyenne section', 'Grande section', 'CP', 'CE1', 'CE2', 'CM1', 'CM2', '6e', '5e', '4e', '3e', 'Seconde', 'Première', 'Terminale', 'CAP', 'Seconde professionnelle', 'Première professionnelle', 'Terminale professionnelle', 'BTS'];
 
 const collator = new Intl.Collator('fr', { sensitivity: 'base' });
 
-/** Distinct values of each facet among `features`, sorted the way a French reader expects. */
-export function facets(features: Feature<PracticeProps>[]): Facets {
-  const sets = { discipline: new Set<string>(), level: new Set<string>(), tool: new Set<string>(), school_year: new Set<string>(), departement: new Set<string>() };
-  for (const f of features) {
-    const p = f.properties;
-    p.disciplines.forEach((d) => sets.discipline.add(d));
-    p.levels.forEach((l) => sets.level.add(l));
-    p.tools.forEach((t) => sets.tool.add(t));
-    sets.school_year.add(p.school_year);
-    sets.departement.add(p.departement);
-  }
+/** The facet values sorted for a French reader: levels in school order, latest school year first. */
+export function sortFacets(f: Partial<Facets>): Facets {
   const rank = (l: string) => {
     const i = LEVEL_ORDER.indexOf(l);
     return i < 0 ? LEVEL_ORDER.length : i;
   };
+  const by = (cmp: (a: string, b: string) => number) => (list: FacetValue[] | undefined) => [...(list ?? [])].sort((a, b) => cmp(a.value, b.value));
   return {
-    discipline: [...sets.discipline].sort(collator.compare),
-    level: [...sets.level].sort((a, b) => rank(a) - rank(b) || collator.compare(a, b)),
-    tool: [...sets.tool].sort(collator.compare),
-    school_year: [...sets.school_year].sort().reverse(),
-    departement: [...sets.departement].sort(),
+    discipline: by(collator.compare)(f.discipline),
+    level: by((a, b) => rank(a) - rank(b) || collator.compare(a, b))(f.level),
+    tool: by(collator.compare)(f.tool),
+    school_year: by((a, b) => b.localeCompare(a))(f.school_year),
+    departement: by((a, b) => a.localeCompare(b))(f.departement),
   };
+}
+
+/**
+ * The options of a facet's select: every value with a count, the chosen one kept even at 0 (so the
+ * user sees what filters out everything and can undo it).
+ */
+export function facetOptions(values: FacetValue[], chosen: string | undefined): FacetValue[] {
+  const out = values.filter((v) => v.count > 0);
+  if (chosen && !out.some((v) => collator.compare(v.value, chosen) === 0)) out.unshift({ value: chosen, count: 0 });
+  return out;
 }
 
 /** The API parameters for `filters` (empty values dropped). */

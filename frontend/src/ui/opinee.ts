@@ -1,12 +1,10 @@
 // OPINEE levels and labels on the establishment fiche: the latest year's seven levels as a bar chart
 // (Chart.js) with every year in an accessible table, and, for admins, a form to record or remove a
 // year's levels and label (errors shown next to the field at fault).
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale } from 'chart.js';
 import { send } from '../api/account';
 import { clearErrors, fieldError, showApiError } from './forms';
 import { addRow } from './tables';
-
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend);
+import { drawChart } from './charts';
 
 /** The seven OPINEE fields (API key, French label), equipment first. */
 export const OPINEE_FIELDS: [string, string][] = [
@@ -47,7 +45,7 @@ export function renderOpinee(history: Profile[]): void {
   box.replaceChildren();
   const canvas = document.createElement('canvas');
   box.append(canvas);
-  new Chart(canvas, {
+  void drawChart(canvas, {
     type: 'bar',
     data: {
       labels: OPINEE_FIELDS.map(([, l]) => l),
