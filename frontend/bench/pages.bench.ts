@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { onTheWire, useHarness, type Wire } from '../e2e/browser';
+import { countingProxy, onTheWire, useHarness, type CountingProxy, type Wire } from '../e2e/browser';
 
 const LINE = { offline: false, latency: 150, downloadThroughput: (1_000_000 / 8), uploadThroughput: (256_000 / 8) };
 const PAGES = ['/', '/reseaux.html', '/tableau-de-bord.html', '/debit.html', '/etablissement.html?uai=0060842H', '/contribuer.html', '/connexion.html', '/lettre'];
@@ -22,13 +22,13 @@ function byType(w: Wire): string {
 }
 
 /** Visits `url` on the slow line; returns the bytes and the milliseconds until usable. */
-async function visit(page: Page, url: string): Promise<{ wire: Wire; ms: number }> {
+async function visit(page: Page, proxy: CountingProxy, url: string): Promise<{ wire: Wire; ms: number }> {
   let ms = 0;
-  const wire = await onTheWire(page, async () => {
+  const wire = await onTheWire(page, proxy, async () => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', LINE);
-    await page.goto(`${h.server.base}${url}`, { timeout: 120_000 });
+    await page.goto(`${proxy.base}${url}`, { timeout: 120_000 });
     if (url === '/') {
       await page.waitForFunction(() => performance.getEntriesByName('repere-usable').length > 0, null, { timeout: 120_000 });
       ms = await page.evaluate(() => performance.getEntriesByName('repere-usable')[0]!.startTime);
@@ -43,12 +43,13 @@ async function visit(page: Page, url: string): Promise<{ wire: Wire; ms: number 
 describe(`pages on a 1 Mbit/s line (${dataset})`, () => {
   it('measures first and repeat visits', async () => {
     const rows: string[] = [];
+    const proxy = await countingProxy(h.server.base);
     const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
     // First visit of the map page, then every page with the map page's files cached, then repeats.
     for (const [round, label] of [[0, 'first'], [1, 'repeat']] as const) {
       for (const url of PAGES) {
         const page = await ctx.newPage();
-        const { wire, ms } = await visit(page, url);
+        const { wire, ms } = await visit(page, proxy, url);
         const what = round === 0 && url !== '/' ? 'first (map page cached)' : label;
         rows.push(`| ${url} | ${what} | ${kb(wire.total)} | ${wire.requests.length} | ${(ms / 1000).toFixed(2)} | ${byType(wire)} |`);
         await page.close();
@@ -58,10 +59,11 @@ describe(`pages on a 1 Mbit/s line (${dataset})`, () => {
     for (const url of PAGES.slice(1)) {
       const cold = await h.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
       const page = await cold.newPage();
-      const { wire, ms } = await visit(page, url);
+      const { wire, ms } = await visit(page, proxy, url);
       rows.push(`| ${url} | first (cold) | ${kb(wire.total)} | ${wire.requests.length} | ${(ms / 1000).toFixed(2)} | ${byType(wire)} |`);
       await cold.close();
     }
+    await proxy.close();
     const table = ['| page | visit | KB on the wire | requests | seconds to usable | KB by type |', '|---|---|---|---|---|---|', ...rows].join('\n');
     mkdirSync(new URL('../../bench/results/', import.meta.url), { recursive: true });
     writeFileSync(new URL(`../../bench/results/pages-${dataset}.md`, import.meta.url), `${table}\n`);

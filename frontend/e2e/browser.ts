@@ -1,7 +1,8 @@
 // Launches Debian's Chromium through playwright-core, hermetic (no request leaves 127.0.0.1), and
 // collects uncaught page errors.
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import net from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { PASSWORD, startServer, type Server } from './server';
 
@@ -53,21 +54,24 @@ export async function idle(page: Page): Promise<void> {
 }
 
 /** Practices drawn on the map: cluster counts plus single points, deduplicated across tiles. */
-export async function rendered(page: Page): Promise<{ total: number; markers: number }> {
+export async function rendered(page: Page): Promise<{ total: number; markers: number; clustered: number }> {
   return page.evaluate(() => {
     type F = { layer: { id: string }; id?: number | string; properties: Record<string, unknown> };
     const m = (window as unknown as { map: { queryRenderedFeatures: (o: object) => F[] } }).map;
     const seen = new Set<string>();
     let total = 0;
+    let clustered = 0;
     for (const f of m.queryRenderedFeatures({ layers: ['practice-clusters', 'practice-points'] })) {
       const key = f.layer.id === 'practice-clusters' ? `c${String(f.properties.cluster_id)}` : `p${String(f.properties.id)}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      total += f.layer.id === 'practice-clusters' ? Number(f.properties.point_count) : 1;
+      const n = f.layer.id === 'practice-clusters' ? Number(f.properties.point_count) : 1;
+      total += n;
+      if (f.layer.id === 'practice-clusters') clustered += n;
     }
     let markers = 0;
     document.querySelectorAll<HTMLElement>('.cluster-count').forEach((el) => (markers += Number(el.dataset.count)));
-    return { total, markers };
+    return { total, markers, clustered };
   });
 }
 
@@ -132,35 +136,63 @@ export async function plainPage(h: Harness, viewport = { width: 1280, height: 90
   return { page, close: () => ctx.close() };
 }
 
-/** What one visit moved: bytes on the wire (headers and compressed bodies) per request. */
+/** What one visit moved: bytes on the wire, and each request as the browser reports it. */
 export interface Wire {
+  /** Bytes the server sent, headers and compressed bodies, counted on the TCP connections. */
   total: number;
   requests: { url: string; bytes: number; type: string }[];
 }
 
 /**
- * Runs `visit` in `page` and adds up what crossed the network (CDP's encodedDataLength: compressed
- * bodies and headers; answers from the browser's cache count nothing), until the network is quiet.
+ * A TCP relay in front of the server that counts the bytes it sends to the browser: the ground truth of
+ * what crossed the wire, worker requests (the map's tiles and worker script) and revalidations included.
  */
-export async function onTheWire(page: Page, visit: () => Promise<void>): Promise<Wire> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  const urls = new Map<string, { url: string; type: string }>();
+export interface CountingProxy {
+  base: string;
+  sent: () => number;
+  close: () => Promise<void>;
+}
+
+export async function countingProxy(target: string): Promise<CountingProxy> {
+  const { port, hostname } = new URL(target);
+  let sent = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), hostname);
+    sockets.add(client).add(upstream);
+    upstream.on('data', (chunk: Buffer) => (sent += chunk.length));
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const end = () => { client.destroy(); upstream.destroy(); };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const address = server.address() as net.AddressInfo;
+  return {
+    base: `http://127.0.0.1:${address.port}`,
+    sent: () => sent,
+    close: () => new Promise<void>((res) => { sockets.forEach((s) => s.destroy()); server.close(() => res()); }),
+  };
+}
+
+/** Runs `visit` in `page` (which talks to `proxy`) and measures what crossed the wire until the network is quiet. */
+export async function onTheWire(page: Page, proxy: CountingProxy, visit: () => Promise<void>): Promise<Wire> {
   const requests: Wire['requests'] = [];
-  const cached = new Set<string>();
-  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, { url: e.request.url, type: e.type ?? 'Other' }));
-  cdp.on('Network.requestServedFromCache', (e) => cached.add(e.requestId));
-  cdp.on('Network.responseReceived', (e) => {
-    if (e.response.fromDiskCache || e.response.fromPrefetchCache) cached.add(e.requestId);
-  });
-  cdp.on('Network.loadingFinished', (e) => {
-    const r = urls.get(e.requestId);
-    if (r) requests.push({ ...r, bytes: cached.has(e.requestId) ? 0 : e.encodedDataLength });
-  });
+  const seen = (r: Request) => {
+    void r.sizes().then(
+      (z) => requests.push({ url: r.url(), type: r.resourceType(), bytes: Math.max(0, z.responseBodySize) + z.responseHeadersSize }),
+      () => undefined,
+    );
+  };
+  page.on('requestfinished', seen);
+  const before = proxy.sent();
   await visit();
   await page.waitForLoadState('networkidle');
-  await cdp.detach();
-  return { total: requests.reduce((s, r) => s + r.bytes, 0), requests };
+  // Let the last responses drain through the relay.
+  await new Promise((r) => setTimeout(r, 300));
+  page.off('requestfinished', seen);
+  return { total: proxy.sent() - before, requests };
 }
 
 /** A readable list of the largest requests, for a failing budget's message. */

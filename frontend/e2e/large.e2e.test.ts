@@ -2,7 +2,7 @@
 // tiles keep the page working, the clusters on screen add up to the API's count for the view, and a
 // cluster still zooms to where it splits.
 import { describe, expect, it } from 'vitest';
-import { apiCount, heaviest, idle, onTheWire, openPage, ready, rendered, useHarness } from './browser';
+import { apiCount, countingProxy, heaviest, idle, onTheWire, openPage, ready, rendered, useHarness } from './browser';
 
 const h = useHarness({ generate: 100_000 });
 
@@ -11,8 +11,9 @@ describe('map over 100,000 practices', () => {
     const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
     const page = await ctx.newPage();
     page.on('pageerror', (e) => h.errors.push(e.message));
-    const first = await onTheWire(page, async () => {
-      await page.goto(`${h.server.base}/`);
+    const proxy = await countingProxy(h.server.base);
+    const first = await onTheWire(page, proxy, async () => {
+      await page.goto(`${proxy.base}/`);
       await ready(page);
     });
     expect(first.total, `first visit moved ${first.total} bytes:\n${heaviest(first)}`).toBeLessThanOrEqual(450 * 1024);
@@ -21,6 +22,7 @@ describe('map over 100,000 practices', () => {
     expect(await page.locator('#list li').count()).toBeLessThanOrEqual(20);
     expect(Number(await page.evaluate(() => document.body.dataset.total))).toBeGreaterThan(90_000);
     await ctx.close();
+    await proxy.close();
   });
 
   it('draws server clusters whose counts add up to the API count, and zooms into them', async () => {

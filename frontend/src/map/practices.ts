@@ -57,12 +57,13 @@ export function addPractices(map: MlMap, onSelect: (id: number) => void, filters
     map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
     map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
   }
-  const markers = new Map<number, Marker>();
+  // Keyed by cluster and count: after a filter, a cluster with the same id can hold another number.
+  const markers = new Map<string, Marker>();
   const refresh = () => {
-    const seen = new Set<number>();
+    const seen = new Set<string>();
     for (const f of map.queryRenderedFeatures({ layers: [CLUSTERS] })) {
       const p = f.properties;
-      const id = Number(p.cluster_id);
+      const id = `${String(p.cluster_id)}:${String(p.point_count)}`;
       if (seen.has(id)) continue;
       seen.add(id);
       if (!markers.has(id) && f.geometry.type === 'Point') {
@@ -89,6 +90,9 @@ export function addPractices(map: MlMap, onSelect: (id: number) => void, filters
   };
   map.on('idle', refresh);
   map.on('moveend', refresh);
+  map.on('sourcedata', (e) => {
+    if (e.sourceId === SOURCE && map.isSourceLoaded(SOURCE)) refresh();
+  });
 }
 
 function zoomIntoCluster(map: MlMap, f: MapGeoJSONFeature | undefined): void {

@@ -8,6 +8,7 @@ import { AttributionControl, Map as MlMap, NavigationControl, setWorkerUrl } fro
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { renderAccountMenu } from '../api/account';
 import { ApiError, api, getJson } from '../api/client';
+import { FRENCH } from '../map/locale';
 import { chooseBasemap } from '../map/basemap';
 import { loadBasemapShapes } from '../map/style';
 import { renderFrame } from '../ui/layout';
@@ -124,7 +125,7 @@ async function load(): Promise<void> {
 async function setupMap(): Promise<void> {
   const config = await api.config().catch(() => ({ basemap_style_url: null, demo: false }));
   const basemap = await chooseBasemap(config.basemap_style_url);
-  map = new MlMap({ container: 'debit-map', style: basemap.style, center: [6.6, 43.6], zoom: 7.3, attributionControl: false });
+  map = new MlMap({ container: 'debit-map', style: basemap.style, center: [6.6, 43.6], zoom: 7.3, attributionControl: false, locale: FRENCH });
   (window as unknown as { map: MlMap }).map = map;
   map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new AttributionControl({ compact: true, customAttribution: 'Natural Earth' }), 'bottom-right');
