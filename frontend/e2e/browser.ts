@@ -153,16 +153,43 @@ export interface CountingProxy {
   close: () => Promise<void>;
 }
 
-export async function countingProxy(target: string): Promise<CountingProxy> {
+/** A slow line for the relay: bytes per second each way and the round trip, in milliseconds. */
+export interface Line {
+  down: number;
+  up: number;
+  rttMs: number;
+}
+
+/** Delays chunks so that, all connections together, they flow at `rate` bytes/s, after `delay` ms. */
+function pacer(rate: number, delay: number): (chunk: Buffer, write: () => void) => void {
+  let free = 0;
+  return (chunk, write) => {
+    const now = Date.now();
+    const start = Math.max(now, free);
+    free = start + (chunk.length / rate) * 1000;
+    setTimeout(write, free - now + delay);
+  };
+}
+
+/** Starts the relay; with `line`, every byte is paced as on that line (the worker's requests too). */
+export async function countingProxy(target: string, line?: Line): Promise<CountingProxy> {
   const { port, hostname } = new URL(target);
   let sent = 0;
   const sockets = new Set<net.Socket>();
+  const down = line ? pacer(line.down, line.rttMs / 2) : undefined;
+  const up = line ? pacer(line.up, line.rttMs / 2) : undefined;
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(port), hostname);
     sockets.add(client).add(upstream);
-    upstream.on('data', (chunk: Buffer) => (sent += chunk.length));
-    client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+      if (down) down(chunk, () => client.writable && client.write(chunk));
+      else client.write(chunk);
+    });
+    client.on('data', (chunk: Buffer) => {
+      if (up) up(chunk, () => upstream.writable && upstream.write(chunk));
+      else upstream.write(chunk);
+    });
     const end = () => { client.destroy(); upstream.destroy(); };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);

@@ -9,6 +9,7 @@ import { ApiError, api, getJson, type Feature, type FeatureCollection, type Prac
 import { FILTER_KEYS, LAYERS, decode, encode, type Layer, type State } from './state/url';
 import { active, countLabel, facetOptions, query, sortFacets, type FacetName, type Facets } from './ui/filters';
 import { renderList } from './ui/list';
+import { setupGoto, type Place } from './ui/goto';
 import { renderFiche } from './ui/fiche';
 import { FRENCH } from './map/locale';
 import { chooseBasemap } from './map/basemap';
@@ -380,6 +381,21 @@ function setupForm(): void {
     );
   });
   $('near-clear').addEventListener('click', () => void setPoi(undefined));
+  let place: Place | undefined;
+  setupGoto($<HTMLInputElement>('goto'), $<HTMLUListElement>('goto-list'), $('goto-status'), (p) => {
+    place = p;
+    if (p.bbox && (p.bbox[2] - p.bbox[0] > 0.005 || p.bbox[3] - p.bbox[1] > 0.005)) {
+      map.fitBounds([[p.bbox[0], p.bbox[1]], [p.bbox[2], p.bbox[3]]], { padding: 40, maxZoom: 13 });
+    } else {
+      map.easeTo({ center: p.center, zoom: p.kind === 'commune' ? 13 : 15 });
+    }
+    const near = $('goto-near');
+    near.textContent = `Usages autour de ${p.label}`;
+    near.hidden = false;
+  });
+  $('goto-near').addEventListener('click', () => {
+    if (place) void setPoi(place.center);
+  });
   $('near-center').addEventListener('click', () => {
     const c = map.getCenter();
     void setPoi([c.lng, c.lat]);

@@ -170,3 +170,72 @@ async fn sites_of_one_establishment_and_the_network_with_its_segments() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn places_find_communes_and_schools_despite_accents_order_and_typos() {
+    for backend in backends() {
+        let app = TestApp::with_demo(backend).await;
+        let establishments = app
+            .all_features("/api/collections/establishments/items?limit=1000")
+            .await;
+        let in_frejus: Vec<&Value> = establishments
+            .iter()
+            .filter(|e| e["properties"]["commune_name"] == "Fréjus")
+            .collect();
+        assert!(!in_frejus.is_empty(), "the demo has schools in Fréjus");
+        for q in ["frejus", "FRÉJUS", "frjus", "83061"] {
+            let (status, _, body) = app.get(&format!("/api/places?q={q}")).await;
+            assert_eq!(status, 200, "{q}: {body}");
+            let first = &body["places"][0];
+            assert_eq!(first["kind"], "commune", "{q}: {body}");
+            assert_eq!(first["label"], "Fréjus", "{q}");
+            assert_eq!(first["code"], "83061");
+            // The commune's extent holds every one of its schools.
+            let b: Vec<f64> = first["bbox"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            for e in &in_frejus {
+                let c = e["geometry"]["coordinates"].as_array().unwrap();
+                let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+                assert!(x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3], "{q}");
+            }
+        }
+        // A school by words in any order, or by its UAI.
+        let school = in_frejus[0];
+        let name = school["properties"]["name"].as_str().unwrap();
+        let uai = school["properties"]["uai"].as_str().unwrap();
+        let words: Vec<&str> = name.split_whitespace().rev().collect();
+        for q in [format!("frejus {}", words.join(" ")), uai.to_lowercase()] {
+            let (_, _, body) = app
+                .get(&format!(
+                    "/api/places?q={}",
+                    url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+                ))
+                .await;
+            assert!(
+                body["places"].as_array().unwrap().iter().any(|p| p["uai"] == uai),
+                "{q}: {body}"
+            );
+        }
+        // Codes are typed exactly; nothing found is an empty list, not an error.
+        let (_, _, body) = app.get("/api/places?q=83062").await;
+        assert!(body["places"].as_array().unwrap().iter().all(|p| p["code"] != "83061"));
+        let (status, _, body) = app.get("/api/places?q=zzzzzz").await;
+        assert_eq!((status, body["places"].as_array().unwrap().len()), (200, 0));
+        let (_, _, body) = app.get("/api/places?q=ni&limit=3").await;
+        assert_eq!(body["places"].as_array().unwrap().len(), 3);
+        for (path, param) in [
+            ("/api/places", "q"),
+            ("/api/places?q=%20%2C", "q"),
+            ("/api/places?q=nice&limit=x", "limit"),
+            ("/api/places?q=nice&zoom=3", "zoom"),
+        ] {
+            let (status, ctype, body) = app.get(path).await;
+            assert_problem(status, &ctype, &body, 400, Some(param), path);
+        }
+        app.stop().await;
+    }
+}

@@ -44,6 +44,7 @@ pub mod links;
 pub mod lonlat;
 pub mod networks;
 pub mod opinee;
+pub mod places;
 pub mod practices;
 pub mod projection;
 pub mod school_year;

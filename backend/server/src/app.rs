@@ -183,6 +183,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/collections/{collection_id}/items", get(ogc::items))
         .route("/collections/{collection_id}/items/{feature_id}", get(ogc::item))
         .route("/nearby", get(nearby::nearby))
+        .route("/places", get(crate::places::places))
         .route("/indicators/summary", get(indicators::public_summary))
         .route("/indicators/target", get(indicators::dashboard))
         .route("/indicators/target.csv", get(indicators::dashboard_csv))

@@ -22,6 +22,7 @@ pub mod ogc;
 pub mod openapi;
 pub mod opinee;
 pub mod ops;
+pub mod places;
 pub mod practices;
 pub mod sites;
 pub mod sync;

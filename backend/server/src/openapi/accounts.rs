@@ -170,6 +170,16 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
         .path("/api/networks/growth", PathItem::new(HttpMethod::Get, op("networksGrowth", "Liens enregistrés et réseaux existants, par mois et par année scolaire", "Réseaux", "application/json", "by_month, by_school_year").build()))
         .path("/api/networks", PathItem::new(HttpMethod::Get, op("networks", "Réseaux implicites : composantes connexes des liens, avec leurs chiffres et leurs pivots", "Réseaux", GEO_JSON, "FeatureCollection (emprise en polygone)").build()))
         .path(
+            "/api/places",
+            PathItem::new(
+                HttpMethod::Get,
+                op("places", "« Aller à… » : communes (nom, code INSEE) et établissements (nom, commune, UAI) correspondant aux mots tapés, sans tenir compte des accents, de la casse, de l'ordre des mots ni d'une faute de frappe", "Lieux", "application/json", "places : kind (commune, establishment), label, detail, code ou uai, center, bbox")
+                    .parameter(query("q", Type::String, "Mots à chercher (obligatoire, 100 caractères au plus)"))
+                    .parameter(query("limit", Type::Integer, "Nombre de lieux (défaut 8, au plus 20)"))
+                    .build(),
+            ),
+        )
+        .path(
             "/api/practices/facets",
             PathItem::new(
                 HttpMethod::Get,

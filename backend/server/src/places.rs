@@ -1,0 +1,132 @@
+//! GET /api/places?q= — "Aller à…": communes (name, INSEE code) and establishments (name, commune, UAI)
+//! of Repère's own data matching a few typed words, accents, case, word order and a typo ignored
+//! ([`repere_core::places`]). Communes come from the establishments: their centre is the mean of their
+//! establishments' positions and their extent the box around them. Nothing is asked of another service.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use repere_core::places::{PlaceQuery, Score};
+use repere_core::text::fold_joined;
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::indicators::departement_label;
+use crate::ogc::{pairs, parse_count, reject_unknown};
+
+pub const DEFAULT_LIMIT: usize = 8;
+pub const MAX_LIMIT: usize = 20;
+
+#[derive(Serialize)]
+struct Place {
+    kind: &'static str,
+    label: String,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uai: Option<String>,
+    center: [f64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bbox: Option<[f64; 4]>,
+}
+
+/// A commune as the establishments describe it.
+struct Commune {
+    name: String,
+    departement: String,
+    lon: f64,
+    lat: f64,
+    bbox: [f64; 4],
+    count: usize,
+}
+
+pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let raw = pairs(raw.as_deref())?;
+    reject_unknown(&raw, &["q", "limit"])?;
+    let mut text = None;
+    let mut limit = DEFAULT_LIMIT;
+    for (k, v) in &raw {
+        match k.as_str() {
+            "q" => text = Some(v.as_str()),
+            _ => limit = parse_count("limit", v)?.clamp(1, MAX_LIMIT),
+        }
+    }
+    let text = text.ok_or_else(|| ApiError::param("q", "le lieu à chercher est obligatoire"))?;
+    if text.chars().count() > 100 {
+        return Err(ApiError::param("q", "100 caractères au plus"));
+    }
+    let Some(query) = PlaceQuery::new(text) else {
+        return Err(ApiError::param("q", "tapez au moins une lettre ou un chiffre"));
+    };
+    let c = app.read_catalog()?;
+    let mut communes: BTreeMap<&str, Commune> = BTreeMap::new();
+    let mut found: Vec<(Score, u8, Place)> = Vec::new();
+    for e in c.establishments.values() {
+        let est = &e.establishment;
+        let Some(p) = est.position else { continue };
+        let commune = communes.entry(&est.commune_code).or_insert_with(|| Commune {
+            name: est.commune_name.clone(),
+            departement: est.departement.clone(),
+            lon: 0.0,
+            lat: 0.0,
+            bbox: [p.lon, p.lat, p.lon, p.lat],
+            count: 0,
+        });
+        commune.lon += p.lon;
+        commune.lat += p.lat;
+        commune.count += 1;
+        commune.bbox = [
+            commune.bbox[0].min(p.lon),
+            commune.bbox[1].min(p.lat),
+            commune.bbox[2].max(p.lon),
+            commune.bbox[3].max(p.lat),
+        ];
+        if let Some(score) = query.score(&e.place) {
+            found.push((
+                score,
+                1,
+                Place {
+                    kind: "establishment",
+                    label: est.name.clone(),
+                    detail: format!("{} · {}", est.commune_name, est.uai.as_str()),
+                    code: None,
+                    uai: Some(est.uai.as_str().to_string()),
+                    center: [p.lon, p.lat],
+                    bbox: None,
+                },
+            ));
+        }
+    }
+    for (code, m) in communes {
+        if let Some(score) = query.score(&fold_joined(&[m.name.as_str(), code])) {
+            let n = m.count as f64;
+            found.push((
+                score,
+                0,
+                Place {
+                    kind: "commune",
+                    label: m.name,
+                    detail: format!(
+                        "{} ({}) · {} établissement{}",
+                        departement_label(&m.departement),
+                        m.departement,
+                        m.count,
+                        if m.count > 1 { "s" } else { "" }
+                    ),
+                    code: Some(code.to_string()),
+                    uai: None,
+                    center: [m.lon / n, m.lat / n],
+                    bbox: Some(m.bbox),
+                },
+            ));
+        }
+    }
+    // Fewest typos, then communes before establishments, then the shortest name.
+    found.sort_by(|a, b| (a.0, a.1, a.2.label.len(), &a.2.label).cmp(&(b.0, b.1, b.2.label.len(), &b.2.label)));
+    let places: Vec<Place> = found.into_iter().take(limit).map(|(_, _, p)| p).collect();
+    Ok(Json(serde_json::json!({ "places": places })).into_response())
+}

@@ -1,0 +1,49 @@
+// "Aller à…" as a teacher of a collège in Fréjus uses it: a typo in the town's name, the keyboard only,
+// the map moves there and the list follows; the practices can then be ranked around the place. An UAI
+// finds the school; on a phone the box is on the list tab.
+import { describe, expect, it } from 'vitest';
+import { axe, idle, openPage, useHarness } from './browser';
+
+const h = useHarness();
+const centre = (page: import('playwright-core').Page) =>
+  page.evaluate(() => (window as unknown as { map: { getCenter(): { lng: number; lat: number }; getZoom(): number } }).map.getCenter());
+
+describe('Aller à…', () => {
+  it('finds Fréjus despite a typo, with the keyboard, and moves the map and the list there', async () => {
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors);
+    await page.focus('#goto');
+    await page.keyboard.type('frjus');
+    await page.waitForSelector('#goto-list [role="option"]');
+    expect(await page.getAttribute('#goto', 'aria-expanded')).toBe('true');
+    expect(await page.textContent('#goto-list [role="option"]')).toContain('Fréjus');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.getAttribute('#goto', 'aria-activedescendant')).toBe('goto-opt-0');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await centre(page)).lng, { timeout: 10_000 }).toBeCloseTo(6.74, 1);
+    expect((await centre(page)).lat).toBeCloseTo(43.43, 1);
+    await idle(page);
+    await expect.poll(() => page.textContent('#goto-status')).toContain('Fréjus');
+    // The list follows the view: only practices of Fréjus and around.
+    await page.waitForFunction(() => document.querySelectorAll('#list li').length > 0);
+    const metas = await page.$$eval('#list .repere-item__meta', (els) => els.map((e) => e.textContent ?? ''));
+    expect(metas.some((m) => m.includes('Fréjus'))).toBe(true);
+    expect(await axe(page)).toEqual([]);
+    // Then rank the practices around the place.
+    await page.click('#goto-near');
+    await page.waitForFunction(() => document.querySelector('#list .repere-item__meta')?.textContent?.startsWith('à '));
+    expect(await page.locator('.repere-poi').count()).toBe(1);
+    await ctx.close();
+  });
+
+  it('finds a school by its UAI, and says so when nothing matches', async () => {
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors, { width: 390, height: 844 });
+    expect(await page.isVisible('#goto'), 'on a phone, the box is on the list tab').toBe(true);
+    await page.fill('#goto', '0831064F');
+    await page.waitForSelector('#goto-list [role="option"]');
+    expect(await page.textContent('#goto-list [role="option"]')).toContain('Anatole France');
+    await page.fill('#goto', 'zzzzzz');
+    await expect.poll(() => page.textContent('#goto-status')).toContain('Aucune commune ni aucun établissement');
+    expect(await page.isHidden('#goto-list')).toBe(true);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,116 @@
+// "Aller à…": a search box over Repère's own places (communes by name or INSEE code, establishments by
+// name, commune or UAI; /api/places), keyboard-usable as a combobox with its listbox (arrows to move,
+// Entrée to choose, Échap to close), that hands the chosen place to the page.
+import { getJson } from '../api/client';
+
+export interface Place {
+  kind: 'commune' | 'establishment';
+  label: string;
+  detail: string;
+  code?: string;
+  uai?: string;
+  center: [number, number];
+  bbox?: [number, number, number, number];
+}
+
+export function setupGoto(input: HTMLInputElement, list: HTMLUListElement, status: HTMLElement, choose: (p: Place) => void): void {
+  let places: Place[] = [];
+  let active = -1;
+  let timer: number | undefined;
+  let request = 0;
+
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
+    active = -1;
+  };
+  const mark = (i: number) => {
+    active = i;
+    [...list.children].forEach((li, j) => li.setAttribute('aria-selected', String(j === i)));
+    if (i >= 0) {
+      input.setAttribute('aria-activedescendant', `goto-opt-${i}`);
+      list.children[i]?.scrollIntoView({ block: 'nearest' });
+    } else input.removeAttribute('aria-activedescendant');
+  };
+  const pick = (i: number) => {
+    const p = places[i];
+    if (!p) return;
+    input.value = p.label;
+    close();
+    status.textContent = p.kind === 'commune' ? `Carte centrée sur ${p.label}.` : `Carte centrée sur ${p.label} (${p.detail}).`;
+    choose(p);
+  };
+  const render = (text: string) => {
+    list.replaceChildren(
+      ...places.map((p, i) => {
+        const li = document.createElement('li');
+        li.id = `goto-opt-${i}`;
+        li.setAttribute('role', 'option');
+        li.setAttribute('aria-selected', 'false');
+        li.className = 'repere-goto__option';
+        const label = document.createElement('span');
+        label.className = 'repere-goto__label';
+        label.textContent = p.label;
+        const detail = document.createElement('span');
+        detail.className = 'repere-goto__detail';
+        detail.textContent = `${p.kind === 'commune' ? 'Commune' : 'Établissement'} · ${p.detail}`;
+        li.append(label, detail);
+        // mousedown, not click: the input keeps the focus.
+        li.addEventListener('mousedown', (e) => {
+          e.preventDefault();
+          pick(i);
+        });
+        return li;
+      }),
+    );
+    const open = places.length > 0;
+    list.hidden = !open;
+    input.setAttribute('aria-expanded', String(open));
+    active = -1;
+    status.textContent = open
+      ? `${places.length} lieu${places.length > 1 ? 'x' : ''} trouvé${places.length > 1 ? 's' : ''} : flèches pour choisir, Entrée pour y aller.`
+      : `Aucune commune ni aucun établissement ne correspond à « ${text} ».`;
+  };
+  const search = async () => {
+    const text = input.value.trim();
+    if (text.length < 2) {
+      places = [];
+      close();
+      status.textContent = '';
+      return;
+    }
+    const mine = ++request;
+    try {
+      const found = await getJson<{ places: Place[] }>(`/api/places?${new URLSearchParams({ q: text, limit: '8' })}`);
+      if (mine !== request) return;
+      places = found.places;
+      render(text);
+    } catch {
+      if (mine === request) status.textContent = 'La recherche de lieux est indisponible pour le moment.';
+    }
+  };
+  input.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void search(), 200);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' && places.length) {
+      e.preventDefault();
+      if (list.hidden) {
+        list.hidden = false;
+        input.setAttribute('aria-expanded', 'true');
+      }
+      mark((active + 1) % places.length);
+    } else if (e.key === 'ArrowUp' && places.length) {
+      e.preventDefault();
+      mark(active <= 0 ? places.length - 1 : active - 1);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      if (!list.hidden) pick(active >= 0 ? active : 0);
+    } else if (e.key === 'Escape') {
+      close();
+    }
+  });
+  input.addEventListener('blur', () => window.setTimeout(close, 100));
+}
