@@ -191,6 +191,38 @@ describe('map page', () => {
     await ctx.close();
   });
 
+  it('on a phone, folds the header into a menu button and shows an opened fiche whole', async () => {
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors, { width: 390, height: 844 });
+    const header = await page.locator('header .fr-header__body').boundingBox();
+    expect(header!.height, 'the header leaves the screen to the page').toBeLessThan(160);
+    const menu = await page.locator('#menu-button').boundingBox();
+    expect(menu!.x + menu!.width, 'the menu button sits on the right').toBeGreaterThan(300);
+    expect(await page.isVisible('#account')).toBe(false);
+    await page.click('#menu-button');
+    expect(await page.getAttribute('#menu-button', 'aria-expanded')).toBe('true');
+    expect(await page.isVisible('#account a, #account button')).toBe(true);
+    await page.click('#menu-button');
+    expect(await page.isVisible('#account')).toBe(false);
+    await page.locator('#list li button').first().click();
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
+    // The title and "Fermer" are on screen and nothing covers them.
+    for (const sel of ['#fiche-titre', '#fiche .repere-fiche__close']) {
+      const box = await page.locator(sel).boundingBox();
+      expect(box!.y, sel).toBeGreaterThanOrEqual(0);
+      expect(box!.y + box!.height, sel).toBeLessThanOrEqual(844);
+      const onTop = await page.evaluate(([x, y, s]) => {
+        const el = document.elementFromPoint(x as number, y as number);
+        return !!el && !!document.querySelector(s as string)?.contains(el);
+      }, [box!.x + box!.width / 2, box!.y + box!.height / 2, sel]);
+      expect(onTop, `${sel} is not covered`).toBe(true);
+    }
+    expect(await page.evaluate(() => document.querySelector('#fiche')!.scrollTop), 'a new fiche opens at its top').toBe(0);
+    await page.click('#fiche .repere-fiche__close');
+    expect(await page.isHidden('#fiche')).toBe(true);
+    expect(await axe(page)).toEqual([]);
+    await ctx.close();
+  });
+
   it('works on a phone: list and map as tabs', async () => {
     const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors, { width: 390, height: 844 });
     expect(await page.isVisible('#tab-map')).toBe(true);

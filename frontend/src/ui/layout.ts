@@ -30,6 +30,9 @@ export function renderFrame(frame: Frame): void {
           <div class="fr-header__brand">
             <div class="fr-header__brand-top">
               <div class="fr-header__logo"><p class="fr-logo">Académie<br>de Nice</p></div>
+              <div class="fr-header__navbar repere-menu">
+                <button type="button" class="fr-btn--menu fr-btn" id="menu-button" aria-controls="account" aria-expanded="false" title="Menu">Menu</button>
+              </div>
             </div>
             <div class="fr-header__service">
               <a href="/" title="Accueil — Repère"><p class="fr-header__service-title">Repère</p></a>
@@ -52,6 +55,13 @@ export function renderFrame(frame: Frame): void {
       <p class="fr-footer__content-desc">Repère — CARDIE et DANE de l'académie de Nice. Fond de carte : Natural Earth (domaine public). Données : Annuaire de l'éducation (Licence Ouverte 2.0).</p>
       <ul class="fr-footer__content-list"><li class="fr-footer__content-item"><a class="fr-footer__content-link" href="/api/docs">API ouverte (OGC API – Features)</a></li></ul>
     </div></div></div>`;
+  // On a phone the account links fold into the menu button, so the page keeps the screen.
+  const menu = header.querySelector<HTMLButtonElement>('#menu-button')!;
+  menu.addEventListener('click', () => {
+    const open = menu.getAttribute('aria-expanded') !== 'true';
+    menu.setAttribute('aria-expanded', String(open));
+    header.classList.toggle('repere-menu-open', open);
+  });
   document.body.prepend(skip, header);
   if (main) main.after(footer);
   else document.body.append(footer);
