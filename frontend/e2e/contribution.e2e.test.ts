@@ -11,6 +11,47 @@ const signIn = (page: Page, email: string, next: string) => signInAs(page, h.ser
 const newPage = () => plainPage(h);
 
 describe('contribution and moderation', () => {
+  it('edits a report from "Mes remontées" without losing the agreement, and offers only years that have begun', async () => {
+    const teacher = await newPage();
+    const page = teacher.page;
+    await signIn(page, CONTRIBUTOR, '/mes-remontees.html');
+    const id = await page.evaluate(async () => {
+      const s = await (await fetch('/api/auth/session')).json();
+      const r = await fetch('/api/practices', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
+        body: JSON.stringify({ title: 'Rallye mathématique en ligne', summary: 'Brouillon', disciplines: ['Mathématiques'], levels: ['6e'], tools: ['Moodle'], school_year: '2024-2025', uai: '0060842H', contact_consent: true }),
+      });
+      return ((await r.json()) as { id: number }).id;
+    });
+    await page.reload();
+    await page.click(`a[href="/contribuer.html?id=${id}"]`);
+    await page.waitForFunction(() => (document.querySelector('#title') as HTMLInputElement).value === 'Rallye mathématique en ligne');
+    expect(await page.isChecked('#contact_consent'), 'the agreement given when writing it is kept').toBe(true);
+    expect(await page.inputValue('#school_year'), 'the report keeps its year').toBe('2024-2025');
+    const now = new Date();
+    const start = now.getMonth() >= 8 ? now.getFullYear() : now.getFullYear() - 1;
+    const years = await page.$$eval('#school_year option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(years).not.toContain(`${start + 1}-${start + 2}`);
+    await page.fill('#summary', 'Brouillon complété');
+    await page.click('#draft');
+    await page.waitForSelector('#done:not([hidden])');
+    const saved = await page.evaluate(async (pid) => (await (await fetch(`/api/practices/${pid}`)).json()) as { summary: string }, id);
+    expect(saved.summary).toBe('Brouillon complété');
+    // The server refuses a year that has not begun, and says so next to the field.
+    await page.goto(`${h.server.base}/contribuer.html?id=${id}`);
+    await page.waitForFunction(() => (document.querySelector('#title') as HTMLInputElement).value === 'Rallye mathématique en ligne');
+    await page.evaluate((y) => {
+      const select = document.querySelector('#school_year') as HTMLSelectElement;
+      select.append(new Option(y, y));
+      select.value = y;
+    }, `${start + 1}-${start + 2}`);
+    await page.click('#draft');
+    await page.waitForSelector('#school_year-error');
+    expect(await page.textContent('#school_year-error')).toContain("n'a pas commencé");
+    await teacher.close();
+  });
+
   it('goes from the keyboard-only form to the public map', async () => {
     const teacher = await newPage();
     const page = teacher.page;

@@ -3,7 +3,7 @@
 import './dsfr.css';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
-import { Map as MlMap, Marker, NavigationControl, Popup, ScaleControl, AttributionControl, setWorkerUrl } from 'maplibre-gl';
+import { type LngLat, Map as MlMap, Marker, NavigationControl, Popup, ScaleControl, AttributionControl, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { ApiError, api, getJson, type Feature, type FeatureCollection, type PracticeProps } from './api/client';
 import { FILTER_KEYS, LAYERS, decode, encode, type Layer, type State } from './state/url';
@@ -16,7 +16,8 @@ import { chooseBasemap } from './map/basemap';
 import { loadBasemapShapes } from './map/style';
 import { renderFrame } from './ui/layout';
 import { renderAccountMenu, send } from './api/account';
-import { addPractices, highlight, setPractices, POINTS } from './map/practices';
+import { addPractices, highlight, setPractices, CLUSTERS, POINTS } from './map/practices';
+import { chooser, pickAt, type Picked } from './map/pick';
 import { LINK_COLOURS, SITES, addOverlays, addSites, establishmentPopup, setNetwork, setOverlay, setVisibility, sitePopup, styleEstablishments } from './map/overlays';
 
 setWorkerUrl(workerUrl);
@@ -206,6 +207,7 @@ async function setPoi(poi: [number, number] | undefined): Promise<void> {
   nearby = undefined;
   syncUrl();
   drawPoi(poi);
+  renderCount();
   if (poi) {
     try {
       await loadNearby(poi);
@@ -416,7 +418,7 @@ function setupForm(): void {
 map.on('load', () => {
   void loadBasemapShapes(map);
   addOverlays(map);
-  addPractices(map, (id) => void openFiche(id, true), query(state.filters));
+  addPractices(map, query(state.filters));
   addSites(map);
   void applyLayers();
   document.body.dataset.mapLoaded = '1';
@@ -436,17 +438,37 @@ map.on('moveend', () => {
   window.clearTimeout(moveTimer);
   moveTimer = window.setTimeout(() => void loadList().catch(showError), 250);
 });
+/** Acts on one thing clicked on the map. */
+function act(item: Picked, at: LngLat, popup?: Popup): void {
+  popup?.remove();
+  const show = (content: HTMLElement) => new Popup({ maxWidth: '20rem' }).setLngLat(at).setDOMContent(content).addTo(map);
+  switch (item.kind) {
+    case 'practice':
+      void openFiche(item.id, true);
+      break;
+    case 'cluster':
+      map.easeTo({ center: item.center, zoom: item.zoom });
+      break;
+    case 'site':
+      show(sitePopup(item.props, map, at));
+      break;
+    case 'establishment':
+      if (item.props) show(establishmentPopup(item.props));
+      else window.location.href = `/etablissement.html?uai=${encodeURIComponent(item.uai)}`;
+      break;
+  }
+}
+
 map.on('click', (e) => {
-  const site = state.layers.includes('sites') ? map.queryRenderedFeatures(e.point, { layers: [SITES] })[0] : undefined;
-  if (site) {
-    new Popup({ maxWidth: '18rem' }).setLngLat(e.lngLat).setDOMContent(sitePopup(site.properties, map, e.lngLat)).addTo(map);
+  const items = pickAt(map, e.point, [POINTS, CLUSTERS, SITES, 'establishments']);
+  if (items.length === 0) {
+    void setPoi([e.lngLat.lng, e.lngLat.lat]);
     return;
   }
-  if (map.queryRenderedFeatures(e.point, { layers: [POINTS] }).length > 0) return;
-  const establishment = state.layers.includes('establishments') ? map.queryRenderedFeatures(e.point, { layers: ['establishments'] })[0] : undefined;
-  if (establishment) {
-    new Popup({ maxWidth: '18rem' }).setLngLat(e.lngLat).setDOMContent(establishmentPopup(establishment.properties)).addTo(map);
+  if (items.length === 1) {
+    act(items[0]!, e.lngLat);
     return;
   }
-  void setPoi([e.lngLat.lng, e.lngLat.lat]);
+  const popup = new Popup({ maxWidth: '22rem' }).setLngLat(e.lngLat);
+  popup.setDOMContent(chooser(items, (item) => act(item, e.lngLat, popup))).addTo(map);
 });

@@ -221,6 +221,7 @@ fn encode(c: &Catalog, name: &str, t: &TileId, points: &Points) -> Result<Vec<u8
             f.add_tag_sint("id", id);
             if let Some(e) = c.practices.get(&id) {
                 f.add_tag_string("title", &e.practice.title);
+                f.add_tag_string("uai", e.practice.uai.as_str());
                 f.add_tag_string("school_year", &e.practice.school_year.to_string());
                 f.add_tag_string("departement", e.departement());
                 f.add_tag_string("establishment_name", e.establishment_name());

@@ -16,7 +16,8 @@ export function tileUrl(filters: Record<string, string>, origin = location.origi
   return `${origin}/api/tiles/practices/{z}/{x}/{y}.mvt${q ? `?${q}` : ''}`;
 }
 
-export function addPractices(map: MlMap, onSelect: (id: number) => void, filters: Record<string, string>): void {
+/** Adds the layers; clicks on them are handled by the page (map/pick.ts: one thing or a chooser). */
+export function addPractices(map: MlMap, filters: Record<string, string>): void {
   map.addSource(SOURCE, { type: 'vector', tiles: [tileUrl(filters)], minzoom: 0, maxzoom: 16 });
   map.addLayer({
     id: CLUSTERS,
@@ -48,11 +49,6 @@ export function addPractices(map: MlMap, onSelect: (id: number) => void, filters
     filter: ['==', ['get', 'id'], -1],
     paint: { 'circle-color': 'rgba(0,0,0,0)', 'circle-radius': 12, 'circle-stroke-color': '#000091', 'circle-stroke-width': 3 },
   });
-  map.on('click', POINTS, (e) => {
-    const f = e.features?.[0];
-    if (f) onSelect(Number(f.properties.id));
-  });
-  map.on('click', CLUSTERS, (e) => zoomIntoCluster(map, e.features?.[0]));
   for (const layer of [POINTS, CLUSTERS]) {
     map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
     map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));

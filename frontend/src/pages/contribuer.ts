@@ -155,7 +155,8 @@ async function boot(): Promise<void> {
   }
   const year = new Date().getMonth() >= 8 ? new Date().getFullYear() : new Date().getFullYear() - 1;
   const select = $<HTMLSelectElement>('school_year');
-  select.replaceChildren(...[year + 1, year, year - 1, year - 2].map((y) => new Option(`${y}-${y + 1}`, `${y}-${y + 1}`, false, y === year)));
+  // Only years that have begun: the server refuses the next one.
+  select.replaceChildren(...[year, year - 1, year - 2, year - 3].map((y) => new Option(`${y}-${y + 1}`, `${y}-${y + 1}`, false, y === year)));
   const [est, all] = await Promise.all([api.establishments(), api.facets({})]);
   fillList('establishments', est.features.map((f) => `${f.properties.name} — ${f.properties.commune_name} (${f.properties.uai})`));
   const fc = sortFacets(all.facets);
@@ -176,6 +177,12 @@ async function boot(): Promise<void> {
     for (const k of ['disciplines', 'levels', 'tools', 'themes']) {
       (form.elements.namedItem(k) as HTMLInputElement).value = (p[k] as string[]).join(', ');
     }
+    // The report was written with this agreement: an edit keeps it (the box stays visible to withdraw it).
+    (form.elements.namedItem('contact_consent') as HTMLInputElement).checked = true;
+    // A report of an older year keeps its year in the list.
+    const written = String(p.school_year);
+    if (![...select.options].some((o) => o.value === written)) select.append(new Option(written, written));
+    select.value = written;
   }
 }
 

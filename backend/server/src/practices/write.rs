@@ -96,10 +96,10 @@ fn build(app: &AppState, input: &PracticeInput, base: Practice) -> Result<Practi
     }
     let school_year = SchoolYear::parse(&input.school_year).map_err(ApiError::field)?;
     let current = SchoolYear::containing(Utc::now().date_naive());
-    if school_year.start_year() > current.start_year() + 1 {
+    if school_year.start_year() > current.start_year() {
         return Err(ApiError::field(Invalid::new(
             "school_year",
-            format!("au plus {}", current.start_year() + 1),
+            format!("l'année scolaire {school_year} n'a pas commencé ; au plus {current}"),
         )));
     }
     if school_year.start_year() + 30 < current.start_year() {
