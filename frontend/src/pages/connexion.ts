@@ -8,6 +8,15 @@ import { renderFrame } from '../ui/layout';
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 void renderAccountMenu();
 
+/** Where each role works, when the sign-in was not asked for by a page (`retour`). */
+const HOME: Record<string, string> = {
+  contributor: '/mes-remontees.html',
+  moderator: '/moderation.html',
+  collectivite: '/debit.html',
+  admin: '/tableau-de-bord.html',
+};
+const home = (role: string | undefined) => HOME[role ?? ''] ?? '/';
+
 const form = document.getElementById('login') as HTMLFormElement;
 const alert = document.getElementById('alert') as HTMLElement;
 
@@ -21,9 +30,9 @@ form.addEventListener('submit', (e) => {
   if (!password) ok = !fieldError(form, 'password', 'Saisissez votre mot de passe.') && false;
   if (!ok) return;
   login(email, password)
-    .then(() => {
+    .then((info) => {
       const back = new URLSearchParams(window.location.search).get('retour');
-      window.location.assign(back && back.startsWith('/') && !back.startsWith('//') ? back : '/contribuer.html');
+      window.location.assign(back && back.startsWith('/') && !back.startsWith('//') ? back : home(info.user?.role));
     })
     .catch((err: unknown) => showApiError(form, alert, err));
 });

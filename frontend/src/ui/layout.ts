@@ -63,6 +63,28 @@ export function renderFrame(frame: Frame): void {
     header.classList.toggle('repere-menu-open', open);
   });
   document.body.prepend(skip, header);
+  scrollableTables(document.body);
   if (main) main.after(footer);
   else document.body.append(footer);
+}
+
+/**
+ * Tables wider than the screen scroll inside their DSFR wrapper, which the keyboard can reach and
+ * screen readers announce (a region named after the table's caption); applied to every table a page
+ * adds, now or later.
+ */
+export function scrollableTables(root: HTMLElement): void {
+  const fix = () => {
+    for (const wrap of root.querySelectorAll<HTMLElement>('.fr-table')) {
+      if (wrap.dataset.scrollable) continue;
+      const table = wrap.querySelector('table');
+      if (!table) continue;
+      wrap.dataset.scrollable = '1';
+      wrap.tabIndex = 0;
+      wrap.setAttribute('role', 'region');
+      wrap.setAttribute('aria-label', table.caption?.textContent?.trim() || 'Tableau');
+    }
+  };
+  fix();
+  new MutationObserver(fix).observe(root, { childList: true, subtree: true });
 }

@@ -1,0 +1,58 @@
+// After sign-in each role lands where it works (a page that asked for the sign-in gets the user back);
+// on a phone, the wide tables of "Mes remontées" and Débit scroll inside a region the keyboard
+// reaches, and the pages pass axe.
+import { describe, expect, it } from 'vitest';
+import { axe, plainPage, useHarness } from './browser';
+import { ADMIN, COLLECTIVITE, CONTRIBUTOR, MODERATOR, PASSWORD } from './server';
+
+const h = useHarness();
+
+async function signInFrom(page: import('playwright-core').Page, url: string, email: string): Promise<void> {
+  await page.goto(`${h.server.base}${url}`);
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.press('#password', 'Enter');
+}
+
+describe('roles', () => {
+  it('lands each role where it works, and honours the page that asked', async () => {
+    for (const [email, path] of [[CONTRIBUTOR, '/mes-remontees.html'], [MODERATOR, '/moderation.html'], [COLLECTIVITE, '/debit.html'], [ADMIN, '/tableau-de-bord.html']] as const) {
+      const { page, close } = await plainPage(h);
+      await signInFrom(page, '/connexion.html', email);
+      await page.waitForURL(`${h.server.base}${path}`);
+      await close();
+    }
+    const { page, close } = await plainPage(h);
+    await signInFrom(page, `/connexion.html?retour=${encodeURIComponent('/?fiche=1')}`, MODERATOR);
+    await page.waitForURL(`${h.server.base}/?fiche=1`);
+    await close();
+  });
+
+  it('on a phone, wide tables scroll in a focusable region, never the page', async () => {
+    for (const [email, path, table] of [[CONTRIBUTOR, '/mes-remontees.html', '#mine'], [COLLECTIVITE, '/debit.html', '#below']] as const) {
+      const { page, close } = await plainPage(h, { width: 390, height: 844 });
+      await signInFrom(page, '/connexion.html', email);
+      await page.waitForURL(`${h.server.base}${path}`);
+      if (email === CONTRIBUTOR) {
+        // One report to list.
+        await page.evaluate(async () => {
+          const s = await (await fetch('/api/auth/session')).json();
+          await fetch('/api/practices', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
+            body: JSON.stringify({ title: 'Carnet de bord numérique en EPS', summary: 'Essai', disciplines: ['EPS'], levels: ['4e'], tools: ['Pronote'], school_year: '2024-2025', uai: '0060842H', contact_consent: true }),
+          });
+        });
+        await page.reload();
+      }
+      await page.waitForSelector(`${table}:not([hidden])`);
+      const wrap = page.locator(`.fr-table:has(${table})`);
+      expect(await wrap.getAttribute('tabindex')).toBe('0');
+      expect(await wrap.getAttribute('role')).toBe('region');
+      const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(pageOverflow, `${path}: the page itself does not scroll sideways`).toBeLessThanOrEqual(0);
+      expect(await axe(page), path).toEqual([]);
+      await close();
+    }
+  });
+});
