@@ -49,12 +49,27 @@ describe('débit des établissements', () => {
     expect(at100.red).toBe(at100.mapped);
     expect(at100.below).toBeGreaterThan(at30.below);
 
+    // One département: the map shows only its schools, fitted to it, and the CSV names it.
+    await page.selectOption('#departement', '83');
+    await page.click('#controls button[type=submit]');
+    const var83 = await shown(page, at100.version + 1);
+    const view = await page.evaluate(() => {
+      const m = (window as unknown as { map: { getCenter(): { lng: number }; queryRenderedFeatures: (o: object) => { properties: { departement: string } }[] } }).map;
+      return { lng: m.getCenter().lng, deps: [...new Set(m.queryRenderedFeatures({ layers: ['all'] }).map((f) => f.properties.departement))] };
+    });
+    expect(view.lng, 'the map is on the Var').toBeGreaterThan(5.6);
+    expect(view.lng).toBeLessThan(6.95);
+    expect(view.deps).toEqual(['83']);
+    const csv = await page.evaluate(async () => (await fetch('/api/indicators/bandwidth.csv?threshold=100&source=measured&territory=departement')).text());
+    expect(csv).toContain(';Var;');
+    expect(var83.below).toBeLessThan(at100.below);
+
     // A bad threshold: a message next to the field, nothing changes.
     await page.fill('#threshold', '-3');
     await page.click('#controls button[type=submit]');
     expect(await page.locator('#threshold-error').textContent()).toContain('entre 1 et 100 000');
     expect(await page.locator('#threshold').getAttribute('aria-invalid')).toBe('true');
-    expect((await shown(page, at100.version)).below).toBe(at100.below);
+    expect((await shown(page, var83.version)).below).toBe(var83.below);
     await close();
   });
 });

@@ -79,4 +79,7 @@ const basemap = quantize(
   3e4,
 );
 writeFileSync(new URL('basemap.topojson', out), JSON.stringify(basemap));
+// The server draws its static maps (link previews) over the same land, read as GeoJSON
+// (backend/server/src/maps/tile.rs); pages never download this file.
+writeFileSync(new URL('countries.geojson', out), JSON.stringify(feature(basemap, basemap.objects.countries)));
 console.log(`basemap: ${countries.length} countries, ${metropolitan.geometries.length} départements written to public/basemap/basemap.topojson`);

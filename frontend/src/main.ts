@@ -45,11 +45,14 @@ if (basemap.notice) {
   n.textContent = basemap.notice;
   n.hidden = false;
 }
+/** The académie (Alpes-Maritimes and Var), shown whole on a first visit, whatever the screen. */
+const ACADEMIE: [[number, number], [number, number]] = [[5.65, 42.98], [7.72, 44.37]];
+// On a phone the map starts hidden behind its tab, where it cannot fit anything: it fits when shown.
+let fitOnShow = !state.view && $('map').offsetWidth === 0;
 const map = new MlMap({
   container: 'map',
   style: basemap.style,
-  center: state.view ? [state.view.lon, state.view.lat] : [6.6, 43.6],
-  zoom: state.view?.zoom ?? 7.6,
+  ...(state.view ? { center: [state.view.lon, state.view.lat] as [number, number], zoom: state.view.zoom } : { bounds: ACADEMIE, fitBoundsOptions: { padding: 16 } }),
   attributionControl: false,
   canvasContextAttributes: { preserveDrawingBuffer: true },
   locale: FRENCH,
@@ -117,6 +120,12 @@ function renderCount(): void {
       more.textContent = `Voir ${Math.min(rest, PAGE)} usages de plus (${rest.toLocaleString('fr-FR')} restants)`;
     }
   }
+  // The exports give what the list shows: the filters and the view (every page, not only the loaded ones).
+  const exported = new URLSearchParams({ ...query(state.filters), bbox: viewBbox(), limit: '10000' });
+  $<HTMLAnchorElement>('export-geojson').href = `/api/collections/practices/items?${exported}`;
+  exported.set('f', 'csv');
+  $<HTMLAnchorElement>('export-csv').href = `/api/collections/practices/items?${exported}`;
+  $('export').hidden = total === 0 || nearby !== undefined;
   document.body.dataset.total = String(total);
   document.body.dataset.listed = String(shown.length);
   document.body.dataset.inView = String(inView);
@@ -274,9 +283,29 @@ async function openFiche(id: number, focus: boolean): Promise<Feature<PracticePr
   }
 }
 
-/** Centres the map on a practice, whatever the filters show. */
+let targetMarker: Marker | undefined;
+
+/**
+ * Shows a practice on the map, whatever the filters show: centred in the part of the map the fiche
+ * leaves free, marked (it may be filtered out of the layer), and on a phone with the map tab shown.
+ */
 function flyTo(f: Feature<PracticeProps>): void {
-  if (f.geometry?.type === 'Point') map.easeTo({ center: f.geometry.coordinates as [number, number], zoom: Math.max(map.getZoom(), 12) });
+  if (f.geometry?.type !== 'Point') return;
+  const at = f.geometry.coordinates as [number, number];
+  targetMarker?.remove();
+  const el = document.createElement('div');
+  el.className = 'repere-target';
+  el.setAttribute('role', 'img');
+  el.setAttribute('aria-label', `Emplacement de « ${f.properties.title} »`);
+  targetMarker = new Marker({ element: el }).setLngLat(at).addTo(map);
+  const phone = getComputedStyle($('tab-map').parentElement!).display !== 'none';
+  if (phone) {
+    $('fiche').hidden = true;
+    $('tab-map').click();
+  }
+  const fiche = $('fiche');
+  const right = !phone && !fiche.hidden ? fiche.offsetWidth : 0;
+  map.easeTo({ center: at, zoom: Math.max(map.getZoom(), 12), padding: { top: 0, bottom: 0, left: 0, right } });
 }
 
 /** Reloads the links drawn on the map (after a link was recorded). */
@@ -300,6 +329,7 @@ async function applyLayers(): Promise<void> {
   const withEstablishments = state.layers.includes('establishments');
   $('estab-options').hidden = !withEstablishments;
   $('legend-establishments').hidden = !withEstablishments;
+  $('legend-links').hidden = !state.layers.includes('links');
   for (const l of state.layers) {
     if (loadedOverlays.has(l) || l === 'practices' || l === 'sites') continue;
     loadedOverlays.add(l);
@@ -406,9 +436,20 @@ function setupForm(): void {
   const tabs = (mode: 'filters' | 'list' | 'map') => {
     document.body.dataset.tab = mode;
     for (const t of ['filters', 'list', 'map'] as const) $(`tab-${t}`).setAttribute('aria-pressed', String(mode === t));
-    if (mode === 'map') map.resize();
+    if (mode === 'map') {
+      map.resize();
+      if (fitOnShow) map.fitBounds(ACADEMIE, { padding: 16, duration: 0 });
+      fitOnShow = false;
+    }
   };
-  $('more').addEventListener('click', () => void loadList(true).catch(showError));
+  $('more').addEventListener('click', () => {
+    const before = listed.length;
+    void loadList(true).then(() => {
+      // The keyboard goes on from the first practice added, not back to the top of the page.
+      $('list').querySelectorAll<HTMLButtonElement>('.repere-item')[before]?.focus();
+    }, showError);
+  });
+  $('print').addEventListener('click', () => window.print());
   $('tab-filters').addEventListener('click', () => tabs('filters'));
   $('tab-list').addEventListener('click', () => tabs('list'));
   $('tab-map').addEventListener('click', () => tabs('map'));

@@ -219,6 +219,18 @@ async fn threshold_lists_and_territory_counts_match_the_seeded_bandwidths() {
             .collect();
         assert_eq!(rows.len(), 2);
         assert_eq!((&rows[0][0], &rows[0][4], &rows[0][7]), ("0060001U", "5", "1"));
+        // Départements by name for people, by code for programs.
+        assert_eq!((&rows[0][3], &rows[0][8]), ("Alpes-Maritimes", "06"));
+        let labels: Vec<&str> = below["by_departement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["label"].as_str().unwrap())
+            .collect();
+        assert!(
+            labels.contains(&"Var") && labels.contains(&"Alpes-Maritimes"),
+            "{labels:?}"
+        );
     }
 }
 

@@ -239,3 +239,35 @@ async fn places_find_communes_and_schools_despite_accents_order_and_typos() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn practices_export_as_csv_with_the_same_filters_as_the_items() {
+    for backend in backends() {
+        let app = TestApp::with_demo(backend).await;
+        let items = app
+            .all_features("/api/collections/practices/items?departement=83&limit=1000")
+            .await;
+        let resp = reqwest::get(format!(
+            "{}/api/collections/practices/items?departement=83&limit=10000&f=csv",
+            app.base()
+        ))
+        .await
+        .unwrap();
+        assert_eq!(resp.status(), 200);
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let text = resp.text().await.unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), items.len(), "{backend:?}");
+        let header = reader.headers().unwrap().clone();
+        let dept = header.iter().position(|h| h == "departement").unwrap();
+        assert!(rows.iter().all(|r| &r[dept] == "83"));
+        let (status, ctype, body) = app.get("/api/collections/sites/items?f=csv").await;
+        assert_problem(status, &ctype, &body, 400, Some("f"), "csv is for practices");
+        let (status, ctype, body) = app.get("/api/collections/practices/items?f=xlsx").await;
+        assert_problem(status, &ctype, &body, 400, Some("f"), "unknown format");
+        app.stop().await;
+    }
+}

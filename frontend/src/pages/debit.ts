@@ -80,6 +80,16 @@ function render(v: View): void {
   const q = query();
   for (const t of ['establishments', 'commune', 'departement', 'epci']) ($(`csv-${t}`) as HTMLAnchorElement).href = `/api/indicators/bandwidth.csv?${q}&territory=${t}`;
   if (map?.getLayer('below')) {
+    // Only the chosen département, and the map fitted to it (to both when none is chosen).
+    const dep = ($('departement') as HTMLSelectElement).value;
+    map.setFilter('all', dep ? ['==', ['get', 'departement'], dep] : null);
+    const scope = positions.filter((p) => !dep || p.dep === dep);
+    if (scope.length > 0 && dep !== fittedTo) {
+      const xs = scope.map((p) => p.at[0]);
+      const ys = scope.map((p) => p.at[1]);
+      map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 24, duration: 0 });
+      fittedTo = dep;
+    }
     const drawn = v.below.establishments.filter((e) => located.has(e.uai));
     map.setFilter('below', ['in', ['get', 'uai'], ['literal', drawn.map((e) => e.uai)]]);
     const missing = v.below.count - drawn.length;
@@ -122,6 +132,9 @@ async function load(): Promise<void> {
   }
 }
 
+let positions: { dep: string; at: [number, number] }[] = [];
+let fittedTo: string | undefined;
+
 async function setupMap(): Promise<void> {
   const config = await api.config().catch(() => ({ basemap_style_url: null, demo: false }));
   const basemap = await chooseBasemap(config.basemap_style_url);
@@ -134,6 +147,7 @@ async function setupMap(): Promise<void> {
   void loadBasemapShapes(map);
   const withPosition = { ...establishments, features: establishments.features.filter((f) => f.geometry !== null) };
   located = new Set(withPosition.features.map((f) => String(f.properties.uai)));
+  positions = withPosition.features.map((f) => ({ dep: String(f.properties.departement ?? ''), at: (f.geometry as GeoJSON.Point).coordinates as [number, number] }));
   map.addSource('establishments', { type: 'geojson', data: withPosition as unknown as GeoJSON.FeatureCollection });
   map.addLayer({ id: 'all', type: 'circle', source: 'establishments', paint: { 'circle-color': '#000091', 'circle-radius': 4, 'circle-opacity': 0.6 } });
   map.addLayer({ id: 'below', type: 'circle', source: 'establishments', filter: ['in', ['get', 'uai'], ['literal', []]], paint: { 'circle-color': '#e1000f', 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });

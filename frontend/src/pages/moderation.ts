@@ -51,6 +51,12 @@ function history(id: number): HTMLDetailsElement {
     if (!details.open || list.childElementCount > 0) return;
     getJson<{ entries: AuditEntry[] }>(`/api/practices/${id}/audit`)
       .then(({ entries }) => {
+        if (entries.length === 0) {
+          const li = document.createElement('li');
+          li.textContent = 'Aucune modification enregistrée (remontée importée ou créée avant le journal).';
+          list.replaceChildren(li);
+          return;
+        }
         list.replaceChildren(
           ...entries.map((e) => {
             const li = document.createElement('li');

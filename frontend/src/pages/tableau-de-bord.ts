@@ -83,13 +83,15 @@ function renderBreakdowns(d: Dashboard): void {
       const box = document.createElement('div');
       box.className = 'repere-chart';
       box.setAttribute('aria-hidden', 'true');
+      box.style.height = `${Math.max(16, rows.length * 1.6 + 3)}rem`;
       const canvas = document.createElement('canvas');
       box.append(canvas);
       section.append(box);
       void drawChart(canvas, {
         type: 'bar',
         data: { labels: rows.map((r) => r.label), datasets: [{ data: rows.map((r) => r.count), backgroundColor: '#000091' }] },
-        options: { indexAxis: 'y', animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } },
+        // Every label shown (Chart.js would skip every other one), the chart as tall as its rows.
+        options: { indexAxis: 'y', animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y: { ticks: { autoSkip: false } } } },
       }).then((c) => charts.push(c));
       const wrap = document.createElement('div');
       wrap.className = 'fr-table';

@@ -164,7 +164,7 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
         "below": {
             "count": below.len(),
             "by_commune": count(below.iter().map(|b| (b.e.commune_code.clone(), b.e.commune_name.clone())).collect()),
-            "by_departement": count(below.iter().map(|b| (b.e.departement.clone(), b.e.departement.clone())).collect()),
+            "by_departement": count(below.iter().map(|b| (b.e.departement.clone(), super::departement_label(&b.e.departement))).collect()),
             "by_epci": count(below.iter().filter_map(|b| c.epci.get(&b.e.commune_code)).map(|x| (x.code.clone(), x.name.clone())).collect()),
             "without_epci": below.iter().filter(|b| !c.epci.contains_key(&b.e.commune_code)).count(),
             "practices": below.iter().map(|b| b.practices.len()).sum::<usize>(),
@@ -224,17 +224,19 @@ pub async fn bandwidth_csv(
                 "source",
                 "date",
                 "usages",
+                "code_departement",
             ],
             below.iter().map(|b| {
                 vec![
                     b.e.uai.as_str().to_string(),
                     b.e.name.clone(),
                     b.e.commune_name.clone(),
-                    b.e.departement.clone(),
+                    super::departement_label(&b.e.departement),
                     b.value.down_mbps.to_string(),
                     b.value.source.as_str().to_string(),
                     b.value.date.to_string(),
                     b.practices.len().to_string(),
+                    b.e.departement.clone(),
                 ]
             }),
         );

@@ -293,6 +293,15 @@ pub async fn items(
     let q = parse_items_query(raw.as_deref(), info)?;
     let base = base_url(&headers);
     let c = app.read_catalog()?;
+    if q.csv {
+        if info.id != "practices" {
+            return Err(ApiError::param(
+                "f",
+                "le format csv n'est servi que pour les usages (practices)",
+            ));
+        }
+        return practices::csv(&c, &q, &base);
+    }
     let (matched, features) = select(&c, info, &q)?;
     let mut links = vec![
         link(page_href(&base, info.id, &q, q.offset), "self", GEO_JSON, "Cette page"),

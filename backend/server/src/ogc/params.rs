@@ -26,6 +26,8 @@ pub struct ItemsQuery {
     pub filters: BTreeMap<String, String>,
     /// Every parameter as received, to rebuild paging links.
     pub raw: Vec<(String, String)>,
+    /// `f=csv`: a spreadsheet of the page instead of GeoJSON (practices only).
+    pub csv: bool,
 }
 
 impl ItemsQuery {
@@ -81,7 +83,7 @@ pub(super) fn check_format(v: &str) -> Result<(), ApiError> {
         "json" | "geojson" | "application/json" | "application/geo+json" => Ok(()),
         _ => Err(ApiError::param(
             "f",
-            format!("format « {v} » non servi ; formats : json, geojson"),
+            format!("format « {v} » non servi ; formats : json, geojson (et csv pour les usages)"),
         )),
     }
 }
@@ -112,6 +114,7 @@ pub fn parse_items_query(raw: Option<&str>, info: &CollectionInfo) -> Result<Ite
             "offset" => q.offset = parse_count("offset", v)?,
             "datetime" => q.datetime = Some(Interval::parse(v)?),
             "q" => q.q = Query::new(v),
+            "f" if v == "csv" => q.csv = true,
             "f" => check_format(v)?,
             _ => {
                 let v = v.trim();

@@ -197,3 +197,56 @@ pub fn one(c: &Catalog, id: &str) -> Option<Value> {
         .filter(|e| e.practice.is_public())
         .map(|e| render(e))
 }
+
+/// The page of practices `q` selects as CSV (`f=csv`: the map page's "Exporter" of what its list shows),
+/// one row per practice, lists joined with ", ", with the address of its public fiche.
+pub fn csv(c: &Catalog, q: &ItemsQuery, base: &str) -> Result<axum::response::Response, ApiError> {
+    let f = Filter::parse(q)?;
+    let keys = q.bbox.map(|b| c.practice_index.in_bbox(&b).collect());
+    let (_, page) = paginate(candidates(&c.practices, keys).filter(|e| f.matches(e)), q);
+    let join = |v: &[Facet]| v.iter().map(|x| x.as_ref()).collect::<Vec<&str>>().join(", ");
+    let rows = page.into_iter().map(|e| {
+        let p = &e.practice;
+        let (lon, lat) = e.position().map_or((String::new(), String::new()), |l| {
+            (l.lon.to_string(), l.lat.to_string())
+        });
+        vec![
+            p.id.to_string(),
+            p.title.to_string(),
+            p.summary.to_string(),
+            join(&p.disciplines),
+            join(&p.levels),
+            join(&p.tools),
+            join(&p.themes),
+            p.school_year.to_string(),
+            p.uai.as_str().to_string(),
+            e.establishment_name().to_string(),
+            e.commune_name().to_string(),
+            e.departement().to_string(),
+            lon,
+            lat,
+            format!("{base}/?fiche={}", p.id),
+        ]
+    });
+    crate::indicators::csv_download(
+        "usages.csv",
+        &[
+            "id",
+            "titre",
+            "resume",
+            "disciplines",
+            "niveaux",
+            "outils",
+            "themes",
+            "annee_scolaire",
+            "uai",
+            "etablissement",
+            "commune",
+            "departement",
+            "longitude",
+            "latitude",
+            "fiche",
+        ],
+        rows,
+    )
+}
