@@ -84,6 +84,41 @@ describe('map page', () => {
     await ctx.close();
   });
 
+  it('follows a linked project to the map even when the filters leave it out, and keeps the keyboard in the list', async () => {
+    type L = { features: { properties: { from_practice: number; to_practice: number } }[] };
+    const links = (await (await fetch(`${h.server.base}/api/collections/links/items?limit=1`)).json()) as L;
+    const { from_practice: from, to_practice: to } = links.features[0]!.properties;
+    const target = (await (await fetch(`${h.server.base}/api/collections/practices/items/${to}`)).json()) as { geometry: { coordinates: [number, number] }; properties: { title: string } };
+    const source = (await (await fetch(`${h.server.base}/api/collections/practices/items/${from}`)).json()) as { properties: { title: string } };
+    // A search that only the first practice passes.
+    const { ctx, page } = await openPage(h.browser, h.server.base, `/?q=${encodeURIComponent(source.properties.title)}&fiche=${from}`, h.errors);
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
+    await page.locator('#fiche li', { hasText: target.properties.title }).locator('button', { hasText: 'Voir sur la carte' }).click();
+    await page.waitForFunction((t) => document.querySelector('#fiche-titre')?.textContent === t, target.properties.title);
+    await idle(page);
+    expect(await page.locator('.repere-target').count(), 'the target is marked though filtered out').toBe(1);
+    const seen = await page.evaluate((at) => {
+      const m = (window as unknown as { map: { project(p: [number, number]): { x: number; y: number } } }).map;
+      const p = m.project(at);
+      const canvas = document.querySelector('#map canvas')!.getBoundingClientRect();
+      const fiche = document.querySelector('#fiche')!.getBoundingClientRect();
+      return { x: canvas.left + p.x, y: canvas.top + p.y, free: fiche.left, top: canvas.top, bottom: canvas.bottom, left: canvas.left };
+    }, target.geometry.coordinates);
+    expect(seen.x, 'beside the fiche, not under it').toBeLessThan(seen.free);
+    expect(seen.x).toBeGreaterThan(seen.left);
+    expect(seen.y).toBeGreaterThan(seen.top);
+    expect(seen.y).toBeLessThan(seen.bottom);
+    await ctx.close();
+
+    // "Voir plus": the keyboard goes on from the first practice added.
+    const list = await openPage(h.browser, h.server.base, '/', h.errors);
+    await list.page.focus('#more');
+    await list.page.keyboard.press('Enter');
+    await list.page.waitForFunction(() => document.querySelectorAll('#list li').length > 20);
+    expect(await list.page.evaluate(() => [...document.querySelectorAll('#list .repere-item')].indexOf(document.activeElement as Element))).toBe(20);
+    await list.ctx.close();
+  });
+
   it('restores filters, layers, view and the open fiche from a permalink', async () => {
     const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors);
     await page.selectOption('#f-departement', '83');
