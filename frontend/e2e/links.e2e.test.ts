@@ -50,6 +50,14 @@ describe('links from the fiche', () => {
     await page.waitForFunction(() => Number(document.getElementById('graph')?.dataset.nodes) > 0);
     const networks = await page.evaluate(async () => (await (await fetch('/api/networks')).json()).features.length as number);
     expect(await page.locator('#networks tbody tr').count()).toBe(networks);
+    // The sentence above the graph says what is drawn, against the size the table gives.
+    const shownNodes = Number(await page.evaluate(() => document.getElementById('graph')?.dataset.nodes));
+    const desc = (await page.textContent('#graph-desc')) ?? '';
+    expect(await page.isVisible('#graph-desc')).toBe(true);
+    expect(desc).toContain(`${shownNodes} projets`);
+    const size = Number(await page.locator('#networks tbody tr').first().locator('td').nth(1).textContent().then((t) => (t ?? '').replace(/\D/g, '')));
+    if (shownNodes < size) expect(desc).toContain(`le réseau entier compte ${size} projets`);
+    else expect(desc).toContain('tout le réseau');
     expect(await axe(page)).toEqual([]);
     const node = await page.evaluate(() => (window as unknown as { cy: { nodes: () => { id: () => string }[] } }).cy.nodes()[0]!.id());
     await page.evaluate((n) => (window as unknown as { cy: { $: (s: string) => { emit: (e: string) => void } } }).cy.$(`#${n}`).emit('tap'), node);

@@ -125,6 +125,8 @@ describe('map page', () => {
     await page.waitForFunction(() => new URL(location.href).searchParams.get('departement') === '83' && document.body.dataset.ready === '1');
     await page.click('label[for="l-links"]');
     expect(await page.isChecked('#l-links')).toBe(true);
+    // Zoomed out over the académie, the links are not drawn, and the panel says why.
+    expect(await page.isVisible('#links-hint')).toBe(true);
     await page.locator('#list li button').first().click();
     await page.waitForFunction(() => !document.querySelector<HTMLElement>('#fiche')!.hidden);
     const title = await page.textContent('#fiche-titre');

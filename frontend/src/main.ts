@@ -18,7 +18,7 @@ import { renderFrame } from './ui/layout';
 import { renderAccountMenu, send } from './api/account';
 import { addPractices, highlight, setPractices, CLUSTERS, POINTS } from './map/practices';
 import { chooser, pickAt, type Picked } from './map/pick';
-import { LINK_COLOURS, SITES, addOverlays, addSites, establishmentPopup, setNetwork, setOverlay, setVisibility, sitePopup, styleEstablishments } from './map/overlays';
+import { LINK_COLOURS, LINKS_MIN_ZOOM, SITES, addOverlays, addSites, establishmentPopup, setNetwork, setOverlay, setVisibility, sitePopup, styleEstablishments } from './map/overlays';
 
 setWorkerUrl(workerUrl);
 renderFrame({ skiplinks: [['#liste', 'Aller à la liste des usages'], ['#filtres', 'Aller aux filtres']] });
@@ -324,12 +324,18 @@ function closeFiche(): void {
   $('liste').focus();
 }
 
+/** Says why the links layer shows nothing when zoomed out. */
+function linksHint(): void {
+  $('links-hint').hidden = !state.layers.includes('links') || map.getZoom() >= LINKS_MIN_ZOOM;
+}
+
 async function applyLayers(): Promise<void> {
   setVisibility(map, state.layers);
   const withEstablishments = state.layers.includes('establishments');
   $('estab-options').hidden = !withEstablishments;
   $('legend-establishments').hidden = !withEstablishments;
   $('legend-links').hidden = !state.layers.includes('links');
+  linksHint();
   for (const l of state.layers) {
     if (loadedOverlays.has(l) || l === 'practices' || l === 'sites') continue;
     loadedOverlays.add(l);
@@ -473,6 +479,7 @@ map.on('load', () => {
   })();
 });
 let moveTimer: number | undefined;
+map.on('zoomend', () => linksHint());
 map.on('moveend', () => {
   syncUrl();
   if (nearby || document.body.dataset.ready !== '1') return;

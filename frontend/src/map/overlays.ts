@@ -81,11 +81,14 @@ const empty = { type: 'FeatureCollection', features: [] } as GeoJSON.FeatureColl
 const matchColour = (prop: string, table: [string, string, string][]) =>
   ['match', ['get', prop], ...table.flatMap(([k, , c]) => [k, c]), '#929292'] as unknown as string;
 
+/** Below this zoom the links of the whole académie are a tangle: they are drawn from here on. */
+export const LINKS_MIN_ZOOM = 9;
+
 /** Links and establishments, drawn under the practices. */
 export function addOverlays(map: MlMap): void {
   map.addSource('links', { type: 'geojson', data: empty });
   map.addLayer(
-    { id: 'links', type: 'line', source: 'links', layout: { visibility: 'none' }, paint: { 'line-color': matchColour('kind', LINK_COLOURS), 'line-width': 2, 'line-opacity': 0.8 } },
+    { id: 'links', type: 'line', source: 'links', minzoom: LINKS_MIN_ZOOM, layout: { visibility: 'none' }, paint: { 'line-color': matchColour('kind', LINK_COLOURS), 'line-width': 2, 'line-opacity': 0.8 } },
   );
   // The network of the open fiche, always drawn (from its neighbourhood, whatever the links layer shows).
   map.addSource('network', { type: 'geojson', data: empty });

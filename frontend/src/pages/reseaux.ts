@@ -38,10 +38,22 @@ const desc = document.getElementById('graph-desc')!;
 const date = (s: string | null) => (s ? new Date(s).toLocaleDateString('fr-FR') : '—');
 const colour = new Map(LINK_COLOURS.map(([k, , c]) => [k, c]));
 
+/** What the graph draws, said against the network's size: the walk stops 6 links away from the project. */
+function drawn(n: Network, nodes: number, links: number): string {
+  const all = n.properties.size;
+  const whole = nodes >= all;
+  const pivots = n.properties.pivots.length;
+  return whole
+    ? `Le graphe montre tout le réseau n° ${n.id} : ${nodes} projets et ${links} liens, dont ${pivots} projet(s) pivot(s) en bleu.`
+    : `Le graphe montre les ${nodes} projets (et leurs ${links} liens) à 6 liens au plus du projet n° ${n.id} ; le réseau entier compte ${all} projets et ${n.properties.links} liens (voir le tableau).`;
+}
+
 async function show(n: Network): Promise<void> {
   const data = await getJson<Neighbourhood>(`/api/practices/${n.id}/neighbourhood?depth=6`);
   const pivots = new Set(n.properties.pivots);
-  desc.textContent = `Réseau n° ${n.id} : ${data.nodes.length} projets et ${data.links.length} liens ; ${pivots.size} pivot(s). Le tableau donne les mêmes chiffres.`;
+  desc.textContent = drawn(n, data.nodes.length, data.links.length);
+  // Past a few dozen projects the titles would cover each other: they show when a project is pointed at.
+  const labelled = data.nodes.length <= 40;
   document.getElementById('graph-title')!.textContent = `Graphe du réseau n° ${n.id}`;
   const cy = cytoscape({
     container: graph,
@@ -50,13 +62,17 @@ async function show(n: Network): Promise<void> {
       ...data.links.map((l) => ({ data: { id: `l${l.id}`, source: String(l.from_practice), target: String(l.to_practice), colour: colour.get(l.kind) ?? '#929292' } })),
     ],
     style: [
-      { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'background-color': '#e1000f', width: 14, height: 14, 'text-wrap': 'ellipsis', 'text-max-width': '140px' } },
+      { selector: 'node', style: { label: labelled ? 'data(label)' : '', 'font-size': 10, 'background-color': '#e1000f', width: 14, height: 14, 'text-wrap': 'ellipsis', 'text-max-width': '140px' } },
       { selector: 'node[pivot = 1]', style: { 'background-color': '#000091', width: 20, height: 20 } },
       { selector: 'edge', style: { 'line-color': 'data(colour)', width: 2 } },
     ],
     layout: { name: 'cose', animate: false },
   });
   cy.on('tap', 'node', (e) => window.location.assign(`/?fiche=${e.target.id()}`));
+  if (!labelled) {
+    cy.on('mouseover', 'node', (e) => e.target.style('label', e.target.data('label')));
+    cy.on('mouseout', 'node', (e) => e.target.style('label', ''));
+  }
   (window as unknown as { cy: cytoscape.Core }).cy = cy; // test hook
   graph.dataset.nodes = String(data.nodes.length);
 }
