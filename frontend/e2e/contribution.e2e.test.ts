@@ -124,6 +124,14 @@ describe('contribution and moderation', () => {
     const cardie = await newPage();
     await signIn(cardie.page, MODERATOR, '/moderation.html');
     await cardie.page.waitForSelector(`#pick-${id}`, { state: 'attached' });
+    // The moderator reads what will be published before deciding: summary, description, fields, place.
+    const row = cardie.page.locator('#inbox tbody tr', { has: cardie.page.locator(`#pick-${id}`) });
+    await row.locator('summary', { hasText: 'Relire' }).click();
+    const card = row.locator('.repere-review__card');
+    expect(await card.textContent()).toContain('Les élèves de 5e conçoivent et impriment les pièces de leur robot.');
+    expect(await card.textContent()).toContain('Tinkercad, Imprimante 3D');
+    expect(await card.textContent()).toContain('Technologie');
+    expect(await card.locator('a', { hasText: "voir l'endroit sur la carte" }).getAttribute('href')).toMatch(/^\/\?carte=15\.00\//);
     expect(await axe(cardie.page)).toEqual([]);
     await cardie.page.focus(`#pick-${id}`);
     await cardie.page.keyboard.press('Space');

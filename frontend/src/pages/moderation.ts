@@ -9,15 +9,88 @@ import { renderFrame } from '../ui/layout';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 
-interface Pending {
-  id: number;
+interface Fields {
   title: string;
+  summary: string;
+  description: string;
+  disciplines: string[];
+  levels: string[];
+  tools: string[];
+  themes: string[];
+  school_year: string;
+  innovatheque_url: string | null;
+  position: { lon: number; lat: number } | null;
+}
+
+interface Pending extends Fields {
+  id: number;
   establishment_name: string;
   commune_name: string;
-  school_year: string;
   age_days: number;
   kind: 'new' | 'edit';
   diff?: Record<string, { old: unknown; new: unknown }>;
+  /** Where the map will show it (its own position, else its establishment's). */
+  map_position: { lon: number; lat: number } | null;
+  /** For an edit of a published report: the version proposed. */
+  proposed?: Fields;
+}
+
+/**
+ * "Relire": what the public fiche will show once published (the proposed version for an edit), every
+ * field, and where it will sit on the map, so the moderator never publishes blind.
+ */
+function review(p: Pending): HTMLDetailsElement {
+  const f = p.proposed ?? p;
+  const details = document.createElement('details');
+  details.className = 'repere-review';
+  const summary = document.createElement('summary');
+  summary.textContent = p.kind === 'edit' ? 'Relire la version proposée' : 'Relire la remontée';
+  const card = document.createElement('article');
+  card.className = 'repere-review__card';
+  card.setAttribute('aria-label', `Aperçu de la fiche publique « ${f.title} »`);
+  // A strong title, not a heading: the table sits under the page's h1 and its rows are not sections.
+  const h = document.createElement('p');
+  h.className = 'fr-text--lg fr-text--bold fr-mb-1v';
+  h.textContent = f.title;
+  const where = document.createElement('p');
+  where.className = 'fr-text--sm fr-mb-1w';
+  where.textContent = `${p.establishment_name} · ${p.commune_name} · ${f.school_year}`;
+  const facts = document.createElement('dl');
+  facts.className = 'repere-fiche__facts';
+  const fact = (label: string, value: string | Node) => {
+    const dt = document.createElement('dt');
+    dt.textContent = label;
+    const dd = document.createElement('dd');
+    dd.append(value || '—');
+    facts.append(dt, dd);
+  };
+  fact('Résumé', f.summary);
+  fact('Description', f.description);
+  fact('Disciplines', f.disciplines.join(', '));
+  fact('Niveaux', f.levels.join(', '));
+  fact('Outils', f.tools.join(', '));
+  fact('Thèmes', f.themes.join(', '));
+  if (f.innovatheque_url) {
+    const a = document.createElement('a');
+    a.href = f.innovatheque_url;
+    a.textContent = f.innovatheque_url;
+    a.rel = 'noopener noreferrer';
+    fact('Innovathèque', a);
+  }
+  const at = p.map_position;
+  if (at) {
+    const a = document.createElement('a');
+    a.className = 'fr-link';
+    a.href = `/?carte=15.00/${at.lat.toFixed(5)}/${at.lon.toFixed(5)}`;
+    a.target = '_blank';
+    a.textContent = `${f.position ? 'Position précise' : "À l'établissement"} (${at.lat.toFixed(4)}, ${at.lon.toFixed(4)}) : voir l'endroit sur la carte`;
+    fact('Sur la carte', a);
+  } else {
+    fact('Sur la carte', "Aucune position : l'établissement n'est pas localisé.");
+  }
+  card.append(h, where, facts);
+  details.append(summary, card);
+  return details;
 }
 
 const FIELD_LABELS: Record<string, string> = {
@@ -76,6 +149,7 @@ function diffCell(p: Pending): HTMLTableCellElement {
   const title = document.createElement('span');
   title.textContent = p.title;
   td.append(title);
+  td.append(review(p));
   queueMicrotask(() => td.append(history(p.id)));
   if (p.kind === 'edit' && p.diff) {
     const badge = document.createElement('p');

@@ -627,6 +627,8 @@ pub async fn inbox(
                 v["departement"] = json!(e.departement());
                 v["age_days"] = json!((now - e.practice.updated_at).num_days());
                 v["kind"] = json!("new");
+                // Where the map will show it: its own position, else its establishment's.
+                v["map_position"] = json!(e.position());
                 (e.practice.updated_at, v)
             })
             .collect()
@@ -646,6 +648,8 @@ pub async fn inbox(
             v["age_days"] = json!((now - at).num_days());
             v["kind"] = json!("edit");
             v["diff"] = diff(old, &new);
+            v["map_position"] = json!(new.position.or(e.position()));
+            v["proposed"] = private_view(&new);
             items.push((at, v));
         }
     }
