@@ -226,3 +226,16 @@ export async function onTheWire(page: Page, proxy: CountingProxy, visit: () => P
 export function heaviest(w: Wire, n = 12): string {
   return [...w.requests].sort((a, b) => b.bytes - a.bytes).slice(0, n).map((r) => `${r.bytes} ${r.type} ${r.url.replace(/^https?:\/\/[^/]+/, '')}`).join('\n');
 }
+
+/** Records a practice through the API as the signed-in user of `page` (a draft unless `submit`); its id. */
+export async function createPractice(page: Page, practice: Record<string, unknown>): Promise<number> {
+  return page.evaluate(async (body) => {
+    const s = await (await fetch('/api/auth/session')).json();
+    const r = await fetch('/api/practices', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
+      body: JSON.stringify({ uai: '0060842H', school_year: '2024-2025', contact_consent: true, ...body }),
+    });
+    return ((await r.json()) as { id: number }).id;
+  }, practice);
+}

@@ -2,7 +2,7 @@
 // moderator publishes it; it appears on the public map.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { axe, openPage, plainPage, signIn as signInAs, useHarness } from './browser';
+import { axe, createPractice, openPage, plainPage, signIn as signInAs, useHarness } from './browser';
 import { CONTRIBUTOR, MODERATOR } from './server';
 
 const h = useHarness();
@@ -15,15 +15,7 @@ describe('contribution and moderation', () => {
     const teacher = await newPage();
     const page = teacher.page;
     await signIn(page, CONTRIBUTOR, '/mes-remontees.html');
-    const id = await page.evaluate(async () => {
-      const s = await (await fetch('/api/auth/session')).json();
-      const r = await fetch('/api/practices', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
-        body: JSON.stringify({ title: 'Rallye mathématique en ligne', summary: 'Brouillon', disciplines: ['Mathématiques'], levels: ['6e'], tools: ['Moodle'], school_year: '2024-2025', uai: '0060842H', contact_consent: true }),
-      });
-      return ((await r.json()) as { id: number }).id;
-    });
+    const id = await createPractice(page, { title: 'Rallye mathématique en ligne', summary: 'Brouillon', disciplines: ['Mathématiques'], levels: ['6e'], tools: ['Moodle'] });
     await page.reload();
     await page.click(`a[href="/contribuer.html?id=${id}"]`);
     await page.waitForFunction(() => (document.querySelector('#title') as HTMLInputElement).value === 'Rallye mathématique en ligne');
@@ -58,14 +50,7 @@ describe('contribution and moderation', () => {
     await signIn(page, CONTRIBUTOR, '/contribuer.html');
     await page.waitForFunction(() => document.querySelectorAll('#establishments option').length > 100);
     // A first draft by the same teacher, so that the form finds a likely duplicate.
-    await page.evaluate(async () => {
-      const s = await (await fetch('/api/auth/session')).json();
-      await fetch('/api/practices', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
-        body: JSON.stringify({ title: 'Imprimer des pièces de robot en 3D', summary: 'Premier essai', disciplines: ['Technologie'], levels: ['5e'], tools: ['Tinkercad'], school_year: '2025-2026', uai: '0060842H', contact_consent: true }),
-      });
-    });
+    await createPractice(page, { title: 'Imprimer des pièces de robot en 3D', summary: 'Premier essai', disciplines: ['Technologie'], levels: ['5e'], tools: ['Tinkercad'], school_year: '2025-2026' });
     expect(await axe(page)).toEqual([]);
 
     // Keyboard only: the empty form first shows what is missing, next to each field.

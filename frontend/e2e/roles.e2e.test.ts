@@ -2,7 +2,7 @@
 // on a phone, the wide tables of "Mes remontées" and Débit scroll inside a region the keyboard
 // reaches, and the pages pass axe.
 import { describe, expect, it } from 'vitest';
-import { axe, plainPage, useHarness } from './browser';
+import { axe, createPractice, plainPage, useHarness } from './browser';
 import { ADMIN, COLLECTIVITE, CONTRIBUTOR, MODERATOR, PASSWORD } from './server';
 
 const h = useHarness();
@@ -35,14 +35,7 @@ describe('roles', () => {
       await page.waitForURL(`${h.server.base}${path}`);
       if (email === CONTRIBUTOR) {
         // One report to list.
-        await page.evaluate(async () => {
-          const s = await (await fetch('/api/auth/session')).json();
-          await fetch('/api/practices', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
-            body: JSON.stringify({ title: 'Carnet de bord numérique en EPS', summary: 'Essai', disciplines: ['EPS'], levels: ['4e'], tools: ['Pronote'], school_year: '2024-2025', uai: '0060842H', contact_consent: true }),
-          });
-        });
+        await createPractice(page, { title: 'Carnet de bord numérique en EPS', summary: 'Essai', disciplines: ['EPS'], levels: ['4e'], tools: ['Pronote'] });
         await page.reload();
       }
       await page.waitForSelector(`${table}:not([hidden])`);

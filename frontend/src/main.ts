@@ -3,11 +3,13 @@
 import './dsfr.css';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
-import { type LngLat, Map as MlMap, Marker, NavigationControl, Popup, ScaleControl, AttributionControl, setWorkerUrl } from 'maplibre-gl';
+import { type LngLat, Map as MlMap, NavigationControl, Popup, ScaleControl, AttributionControl, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { ApiError, api, getJson, type Feature, type FeatureCollection, type PracticeProps } from './api/client';
 import { FILTER_KEYS, LAYERS, decode, encode, type Layer, type State } from './state/url';
-import { active, countLabel, facetOptions, query, sortFacets, type FacetName, type Facets } from './ui/filters';
+import { active, countLabel, query, sortFacets } from './ui/filters';
+import { fillFacets, suggestRelax } from './ui/facet-panel';
+import { Mark } from './map/markers';
 import { renderList } from './ui/list';
 import { setupGoto, type Place } from './ui/goto';
 import { renderFiche } from './ui/fiche';
@@ -58,6 +60,8 @@ const map = new MlMap({
   locale: FRENCH,
 });
 (window as unknown as { map: MlMap }).map = map;
+const poiMark = new Mark(map, 'repere-poi', 'bottom');
+const targetMark = new Mark(map, 'repere-target');
 map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
 map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
 map.addControl(new AttributionControl({ compact: true, customAttribution: 'Natural Earth' }), 'bottom-right');
@@ -75,29 +79,6 @@ function showError(e: unknown): void {
   box.hidden = false;
 }
 
-const DEPARTEMENTS: Record<string, string> = { '06': 'Alpes-Maritimes (06)', '83': 'Var (83)' };
-const FILTER_LABELS: Record<string, string> = { q: 'recherche', discipline: 'discipline', level: 'niveau', tool: 'outil', school_year: 'année scolaire', departement: 'département' };
-
-/** The empty state: what to relax, one button per filter set. */
-function suggestRelax(): HTMLElement[] {
-  return Object.entries(query(state.filters)).map(([k, v]) => {
-    const li = document.createElement('li');
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'fr-btn fr-btn--tertiary fr-btn--sm';
-    b.textContent = `Retirer le filtre ${FILTER_LABELS[k] ?? k} « ${k === 'departement' ? (DEPARTEMENTS[v] ?? v) : v} »`;
-    b.addEventListener('click', () => {
-      state.filters[k as keyof State['filters']] = undefined;
-      const input = $<HTMLFormElement>('filters').elements.namedItem(k) as HTMLInputElement | HTMLSelectElement | null;
-      if (input) input.value = '';
-      syncUrl();
-      void loadPractices();
-    });
-    li.append(b);
-    return li;
-  });
-}
-
 function renderCount(): void {
   const shown = nearby ?? listed;
   const count = $('count');
@@ -105,7 +86,13 @@ function renderCount(): void {
   more.hidden = true;
   if (total === 0) {
     count.textContent = `${countLabel(0)}${active(state.filters) ? ' à ces filtres.' : '.'}`;
-    $('relax').replaceChildren(...suggestRelax());
+    $('relax').replaceChildren(...suggestRelax(state.filters, (k) => {
+      state.filters[k] = undefined;
+      const input = $<HTMLFormElement>('filters').elements.namedItem(k) as HTMLInputElement | HTMLSelectElement | null;
+      if (input) input.value = '';
+      syncUrl();
+      void loadPractices();
+    }));
   } else if (nearby) {
     count.textContent = `${countLabel(total)} ; les ${shown.length} plus proches du point choisi, classés par distance :`;
     $('relax').replaceChildren();
@@ -149,21 +136,6 @@ async function loadList(append = false): Promise<void> {
   renderCount();
 }
 
-function fillFacets(f: Facets): void {
-  const fill = (name: FacetName, label: (v: string) => string) => {
-    const select = $<HTMLSelectElement>(`f-${name}`);
-    const first = select.options[0];
-    const chosen = state.filters[name];
-    select.replaceChildren(
-      ...(first ? [first] : []),
-      ...facetOptions(f[name], chosen).map((v) => new Option(`${label(v.value)} (${v.count.toLocaleString('fr-FR')})`, v.value)),
-    );
-    select.value = chosen ?? '';
-  };
-  for (const name of ['discipline', 'level', 'tool', 'school_year'] as const) fill(name, (v) => v);
-  fill('departement', (v) => DEPARTEMENTS[v] ?? v);
-}
-
 let loadGeneration = 0;
 
 async function loadPractices(): Promise<void> {
@@ -177,7 +149,7 @@ async function loadPractices(): Promise<void> {
     // A newer change of the filters is on its way: its answer is the one to show.
     if (generation !== loadGeneration) return;
     total = f.numberMatched;
-    fillFacets(sortFacets(f.facets));
+    fillFacets(sortFacets(f.facets), state.filters);
     if (state.poi) {
       await loadNearby(state.poi);
       drawPoi(state.poi);
@@ -196,19 +168,10 @@ async function loadNearby(poi: [number, number]): Promise<void> {
   nearby = fc.features;
 }
 
-let poiMarker: Marker | undefined;
-
-/** The chosen "autour de" point, drawn on the map (none: the marker goes). */
+/** The chosen "autour de" point, drawn on the map (none: the mark goes). */
 function drawPoi(poi: [number, number] | undefined): void {
-  poiMarker?.remove();
-  poiMarker = undefined;
+  poiMark.place(poi, 'Point choisi : les usages sont classés par distance à ce point');
   $('near-clear').hidden = !poi;
-  if (!poi) return;
-  const el = document.createElement('div');
-  el.className = 'repere-poi';
-  el.setAttribute('role', 'img');
-  el.setAttribute('aria-label', 'Point choisi : les usages sont classés par distance à ce point');
-  poiMarker = new Marker({ element: el, anchor: 'bottom' }).setLngLat(poi).addTo(map);
 }
 
 async function setPoi(poi: [number, number] | undefined): Promise<void> {
@@ -283,8 +246,6 @@ async function openFiche(id: number, focus: boolean): Promise<Feature<PracticePr
   }
 }
 
-let targetMarker: Marker | undefined;
-
 /**
  * Shows a practice on the map, whatever the filters show: centred in the part of the map the fiche
  * leaves free, marked (it may be filtered out of the layer), and on a phone with the map tab shown.
@@ -292,12 +253,7 @@ let targetMarker: Marker | undefined;
 function flyTo(f: Feature<PracticeProps>): void {
   if (f.geometry?.type !== 'Point') return;
   const at = f.geometry.coordinates as [number, number];
-  targetMarker?.remove();
-  const el = document.createElement('div');
-  el.className = 'repere-target';
-  el.setAttribute('role', 'img');
-  el.setAttribute('aria-label', `Emplacement de « ${f.properties.title} »`);
-  targetMarker = new Marker({ element: el }).setLngLat(at).addTo(map);
+  targetMark.place(at, `Emplacement de « ${f.properties.title} »`);
   const phone = getComputedStyle($('tab-map').parentElement!).display !== 'none';
   if (phone) {
     $('fiche').hidden = true;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use repere_tests::{TestApp, assert_problem, backends};
+use repere_tests::{Browser, TestApp, assert_problem, backends};
 use serde_json::Value;
 
 fn values(f: &Value, prop: &str) -> Vec<String> {
@@ -247,18 +247,10 @@ async fn practices_export_as_csv_with_the_same_filters_as_the_items() {
         let items = app
             .all_features("/api/collections/practices/items?departement=83&limit=1000")
             .await;
-        let resp = reqwest::get(format!(
-            "{}/api/collections/practices/items?departement=83&limit=10000&f=csv",
-            app.base()
-        ))
-        .await
-        .unwrap();
-        assert_eq!(resp.status(), 200);
-        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-        let text = resp.text().await.unwrap();
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(b';')
-            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let text = Browser::new(&app)
+            .csv("/api/collections/practices/items?departement=83&limit=10000&f=csv")
+            .await;
+        let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes());
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), items.len(), "{backend:?}");
         let header = reader.headers().unwrap().clone();

@@ -42,8 +42,8 @@ export interface FeatureCollection<P> {
   numberReturned: number;
 }
 
-export interface PracticeProps {
-  id: number;
+/** What its author writes of a practice (the public properties and the moderators' view share them). */
+export interface PracticeFields {
   title: string;
   summary: string;
   description: string;
@@ -52,12 +52,16 @@ export interface PracticeProps {
   tools: string[];
   themes: string[];
   school_year: string;
+  innovatheque_url: string | null;
+}
+
+export interface PracticeProps extends PracticeFields {
+  id: number;
   uai: string;
   establishment_name: string;
   establishment_kind: string;
   commune_name: string;
   departement: string;
-  innovatheque_url: string | null;
   published_at: string | null;
   distance_m?: number;
 }

@@ -3,22 +3,13 @@
 import '../dsfr.css';
 import '../style.css';
 import { moderates, renderAccountMenu, send } from '../api/account';
-import { ApiError, apiUrl, getJson } from '../api/client';
+import { ApiError, apiUrl, getJson, type PracticeFields } from '../api/client';
 import { clearErrors, fieldError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 
-interface Fields {
-  title: string;
-  summary: string;
-  description: string;
-  disciplines: string[];
-  levels: string[];
-  tools: string[];
-  themes: string[];
-  school_year: string;
-  innovatheque_url: string | null;
+interface Fields extends PracticeFields {
   position: { lon: number; lat: number } | null;
 }
 
