@@ -55,6 +55,11 @@ start_repere() {
 echo "== start-up, 1M practices + 60k establishments (the issue's target): time to /health/ready, memory"
 start_repere "$POINTS_DB" startup-points
 kill "$REPERE"; wait "$REPERE" 2>/dev/null || true
+# Regression guard (the decision on memory): ≤ 600 MB resident and ≤ 2 s to ready; the script still
+# runs every benchmark, then exits 1 if the guard failed.
+GUARD=ok
+awk '/startup_s/ { if ($2 > 2.0) exit 1 } /rss_mb/ { if ($2 > 600) exit 1 }' "$OUT/startup-points.txt" || GUARD=failed
+echo "start-up guard (≤ 2 s, ≤ 600 MB): $GUARD"
 echo "== start-up, the same + 2M links (the dataset of every figure below)"
 start_repere "$DB" startup
 
@@ -104,4 +109,13 @@ done
 echo "== clustering: supercluster (node) and Repère (criterion) on bench/points.csv"
 (cd bench/supercluster && npm ci --no-audit --no-fund > /dev/null && node --max-old-space-size=8000 bench.mjs ../points.csv) | tee "$OUT/supercluster.json"
 REPERE_POINTS_CSV="$PWD/bench/points.csv" cargo bench --locked -p repere-core --bench tiles 2>&1 | grep -E 'clusters/|time:' | tee "$OUT/repere-clusters.txt"
+# The server targets, as a share of axum's hello world measured in the same run: random tiles ≥ 60 %,
+# k-nearest ≥ 40 %, at c=1 and c=4.
+rate() { awk '/Requests\/sec/ {print $2}' "$OUT/$1-c$2.txt"; }
+for c in 1 4; do
+  hello=$(rate hello "$c")
+  printf 'c=%s: tiles %.1f %% of hello world (target 60 %%), k-nearest %.1f %% (target 40 %%)\n' "$c" \
+    "$(echo "100 * $(rate repere-tiles-z12 "$c") / $hello" | bc -l)" "$(echo "100 * $(rate repere-nearby "$c") / $hello" | bc -l)" | tee -a "$OUT/shares.txt"
+done
 echo "== done: figures in $OUT"
+[ "$GUARD" = ok ] || { echo "start-up guard failed: see $OUT/startup-points.txt" >&2; exit 1; }
