@@ -50,8 +50,11 @@ describe('export and print', () => {
   });
 
   it('prints the map and the list on A4, without navigation', async () => {
-    const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors);
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/?departement=83', h.errors);
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
     await page.emulateMedia({ media: 'print' });
+    expect(await page.textContent('#print-context'), 'the printout says what was filtered').toContain('departement = 83');
+    expect(await page.isVisible('#print-context')).toBe(true);
     for (const hidden of ['.fr-header__tools', '#filtres', '.repere-export', '.maplibregl-ctrl-zoom-in']) {
       expect(await page.isVisible(hidden), hidden).toBe(false);
     }

@@ -20,8 +20,8 @@ describe('Aller à…', () => {
     expect(await page.getAttribute('#goto', 'aria-activedescendant')).toBe('goto-opt-0');
     await page.keyboard.press('Enter');
     await expect.poll(async () => (await centre(page)).lng, { timeout: 10_000 }).toBeCloseTo(6.74, 1);
-    expect((await centre(page)).lat).toBeCloseTo(43.43, 1);
     await idle(page);
+    await expect.poll(async () => (await centre(page)).lat, { timeout: 10_000 }).toBeCloseTo(43.43, 1);
     await expect.poll(() => page.textContent('#goto-status')).toContain('Fréjus');
     // The list follows the view: only practices of Fréjus and around.
     await page.waitForFunction(() => document.querySelectorAll('#list li').length > 0);
@@ -32,6 +32,13 @@ describe('Aller à…', () => {
     await page.click('#goto-near');
     await page.waitForFunction(() => document.querySelector('#list .repere-item__meta')?.textContent?.startsWith('à '));
     expect(await page.locator('.repere-poi').count()).toBe(1);
+    // Going elsewhere drops the old point: the list follows the new view, not distances to Fréjus.
+    await page.fill('#goto', 'toulon');
+    await page.waitForSelector('#goto-list [role="option"]');
+    await page.press('#goto', 'Enter');
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('autour'));
+    expect(await page.locator('.repere-poi').count()).toBe(0);
+    await expect.poll(() => page.textContent('#count')).toContain('dans la vue de la carte');
     await ctx.close();
   });
 

@@ -26,7 +26,7 @@ describe('what a click opens', () => {
     await page.mouse.click(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
     await page.waitForSelector('.repere-chooser');
     const entries = await page.$$eval('.repere-chooser li', (lis) => lis.map((li) => li.textContent ?? ''));
-    for (const f of stack) expect(entries).toContain(`Usage : ${String(f.properties.title)}`);
+    for (const f of stack) expect(entries).toContain(`Usage : ${String(f.properties.title)} (${String(f.properties.school_year)})`);
     const school = String(stack[0]!.properties.establishment_name);
     expect(entries.some((e) => e.startsWith(`Établissement : ${school}`))).toBe(true);
     expect(await axe(page)).toEqual([]);

@@ -378,6 +378,8 @@ function setupForm(): void {
   let place: Place | undefined;
   setupGoto($<HTMLInputElement>('goto'), $<HTMLUListElement>('goto-list'), $('goto-status'), (p) => {
     place = p;
+    // Distances to an earlier point would describe another place: the list follows the new view.
+    if (state.poi) void setPoi(undefined);
     if (p.bbox && (p.bbox[2] - p.bbox[0] > 0.005 || p.bbox[3] - p.bbox[1] > 0.005)) {
       map.fitBounds([[p.bbox[0], p.bbox[1]], [p.bbox[2], p.bbox[3]]], { padding: 40, maxZoom: 13 });
     } else {
@@ -412,6 +414,13 @@ function setupForm(): void {
     }, showError);
   });
   $('print').addEventListener('click', () => window.print());
+  // The printed map is another size: redraw it for the page, then back.
+  window.addEventListener('beforeprint', () => {
+    const filters = Object.entries(query(state.filters)).map(([k, v]) => `${k} = ${v}`).join(' ; ');
+    $('print-context').textContent = `Repère — usages numériques innovants, académie de Nice. ${filters ? `Filtres : ${filters}.` : 'Sans filtre.'} Imprimé le ${new Date().toLocaleDateString('fr-FR')}.`;
+    map.resize();
+  });
+  window.addEventListener('afterprint', () => map.resize());
   $('tab-filters').addEventListener('click', () => tabs('filters'));
   $('tab-list').addEventListener('click', () => tabs('list'));
   $('tab-map').addEventListener('click', () => tabs('map'));

@@ -88,7 +88,7 @@ export function chooser(items: Picked[], act: (p: Picked) => void): HTMLElement 
 function label(p: Picked): string {
   switch (p.kind) {
     case 'practice':
-      return `Usage : ${p.title}`;
+      return `Usage : ${p.title}${p.detail ? ` (${p.detail.split(' · ').pop()})` : ''}`;
     case 'cluster':
       return `${p.count} usages regroupés : zoomer`;
     case 'site':

@@ -4,6 +4,8 @@ import { facetOptions, query, type FacetName, type Facets } from './filters';
 import type { Filters } from '../state/url';
 
 export const DEPARTEMENTS: Record<string, string> = { '06': 'Alpes-Maritimes (06)', '83': 'Var (83)' };
+/** In a select, where the count follows in brackets. */
+const DEPARTEMENT_OPTIONS: Record<string, string> = { '06': '06 – Alpes-Maritimes', '83': '83 – Var' };
 const FILTER_LABELS: Record<string, string> = { q: 'recherche', discipline: 'discipline', level: 'niveau', tool: 'outil', school_year: 'année scolaire', departement: 'département' };
 
 /** Each facet's select: its values with their counts, the chosen one kept. */
@@ -19,7 +21,7 @@ export function fillFacets(f: Facets, filters: Filters): void {
     select.value = chosen ?? '';
   };
   for (const name of ['discipline', 'level', 'tool', 'school_year'] as const) fill(name, (v) => v);
-  fill('departement', (v) => DEPARTEMENTS[v] ?? v);
+  fill('departement', (v) => DEPARTEMENT_OPTIONS[v] ?? v);
 }
 
 /** The empty state: one button per filter set, which `drop` removes. */

@@ -57,10 +57,16 @@ export function renderFrame(frame: Frame): void {
     </div></div></div>`;
   // On a phone the account links fold into the menu button, so the page keeps the screen.
   const menu = header.querySelector<HTMLButtonElement>('#menu-button')!;
-  menu.addEventListener('click', () => {
-    const open = menu.getAttribute('aria-expanded') !== 'true';
+  const toggle = (open: boolean) => {
     menu.setAttribute('aria-expanded', String(open));
     header.classList.toggle('repere-menu-open', open);
+  };
+  menu.addEventListener('click', () => toggle(menu.getAttribute('aria-expanded') !== 'true'));
+  header.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && menu.getAttribute('aria-expanded') === 'true') {
+      toggle(false);
+      menu.focus();
+    }
   });
   document.body.prepend(skip, header);
   scrollableTables(document.body);
