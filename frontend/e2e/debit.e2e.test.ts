@@ -60,6 +60,17 @@ describe('débit des établissements', () => {
     expect(view.lng, 'the map is on the Var').toBeGreaterThan(5.6);
     expect(view.lng).toBeLessThan(6.95);
     expect(view.deps).toEqual(['83']);
+    // A red school on the map opens its popup, with its fiche.
+    const red = await page.evaluate(() => {
+      const m = (window as unknown as { map: { queryRenderedFeatures: (o: object) => { geometry: { coordinates: [number, number] } }[]; project(p: [number, number]): { x: number; y: number } } }).map;
+      const f = m.queryRenderedFeatures({ layers: ['below'] })[0]!;
+      return m.project(f.geometry.coordinates);
+    });
+    const canvas = (await page.locator('#debit-map canvas').boundingBox())!;
+    await page.mouse.click(canvas.x + red.x, canvas.y + red.y);
+    await page.waitForSelector('.maplibregl-popup');
+    expect(await page.textContent('.maplibregl-popup')).toContain('Mbit/s');
+    expect(await page.getAttribute('.maplibregl-popup a', 'href')).toMatch(/^\/etablissement\.html\?uai=/);
     const csv = await page.evaluate(async () => (await fetch('/api/indicators/bandwidth.csv?threshold=100&source=measured&territory=departement')).text());
     expect(csv).toContain(';Var;');
     expect(var83.below).toBeLessThan(at100.below);

@@ -4,13 +4,14 @@
 import '../dsfr.css';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import '../style.css';
-import { AttributionControl, Map as MlMap, NavigationControl, setWorkerUrl } from 'maplibre-gl';
+import { AttributionControl, Map as MlMap, NavigationControl, Popup, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { renderAccountMenu } from '../api/account';
 import { ApiError, api, getJson } from '../api/client';
 import { FRENCH } from '../map/locale';
 import { chooseBasemap } from '../map/basemap';
 import { loadBasemapShapes } from '../map/style';
+import { establishmentPopup } from '../map/overlays';
 import { renderFrame } from '../ui/layout';
 import { addRow } from '../ui/tables';
 
@@ -151,6 +152,16 @@ async function setupMap(): Promise<void> {
   map.addSource('establishments', { type: 'geojson', data: withPosition as unknown as GeoJSON.FeatureCollection });
   map.addLayer({ id: 'all', type: 'circle', source: 'establishments', paint: { 'circle-color': '#000091', 'circle-radius': 4, 'circle-opacity': 0.6 } });
   map.addLayer({ id: 'below', type: 'circle', source: 'establishments', filter: ['in', ['get', 'uai'], ['literal', []]], paint: { 'circle-color': '#e1000f', 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
+  // A school on the map: its name, its bandwidth and the link to its fiche.
+  const m = map;
+  m.on('click', (e) => {
+    const f = m.queryRenderedFeatures([[e.point.x - 5, e.point.y - 5], [e.point.x + 5, e.point.y + 5]], { layers: ['below', 'all'] })[0];
+    if (f) new Popup({ maxWidth: '18rem' }).setLngLat(e.lngLat).setDOMContent(establishmentPopup(f.properties)).addTo(m);
+  });
+  for (const layer of ['below', 'all']) {
+    m.on('mouseenter', layer, () => (m.getCanvas().style.cursor = 'pointer'));
+    m.on('mouseleave', layer, () => (m.getCanvas().style.cursor = ''));
+  }
 }
 
 $('controls').addEventListener('submit', (e) => {
