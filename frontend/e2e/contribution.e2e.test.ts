@@ -41,6 +41,15 @@ describe('contribution and moderation', () => {
     await page.click('#draft');
     await page.waitForSelector('#school_year-error');
     expect(await page.textContent('#school_year-error')).toContain("n'a pas commencé");
+
+    // The establishment is found by its words in any order, accents and case ignored.
+    await page.goto(`${h.server.base}/contribuer.html`);
+    await page.fill('#uai', 'anatole france frejus');
+    await page.waitForSelector('#uai-list [role="option"]');
+    await page.press('#uai', 'ArrowDown');
+    await page.press('#uai', 'Enter');
+    expect(await page.inputValue('#uai')).toBe('Collège Anatole France — Fréjus (0831064F)');
+    expect(await axe(page)).toEqual([]);
     await teacher.close();
   });
 
@@ -48,7 +57,7 @@ describe('contribution and moderation', () => {
     const teacher = await newPage();
     const page = teacher.page;
     await signIn(page, CONTRIBUTOR, '/contribuer.html');
-    await page.waitForFunction(() => document.querySelectorAll('#establishments option').length > 100);
+    await page.waitForFunction(() => document.querySelectorAll('#list-disciplines option').length > 5);
     // A first draft by the same teacher, so that the form finds a likely duplicate.
     await createPractice(page, { title: 'Imprimer des pièces de robot en 3D', summary: 'Premier essai', disciplines: ['Technologie'], levels: ['5e'], tools: ['Tinkercad'], school_year: '2025-2026' });
     expect(await axe(page)).toEqual([]);

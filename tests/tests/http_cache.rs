@@ -225,6 +225,14 @@ async fn places_find_communes_and_schools_despite_accents_order_and_typos() {
         assert!(body["places"].as_array().unwrap().iter().all(|p| p["code"] != "83061"));
         let (status, _, body) = app.get("/api/places?q=zzzzzz").await;
         assert_eq!((status, body["places"].as_array().unwrap().len()), (200, 0));
+        let (_, _, body) = app.get("/api/places?q=frejus&kind=establishment").await;
+        let found = body["places"].as_array().unwrap();
+        assert!(
+            !found.is_empty() && found.iter().all(|p| p["kind"] == "establishment"),
+            "{body}"
+        );
+        let (_, _, body) = app.get("/api/places?q=frejus&kind=commune").await;
+        assert_eq!(body["places"].as_array().unwrap().len(), 1);
         let (_, _, body) = app.get("/api/places?q=ni&limit=3").await;
         assert_eq!(body["places"].as_array().unwrap().len(), 3);
         for (path, param) in [
@@ -232,6 +240,7 @@ async fn places_find_communes_and_schools_despite_accents_order_and_typos() {
             ("/api/places?q=%20%2C", "q"),
             ("/api/places?q=nice&limit=x", "limit"),
             ("/api/places?q=nice&zoom=3", "zoom"),
+            ("/api/places?q=nice&kind=ville", "kind"),
         ] {
             let (status, ctype, body) = app.get(path).await;
             assert_problem(status, &ctype, &body, 400, Some(param), path);

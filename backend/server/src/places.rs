@@ -46,12 +46,17 @@ struct Commune {
 
 pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let raw = pairs(raw.as_deref())?;
-    reject_unknown(&raw, &["q", "limit"])?;
+    reject_unknown(&raw, &["q", "limit", "kind"])?;
     let mut text = None;
     let mut limit = DEFAULT_LIMIT;
+    let mut kind = None;
     for (k, v) in &raw {
         match k.as_str() {
             "q" => text = Some(v.as_str()),
+            "kind" => match v.as_str() {
+                "commune" | "establishment" => kind = Some(v.as_str()),
+                _ => return Err(ApiError::param("kind", "commune ou establishment")),
+            },
             _ => limit = parse_count("limit", v)?.clamp(1, MAX_LIMIT),
         }
     }
@@ -85,6 +90,9 @@ pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
             commune.bbox[2].max(p.lon),
             commune.bbox[3].max(p.lat),
         ];
+        if kind == Some("commune") {
+            continue;
+        }
         if let Some(score) = query.score(&e.place) {
             found.push((
                 score,
@@ -101,7 +109,8 @@ pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
             ));
         }
     }
-    for (code, m) in communes {
+    // (The communes' extents need every establishment, hence the loop above runs whatever `kind`.)
+    for (code, m) in communes.into_iter().filter(|_| kind != Some("establishment")) {
         if let Some(score) = query.score(&fold_joined(&[m.name.as_str(), code])) {
             let n = m.count as f64;
             found.push((

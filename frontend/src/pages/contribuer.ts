@@ -5,6 +5,7 @@ import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
 import { api, getJson } from '../api/client';
 import { sortFacets } from '../ui/filters';
+import { setupGoto } from '../ui/goto';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
 
@@ -157,8 +158,13 @@ async function boot(): Promise<void> {
   const select = $<HTMLSelectElement>('school_year');
   // Only years that have begun: the server refuses the next one.
   select.replaceChildren(...[year, year - 1, year - 2, year - 3].map((y) => new Option(`${y}-${y + 1}`, `${y}-${y + 1}`, false, y === year)));
-  const [est, all] = await Promise.all([api.establishments(), api.facets({})]);
-  fillList('establishments', est.features.map((f) => `${f.properties.name} — ${f.properties.commune_name} (${f.properties.uai})`));
+  // The establishment is searched as the user types (words in any order), never the whole list.
+  setupGoto($<HTMLInputElement>('uai'), $<HTMLUListElement>('uai-list'), $('uai-status'), () => undefined, {
+    kind: 'establishment',
+    text: (p) => `${p.label} — ${p.detail.split(' · ')[0]} (${p.uai})`,
+    chosen: (p) => `Établissement choisi : ${p.label} (${p.uai}).`,
+  });
+  const all = await api.facets({});
   const fc = sortFacets(all.facets);
   fillList('list-disciplines', fc.discipline.map((v) => v.value));
   fillList('list-levels', fc.level.map((v) => v.value));

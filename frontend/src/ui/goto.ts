@@ -1,6 +1,7 @@
-// "Aller à…": a search box over Repère's own places (communes by name or INSEE code, establishments by
-// name, commune or UAI; /api/places), keyboard-usable as a combobox with its listbox (arrows to move,
-// Entrée to choose, Échap to close), that hands the chosen place to the page.
+// A search box over Repère's own places (communes by name or INSEE code, establishments by name,
+// commune or UAI, words in any order, a typo allowed; /api/places), keyboard-usable as a combobox with
+// its listbox (arrows to move, Entrée to choose, Échap to close), that hands the chosen place to the
+// page: the map's "Aller à…", the reporting form's establishment.
 import { getJson } from '../api/client';
 
 export interface Place {
@@ -13,7 +14,17 @@ export interface Place {
   bbox?: [number, number, number, number];
 }
 
-export function setupGoto(input: HTMLInputElement, list: HTMLUListElement, status: HTMLElement, choose: (p: Place) => void): void {
+export interface GotoOptions {
+  /** Only this kind of place. */
+  kind?: Place['kind'];
+  /** The text the box shows once a place is chosen (default: its name). */
+  text?: (p: Place) => string;
+  /** What the status line says once a place is chosen. */
+  chosen?: (p: Place) => string;
+}
+
+export function setupGoto(input: HTMLInputElement, list: HTMLUListElement, status: HTMLElement, choose: (p: Place) => void, options: GotoOptions = {}): void {
+  const prefix = `${list.id}-opt`;
   let places: Place[] = [];
   let active = -1;
   let timer: number | undefined;
@@ -29,23 +40,23 @@ export function setupGoto(input: HTMLInputElement, list: HTMLUListElement, statu
     active = i;
     [...list.children].forEach((li, j) => li.setAttribute('aria-selected', String(j === i)));
     if (i >= 0) {
-      input.setAttribute('aria-activedescendant', `goto-opt-${i}`);
+      input.setAttribute('aria-activedescendant', `${prefix}-${i}`);
       list.children[i]?.scrollIntoView({ block: 'nearest' });
     } else input.removeAttribute('aria-activedescendant');
   };
   const pick = (i: number) => {
     const p = places[i];
     if (!p) return;
-    input.value = p.label;
+    input.value = options.text ? options.text(p) : p.label;
     close();
-    status.textContent = p.kind === 'commune' ? `Carte centrée sur ${p.label}.` : `Carte centrée sur ${p.label} (${p.detail}).`;
+    status.textContent = options.chosen ? options.chosen(p) : p.kind === 'commune' ? `Carte centrée sur ${p.label}.` : `Carte centrée sur ${p.label} (${p.detail}).`;
     choose(p);
   };
   const render = (text: string) => {
     list.replaceChildren(
       ...places.map((p, i) => {
         const li = document.createElement('li');
-        li.id = `goto-opt-${i}`;
+        li.id = `${prefix}-${i}`;
         li.setAttribute('role', 'option');
         li.setAttribute('aria-selected', 'false');
         li.className = 'repere-goto__option';
@@ -70,7 +81,9 @@ export function setupGoto(input: HTMLInputElement, list: HTMLUListElement, statu
     active = -1;
     status.textContent = open
       ? `${places.length} lieu${places.length > 1 ? 'x' : ''} trouvé${places.length > 1 ? 's' : ''} : flèches pour choisir, Entrée pour y aller.`
-      : `Aucune commune ni aucun établissement ne correspond à « ${text} ».`;
+      : options.kind === 'establishment'
+        ? `Aucun établissement ne correspond à « ${text} ».`
+        : `Aucune commune ni aucun établissement ne correspond à « ${text} ».`;
   };
   const search = async () => {
     const text = input.value.trim();
@@ -82,7 +95,7 @@ export function setupGoto(input: HTMLInputElement, list: HTMLUListElement, statu
     }
     const mine = ++request;
     try {
-      const found = await getJson<{ places: Place[] }>(`/api/places?${new URLSearchParams({ q: text, limit: '8' })}`);
+      const found = await getJson<{ places: Place[] }>(`/api/places?${new URLSearchParams({ q: text, limit: '8', ...(options.kind ? { kind: options.kind } : {}) })}`);
       if (mine !== request) return;
       places = found.places;
       render(text);

@@ -176,6 +176,7 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
                 op("places", "« Aller à… » : communes (nom, code INSEE) et établissements (nom, commune, UAI) correspondant aux mots tapés, sans tenir compte des accents, de la casse, de l'ordre des mots ni d'une faute de frappe", "Lieux", "application/json", "places : kind (commune, establishment), label, detail, code ou uai, center, bbox")
                     .parameter(query("q", Type::String, "Mots à chercher (obligatoire, 100 caractères au plus)"))
                     .parameter(query("limit", Type::Integer, "Nombre de lieux (défaut 8, au plus 20)"))
+                    .parameter(query("kind", Type::String, "commune ou establishment : seulement ce genre de lieu"))
                     .build(),
             ),
         )
