@@ -17,7 +17,7 @@ describe('Aller à…', () => {
     expect(await page.getAttribute('#goto', 'aria-expanded')).toBe('true');
     expect(await page.textContent('#goto-list [role="option"]')).toContain('Fréjus');
     await page.keyboard.press('ArrowDown');
-    expect(await page.getAttribute('#goto', 'aria-activedescendant')).toBe('goto-opt-0');
+    expect(await page.getAttribute('#goto', 'aria-activedescendant')).toBe('goto-list-opt-0');
     await page.keyboard.press('Enter');
     await expect.poll(async () => (await centre(page)).lng, { timeout: 10_000 }).toBeCloseTo(6.74, 1);
     await idle(page);
