@@ -264,10 +264,9 @@ function flyTo(f: Feature<PracticeProps>): void {
   map.easeTo({ center: at, zoom: Math.max(map.getZoom(), 12), padding: { top: 0, bottom: 0, left: 0, right } });
 }
 
-/** Reloads the links drawn on the map (after a link was recorded). */
+/** Reloads the links layer after a link was recorded, if it was loaded (the fiche's network comes with it). */
 async function refreshLinks(): Promise<void> {
-  setOverlay(map, 'links', await api.links({}));
-  loadedOverlays.add('links');
+  if (loadedOverlays.has('links')) setOverlay(map, 'links', await api.links({}));
 }
 
 function closeFiche(): void {

@@ -73,23 +73,25 @@ pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
     for e in c.establishments.values() {
         let est = &e.establishment;
         let Some(p) = est.position else { continue };
-        let commune = communes.entry(&est.commune_code).or_insert_with(|| Commune {
-            name: est.commune_name.clone(),
-            departement: est.departement.clone(),
-            lon: 0.0,
-            lat: 0.0,
-            bbox: [p.lon, p.lat, p.lon, p.lat],
-            count: 0,
-        });
-        commune.lon += p.lon;
-        commune.lat += p.lat;
-        commune.count += 1;
-        commune.bbox = [
-            commune.bbox[0].min(p.lon),
-            commune.bbox[1].min(p.lat),
-            commune.bbox[2].max(p.lon),
-            commune.bbox[3].max(p.lat),
-        ];
+        if kind != Some("establishment") {
+            let commune = communes.entry(&est.commune_code).or_insert_with(|| Commune {
+                name: est.commune_name.clone(),
+                departement: est.departement.clone(),
+                lon: 0.0,
+                lat: 0.0,
+                bbox: [p.lon, p.lat, p.lon, p.lat],
+                count: 0,
+            });
+            commune.lon += p.lon;
+            commune.lat += p.lat;
+            commune.count += 1;
+            commune.bbox = [
+                commune.bbox[0].min(p.lon),
+                commune.bbox[1].min(p.lat),
+                commune.bbox[2].max(p.lon),
+                commune.bbox[3].max(p.lat),
+            ];
+        }
         if kind == Some("commune") {
             continue;
         }
@@ -109,8 +111,7 @@ pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
             ));
         }
     }
-    // (The communes' extents need every establishment, hence the loop above runs whatever `kind`.)
-    for (code, m) in communes.into_iter().filter(|_| kind != Some("establishment")) {
+    for (code, m) in communes {
         if let Some(score) = query.score(&fold_joined(&[m.name.as_str(), code])) {
             let n = m.count as f64;
             found.push((

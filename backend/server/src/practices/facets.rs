@@ -13,7 +13,7 @@ use super::{Filter, INFO};
 use crate::app::AppState;
 use crate::catalog::PracticeEntry;
 use crate::error::ApiError;
-use crate::ogc::parse_items_query;
+use crate::ogc::{candidates, parse_items_query};
 
 /// The facets, in the order of the filter panel.
 pub const FACETS: [&str; 5] = ["discipline", "level", "tool", "school_year", "departement"];
@@ -47,28 +47,25 @@ pub async fn facets(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
     let q = parse_items_query(raw.as_deref(), &INFO)?;
     let filter = Filter::parse(&q)?;
     let c = app.read_catalog()?;
-    let keys: Option<std::collections::HashSet<i64>> = q.bbox.map(|b| c.practice_index.in_bbox(&b).collect());
+    let keys = q.bbox.map(|b| c.practice_index.in_bbox(&b).collect());
     let mut counts: Vec<HashMap<String, usize>> = vec![HashMap::new(); FACETS.len()];
     let mut matched = 0;
     let mut scratch = Vec::new();
-    for e in c.practices.values() {
-        if keys.as_ref().is_some_and(|k| !k.contains(&e.practice.id)) {
-            continue;
-        }
-        let Some(failed) = filter.failed_facets(e) else {
-            continue;
-        };
+    for e in candidates(&c.practices, keys) {
         // Passing everything: it counts in every facet. Failing one facet only: it counts in that facet
         // (choosing another value there would show it). Failing two or more: it counts nowhere.
-        let facets: &[usize] = match failed.count_ones() {
-            0 => {
+        let facets = match filter.failed_facets(e) {
+            None => continue,
+            Some(0) => {
                 matched += 1;
-                &[0, 1, 2, 3, 4]
+                0..FACETS.len()
             }
-            1 => &[[0, 1, 2, 3, 4][failed.trailing_zeros() as usize]],
-            _ => continue,
+            Some(failed) => {
+                let i = failed.trailing_zeros() as usize;
+                i..i + 1
+            }
         };
-        for &i in facets {
+        for i in facets {
             scratch.clear();
             values(e, i, &mut scratch);
             scratch.sort();

@@ -83,13 +83,19 @@ impl Filter {
 
     /// Whether the public may see `e` and it passes every filter.
     pub fn matches(&self, e: &PracticeEntry) -> bool {
-        self.failed_facets(e) == Some(0)
+        self.facet_bits(e) == 0 && self.passes_others(e)
     }
 
     /// The facets `e` fails, one bit per [`facets::FACETS`] entry (0 when it passes every filter), or
     /// `None` when that cannot matter: the public may not see it, it fails a filter that is not a facet,
     /// or it fails two facets or more. The cheap facet tests run first.
     pub fn failed_facets(&self, e: &PracticeEntry) -> Option<u8> {
+        let bits = self.facet_bits(e);
+        (bits.count_ones() <= 1 && self.passes_others(e)).then_some(bits)
+    }
+
+    /// One bit per facet filter of [`facets::FACETS`] that `e` fails.
+    fn facet_bits(&self, e: &PracticeEntry) -> u8 {
         let p = &e.practice;
         let passes = [
             self.discipline.as_ref().is_none_or(|d| has(&p.disciplines, d)),
@@ -98,19 +104,22 @@ impl Filter {
             self.school_year.is_none_or(|y| y == p.school_year),
             self.departement.as_ref().is_none_or(|d| *d == e.departement()),
         ];
-        let bits = passes
+        passes
             .iter()
             .enumerate()
-            .fold(0u8, |bits, (i, ok)| if *ok { bits } else { bits | 1 << i });
-        let others = bits.count_ones() <= 1
-            && p.is_public()
+            .fold(0u8, |bits, (i, ok)| if *ok { bits } else { bits | 1 << i })
+    }
+
+    /// Whether the public may see `e` and it passes the filters that are not facets (text search last).
+    fn passes_others(&self, e: &PracticeEntry) -> bool {
+        let p = &e.practice;
+        p.is_public()
             && self.status.is_none_or(|s| s == p.status)
             && self.theme.as_ref().is_none_or(|d| has(&p.themes, d))
             && self.kind.is_none_or(|k| k == e.establishment_kind())
             && self.uai.is_none_or(|u| u == p.uai)
             && self.datetime.is_none_or(|i| i.contains(timestamp(p)))
-            && self.q.as_ref().is_none_or(|q| e.matches_text(q));
-        others.then_some(bits)
+            && self.q.as_ref().is_none_or(|q| e.matches_text(q))
     }
 }
 
@@ -178,11 +187,16 @@ pub fn render(e: &PracticeEntry) -> Value {
     feature(json!(e.practice.id), point(e.position()), properties(e))
 }
 
-/// Items of the collection for `q`.
-pub fn items<'a>(c: &'a Catalog, q: &ItemsQuery) -> Result<(usize, Vec<AnyFeature<Properties<'a>>>), ApiError> {
+/// How many practices `q` selects, and the page of them it asks for (the items, their CSV).
+fn selected<'a>(c: &'a Catalog, q: &ItemsQuery) -> Result<(usize, Vec<&'a std::sync::Arc<PracticeEntry>>), ApiError> {
     let f = Filter::parse(q)?;
     let keys = q.bbox.map(|b| c.practice_index.in_bbox(&b).collect());
-    let (n, page) = paginate(candidates(&c.practices, keys).filter(|e| f.matches(e)), q);
+    Ok(paginate(candidates(&c.practices, keys).filter(|e| f.matches(e)), q))
+}
+
+/// Items of the collection for `q`.
+pub fn items<'a>(c: &'a Catalog, q: &ItemsQuery) -> Result<(usize, Vec<AnyFeature<Properties<'a>>>), ApiError> {
+    let (n, page) = selected(c, q)?;
     let typed = |e: &'a std::sync::Arc<PracticeEntry>| {
         AnyFeature::Typed(TypedFeature::new(e.practice.id, e.position(), Properties::of(e)))
     };
@@ -201,9 +215,7 @@ pub fn one(c: &Catalog, id: &str) -> Option<Value> {
 /// The page of practices `q` selects as CSV (`f=csv`: the map page's "Exporter" of what its list shows),
 /// one row per practice, lists joined with ", ", with the address of its public fiche.
 pub fn csv(c: &Catalog, q: &ItemsQuery, base: &str) -> Result<axum::response::Response, ApiError> {
-    let f = Filter::parse(q)?;
-    let keys = q.bbox.map(|b| c.practice_index.in_bbox(&b).collect());
-    let (_, page) = paginate(candidates(&c.practices, keys).filter(|e| f.matches(e)), q);
+    let (_, page) = selected(c, q)?;
     let join = |v: &[Facet]| v.iter().map(|x| x.as_ref()).collect::<Vec<&str>>().join(", ");
     let rows = page.into_iter().map(|e| {
         let p = &e.practice;
