@@ -115,6 +115,10 @@ async fn responses_are_compressed_tagged_and_revalidated() {
             assert_eq!(r.headers()["etag"], tag.as_str());
             assert!(r.bytes().await.unwrap().is_empty());
         }
+        // The items carry the time they were generated, yet the same items keep their tag.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let later = get("identity", Some(tag.clone())).await.unwrap();
+        assert_eq!(later.status(), 304, "{backend:?}: a second later, nothing changed");
         // Another answer, another tag.
         let other = client
             .get(format!("{}/api/collections/practices/items?limit=49", app.base()))

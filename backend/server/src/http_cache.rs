@@ -41,6 +41,16 @@ pub fn compression() -> CompressionLayer<impl Predicate> {
         .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("font/")))
 }
 
+/// The weak entity tag of `bytes`: SipHash with fixed keys, so the same bytes give the same tag in
+/// every process of this build (every instance).
+pub fn tag_of(bytes: &[u8]) -> HeaderValue {
+    #[allow(deprecated)]
+    let mut hasher = std::hash::SipHasher::new();
+    hasher.write(bytes);
+    let tag = format!("W/\"{:016x}-{:x}\"", hasher.finish(), bytes.len());
+    HeaderValue::from_str(&tag).expect("hex digits are a valid header value")
+}
+
 /// Whether the request's `If-None-Match` names `tag` (weak comparison, as RFC 9110 asks for GET).
 pub fn matches(headers: &HeaderMap, tag: &str) -> bool {
     let bare = tag.trim_start_matches("W/");
@@ -64,8 +74,8 @@ pub fn not_modified(tag: HeaderValue, cache_control: Option<HeaderValue>) -> Res
 }
 
 /// Tags successful GET responses (the API's, the pages') with a hash of their body and answers `304`
-/// when the client already holds it; marks them `private, no-cache` unless the route says otherwise. Responses that carry their own tag (tiles) or are
-/// streamed without a known length pass unchanged.
+/// when the client already holds it; marks them `private, no-cache` unless the route says otherwise.
+/// Responses that carry their own tag (tiles) or are streamed without a known length pass unchanged.
 pub async fn etag(req: Request, next: Next) -> Response {
     // Content-hashed assets never change under their name: nothing to revalidate, nothing to hash.
     if !matches!(*req.method(), Method::GET | Method::HEAD) || is_hashed_asset(req.uri().path()) {
@@ -98,12 +108,7 @@ pub async fn etag(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_TAGGED as usize).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    // SipHash with fixed keys: the same body gives the same tag in every process of this build.
-    #[allow(deprecated)]
-    let mut hasher = std::hash::SipHasher::new();
-    hasher.write(&bytes);
-    let tag = format!("W/\"{:016x}-{:x}\"", hasher.finish(), bytes.len());
-    let tag = HeaderValue::from_str(&tag).expect("hex digits are a valid header value");
+    let tag = tag_of(&bytes);
     if matches(&request_headers, tag.to_str().unwrap_or_default()) {
         return not_modified(tag, parts.headers.get(header::CACHE_CONTROL).cloned());
     }

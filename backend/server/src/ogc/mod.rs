@@ -3,7 +3,7 @@
 //! the collection documents and the items/feature handlers that dispatch to each domain module.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use repere_core::{Bbox, LonLat};
 use serde::Serialize;
@@ -265,11 +265,12 @@ pub fn select<'a>(
 struct ItemsBody<P> {
     #[serde(rename = "type")]
     kind: &'static str,
-    time_stamp: String,
     number_matched: usize,
     number_returned: usize,
     features: Vec<AnyFeature<P>>,
     links: Vec<Value>,
+    /// Last, so that the entity tag can leave it out (see [`items`]).
+    time_stamp: String,
 }
 
 fn page_href(base: &str, id: &str, q: &ItemsQuery, offset: usize) -> String {
@@ -338,7 +339,22 @@ pub async fn items(
     })
     .map_err(|e| ApiError::Internal(format!("JSON: {e}")))?;
     drop(c);
-    Ok(([(header::CONTENT_TYPE, GEO_JSON)], body).into_response())
+    // The tag covers everything but `timeStamp` (the last member), which changes every second: the
+    // same items keep their tag and a repeat view answers 304.
+    let marker = b",\"timeStamp\":";
+    let stable = body
+        .windows(marker.len())
+        .rposition(|w| w == marker)
+        .map_or(&body[..], |at| &body[..at]);
+    let tag = crate::http_cache::tag_of(stable);
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(GEO_JSON)),
+            (header::ETAG, tag),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// GET /api/collections/{collectionId}/items/{featureId}
