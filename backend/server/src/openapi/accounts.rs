@@ -184,7 +184,16 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             "/api/practices/facets",
             PathItem::new(
                 HttpMethod::Get,
-                op("practiceFacets", "Valeurs de chaque facette (discipline, level, tool, school_year, departement) et nombre d'usages publiés pour chacune, chaque facette comptée sous les autres filtres ; accepte les filtres des items", "Usages", "application/json", "numberMatched et facets")
+                crate::practices::INFO
+                    .filters
+                    .iter()
+                    .fold(
+                        op("practiceFacets", "Valeurs de chaque facette (discipline, level, tool, school_year, departement) et nombre d'usages publiés pour chacune, chaque facette comptée sous les autres filtres ; accepte les filtres des items", "Usages", "application/json", "numberMatched et facets : pour chaque facette, [{value, count}]")
+                            .parameter(query("bbox", Type::String, "lon_min,lat_min,lon_max,lat_max en degrés WGS84"))
+                            .parameter(query("q", Type::String, "Recherche plein texte"))
+                            .parameter(query("datetime", Type::String, "Instant, date ou intervalle")),
+                        |b, (name, description)| b.parameter(query(name, Type::String, description)),
+                    )
                     .build(),
             ),
         )

@@ -220,7 +220,25 @@ pub fn build() -> Value {
             "q",
             Type::String,
             "Recherche plein texte, insensible à la casse et aux accents",
+        ))
+        .parameter(query(
+            "f",
+            Type::String,
+            if id == "practices" {
+                "Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM)"
+            } else {
+                "Format : json (défaut) ou geojson"
+            },
         ));
+        if id == "practices" {
+            items = items.response(
+                "200",
+                ResponseBuilder::new()
+                    .description("FeatureCollection, ou avec f=csv un tableur d'une ligne par usage")
+                    .content(GEO_JSON, ContentBuilder::new().build())
+                    .content("text/csv", ContentBuilder::new().build()),
+            );
+        }
         for (name, description) in info.filters {
             items = items.parameter(query(name, Type::String, description));
             if !seen_filters.contains(name) {
