@@ -4,10 +4,11 @@ import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
 import { api, getJson } from '../api/client';
-import { sortFacets } from '../ui/filters';
+import { LEVEL_ORDER, sortFacets } from '../ui/filters';
 import { setupGoto } from '../ui/goto';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
+import { fold, setupPicker } from '../ui/multi-picker';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au formulaire']] });
 
@@ -30,9 +31,12 @@ const value = (name: string) => (form.elements.namedItem(name) as HTMLInputEleme
 const list = (name: string) => value(name).split(',').map((s) => s.trim()).filter(Boolean);
 const uaiOf = (text: string) => text.match(/([0-9]{7}[A-Za-z])\)?\s*$/)?.[1]?.toUpperCase() ?? text.trim();
 
-function fillList(id: string, values: string[]): void {
-  $(id).replaceChildren(...values.map((v) => new Option(v, v)));
-}
+// Disciplines and levels come from the académie's vocabulary only; a tool may be a new one.
+const pickers = {
+  disciplines: setupPicker($('disciplines'), { label: 'Disciplines choisies', unknown: 'Choisissez une discipline de la liste.' }),
+  levels: setupPicker($('levels'), { label: 'Niveaux choisis', unknown: 'Choisissez un niveau de la liste.' }),
+  tools: setupPicker($('tools'), { label: 'Outils choisis', free: true, unknown: 'Choisissez un outil de la liste ou tapez son nom.' }),
+};
 
 function payload(submit: boolean): Record<string, unknown> {
   return {
@@ -40,9 +44,9 @@ function payload(submit: boolean): Record<string, unknown> {
     summary: value('summary'),
     description: value('description'),
     uai: uaiOf(value('uai')),
-    disciplines: list('disciplines'),
-    levels: list('levels'),
-    tools: list('tools'),
+    disciplines: pickers.disciplines.values(),
+    levels: pickers.levels.values(),
+    tools: pickers.tools.values(),
     themes: list('themes'),
     school_year: value('school_year'),
     innovatheque_url: value('innovatheque_url') || null,
@@ -52,13 +56,16 @@ function payload(submit: boolean): Record<string, unknown> {
   };
 }
 
-function check(p: Record<string, unknown>): boolean {
+/** Client checks, each message next to its field; `refused` holds what a picker could not add. */
+function check(p: Record<string, unknown>, refused: Partial<Record<keyof typeof pickers, string>>): boolean {
   const missing: [string, string][] = [];
   if (String(p.title).length < 3) missing.push(['title', 'Donnez un titre d\'au moins 3 caractères.']);
   if (!p.summary) missing.push(['summary', 'Résumez l\'usage en une ou deux phrases.']);
   if (!/^[0-9]{7}[A-Z]$/.test(String(p.uai))) missing.push(['uai', 'Choisissez l\'établissement dans la liste (ou saisissez son UAI).']);
   for (const [k, label] of [['disciplines', 'une discipline'], ['levels', 'un niveau'], ['tools', 'un outil']] as const) {
-    if ((p[k] as string[]).length === 0) missing.push([k, `Indiquez au moins ${label}.`]);
+    const why = refused[k];
+    if (why) missing.push([k, why]);
+    else if ((p[k] as string[]).length === 0) missing.push([k, `Indiquez au moins ${label}.`]);
   }
   const pos = p.position as { lon: number; lat: number } | null;
   if (pos && !(Number.isFinite(pos.lon) && Number.isFinite(pos.lat) && Math.abs(pos.lon) <= 180 && Math.abs(pos.lat) <= 90)) {
@@ -108,8 +115,14 @@ async function save(submit: boolean): Promise<void> {
   clearErrors(form);
   alert.hidden = true;
   done.hidden = true;
+  // What is still typed in a picker counts, as if Entrée had been pressed.
+  const refused: Partial<Record<keyof typeof pickers, string>> = {};
+  for (const k of Object.keys(pickers) as (keyof typeof pickers)[]) {
+    const why = pickers[k].flush();
+    if (why) refused[k] = why;
+  }
   const p = payload(submit);
-  if (!check(p)) return;
+  if (!check(p, refused)) return;
   try {
     if (submit && !confirmedDuplicates && (await showDuplicates(p))) return;
     const saved = editing
@@ -166,9 +179,11 @@ async function boot(): Promise<void> {
   });
   const all = await api.facets({});
   const fc = sortFacets(all.facets);
-  fillList('list-disciplines', fc.discipline.map((v) => v.value));
-  fillList('list-levels', fc.level.map((v) => v.value));
-  fillList('list-tools', fc.tool.map((v) => v.value));
+  pickers.disciplines.vocabulary(fc.discipline.map((v) => v.value));
+  // Every school level, even one no published practice has yet.
+  const levels = [...LEVEL_ORDER.filter((l) => !fc.level.some((v) => fold(v.value) === fold(l))).map((value) => ({ value, count: 0 })), ...fc.level];
+  pickers.levels.vocabulary(sortFacets({ level: levels }).level.map((v) => v.value));
+  pickers.tools.vocabulary(fc.tool.map((v) => v.value));
   if (editing) {
     $('page-title').textContent = 'Modifier ma remontée';
     const p = await getJson<Record<string, unknown>>(`/api/practices/${editing}`);
@@ -180,9 +195,8 @@ async function boot(): Promise<void> {
       (form.elements.namedItem('position') as HTMLInputElement).value = String(position.lon);
       (form.elements.namedItem('position_lat') as HTMLInputElement).value = String(position.lat);
     }
-    for (const k of ['disciplines', 'levels', 'tools', 'themes']) {
-      (form.elements.namedItem(k) as HTMLInputElement).value = (p[k] as string[]).join(', ');
-    }
+    for (const k of Object.keys(pickers) as (keyof typeof pickers)[]) pickers[k].set(p[k] as string[]);
+    (form.elements.namedItem('themes') as HTMLInputElement).value = (p.themes as string[]).join(', ');
     // The report was written with this agreement: an edit keeps it (the box stays visible to withdraw it).
     (form.elements.namedItem('contact_consent') as HTMLInputElement).checked = true;
     // A report of an older year keeps its year in the list.
@@ -190,6 +204,7 @@ async function boot(): Promise<void> {
     if (![...select.options].some((o) => o.value === written)) select.append(new Option(written, written));
     select.value = written;
   }
+  document.body.dataset.ready = '1';
 }
 
 boot().catch((e: unknown) => showApiError(form, alert, e));

@@ -7,7 +7,8 @@ export type FacetName = 'discipline' | 'level' | 'tool' | 'school_year' | 'depar
 export interface FacetValue { value: string; count: number }
 export type Facets = Record<FacetName, FacetValue[]>;
 
-const LEVEL_ORDER = ['Petite section', 'Moyenne section', 'Grande section', 'CP', 'CE1', 'CE2', 'CM1', 'CM2', '6e', '5e', '4e', '3e', 'Seconde', 'Première', 'Terminale', 'CAP', 'Seconde professionnelle', 'Première professionnelle', 'Terminale professionnelle', 'BTS'];
+/** The school levels, in school order: the vocabulary of the reporting form's levels. */
+export const LEVEL_ORDER = ['Petite section', 'Moyenne section', 'Grande section', 'CP', 'CE1', 'CE2', 'CM1', 'CM2', '6e', '5e', '4e', '3e', 'Seconde', 'Première', 'Terminale', 'CAP', 'Seconde professionnelle', 'Première professionnelle', 'Terminale professionnelle', 'BTS'];
 
 const collator = new Intl.Collator('fr', { sensitivity: 'base' });
 

@@ -18,6 +18,17 @@ export function fieldError(form: HTMLFormElement, field: string, message: string
   return true;
 }
 
+/** Removes the message of the field whose `name` is `field`, if any. */
+export function clearFieldError(form: HTMLFormElement, field: string): void {
+  const input = form.querySelector<HTMLElement>(`[name="${CSS.escape(field)}"]`);
+  const group = input?.closest('.fr-input-group, .fr-select-group, .fr-checkbox-group, .fr-fieldset');
+  if (!input || !group) return;
+  group.querySelector(`#${CSS.escape(`${input.id || field}-error`)}`)?.remove();
+  group.classList.remove('fr-input-group--error', 'fr-select-group--error');
+  input.removeAttribute('aria-invalid');
+  input.removeAttribute('aria-describedby');
+}
+
 export function clearErrors(form: HTMLFormElement): void {
   form.querySelectorAll('.fr-error-text').forEach((e) => e.remove());
   form.querySelectorAll('.fr-input-group--error, .fr-select-group--error').forEach((g) => g.classList.remove('fr-input-group--error', 'fr-select-group--error'));
