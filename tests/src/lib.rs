@@ -33,6 +33,9 @@ pub fn backends() -> Vec<Backend> {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh, empty database of `backend`; returns its URL.
+/// The one site allowed to frame `/embed` in tests.
+pub const EMBED_ORIGIN: &str = "https://dane.ac-nice.fr";
+
 pub async fn fresh_database(backend: Backend) -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let tag = format!("{}_{}_{}", std::process::id(), n, chrono_like_nanos());
@@ -187,6 +190,7 @@ impl TestApp {
             secure_cookies: false,
             target: repere_core::indicators::DEFAULT_TARGET,
             static_maps,
+            embed_origins: vec![EMBED_ORIGIN.to_string()],
         };
         let app = Application::build(&config).await.expect("server starts");
         let addr = app.local_addr();

@@ -188,6 +188,41 @@ async fn threshold_lists_and_territory_counts_match_the_seeded_bandwidths() {
             (Some(3), Some(1))
         );
 
+        // A commune or an EPCI narrows the view; the choices are the département's territories.
+        let r = mairie.get("/api/indicators/bandwidth?threshold=60&commune=06088").await;
+        assert_eq!(
+            (r.body["establishments"].as_u64(), r.body["below"]["count"].as_u64()),
+            (Some(2), Some(2)),
+            "{}",
+            r.body
+        );
+        let r = mairie
+            .get("/api/indicators/bandwidth?threshold=60&epci=248300543")
+            .await;
+        assert_eq!(
+            (r.body["establishments"].as_u64(), r.body["below"]["count"].as_u64()),
+            (Some(2), Some(1))
+        );
+        assert_eq!(r.body["below"]["establishments"][0]["uai"], "0830001A");
+        let r = mairie.get("/api/indicators/bandwidth?departement=06").await;
+        let names: Vec<(&str, u64)> = r.body["communes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["name"].as_str().unwrap(), t["establishments"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(
+            names,
+            [("Antibes", 1), ("Nice", 2)],
+            "sorted by name, within the département"
+        );
+        assert_eq!(r.body["epcis"][0]["code"], "200030195");
+        assert_eq!(r.body["epcis"][0]["communes"], serde_json::json!(["06088"]));
+        let text = mairie
+            .csv("/api/indicators/bandwidth.csv?territory=establishments&epci=200030195")
+            .await;
+        assert_eq!(text.lines().count(), 2, "header and Nice's one school under 30: {text}");
+
         // The CSV exports read back to the same figures.
         for territory in ["commune", "departement", "epci"] {
             let text = mairie
@@ -257,6 +292,8 @@ async fn bandwidth_details_are_for_collectivites_and_admins_and_bad_parameters_a
         ("/api/indicators/bandwidth?threshold=vite", "threshold"),
         ("/api/indicators/bandwidth?source=estimated", "source"),
         ("/api/indicators/bandwidth?departement=abc", "departement"),
+        ("/api/indicators/bandwidth?commune=Nice", "commune"),
+        ("/api/indicators/bandwidth?epci=123", "epci"),
         ("/api/indicators/bandwidth?territory=commune", "territory"),
         ("/api/indicators/bandwidth.csv?territory=region", "territory"),
     ] {

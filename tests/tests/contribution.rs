@@ -620,6 +620,97 @@ async fn contacting_an_author_reveals_no_address() {
     }
 }
 
+#[tokio::test]
+async fn an_author_and_a_colleague_answer_each_other() {
+    for backend in backends() {
+        let app = app(backend).await;
+        let id = practice_in(&app, "published").await;
+        let mut colleague = signed_in(&app, Some("autre.prof@ac-nice.fr")).await;
+        let first = colleague
+            .post(
+                &format!("/api/practices/{id}/messages"),
+                json!({ "body": "Pouvons-nous échanger ?" }),
+            )
+            .await;
+        assert_eq!(first.status, 201, "{}", first.body);
+        let first_id = first.body["id"].as_i64().unwrap();
+
+        // The author answers; the answer reaches the colleague, not the author.
+        let mut author = signed_in(&app, Some(AUTHOR)).await;
+        let inbox = author.get("/api/messages").await.body;
+        assert_eq!(inbox["messages"][0]["answered"], false);
+        let r = author
+            .post(
+                &format!("/api/messages/{first_id}/reply"),
+                json!({ "body": "Avec plaisir, mardi ?" }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let reply_id = r.body["id"].as_i64().unwrap();
+        let inbox = author.get("/api/messages").await.body;
+        assert_eq!(inbox["messages"].as_array().unwrap().len(), 1, "{inbox}");
+        assert_eq!(inbox["messages"][0]["answered"], true);
+        let theirs = colleague.get("/api/messages").await.body;
+        let m = &theirs["messages"][0];
+        assert_eq!(m["body"], "Avec plaisir, mardi ?");
+        assert_eq!(m["reply_to"], first_id);
+        assert_eq!(m["practice_id"], id);
+        assert!(
+            !theirs.to_string().contains(AUTHOR),
+            "the author's address stays hidden: {theirs}"
+        );
+
+        // And back again.
+        let r = colleague
+            .post(
+                &format!("/api/messages/{reply_id}/reply"),
+                json!({ "body": "Mardi, parfait." }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let inbox = author.get("/api/messages").await.body;
+        assert_eq!(inbox["messages"][0]["body"], "Mardi, parfait.");
+
+        // Only the recipient answers a message; nobody learns of others' messages; bad bodies change nothing.
+        let mut stranger = signed_in(&app, Some("departement@var.fr")).await;
+        let r = stranger
+            .post(
+                &format!("/api/messages/{first_id}/reply"),
+                json!({ "body": "Je m'invite" }),
+            )
+            .await;
+        assert_eq!(r.status, 404);
+        let r = colleague
+            .post(
+                &format!("/api/messages/{first_id}/reply"),
+                json!({ "body": "À moi-même" }),
+            )
+            .await;
+        assert_eq!(r.status, 404, "the sender cannot answer their own message");
+        let r = author
+            .post(&format!("/api/messages/{reply_id}/reply"), json!({ "body": "" }))
+            .await;
+        assert_problem(r.status, &r.ctype, &r.body, 422, Some("body"), "empty reply");
+        let r = author
+            .post("/api/messages/999999/reply", json!({ "body": "Personne" }))
+            .await;
+        assert_eq!(r.status, 404);
+        let anonymous = signed_in(&app, None)
+            .await
+            .post(&format!("/api/messages/{first_id}/reply"), json!({ "body": "Salut" }))
+            .await;
+        assert_eq!(anonymous.status, 401);
+        assert_eq!(stranger.get("/api/messages").await.body["messages"], json!([]));
+        assert_eq!(
+            author.get("/api/messages").await.body["messages"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+}
+
 fn chrono_today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }

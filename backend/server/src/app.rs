@@ -55,6 +55,10 @@ pub struct Shared {
     pub target: u32,
     /// Static map images (renderer started on first use, cache).
     pub maps: Arc<crate::maps::StaticMaps>,
+    /// Visit counters not yet written.
+    pub visits: crate::visits::Visits,
+    /// Origins allowed to frame `/embed` (and named in the visit counts).
+    pub embed_origins: Vec<String>,
 }
 
 impl AppState {
@@ -102,6 +106,8 @@ impl Application {
             basemap_style_url: config.basemap_style_url.as_deref().map(Arc::from),
             target: config.target,
             maps: Arc::new(crate::maps::StaticMaps::new(&config.frontend_dir, config.static_maps)),
+            visits: Default::default(),
+            embed_origins: config.embed_origins.clone(),
         }));
         let listener = TcpListener::bind(&config.bind)
             .await
@@ -134,6 +140,7 @@ impl Application {
         // can); requests never wait for it to be tried.
         let maps = self.state.maps.clone();
         tokio::spawn(async move { maps.available().await });
+        let counted = tokio::spawn(crate::visits::flush_loop(self.state.clone(), stopped.clone()));
         let sync = self.state.sync.clone();
         let url = self.database_url.clone();
         let mut follower = tokio::spawn(async move {
@@ -154,6 +161,7 @@ impl Application {
             served = &mut serve => {
                 let _ = stop.send(true);
                 let _ = follower.await;
+                let _ = counted.await;
                 served.context("server task")?.context("server")?;
             }
             loaded = &mut follower => {
@@ -218,8 +226,9 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             get(practices::write::show).put(practices::write::edit),
         )
         .route("/practices/{id}/audit", get(practices::write::audit))
-        .route("/practices/{id}/messages", post(practices::write::contact_author))
-        .route("/messages", get(practices::write::messages))
+        .route("/practices/{id}/messages", post(practices::messages::contact_author))
+        .route("/messages", get(practices::messages::inbox))
+        .route("/messages/{id}/reply", post(practices::messages::reply))
         .route("/practices/{id}/neighbourhood", get(networks::neighbourhood))
         .route("/practices/{id}/suggestions", get(networks::suggestions))
         .route("/networks", get(networks::list))
@@ -230,6 +239,9 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/moderation/inbox", get(practices::write::inbox))
         .route("/moderation/decisions", post(practices::write::decide_many))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
+        // A beacon carries no session and no CSRF token; it only adds one to a counter.
+        .route("/visits", get(crate::visits::summary).post(crate::visits::record))
+        .route("/visits.csv", get(crate::visits::csv))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::wait_for_load))
         .route_layer(axum::middleware::from_fn(ops::note_route))
         .fallback(api_not_found)
@@ -245,7 +257,12 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
     let frontend: Router = if frontend_dir.join("index.html").is_file() {
         // The build leaves a .br and a .gz beside each compressible file (frontend/scripts/compress.mjs).
         let files = ServeDir::new(frontend_dir).precompressed_br().precompressed_gzip();
+        // /embed is the map page itself, which adapts to its address.
+        let embed = tower_http::services::ServeFile::new(frontend_dir.join("index.html"))
+            .precompressed_br()
+            .precompressed_gzip();
         Router::new()
+            .route_service("/embed", embed)
             .fallback_service(files)
             .layer(axum::middleware::from_fn(http_cache::etag))
             .layer(axum::middleware::from_fn(http_cache::static_files))
@@ -268,6 +285,10 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
                 None,
             )
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::embed::framing,
+        ))
         .layer(axum::middleware::from_fn_with_state(state, ops::track))
 }
 

@@ -113,6 +113,9 @@ pub struct ServeArgs {
     /// Ne rend pas de cartes statiques (les routes /api/maps répondent 503).
     #[arg(long, env = "REPERE_NO_STATIC_MAPS")]
     pub no_static_maps: bool,
+    /// Sites autorisés à intégrer la carte (/embed) dans une iframe : origines séparées par des virgules, ex. https://www.ac-nice.fr.
+    #[arg(long, env = "REPERE_EMBED_ORIGINS", default_value = "", value_parser = crate::config::parse_origin_list)]
+    pub embed_origins: crate::config::Origins,
     /// Charge le jeu de démonstration si la base est vide (premier démarrage).
     #[arg(long, env = "REPERE_DEMO_IF_EMPTY")]
     pub demo_if_empty: bool,
@@ -213,6 +216,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 secure_cookies: args.secure_cookies,
                 target: args.target,
                 static_maps: !args.no_static_maps,
+                embed_origins: args.embed_origins.0,
             };
             let app = Application::build(&config).await?;
             tracing::info!(address = %app.local_addr(), "Repère is listening");

@@ -30,6 +30,8 @@ pub struct ServeConfig {
     /// Whether static map images are rendered (`false`: their routes answer 503, as on a machine
     /// without any rendering adapter).
     pub static_maps: bool,
+    /// Origins (`https://www.ac-nice.fr`) whose pages may frame `/embed`; none by default.
+    pub embed_origins: Vec<String>,
 }
 
 impl ServeConfig {
@@ -43,6 +45,59 @@ impl ServeConfig {
             secure_cookies: false,
             target: repere_core::indicators::DEFAULT_TARGET,
             static_maps: true,
+            embed_origins: Vec::new(),
         }
+    }
+}
+
+/// Parses a comma-separated list of origins (`https://host[:port]`, no path): each trimmed, without a
+/// final `/`; the first that is not an origin is the error, in French.
+pub fn parse_origins(list: &str) -> Result<Vec<String>, String> {
+    parse_origin_list(list).map(|o| o.0)
+}
+
+/// The origins allowed to frame `/embed`, as read from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Origins(pub Vec<String>);
+
+/// [`parse_origins`] for clap.
+pub fn parse_origin_list(list: &str) -> Result<Origins, String> {
+    let mut out = Vec::new();
+    for raw in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let o = raw.trim_end_matches('/');
+        let host = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+        let ok = host.is_some_and(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        });
+        if !ok {
+            return Err(format!(
+                "« {raw} » n'est pas une origine (attendu : https://site.exemple.fr, sans chemin)"
+            ));
+        }
+        out.push(o.to_ascii_lowercase());
+    }
+    Ok(Origins(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_origins;
+
+    #[test]
+    fn origins_are_checked() {
+        assert_eq!(
+            parse_origins(" https://www.ac-nice.fr/, http://localhost:8081 ,").unwrap(),
+            vec!["https://www.ac-nice.fr", "http://localhost:8081"]
+        );
+        assert!(parse_origins("www.ac-nice.fr").is_err());
+        assert!(
+            parse_origins("https://www.ac-nice.fr/dane")
+                .unwrap_err()
+                .contains("/dane")
+        );
+        assert!(parse_origins("https://a.fr; frame-ancestors *").is_err());
+        assert_eq!(parse_origins("").unwrap(), Vec::<String>::new());
     }
 }

@@ -16,6 +16,7 @@ pub mod changes;
 pub mod epci;
 pub mod establishments;
 pub mod links;
+pub mod messages;
 pub mod meta;
 pub mod opinee;
 pub mod practices;
@@ -23,6 +24,7 @@ pub mod revisions;
 pub mod sites;
 pub mod transfer;
 pub mod users;
+pub mod visits;
 
 use std::str::FromStr;
 

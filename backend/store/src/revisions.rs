@@ -1,4 +1,4 @@
-//! Pending revisions of published practices, and messages to authors.
+//! Pending revisions of published practices.
 
 use chrono::{DateTime, Utc};
 use repere_core::practices::Practice;
@@ -57,59 +57,4 @@ pub async fn discard(conn: &mut AnyConnection, practice_id: i64) -> Result<(), S
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// A message left for a practice's author.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Message {
-    pub id: i64,
-    pub practice_id: i64,
-    /// Account that wrote it; its address is never shown to the author.
-    pub sender_id: i64,
-    pub sender_name: String,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-}
-
-/// Stores a message for the author of `practice_id`.
-pub async fn leave_message(
-    store: &Store,
-    practice_id: i64,
-    sender_id: i64,
-    sender_name: &str,
-    body: &str,
-) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO messages (practice_id, sender_id, sender_name, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(practice_id)
-    .bind(sender_id)
-    .bind(sender_name)
-    .bind(body)
-    .bind(ts(Utc::now()))
-    .fetch_one(store.pool())
-    .await?)
-}
-
-/// Messages about the practices of `author_id`, newest first.
-pub async fn messages_for_author(store: &Store, author_id: i64) -> Result<Vec<Message>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT m.* FROM messages m JOIN practices p ON p.id = m.practice_id WHERE p.author_id = $1 ORDER BY m.id DESC",
-    )
-    .bind(author_id)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let id: i64 = r.try_get("id")?;
-            Ok(Message {
-                id,
-                practice_id: r.try_get("practice_id")?,
-                sender_id: r.try_get("sender_id")?,
-                sender_name: r.try_get("sender_name")?,
-                body: r.try_get("body")?,
-                created_at: parse_ts("messages", &id.to_string(), &r.try_get::<String, _>("created_at")?)?,
-            })
-        })
-        .collect()
 }

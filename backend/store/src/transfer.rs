@@ -138,6 +138,18 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("sender_name", Text, false),
             ("body", Text, false),
             ("created_at", Text, false),
+            ("recipient_id", Int, true),
+            ("reply_to", Int, true),
+        ],
+    ),
+    (
+        "visit_counts",
+        &[
+            ("day", Text, false),
+            ("page", Text, false),
+            ("practice_id", Int, false),
+            ("site", Text, false),
+            ("count", Int, false),
         ],
     ),
     (

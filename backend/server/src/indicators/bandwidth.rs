@@ -48,15 +48,19 @@ struct Params {
     threshold: f64,
     source: BandwidthSource,
     departement: Option<String>,
+    /// INSEE code of one commune.
+    commune: Option<String>,
+    /// SIREN of one EPCI.
+    epci: Option<String>,
     territory: String,
 }
 
 fn parse(raw: Option<&str>, csv: bool) -> Result<Params, ApiError> {
     let p = pairs(raw)?;
     let allowed: &[&str] = if csv {
-        &["threshold", "source", "departement", "territory"]
+        &["threshold", "source", "departement", "commune", "epci", "territory"]
     } else {
-        &["threshold", "source", "departement"]
+        &["threshold", "source", "departement", "commune", "epci"]
     };
     reject_unknown(&p, allowed)?;
     let get = |k: &str| p.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim());
@@ -80,6 +84,23 @@ fn parse(raw: Option<&str>, csv: bool) -> Result<Params, ApiError> {
     let departement = get("departement")
         .map(repere_core::establishments::normalise_departement)
         .transpose()?;
+    let commune = get("commune")
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            let c = c.to_ascii_uppercase();
+            repere_core::establishments::check_commune_code(&c)
+                .map(|()| c)
+                .map_err(|e| ApiError::param("commune", e.message))
+        })
+        .transpose()?;
+    let epci = get("epci")
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            repere_core::establishments::Epci::new(c, "-")
+                .map(|e| e.code)
+                .map_err(|e| ApiError::param("epci", e.message))
+        })
+        .transpose()?;
     let territory = get("territory").unwrap_or("commune").to_string();
     if !["commune", "departement", "epci", "establishments"].contains(&territory.as_str()) {
         return Err(ApiError::param(
@@ -91,8 +112,34 @@ fn parse(raw: Option<&str>, csv: bool) -> Result<Params, ApiError> {
         threshold,
         source,
         departement,
+        commune,
+        epci,
         territory,
     })
+}
+
+/// Territories (code, name, one commune code per establishment) as `{code, name, establishments,
+/// communes}`, sorted by name.
+fn territories(items: impl Iterator<Item = (String, String, String)>) -> Value {
+    let mut m: std::collections::BTreeMap<String, (String, usize, std::collections::BTreeSet<String>)> =
+        Default::default();
+    for (code, name, commune) in items {
+        let t = m.entry(code).or_insert_with(|| (name, 0, Default::default()));
+        t.1 += 1;
+        t.2.insert(commune);
+    }
+    let mut out: Vec<(String, String, usize, Vec<String>)> = m
+        .into_iter()
+        .map(|(code, (name, n, communes))| (code, name, n, communes.into_iter().collect()))
+        .collect();
+    out.sort_by(|a, b| {
+        repere_core::text::fold(&a.1)
+            .cmp(&repere_core::text::fold(&b.1))
+            .then(a.0.cmp(&b.0))
+    });
+    out.into_iter()
+        .map(|(code, name, n, communes)| json!({ "code": code, "name": name, "establishments": n, "communes": communes }))
+        .collect()
 }
 
 fn allowed(user: &CurrentUser) -> Result<(), ApiError> {
@@ -106,11 +153,28 @@ struct Below<'a> {
 }
 
 fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
-    let in_scope: Vec<&Establishment> = c
+    let in_departement: Vec<&Establishment> = c
         .establishments
         .values()
         .map(|e| &e.establishment)
         .filter(|e| p.departement.as_ref().is_none_or(|d| *d == e.departement))
+        .collect();
+    let epci_of = |e: &Establishment| c.epci.get(&e.commune_code);
+    // The communes and EPCIs that can be chosen: those of the département's establishments.
+    let communes = territories(
+        in_departement
+            .iter()
+            .map(|e| (e.commune_code.clone(), e.commune_name.clone(), e.commune_code.clone())),
+    );
+    let epcis = territories(
+        in_departement
+            .iter()
+            .filter_map(|e| epci_of(e).map(|x| (x.code.clone(), x.name.clone(), e.commune_code.clone()))),
+    );
+    let in_scope: Vec<&Establishment> = in_departement
+        .into_iter()
+        .filter(|e| p.commune.as_ref().is_none_or(|x| *x == e.commune_code))
+        .filter(|e| p.epci.as_ref().is_none_or(|x| epci_of(e).is_some_and(|y| y.code == *x)))
         .collect();
     let classes = |source: BandwidthSource| -> Value {
         let counted = breakdown(in_scope.iter().map(|e| {
@@ -157,6 +221,10 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
         "threshold_mbps": p.threshold,
         "source": p.source.as_str(),
         "departement": p.departement,
+        "commune": p.commune,
+        "epci": p.epci,
+        "communes": communes,
+        "epcis": epcis,
         "establishments": in_scope.len(),
         "classes": { "measured": classes(BandwidthSource::Measured), "potential": classes(BandwidthSource::Potential) },
         "without_value": without,
@@ -189,7 +257,7 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
     (body, below)
 }
 
-/// GET /api/indicators/bandwidth?threshold=&source=&departement= — collectivités and admins.
+/// GET /api/indicators/bandwidth?threshold=&source=&departement=&commune=&epci= — collectivités and admins.
 pub async fn bandwidth(
     State(app): State<AppState>,
     user: CurrentUser,
@@ -201,7 +269,7 @@ pub async fn bandwidth(
     Ok(axum::Json(view(&c, &p).0).into_response())
 }
 
-/// GET /api/indicators/bandwidth.csv?threshold=&source=&departement=&territory=commune|departement|epci|establishments
+/// GET /api/indicators/bandwidth.csv?threshold=&source=&departement=&commune=&epci=&territory=commune|departement|epci|establishments
 pub async fn bandwidth_csv(
     State(app): State<AppState>,
     user: CurrentUser,

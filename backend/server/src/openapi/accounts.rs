@@ -152,7 +152,16 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
                     .build(),
             ),
         )
-        .path("/api/messages", PathItem::new(HttpMethod::Get, read("myMessages", "Messages reçus au sujet de mes usages (nom de l'expéditeur, jamais son adresse)", "Liste").build()))
+        .path("/api/messages", PathItem::new(HttpMethod::Get, read("myMessages", "Messages reçus (au sujet de mes usages, ou réponses aux miens), avec le nom de l'expéditeur, jamais son adresse, et si j'y ai répondu", "Liste").build()))
+        .path(
+            "/api/messages/{id}/reply",
+            PathItem::new(
+                HttpMethod::Post,
+                write("replyMessage", "Répondre {body} à un message reçu ; la réponse va à son expéditeur (404 si le message n'est pas pour moi)", "Réponse déposée (201)")
+                    .parameter(param("id", ParameterIn::Path, true, Type::Integer, "Identifiant du message reçu"))
+                    .build(),
+            ),
+        )
         .path(
             "/api/links",
             PathItem::new(

@@ -75,6 +75,41 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
                     .build(),
             ),
         )
+        .path(
+            "/api/visits",
+            utoipa::openapi::path::PathItemBuilder::new()
+                .operation(
+                    HttpMethod::Get,
+                    visits(op("visits", "Visites comptées (modérateurs) : total, par jour, par page, par fiche (50 plus vues), par site intégrant la carte", "Indicateurs", "application/json", "Visites"))
+                        .build(),
+                )
+                .operation(
+                    HttpMethod::Post,
+                    op("countVisit", "Compte une vue {page, practice_id?, site?} (sans session ni cookie ; aucune adresse conservée) ; 204", "Indicateurs", "application/json", "Comptée (204)")
+                        .build(),
+                )
+                .build(),
+        )
+        .path(
+            "/api/visits.csv",
+            PathItem::new(
+                HttpMethod::Get,
+                visits(op("visitsCsv", "Chaque compteur de la période en CSV (modérateurs) : jour, page, fiche, site, visites", "Indicateurs", "text/csv", "CSV ; séparateur ;")).build(),
+            ),
+        )
+}
+
+fn visits(b: utoipa::openapi::path::OperationBuilder) -> utoipa::openapi::path::OperationBuilder {
+    b.parameter(query(
+        "from",
+        Type::String,
+        "Premier jour, AAAA-MM-JJ (par défaut : 29 jours avant la fin)",
+    ))
+    .parameter(query(
+        "to",
+        Type::String,
+        "Dernier jour, AAAA-MM-JJ (par défaut : aujourd'hui)",
+    ))
 }
 
 fn opinee(b: utoipa::openapi::path::OperationBuilder) -> utoipa::openapi::path::OperationBuilder {
@@ -95,4 +130,6 @@ fn bandwidth(b: utoipa::openapi::path::OperationBuilder) -> utoipa::openapi::pat
     b.parameter(query("threshold", Type::Number, "Seuil en Mbit/s (30 par défaut)"))
         .parameter(query("source", Type::String, "measured (par défaut) ou potential"))
         .parameter(query("departement", Type::String, "Département"))
+        .parameter(query("commune", Type::String, "Code INSEE d'une commune"))
+        .parameter(query("epci", Type::String, "SIREN d'un EPCI (9 chiffres)"))
 }

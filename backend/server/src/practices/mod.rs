@@ -3,6 +3,7 @@
 //! served to the public.
 
 pub mod facets;
+pub mod messages;
 pub mod preview;
 pub mod write;
 

@@ -260,7 +260,7 @@ async fn load_for(app: &AppState, user: &CurrentUser, id: i64) -> Result<Practic
     }
 }
 
-fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
+pub(crate) fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
     body.map(|Json(b)| b)
         .map_err(|e| ApiError::param("body", format!("corps JSON invalide : {}", e.body_text())))
 }
@@ -716,75 +716,4 @@ pub async fn duplicates(
             .collect()
     };
     Ok(Json(json!({ "duplicates": list })).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct MessageInput {
-    body: String,
-}
-
-/// Longest message, in characters.
-const MESSAGE_MAX: usize = 2_000;
-
-/// POST /api/practices/{id}/messages — "contacter l'auteur": a signed-in colleague leaves a message
-/// that the author reads in their space; neither address is shown to the other.
-pub async fn contact_author(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    body: Result<Json<MessageInput>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
-    let input = json_body(body)?;
-    let text = input.body.trim();
-    if text.is_empty() || text.chars().count() > MESSAGE_MAX {
-        return Err(ApiError::field(Invalid::new(
-            "body",
-            format!("message de 1 à {MESSAGE_MAX} caractères"),
-        )));
-    }
-    let author = {
-        let c = app.read_catalog()?;
-        let e = c
-            .practices
-            .get(&id)
-            .filter(|e| e.practice.is_public())
-            .ok_or_else(|| ApiError::NotFound(format!("aucun usage publié {id}")))?;
-        e.practice.author_id
-    };
-    let Some(author) = author else {
-        return Err(ApiError::Conflict(
-            "cet usage n'a pas d'auteur joignable par Repère".into(),
-        ));
-    };
-    if author == user.0.id {
-        return Err(ApiError::Conflict("vous êtes l'auteur de cet usage".into()));
-    }
-    let name = if user.0.display_name.is_empty() {
-        "Un collègue".to_string()
-    } else {
-        user.0.display_name.clone()
-    };
-    repere_store::revisions::leave_message(&app.store, id, user.0.id, &name, text).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "sent": true }))).into_response())
-}
-
-/// GET /api/messages — messages left about the user's practices (sender's name, never address).
-pub async fn messages(State(app): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
-    let list = repere_store::revisions::messages_for_author(&app.store, user.0.id).await?;
-    let titles: Vec<Value> = {
-        let c = app.read_catalog()?;
-        list.iter()
-            .map(|m| {
-                json!({
-                    "id": m.id,
-                    "practice_id": m.practice_id,
-                    "practice_title": c.practices.get(&m.practice_id).map(|e| e.practice.title.clone()),
-                    "sender_name": m.sender_name,
-                    "body": m.body,
-                    "created_at": m.created_at,
-                })
-            })
-            .collect()
-    };
-    Ok(Json(json!({ "messages": titles })).into_response())
 }

@@ -1,0 +1,135 @@
+//! Messages between colleagues about a practice: "contacter l'auteur" on a published fiche, then
+//! replies back and forth. Each side sees the other's display name, never an address.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use repere_core::Invalid;
+use repere_store::messages::NewMessage;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::write::json_body;
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+
+#[derive(Debug, Deserialize)]
+pub struct MessageInput {
+    body: String,
+}
+
+/// Longest message, in characters.
+const MESSAGE_MAX: usize = 2_000;
+
+/// The trimmed body, or a 422 naming `body`.
+fn checked_body(body: Result<Json<MessageInput>, axum::extract::rejection::JsonRejection>) -> Result<String, ApiError> {
+    let input = json_body(body)?;
+    let text = input.body.trim();
+    if text.is_empty() || text.chars().count() > MESSAGE_MAX {
+        return Err(ApiError::field(Invalid::new(
+            "body",
+            format!("message de 1 à {MESSAGE_MAX} caractères"),
+        )));
+    }
+    Ok(text.to_string())
+}
+
+fn display_name(user: &CurrentUser) -> String {
+    if user.0.display_name.is_empty() {
+        "Un collègue".to_string()
+    } else {
+        user.0.display_name.clone()
+    }
+}
+
+/// POST /api/practices/{id}/messages — "contacter l'auteur": a signed-in colleague leaves a message
+/// that the author reads in their space.
+pub async fn contact_author(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Result<Json<MessageInput>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let text = checked_body(body)?;
+    let author = {
+        let c = app.read_catalog()?;
+        let e = c
+            .practices
+            .get(&id)
+            .filter(|e| e.practice.is_public())
+            .ok_or_else(|| ApiError::NotFound(format!("aucun usage publié {id}")))?;
+        e.practice.author_id
+    };
+    let Some(author) = author else {
+        return Err(ApiError::Conflict(
+            "cet usage n'a pas d'auteur joignable par Repère".into(),
+        ));
+    };
+    if author == user.0.id {
+        return Err(ApiError::Conflict("vous êtes l'auteur de cet usage".into()));
+    }
+    let name = display_name(&user);
+    let m = NewMessage {
+        practice_id: id,
+        sender_id: user.0.id,
+        sender_name: &name,
+        recipient_id: None,
+        reply_to: None,
+        body: &text,
+    };
+    let id = repere_store::messages::send(&app.store, &m).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "sent": true, "id": id }))).into_response())
+}
+
+/// POST /api/messages/{id}/reply — answers a message one received; the answer goes to its sender.
+pub async fn reply(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Result<Json<MessageInput>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let text = checked_body(body)?;
+    // Someone else's message answers as if it did not exist: its existence is not theirs to learn.
+    let (original, addressee) = repere_store::messages::get(&app.store, id)
+        .await?
+        .filter(|(_, to)| *to == Some(user.0.id))
+        .ok_or_else(|| ApiError::NotFound(format!("aucun message {id} pour vous")))?;
+    debug_assert_eq!(addressee, Some(user.0.id));
+    let name = display_name(&user);
+    let m = NewMessage {
+        practice_id: original.practice_id,
+        sender_id: user.0.id,
+        sender_name: &name,
+        recipient_id: Some(original.sender_id),
+        reply_to: Some(original.id),
+        body: &text,
+    };
+    let id = repere_store::messages::send(&app.store, &m).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "sent": true, "id": id }))).into_response())
+}
+
+/// GET /api/messages — the messages the user received (about their practices, and replies to what
+/// they wrote), newest first, with the sender's name and whether the user has answered.
+pub async fn inbox(State(app): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    let list = repere_store::messages::inbox(&app.store, user.0.id).await?;
+    let out: Vec<Value> = {
+        let c = app.read_catalog()?;
+        list.iter()
+            .map(|(m, answered)| {
+                json!({
+                    "id": m.id,
+                    "practice_id": m.practice_id,
+                    "practice_title": c.practices.get(&m.practice_id).map(|e| e.practice.title.clone()),
+                    "sender_name": m.sender_name,
+                    "body": m.body,
+                    "created_at": m.created_at,
+                    "reply_to": m.reply_to,
+                    "answered": answered,
+                })
+            })
+            .collect()
+    };
+    Ok(Json(json!({ "messages": out })).into_response())
+}
