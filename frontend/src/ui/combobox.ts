@@ -81,6 +81,9 @@ export function listbox(input: HTMLInputElement, list: HTMLUListElement, pick: (
     }
     return false;
   };
-  input.addEventListener('blur', () => window.setTimeout(close, 100));
+  // Closed a moment after the focus leaves (a click on an option comes first), unless it came back.
+  let leaving: number | undefined;
+  input.addEventListener('blur', () => (leaving = window.setTimeout(close, 100)));
+  input.addEventListener('focus', () => window.clearTimeout(leaving));
   return { show, close, isOpen: () => !list.hidden, active: () => current, navigate };
 }
