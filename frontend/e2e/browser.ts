@@ -102,7 +102,7 @@ export interface Harness {
  * Starts the server and Chromium before the file's tests and stops them after, failing the file if a
  * page threw an uncaught error. Read `h.server`/`h.browser` inside tests (they are set by then).
  */
-export function useHarness(options: { generate?: number } = {}): Harness {
+export function useHarness(options: { generate?: number; env?: Record<string, string> } = {}): Harness {
   const h = { errors: [] as string[] } as Harness;
   beforeAll(async () => {
     h.server = await startServer(options);

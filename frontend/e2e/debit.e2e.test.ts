@@ -75,12 +75,41 @@ describe('débit des établissements', () => {
     expect(csv).toContain(';Var;');
     expect(var83.below).toBeLessThan(at100.below);
 
+    // One commune of the département: the list, the map and the address follow; a reload keeps it.
+    const options = await page.$$eval('#commune option', (os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })));
+    expect(options.length, 'the communes of the Var are offered').toBeGreaterThan(2);
+    const counts = await page.evaluate(async () => (await (await fetch('/api/indicators/bandwidth?threshold=100&source=measured&departement=83')).json()) as { below: { establishments: { commune_name: string }[] }; communes: { code: string; name: string }[] });
+    const busiest = counts.communes.map((c) => ({ ...c, n: counts.below.establishments.filter((e) => e.commune_name === c.name).length })).sort((a, b) => b.n - a.n)[0]!;
+    expect(busiest.n).toBeGreaterThan(0);
+    await page.selectOption('#commune', busiest.code);
+    await page.click('#controls button[type=submit]');
+    const town = await shown(page, var83.version + 1);
+    expect(town.rows).toBe(busiest.n);
+    const communes = await page.$$eval('#below tbody tr', (rows) => [...new Set(rows.map((r) => (r as HTMLTableRowElement).cells[1]!.textContent))]);
+    expect(communes).toEqual([busiest.name]);
+    expect(town.red).toBe(town.mapped);
+    expect(page.url()).toContain(`commune=${busiest.code}`);
+    expect(page.url()).toContain('departement=83');
+    await page.reload();
+    const again = await shown(page, 1);
+    expect([again.rows, await page.inputValue('#commune'), await page.inputValue('#departement'), await page.inputValue('#threshold')]).toEqual([busiest.n, busiest.code, '83', '100']);
+    // Another département lets go of the commune.
+    await page.selectOption('#departement', '06');
+    expect(await page.inputValue('#commune')).toBe('');
+    await page.click('#controls button[type=submit]');
+    const var83b = await shown(page, again.version + 1);
+    expect(var83b.below).toBeGreaterThan(0);
+    await page.selectOption('#departement', '83');
+    await page.click('#controls button[type=submit]');
+    const back = await shown(page, var83b.version + 1);
+    expect(back.below).toBe(var83.below);
+
     // A bad threshold: a message next to the field, nothing changes.
     await page.fill('#threshold', '-3');
     await page.click('#controls button[type=submit]');
     expect(await page.locator('#threshold-error').textContent()).toContain('entre 1 et 100 000');
     expect(await page.locator('#threshold').getAttribute('aria-invalid')).toBe('true');
-    expect((await shown(page, var83.version)).below).toBe(var83.below);
+    expect((await shown(page, back.version)).below).toBe(var83.below);
     await close();
   });
 });

@@ -20,8 +20,11 @@ export const MODERATOR = 'cardie@ac-nice.fr';
 export const COLLECTIVITE = 'numerique@departement06.fr';
 export const ADMIN = 'dane.admin@ac-nice.fr';
 
-/** `generate`: fill the database with `repere generate` (that many practices) instead of the demo data. */
-export async function startServer(options: { generate?: number } = {}): Promise<Server> {
+/**
+ * `generate`: fill the database with `repere generate` (that many practices) instead of the demo data;
+ * `env`: more environment for `repere serve` (read when the server starts).
+ */
+export async function startServer(options: { generate?: number; env?: Record<string, string> } = {}): Promise<Server> {
   const bin = process.env.REPERE_BIN ?? path.resolve(here, '../../target/debug/repere');
   const dir = mkdtempSync(path.join(tmpdir(), 'repere-e2e-'));
   if (options.generate) {
@@ -40,7 +43,7 @@ export async function startServer(options: { generate?: number } = {}): Promise<
   const child: ChildProcess = spawn(
     bin,
     ['--database-url', `sqlite://${dir}/repere.db`, 'serve', '--bind', '127.0.0.1:0', '--demo-if-empty', '--frontend-dir', path.resolve(here, '../dist')],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn', ...options.env } },
   );
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';

@@ -18,13 +18,18 @@ import { chooseBasemap } from './map/basemap';
 import { loadBasemapShapes } from './map/style';
 import { renderFrame } from './ui/layout';
 import { renderAccountMenu, send } from './api/account';
+import { EMBEDDED, renderEmbedFrame, setupEmbedDialog, updateEmbedLink } from './ui/embed';
+import { countVisit } from './ui/visit';
 import { addPractices, highlight, setPractices, CLUSTERS, POINTS } from './map/practices';
 import { chooser, pickAt, type Picked } from './map/pick';
 import { LINK_COLOURS, LINKS_MIN_ZOOM, SITES, addOverlays, addSites, establishmentPopup, setNetwork, setOverlay, setVisibility, sitePopup, styleEstablishments } from './map/overlays';
 
 setWorkerUrl(workerUrl);
-renderFrame({ skiplinks: [['#liste', 'Aller à la liste des usages'], ['#filtres', 'Aller aux filtres']] });
-const account = renderAccountMenu();
+if (EMBEDDED) renderEmbedFrame();
+else renderFrame({ skiplinks: [['#liste', 'Aller à la liste des usages'], ['#filtres', 'Aller aux filtres']] });
+// The embedded map is anonymous: it never asks for a session.
+const account = EMBEDDED ? Promise.resolve(undefined) : renderAccountMenu();
+countVisit(EMBEDDED ? 'embed' : 'carte');
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const state: State = decode(window.location.search);
@@ -71,6 +76,7 @@ function syncUrl(): void {
   state.view = { lon: c.lng, lat: c.lat, zoom: map.getZoom() };
   const search = encode(state);
   window.history.replaceState(null, '', search ? `?${search}` : window.location.pathname);
+  updateEmbedLink(search);
 }
 
 function showError(e: unknown): void {
@@ -199,6 +205,9 @@ interface Neighbourhood {
   links: { id: number; line: [number, number][] | null }[];
 }
 
+/** The fiche whose view was counted last (reopening it after recording a link is not a new view). */
+let countedFiche: number | undefined;
+
 async function openFiche(id: number, focus: boolean): Promise<Feature<PracticeProps> | undefined> {
   const panel = $('fiche');
   try {
@@ -208,6 +217,8 @@ async function openFiche(id: number, focus: boolean): Promise<Feature<PracticePr
       getJson<Neighbourhood>(`/api/practices/${id}/neighbourhood?depth=6`).catch(() => undefined),
     ]);
     const titles = new Map((network?.nodes ?? []).map((n) => [n.id, n.title]));
+    if (countedFiche !== id) countVisit('fiche', id);
+    countedFiche = id;
     state.fiche = id;
     syncUrl();
     const signedIn = (await account)?.authenticated ?? false;
@@ -224,6 +235,7 @@ async function openFiche(id: number, focus: boolean): Promise<Feature<PracticePr
             await openFiche(from, false);
           }
         : undefined,
+      embedded: EMBEDDED,
       suggestions: async (pid) => (await getJson<{ suggestions: { id: number; title: string; reason: string }[] }>(`/api/practices/${pid}/suggestions?k=5`)).suggestions,
     });
     setNetwork(map, network?.links ?? []);
@@ -273,6 +285,7 @@ function closeFiche(): void {
   const panel = $('fiche');
   panel.hidden = true;
   state.fiche = undefined;
+  countedFiche = undefined;
   highlight(map, undefined);
   setNetwork(map, []);
   syncUrl();
@@ -413,6 +426,10 @@ function setupForm(): void {
     }, showError);
   });
   $('print').addEventListener('click', () => window.print());
+  setupEmbedDialog($<HTMLButtonElement>('embed'), () => {
+    syncUrl();
+    return encode(state);
+  });
   // The printed map is another size: redraw it for the page, then back.
   window.addEventListener('beforeprint', () => {
     const filters = Object.entries(query(state.filters)).map(([k, v]) => `${k} = ${v}`).join(' ; ');

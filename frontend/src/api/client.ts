@@ -82,6 +82,7 @@ export interface EstablishmentProps {
   name: string;
   kind: string;
   kind_label: string;
+  commune_code: string;
   commune_name: string;
   departement: string;
   bandwidth_down_mbps: number | null;

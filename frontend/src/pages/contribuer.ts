@@ -8,9 +8,11 @@ import { LEVEL_ORDER, sortFacets } from '../ui/filters';
 import { setupGoto } from '../ui/goto';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
+import { countVisit } from '../ui/visit';
 import { fold, setupPicker } from '../ui/multi-picker';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au formulaire']] });
+countVisit('contribuer');
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('report');

@@ -4,7 +4,7 @@
 import '../dsfr.css';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import '../style.css';
-import { AttributionControl, Map as MlMap, NavigationControl, Popup, setWorkerUrl } from 'maplibre-gl';
+import { AttributionControl, type ExpressionSpecification, Map as MlMap, NavigationControl, Popup, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { renderAccountMenu } from '../api/account';
 import { ApiError, api, getJson } from '../api/client';
@@ -13,15 +13,20 @@ import { chooseBasemap } from '../map/basemap';
 import { loadBasemapShapes } from '../map/style';
 import { establishmentPopup } from '../map/overlays';
 import { renderFrame } from '../ui/layout';
+import { countVisit } from '../ui/visit';
 import { addRow } from '../ui/tables';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+countVisit('debit');
 setWorkerUrl(workerUrl);
 
 interface Row { key: string; label: string; count: number }
 interface BelowEstablishment { uai: string; name: string; commune_name: string; down_mbps: number; date: string; practices: { id: number; title: string }[] }
+interface Territory { code: string; name: string; establishments: number; communes: string[] }
 interface View {
   threshold_mbps: number;
+  communes: Territory[];
+  epcis: Territory[];
   establishments: number;
   without_value: number;
   classes: { measured: Row[]; potential: Row[] };
@@ -37,16 +42,53 @@ let shown: View | undefined;
 /** UAIs of the establishments that have a position (the others cannot be drawn). */
 let located = new Set<string>();
 
+const select = (id: string) => $(id) as HTMLSelectElement;
+const TERRITORY_KEYS = ['departement', 'commune', 'epci'] as const;
+
 function query(): string {
-  const q = new URLSearchParams({ threshold: ($('threshold') as HTMLInputElement).value, source: ($('source') as HTMLSelectElement).value });
-  const dep = ($('departement') as HTMLSelectElement).value;
-  if (dep) q.set('departement', dep);
+  const q = new URLSearchParams({ threshold: ($('threshold') as HTMLInputElement).value, source: select('source').value });
+  for (const k of TERRITORY_KEYS) if (select(k).value) q.set(k, select(k).value);
   return q.toString();
+}
+
+/** The controls as the address gives them (a shared link opens on the same view). */
+function fromUrl(): void {
+  const q = new URLSearchParams(window.location.search);
+  const t = q.get('threshold');
+  if (t) ($('threshold') as HTMLInputElement).value = t;
+  for (const k of ['source', ...TERRITORY_KEYS]) {
+    const v = q.get(k);
+    if (!v) continue;
+    // Communes and EPCIs are listed once the first answer is in: keep the asked one meanwhile.
+    if (![...select(k).options].some((o) => o.value === v)) select(k).add(new Option(v, v));
+    select(k).value = v;
+  }
+}
+
+/** The communes and EPCIs of the chosen département, the chosen one kept. */
+function fillTerritories(v: View): void {
+  for (const [id, list, all] of [['commune', v.communes, 'Toutes'], ['epci', v.epcis, 'Tous']] as const) {
+    const s = select(id);
+    const chosen = s.value;
+    s.replaceChildren(new Option(all, ''), ...list.map((t) => new Option(`${t.name} (${t.establishments})`, t.code, false, t.code === chosen)));
+    if (chosen && !list.some((t) => t.code === chosen)) s.value = '';
+  }
+  $('epci-group').hidden = !v.epci_known;
+}
+
+/** The commune codes the view is limited to (by commune or EPCI), or undefined for all. */
+function scopeCommunes(v: View): string[] | undefined {
+  const commune = select('commune').value;
+  if (commune) return [commune];
+  const epci = select('epci').value;
+  return epci ? v.epcis.find((t) => t.code === epci)?.communes ?? [] : undefined;
 }
 
 function render(v: View): void {
   $('status').textContent = `${v.below.count} établissement${v.below.count > 1 ? 's' : ''} sous le seuil de ${v.threshold_mbps} Mbit/s sur ${v.establishments} ; ${v.without_value} sans valeur ; ${v.below.practices} usage${v.below.practices > 1 ? 's' : ''} remonté${v.below.practices > 1 ? 's' : ''} dans ces établissements.`;
   document.body.dataset.below = String(v.below.count);
+  fillTerritories(v);
+  window.history.replaceState(null, '', `?${query()}`);
   const classes = rowsOf('classes');
   classes.replaceChildren();
   v.classes.measured.forEach((m, i) => addRow(classes, m.label, [String(m.count), String(v.classes.potential[i]?.count ?? 0)]));
@@ -82,14 +124,20 @@ function render(v: View): void {
   for (const t of ['establishments', 'commune', 'departement', 'epci']) ($(`csv-${t}`) as HTMLAnchorElement).href = `/api/indicators/bandwidth.csv?${q}&territory=${t}`;
   if (map?.getLayer('below')) {
     // Only the chosen département, and the map fitted to it (to both when none is chosen).
-    const dep = ($('departement') as HTMLSelectElement).value;
-    map.setFilter('all', dep ? ['==', ['get', 'departement'], dep] : null);
-    const scope = positions.filter((p) => !dep || p.dep === dep);
-    if (scope.length > 0 && dep !== fittedTo) {
+    // Only the chosen territory, and the map fitted to it (to both départements when none is chosen).
+    const dep = select('departement').value;
+    const communes = scopeCommunes(v);
+    const filters: ExpressionSpecification[] = [];
+    if (dep) filters.push(['==', ['get', 'departement'], dep]);
+    if (communes) filters.push(['in', ['get', 'commune_code'], ['literal', communes]]);
+    map.setFilter('all', filters.length > 0 ? ['all', ...filters] : null);
+    const scope = positions.filter((p) => (!dep || p.dep === dep) && (!communes || communes.includes(p.commune)));
+    const key = `${dep}|${communes?.join(',') ?? ''}`;
+    if (scope.length > 0 && key !== fittedTo) {
       const xs = scope.map((p) => p.at[0]);
       const ys = scope.map((p) => p.at[1]);
-      map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 24, duration: 0 });
-      fittedTo = dep;
+      map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 24, duration: 0, maxZoom: 13 });
+      fittedTo = key;
     }
     const drawn = v.below.establishments.filter((e) => located.has(e.uai));
     map.setFilter('below', ['in', ['get', 'uai'], ['literal', drawn.map((e) => e.uai)]]);
@@ -133,7 +181,7 @@ async function load(): Promise<void> {
   }
 }
 
-let positions: { dep: string; at: [number, number] }[] = [];
+let positions: { dep: string; commune: string; at: [number, number] }[] = [];
 let fittedTo: string | undefined;
 
 async function setupMap(): Promise<void> {
@@ -148,7 +196,7 @@ async function setupMap(): Promise<void> {
   void loadBasemapShapes(map);
   const withPosition = { ...establishments, features: establishments.features.filter((f) => f.geometry !== null) };
   located = new Set(withPosition.features.map((f) => String(f.properties.uai)));
-  positions = withPosition.features.map((f) => ({ dep: String(f.properties.departement ?? ''), at: (f.geometry as GeoJSON.Point).coordinates as [number, number] }));
+  positions = withPosition.features.map((f) => ({ dep: String(f.properties.departement ?? ''), commune: String(f.properties.commune_code ?? ''), at: (f.geometry as GeoJSON.Point).coordinates as [number, number] }));
   map.addSource('establishments', { type: 'geojson', data: withPosition as unknown as GeoJSON.FeatureCollection });
   map.addLayer({ id: 'all', type: 'circle', source: 'establishments', paint: { 'circle-color': '#000091', 'circle-radius': 4, 'circle-opacity': 0.6 } });
   map.addLayer({ id: 'below', type: 'circle', source: 'establishments', filter: ['in', ['get', 'uai'], ['literal', []]], paint: { 'circle-color': '#e1000f', 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
@@ -164,6 +212,19 @@ async function setupMap(): Promise<void> {
   }
 }
 
+// Another département: its communes and EPCIs replace the chosen ones.
+select('departement').addEventListener('change', () => {
+  select('commune').value = '';
+  select('epci').value = '';
+});
+// One territory at a time: a commune or an EPCI.
+select('commune').addEventListener('change', () => {
+  if (select('commune').value) select('epci').value = '';
+});
+select('epci').addEventListener('change', () => {
+  if (select('epci').value) select('commune').value = '';
+});
+fromUrl();
 $('controls').addEventListener('submit', (e) => {
   e.preventDefault();
   void load();

@@ -8,9 +8,11 @@ import { renderAccountMenu } from '../api/account';
 import { renderOpinee, setupOpineeForm, type Profile } from '../ui/opinee';
 import { ApiError, apiUrl, getJson, type Feature, type FeatureCollection, type PracticeProps, type SiteProps } from '../api/client';
 import { renderFrame } from '../ui/layout';
+import { countVisit } from '../ui/visit';
 import { addRow } from '../ui/tables';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+countVisit('etablissement');
 const account = renderAccountMenu();
 
 interface Bandwidth { down_mbps: number; up_mbps: number; technology: string; source: string; date: string }

@@ -4,8 +4,11 @@ import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
 import { ApiError, getJson } from '../api/client';
 import { renderFrame } from '../ui/layout';
+import { countVisit } from '../ui/visit';
+import { renderMessages } from '../ui/messages';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+countVisit('mes-remontees');
 
 export const STATUS_LABELS: Record<string, string> = {
   draft: 'Brouillon',
@@ -24,12 +27,6 @@ interface Mine {
   pending_revision: boolean;
 }
 
-interface Message {
-  practice_title: string | null;
-  sender_name: string;
-  body: string;
-  created_at: string;
-}
 
 const status = document.getElementById('status')!;
 const alert = document.getElementById('alert')!;
@@ -92,24 +89,7 @@ async function load(): Promise<void> {
     }),
   );
   table.hidden = practices.length === 0;
-  const { messages } = await getJson<{ messages: Message[] }>('/api/messages');
-  const box = document.getElementById('messages')!;
-  box.replaceChildren(
-    ...(messages.length === 0
-      ? [Object.assign(document.createElement('p'), { textContent: 'Aucun message pour le moment.' })]
-      : messages.map((m) => {
-          const card = document.createElement('div');
-          card.className = 'fr-callout fr-mb-2w';
-          const h = document.createElement('p');
-          h.className = 'fr-callout__title fr-text--md';
-          h.textContent = `${m.sender_name} — à propos de « ${m.practice_title ?? ''} », le ${new Date(m.created_at).toLocaleDateString('fr-FR')}`;
-          const body = document.createElement('p');
-          body.className = 'fr-callout__text fr-text--sm';
-          body.textContent = m.body;
-          card.append(h, body);
-          return card;
-        })),
-  );
+  await renderMessages(document.getElementById('messages')!);
 }
 
 load().catch((e: unknown) => {

@@ -6,8 +6,10 @@ import { moderates, renderAccountMenu, send } from '../api/account';
 import { ApiError, apiUrl, getJson, type PracticeFields } from '../api/client';
 import { clearErrors, fieldError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
+import { countVisit } from '../ui/visit';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+countVisit('moderation');
 
 interface Fields extends PracticeFields {
   position: { lon: number; lat: number } | null;

@@ -7,8 +7,10 @@ import { renderAccountMenu } from '../api/account';
 import { ApiError, getJson } from '../api/client';
 import { LINK_COLOURS } from '../map/overlays';
 import { renderFrame } from '../ui/layout';
+import { countVisit } from '../ui/visit';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+countVisit('reseaux');
 void renderAccountMenu();
 
 interface Network {

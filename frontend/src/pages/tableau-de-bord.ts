@@ -11,8 +11,11 @@ import { renderFrame } from '../ui/layout';
 import { renderCompilation } from '../ui/opinee';
 import { drawChart } from '../ui/charts';
 import { addRow } from '../ui/tables';
+import { countVisit } from '../ui/visit';
+import { renderVisits } from '../ui/visits-table';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+countVisit('tableau-de-bord');
 
 interface Row {
   key: string;
@@ -150,7 +153,10 @@ void (async () => {
   const params = new URLSearchParams(location.search);
   const year = params.get('annee') ?? currentYear();
   const d = await load(year, full);
-  if (full) void renderCompilation();
+  if (full) {
+    void renderCompilation();
+    renderVisits();
+  }
   const select = $('year') as HTMLSelectElement;
   const years = new Set([currentYear(), year, ...(d?.years.map((y) => y.school_year) ?? [])]);
   for (const y of [...years].sort().reverse()) select.add(new Option(y, y, false, y === year));

@@ -20,6 +20,8 @@ export interface FicheActions {
   suggestions?: (id: number) => Promise<{ id: number; title: string; reason: string }[]>;
   /** Practices whose text matches, to choose the one to link. */
   search?: (text: string) => Promise<{ id: number; title: string }[]>;
+  /** Inside another site's page (`/embed`): no sign-in invitations, links open Repère in a new tab. */
+  embedded?: boolean;
 }
 
 export const LINK_KINDS: [string, string][] = [
@@ -96,12 +98,19 @@ export function renderFiche(
     linked.append(ul);
   }
   parts.push(linked);
-  parts.push(linkSection(p.id, actions));
-  parts.push(contactSection(p.id, actions));
+  if (!actions.embedded) {
+    parts.push(linkSection(p.id, actions));
+    parts.push(contactSection(p.id, actions));
+  }
   const share = el('p', undefined, 'repere-fiche__share');
   const a = el('a', 'Lien à partager vers cette fiche', 'fr-link');
   // /usage/{id} carries the link preview (og:image: the static map) and leads back here.
   a.href = `${window.location.origin}/usage/${p.id}`;
+  if (actions.embedded) {
+    a.textContent = 'Voir cette fiche dans Repère';
+    a.target = '_blank';
+    a.rel = 'noopener';
+  }
   share.append(a);
   parts.push(share);
   panel.replaceChildren(...parts);
