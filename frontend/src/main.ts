@@ -12,13 +12,12 @@ import { fillFacets, suggestRelax } from './ui/facet-panel';
 import { Mark } from './map/markers';
 import { renderList } from './ui/list';
 import { setupGoto, type Place } from './ui/goto';
-import { renderFiche } from './ui/fiche';
 import { FRENCH } from './map/locale';
 import { chooseBasemap } from './map/basemap';
 import { loadBasemapShapes } from './map/style';
 import { renderFrame } from './ui/layout';
 import { renderAccountMenu, send } from './api/account';
-import { EMBEDDED, renderEmbedFrame, setupEmbedDialog, updateEmbedLink } from './ui/embed';
+import { EMBEDDED, renderEmbedFrame, updateEmbedLink } from './ui/embed';
 import { countVisit } from './ui/visit';
 import { addPractices, highlight, setPractices, CLUSTERS, POINTS } from './map/practices';
 import { chooser, pickAt, type Picked } from './map/pick';
@@ -222,6 +221,8 @@ async function openFiche(id: number, focus: boolean): Promise<Feature<PracticePr
     state.fiche = id;
     syncUrl();
     const signedIn = (await account)?.authenticated ?? false;
+    // The fiche's code comes with the first fiche opened, not with the page.
+    const { renderFiche } = await import('./ui/fiche');
     renderFiche(panel, f, links.features, titles, {
       close: closeFiche,
       show: (other) => void openFiche(other, true).then((g) => g && flyTo(g)),
@@ -426,9 +427,18 @@ function setupForm(): void {
     }, showError);
   });
   $('print').addEventListener('click', () => window.print());
-  setupEmbedDialog($<HTMLButtonElement>('embed'), () => {
-    syncUrl();
-    return encode(state);
+  // The dialog's code comes when it is first asked for.
+  $('embed').addEventListener('click', (e) => {
+    const button = e.currentTarget as HTMLButtonElement;
+    if (button.dataset.wired) return;
+    button.dataset.wired = '1';
+    void import('./ui/embed-dialog').then(({ setupEmbedDialog }) => {
+      setupEmbedDialog(button, () => {
+        syncUrl();
+        return encode(state);
+      });
+      button.click();
+    });
   });
   // The printed map is another size: redraw it for the page, then back.
   window.addEventListener('beforeprint', () => {

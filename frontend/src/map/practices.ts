@@ -84,11 +84,17 @@ export function addPractices(map: MlMap, filters: Record<string, string>): void 
       }
     }
   };
-  map.on('idle', refresh);
-  map.on('moveend', refresh);
-  map.on('sourcedata', (e) => {
-    if (e.sourceId === SOURCE && map.isSourceLoaded(SOURCE)) refresh();
+  // After every drawn frame (at most every 150 ms, and once the drawing settles): the numbers always
+  // follow what was drawn, whatever event brought the new tiles.
+  let timer: number | undefined;
+  map.on('render', () => {
+    if (timer !== undefined) return;
+    timer = window.setTimeout(() => {
+      timer = undefined;
+      refresh();
+    }, 150);
   });
+  map.on('idle', refresh);
 }
 
 function zoomIntoCluster(map: MlMap, f: MapGeoJSONFeature | undefined): void {
