@@ -42,6 +42,30 @@ describe('Aller à…', () => {
     await ctx.close();
   });
 
+  it('names the communes, and the schools when zoomed in, from glyphs Repère serves itself', async () => {
+    const requests: string[] = [];
+    const { ctx, page } = await openPage(h.browser, h.server.base, '/?carte=12/43.43300/6.73700', h.errors);
+    page.on('request', (r) => requests.push(r.url()));
+    const names = (layer: string) =>
+      page.evaluate((l) => (window as unknown as { map: { queryRenderedFeatures(o: object): { properties: { name: string } }[] } }).map.queryRenderedFeatures({ layers: [l] }).map((f) => f.properties.name), layer);
+    await expect.poll(() => names('commune-names'), { timeout: 20_000 }).toContain('Fréjus');
+    expect(await names('commune-names')).toContain('Saint-Raphaël');
+    // Zoomed in on a school of Fréjus: its name is drawn.
+    await page.evaluate(() => (window as unknown as { map: { jumpTo(o: object): void } }).map.jumpTo({ center: [6.7368, 43.4327], zoom: 15.5 }));
+    await expect.poll(() => names('establishment-names'), { timeout: 20_000 }).not.toEqual([]);
+    const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+    expect(loaded.some((u) => u.startsWith(`${h.server.base}/glyphs/Marianne%20Bold/0-255.pbf`))).toBe(true);
+    expect(loaded.filter((u) => !u.startsWith(h.server.base) && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual([]);
+    // On the first view of the académie no name is drawn, so nothing is fetched for them.
+    await page.goto(`${h.server.base}/`);
+    await page.waitForFunction(() => document.body.dataset.ready === '1');
+    expect(await names('commune-names')).toEqual([]);
+    const fetched = (await ctx.pages()[0]!.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name)));
+    expect(fetched.filter((u) => u.includes('/glyphs/') || u.includes('/places/communes'))).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith(h.server.base) && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual([]);
+    await ctx.close();
+  });
+
   it('finds a school by its UAI, and says so when nothing matches', async () => {
     const { ctx, page } = await openPage(h.browser, h.server.base, '/', h.errors, { width: 390, height: 844 });
     expect(await page.isVisible('#goto'), 'on a phone, the box is on the list tab').toBe(true);

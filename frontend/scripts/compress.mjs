@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-const COMPRESSIBLE = /\.(html|js|mjs|css|json|topojson|geojson|svg|txt|xml|map)$/;
+const COMPRESSIBLE = /\.(html|js|mjs|css|json|topojson|geojson|svg|txt|xml|map|pbf)$/;
 const root = new URL('../dist/', import.meta.url).pathname;
 let files = 0;
 let before = 0;

@@ -460,6 +460,7 @@ async fn landing_conformance_collections_and_openapi_describe_the_service() {
         "/api/practices/mine",
         "/api/practices/facets",
         "/api/places",
+        "/api/places/communes",
         "/api/practices/duplicates",
         "/api/practices/{id}",
         "/api/practices/{id}/audit",

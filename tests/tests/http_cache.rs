@@ -245,10 +245,42 @@ async fn places_find_communes_and_schools_despite_accents_order_and_typos() {
             ("/api/places?q=nice&limit=x", "limit"),
             ("/api/places?q=nice&zoom=3", "zoom"),
             ("/api/places?q=nice&kind=ville", "kind"),
+            ("/api/places/communes", "bbox"),
+            ("/api/places/communes?bbox=7,43,6", "bbox"),
+            ("/api/places/communes?bbox=6,43,7,44&q=nice", "q"),
         ] {
             let (status, ctype, body) = app.get(path).await;
             assert_problem(status, &ctype, &body, 400, Some(param), path);
         }
+        // The map's commune names: the communes whose centre is in the view, biggest first.
+        let (status, _, body) = app.get("/api/places/communes?bbox=6.68,43.39,6.80,43.48").await;
+        assert_eq!(status, 200);
+        let names: Vec<&str> = body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            names.contains(&"Fréjus") && names.contains(&"Saint-Raphaël"),
+            "{names:?}"
+        );
+        assert!(!names.contains(&"Nice"), "{names:?}");
+        let frejus = body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["code"] == "83061")
+            .unwrap();
+        assert_eq!(frejus["properties"]["establishments"], in_frejus.len());
+        let (_, _, body) = app.get("/api/places/communes?bbox=-180,-90,180,90").await;
+        let counts: Vec<u64> = body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["establishments"].as_u64().unwrap())
+            .collect();
+        assert!(counts.windows(2).all(|w| w[0] >= w[1]), "biggest first");
         app.stop().await;
     }
 }

@@ -192,6 +192,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/collections/{collection_id}/items/{feature_id}", get(ogc::item))
         .route("/nearby", get(nearby::nearby))
         .route("/places", get(crate::places::places))
+        .route("/places/communes", get(crate::places::commune_labels))
         .route("/indicators/summary", get(indicators::public_summary))
         .route("/indicators/target", get(indicators::dashboard))
         .route("/indicators/target.csv", get(indicators::dashboard_csv))

@@ -13,6 +13,7 @@ use repere_core::text::fold_joined;
 use serde::Serialize;
 
 use crate::app::AppState;
+use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::indicators::departement_label;
 use crate::ogc::{pairs, parse_count, reject_unknown};
@@ -38,10 +39,83 @@ struct Place {
 struct Commune {
     name: String,
     departement: String,
+    /// Sums of the establishments' coordinates.
     lon: f64,
     lat: f64,
     bbox: [f64; 4],
     count: usize,
+}
+
+impl Commune {
+    /// The mean of its establishments' positions.
+    fn center(&self) -> [f64; 2] {
+        let n = self.count as f64;
+        [self.lon / n, self.lat / n]
+    }
+}
+
+/// Every commune that has a located establishment, by INSEE code.
+fn communes(c: &Catalog) -> BTreeMap<&str, Commune> {
+    let mut communes: BTreeMap<&str, Commune> = BTreeMap::new();
+    for e in c.establishments.values() {
+        let est = &e.establishment;
+        let Some(p) = est.position else { continue };
+        let commune = communes.entry(&est.commune_code).or_insert_with(|| Commune {
+            name: est.commune_name.clone(),
+            departement: est.departement.clone(),
+            lon: 0.0,
+            lat: 0.0,
+            bbox: [p.lon, p.lat, p.lon, p.lat],
+            count: 0,
+        });
+        commune.lon += p.lon;
+        commune.lat += p.lat;
+        commune.count += 1;
+        commune.bbox = [
+            commune.bbox[0].min(p.lon),
+            commune.bbox[1].min(p.lat),
+            commune.bbox[2].max(p.lon),
+            commune.bbox[3].max(p.lat),
+        ];
+    }
+    communes
+}
+
+/// Most commune labels sent for one view.
+pub const MAX_LABELS: usize = 400;
+
+/// GET /api/places/communes?bbox= — the communes whose centre is in the view, as GeoJSON points for the
+/// map's place names (name, INSEE code, establishments), those with most establishments first.
+pub async fn commune_labels(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let raw = pairs(raw.as_deref())?;
+    reject_unknown(&raw, &["bbox"])?;
+    let bbox = raw
+        .iter()
+        .find(|(k, _)| k == "bbox")
+        .map(|(_, v)| repere_core::lonlat::Bbox::parse(v))
+        .transpose()?
+        .ok_or_else(|| ApiError::param("bbox", "l'emprise de la vue est obligatoire"))?;
+    let c = app.read_catalog()?;
+    let mut inside: Vec<(&str, Commune)> = communes(&c)
+        .into_iter()
+        .filter(|(_, m)| {
+            let [x, y] = m.center();
+            x >= bbox.min_lon && x <= bbox.max_lon && y >= bbox.min_lat && y <= bbox.max_lat
+        })
+        .collect();
+    inside.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
+    let features: Vec<serde_json::Value> = inside
+        .into_iter()
+        .take(MAX_LABELS)
+        .map(|(code, m)| {
+            serde_json::json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": m.center() },
+                "properties": { "code": code, "name": m.name, "establishments": m.count },
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "type": "FeatureCollection", "features": features })).into_response())
 }
 
 pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
@@ -68,52 +142,36 @@ pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
         return Err(ApiError::param("q", "tapez au moins une lettre ou un chiffre"));
     };
     let c = app.read_catalog()?;
-    let mut communes: BTreeMap<&str, Commune> = BTreeMap::new();
+    let communes = if kind == Some("establishment") {
+        BTreeMap::new()
+    } else {
+        communes(&c)
+    };
     let mut found: Vec<(Score, u8, Place)> = Vec::new();
-    for e in c.establishments.values() {
-        let est = &e.establishment;
-        let Some(p) = est.position else { continue };
-        if kind != Some("establishment") {
-            let commune = communes.entry(&est.commune_code).or_insert_with(|| Commune {
-                name: est.commune_name.clone(),
-                departement: est.departement.clone(),
-                lon: 0.0,
-                lat: 0.0,
-                bbox: [p.lon, p.lat, p.lon, p.lat],
-                count: 0,
-            });
-            commune.lon += p.lon;
-            commune.lat += p.lat;
-            commune.count += 1;
-            commune.bbox = [
-                commune.bbox[0].min(p.lon),
-                commune.bbox[1].min(p.lat),
-                commune.bbox[2].max(p.lon),
-                commune.bbox[3].max(p.lat),
-            ];
-        }
-        if kind == Some("commune") {
-            continue;
-        }
-        if let Some(score) = query.score(&e.place) {
-            found.push((
-                score,
-                1,
-                Place {
-                    kind: "establishment",
-                    label: est.name.clone(),
-                    detail: format!("{} · {}", est.commune_name, est.uai.as_str()),
-                    code: None,
-                    uai: Some(est.uai.as_str().to_string()),
-                    center: [p.lon, p.lat],
-                    bbox: None,
-                },
-            ));
+    if kind != Some("commune") {
+        for e in c.establishments.values() {
+            let est = &e.establishment;
+            let Some(p) = est.position else { continue };
+            if let Some(score) = query.score(&e.place) {
+                found.push((
+                    score,
+                    1,
+                    Place {
+                        kind: "establishment",
+                        label: est.name.clone(),
+                        detail: format!("{} · {}", est.commune_name, est.uai.as_str()),
+                        code: None,
+                        uai: Some(est.uai.as_str().to_string()),
+                        center: [p.lon, p.lat],
+                        bbox: None,
+                    },
+                ));
+            }
         }
     }
     for (code, m) in communes {
         if let Some(score) = query.score(&fold_joined(&[m.name.as_str(), code])) {
-            let n = m.count as f64;
+            let center = m.center();
             found.push((
                 score,
                 0,
@@ -129,7 +187,7 @@ pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
                     ),
                     code: Some(code.to_string()),
                     uai: None,
-                    center: [m.lon / n, m.lat / n],
+                    center,
                     bbox: Some(m.bbox),
                 },
             ));

@@ -190,6 +190,15 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             ),
         )
         .path(
+            "/api/places/communes",
+            PathItem::new(
+                HttpMethod::Get,
+                op("communeNames", "Noms des communes de la vue, pour la carte : points (centre des établissements de la commune), les plus grandes d'abord, 400 au plus", "Lieux", GEO_JSON, "FeatureCollection : code, name, establishments")
+                    .parameter(query("bbox", Type::String, "Emprise de la vue : ouest,sud,est,nord (obligatoire)"))
+                    .build(),
+            ),
+        )
+        .path(
             "/api/practices/facets",
             PathItem::new(
                 HttpMethod::Get,
