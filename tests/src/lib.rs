@@ -191,6 +191,7 @@ impl TestApp {
             target: repere_core::indicators::DEFAULT_TARGET,
             static_maps,
             embed_origins: vec![EMBED_ORIGIN.to_string()],
+            tile_cache: repere_server::config::DEFAULT_TILE_CACHE,
         };
         let app = Application::build(&config).await.expect("server starts");
         let addr = app.local_addr();

@@ -102,6 +102,10 @@ async fn a_write_through_one_instance_reaches_the_other_within_a_second() {
     for backend in backends() {
         let a = app(backend).await;
         let b = a.another_instance().await;
+        // B draws (and keeps in its tile cache) the tile where the practice will appear.
+        let (tx, ty) = repere_tests::mvt::tile_of(SPOT.0, SPOT.1, 12);
+        let tile = format!("{}/api/tiles/practices/12/{tx}/{ty}.mvt", b.base());
+        let before = b.client.get(&tile).send().await.unwrap().bytes().await.unwrap();
 
         // A new published practice: B's items and nearby serve it.
         let id = publish_new(&a, "Écrit par A, lu par B").await;
@@ -115,9 +119,7 @@ async fn a_write_through_one_instance_reaches_the_other_within_a_second() {
             nearest_id(&b).await == Some(id)
         })
         .await;
-        // And B's vector tile at the practice's position.
-        let (tx, ty) = repere_tests::mvt::tile_of(SPOT.0, SPOT.1, 12);
-        let tile = format!("{}/api/tiles/practices/12/{tx}/{ty}.mvt", b.base());
+        // And B's vector tile at the practice's position, drawn again for the new catalogue.
         let ids_in_tile = |bytes: &[u8]| -> Vec<i64> {
             repere_tests::mvt::decode(bytes)
                 .iter()
@@ -128,6 +130,7 @@ async fn a_write_through_one_instance_reaches_the_other_within_a_second() {
                 })
                 .collect()
         };
+        assert!(!ids_in_tile(&before).contains(&id));
         let bytes = b.client.get(&tile).send().await.unwrap().bytes().await.unwrap();
         assert!(
             ids_in_tile(&bytes).contains(&id),

@@ -101,7 +101,7 @@ impl Application {
             store,
             catalog,
             metrics: Arc::new(Metrics::default()),
-            tiles: Arc::new(Default::default()),
+            tiles: Arc::new(crate::tiles::TileIndexes::with_tile_cache(config.tile_cache)),
             networks: Arc::new(std::sync::Mutex::new(None)),
             basemap_style_url: config.basemap_style_url.as_deref().map(Arc::from),
             target: config.target,

@@ -116,6 +116,9 @@ pub struct ServeArgs {
     /// Sites autorisés à intégrer la carte (/embed) dans une iframe : origines séparées par des virgules, ex. https://www.ac-nice.fr.
     #[arg(long, env = "REPERE_EMBED_ORIGINS", default_value = "", value_parser = crate::config::parse_origin_list)]
     pub embed_origins: crate::config::Origins,
+    /// Tuiles vectorielles gardées en mémoire (valables jusqu'à la prochaine écriture) ; 0 : aucun cache.
+    #[arg(long, env = "REPERE_TILE_CACHE", default_value_t = crate::config::DEFAULT_TILE_CACHE as u64, value_parser = clap::value_parser!(u64).range(0..=10_000_000))]
+    pub tile_cache: u64,
     /// Charge le jeu de démonstration si la base est vide (premier démarrage).
     #[arg(long, env = "REPERE_DEMO_IF_EMPTY")]
     pub demo_if_empty: bool,
@@ -217,6 +220,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 target: args.target,
                 static_maps: !args.no_static_maps,
                 embed_origins: args.embed_origins.0,
+                tile_cache: args.tile_cache as usize,
             };
             let app = Application::build(&config).await?;
             tracing::info!(address = %app.local_addr(), "Repère is listening");

@@ -32,7 +32,12 @@ pub struct ServeConfig {
     pub static_maps: bool,
     /// Origins (`https://www.ac-nice.fr`) whose pages may frame `/embed`; none by default.
     pub embed_origins: Vec<String>,
+    /// Encoded vector tiles kept in memory (valid for one catalogue generation); 0: no tile cache.
+    pub tile_cache: usize,
 }
+
+/// Default size of the tile cache, in tiles (a few KB each).
+pub const DEFAULT_TILE_CACHE: usize = 10_000;
 
 impl ServeConfig {
     /// The configuration with every default, on `database_url`.
@@ -46,6 +51,7 @@ impl ServeConfig {
             target: repere_core::indicators::DEFAULT_TARGET,
             static_maps: true,
             embed_origins: Vec::new(),
+            tile_cache: DEFAULT_TILE_CACHE,
         }
     }
 }

@@ -74,10 +74,33 @@ struct Cached {
     points: Arc<Points>,
 }
 
-/// The sorted point sets of recent (layer, filters) pairs.
+/// The sorted point sets of recent (layer, filters) pairs, and the encoded tiles.
 #[derive(Default)]
 pub struct TileIndexes {
     cached: Mutex<Vec<Cached>>,
+    /// Encoded tiles by (layer, z, x, y, filters), each with the catalogue generation it was drawn
+    /// for: a tile of an older generation is never served (every write makes a new generation).
+    /// `None`: no tile cache (`REPERE_TILE_CACHE=0`).
+    encoded: Option<quick_cache::sync::Cache<TileKey, EncodedTile>>,
+}
+
+type TileKey = (&'static str, TileId, String);
+
+#[derive(Clone)]
+struct EncodedTile {
+    generation: u64,
+    bytes: bytes::Bytes,
+    etag: HeaderValue,
+}
+
+impl TileIndexes {
+    /// Indexes with a cache of at most `tiles` encoded tiles (0: none).
+    pub fn with_tile_cache(tiles: usize) -> Self {
+        Self {
+            cached: Mutex::default(),
+            encoded: (tiles > 0).then(|| quick_cache::sync::Cache::new(tiles)),
+        }
+    }
 }
 
 impl std::fmt::Debug for TileIndexes {
@@ -271,19 +294,41 @@ pub async fn tile(
     let y = y.strip_suffix(".mvt").or_else(|| y.strip_suffix(".pbf")).unwrap_or(&y);
     let t = TileId::new(coordinate("z", &z)?, coordinate("x", &x)?, coordinate("y", y)?)?;
     let q = parse_filters(raw.as_deref(), info)?;
-    let bytes = {
-        let c = app.read_catalog()?;
-        let points = app.tiles.points(&c, info, &q)?;
-        encode(&c, info.id, &t, &points).map_err(|e| ApiError::Internal(format!("MVT encoding: {e}")))?
+    let key = (info.id, t, raw.unwrap_or_default());
+    let generation = app.read_catalog()?.generation;
+    let hit = app
+        .tiles
+        .encoded
+        .as_ref()
+        .and_then(|c| c.get(&key))
+        .filter(|e| e.generation == generation);
+    let tile = match hit {
+        Some(tile) => tile,
+        None => {
+            let (bytes, generation) = {
+                let c = app.read_catalog()?;
+                let points = app.tiles.points(&c, info, &q)?;
+                let bytes =
+                    encode(&c, info.id, &t, &points).map_err(|e| ApiError::Internal(format!("MVT encoding: {e}")))?;
+                (bytes, c.generation)
+            };
+            let mut hasher = DefaultHasher::new();
+            bytes.hash(&mut hasher);
+            let etag = format!("\"{:016x}-{}\"", hasher.finish(), bytes.len());
+            let tile = EncodedTile {
+                generation,
+                bytes: bytes::Bytes::from(bytes),
+                etag: HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(e.to_string()))?,
+            };
+            if let Some(c) = &app.tiles.encoded {
+                c.insert(key, tile.clone());
+            }
+            tile
+        }
     };
-    let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    let etag = format!("\"{:016x}-{}\"", hasher.finish(), bytes.len());
+    let etag = tile.etag.to_str().unwrap_or_default().to_string();
     let cache = [
-        (
-            header::ETAG,
-            HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(e.to_string()))?,
-        ),
+        (header::ETAG, tile.etag.clone()),
         (
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=0, must-revalidate"),
@@ -297,7 +342,7 @@ pub async fn tile(
     if fresh {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    Ok((cache, [(header::CONTENT_TYPE, MVT)], bytes).into_response())
+    Ok((cache, [(header::CONTENT_TYPE, MVT)], tile.bytes).into_response())
 }
 
 fn fields(layer: &str) -> Value {
