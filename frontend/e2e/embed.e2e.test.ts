@@ -73,6 +73,16 @@ describe('embedding', () => {
       await embed.page.locator('.repere-item').first().click();
       await embed.page.waitForSelector('#fiche:not([hidden])');
       expect(await embed.page.textContent('#fiche')).not.toContain('Connectez-vous');
+      // The other pages may not be framed: the fiche's links open Repère in a new tab.
+      const school = embed.page.locator('#fiche a[href^="/etablissement"]').first();
+      expect(await school.count()).toBe(1);
+      const [tab] = await Promise.all([embed.page.context().waitForEvent('page'), school.click()]);
+      await tab.waitForLoadState();
+      expect(tab.url()).toContain('/etablissement.html');
+      await tab.close();
+      expect(embed.page.url()).toContain('/embed');
+      // The page fits its frame: nothing scrolls the bar away.
+      expect(await embed.page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight + 1)).toBe(true);
       expect(await axe(embed.page)).toEqual([]);
       await embed.close();
     }

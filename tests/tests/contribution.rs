@@ -654,6 +654,10 @@ async fn an_author_and_a_colleague_answer_each_other() {
         let m = &theirs["messages"][0];
         assert_eq!(m["body"], "Avec plaisir, mardi ?");
         assert_eq!(m["reply_to"], first_id);
+        assert_eq!(
+            m["in_reply_to"], "Pouvons-nous échanger ?",
+            "the answer shows what it answers"
+        );
         assert_eq!(m["practice_id"], id);
         assert!(
             !theirs.to_string().contains(AUTHOR),

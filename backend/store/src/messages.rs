@@ -76,11 +76,19 @@ pub async fn get(store: &Store, id: i64) -> Result<Option<(Message, Option<i64>)
     row.map(|r| Ok((from_row(&r)?, r.try_get("addressee")?))).transpose()
 }
 
+/// A received message, whether its recipient answered it, and the text it answers (theirs).
+pub struct Received {
+    pub message: Message,
+    pub answered: bool,
+    pub in_reply_to: Option<String>,
+}
+
 /// The messages `user_id` received (first messages about their practices and replies to them), newest
-/// first, each with whether they have answered it.
-pub async fn inbox(store: &Store, user_id: i64) -> Result<Vec<(Message, bool)>, StoreError> {
+/// first.
+pub async fn inbox(store: &Store, user_id: i64) -> Result<Vec<Received>, StoreError> {
     let rows = sqlx::query(
-        "SELECT m.*, EXISTS (SELECT 1 FROM messages r WHERE r.reply_to = m.id AND r.sender_id = $1) AS answered
+        "SELECT m.*, EXISTS (SELECT 1 FROM messages r WHERE r.reply_to = m.id AND r.sender_id = $1) AS answered,
+                (SELECT o.body FROM messages o WHERE o.id = m.reply_to) AS in_reply_to
          FROM messages m JOIN practices p ON p.id = m.practice_id
          WHERE m.recipient_id = $1 OR (m.recipient_id IS NULL AND p.author_id = $1)
          ORDER BY m.id DESC",
@@ -94,7 +102,11 @@ pub async fn inbox(store: &Store, user_id: i64) -> Result<Vec<(Message, bool)>, 
             let answered = r
                 .try_get::<bool, _>("answered")
                 .or_else(|_| r.try_get::<i64, _>("answered").map(|n| n != 0))?;
-            Ok((from_row(r)?, answered))
+            Ok(Received {
+                message: from_row(r)?,
+                answered,
+                in_reply_to: r.try_get("in_reply_to")?,
+            })
         })
         .collect()
 }

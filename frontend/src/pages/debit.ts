@@ -15,6 +15,7 @@ import { establishmentPopup } from '../map/overlays';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
 import { addRow } from '../ui/tables';
+import { plural } from '../ui/text';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('debit');
@@ -119,7 +120,7 @@ function render(v: View): void {
   $('epci-block').hidden = !v.epci_known;
   $('epci-csv-item').hidden = !v.epci_known;
   $('epci-missing').hidden = v.epci_known;
-  $('epci-note').textContent = v.below.without_epci ? `${v.below.without_epci} établissement(s) sous le seuil dans une commune sans EPCI connu.` : '';
+  $('epci-note').textContent = v.below.without_epci ? `${plural(v.below.without_epci, 'établissement', 'établissements')} sous le seuil dans une commune sans EPCI connu.` : '';
   const q = query();
   for (const t of ['establishments', 'commune', 'departement', 'epci']) ($(`csv-${t}`) as HTMLAnchorElement).href = `/api/indicators/bandwidth.csv?${q}&territory=${t}`;
   if (map?.getLayer('below')) {
@@ -204,7 +205,7 @@ async function setupMap(): Promise<void> {
   const m = map;
   m.on('click', (e) => {
     const f = m.queryRenderedFeatures([[e.point.x - 5, e.point.y - 5], [e.point.x + 5, e.point.y + 5]], { layers: ['below', 'all'] })[0];
-    if (f) new Popup({ maxWidth: '18rem' }).setLngLat(e.lngLat).setDOMContent(establishmentPopup(f.properties)).addTo(m);
+    if (f) new Popup({ maxWidth: 'min(18rem, 80vw)' }).setLngLat(e.lngLat).setDOMContent(establishmentPopup(f.properties)).addTo(m);
   });
   for (const layer of ['below', 'all']) {
     m.on('mouseenter', layer, () => (m.getCanvas().style.cursor = 'pointer'));
@@ -212,17 +213,20 @@ async function setupMap(): Promise<void> {
   }
 }
 
-// Another département: its communes and EPCIs replace the chosen ones.
+// Another département: its communes and EPCIs replace the chosen ones, listed at once.
 select('departement').addEventListener('change', () => {
   select('commune').value = '';
   select('epci').value = '';
+  void load();
 });
-// One territory at a time: a commune or an EPCI.
+// One territory at a time: a commune or an EPCI; the view follows the choice.
 select('commune').addEventListener('change', () => {
   if (select('commune').value) select('epci').value = '';
+  void load();
 });
 select('epci').addEventListener('change', () => {
   if (select('epci').value) select('commune').value = '';
+  void load();
 });
 fromUrl();
 $('controls').addEventListener('submit', (e) => {

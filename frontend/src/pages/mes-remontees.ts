@@ -6,6 +6,7 @@ import { ApiError, getJson } from '../api/client';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
 import { renderMessages } from '../ui/messages';
+import { plural } from '../ui/text';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('mes-remontees');
@@ -39,7 +40,7 @@ async function load(): Promise<void> {
     return;
   }
   const { practices } = await getJson<{ practices: Mine[] }>('/api/practices/mine');
-  status.textContent = practices.length === 0 ? 'Vous n\'avez encore signalé aucun usage.' : `${practices.length} remontée(s).`;
+  status.textContent = practices.length === 0 ? 'Vous n\'avez encore signalé aucun usage.' : `${plural(practices.length, 'remontée', 'remontées')}.`;
   const body = table.tBodies[0]!;
   body.replaceChildren(
     ...practices.map((p) => {

@@ -7,6 +7,7 @@ import { ApiError, apiUrl, getJson, type PracticeFields } from '../api/client';
 import { clearErrors, fieldError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
+import { plural, sentence } from '../ui/text';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('moderation');
@@ -175,7 +176,7 @@ const ageLabel = (d: number) => (d === 0 ? 'aujourd\'hui' : d === 1 ? '1 jour' :
 async function load(): Promise<void> {
   const q = { departement: ($('departement') as HTMLSelectElement).value, school_year: ($('school_year') as HTMLInputElement).value.trim() };
   const { practices } = await getJson<{ practices: Pending[] }>(apiUrl('/moderation/inbox', q));
-  status.textContent = practices.length === 0 ? 'Aucune remontée en attente.' : `${practices.length} remontée(s) en attente.`;
+  status.textContent = practices.length === 0 ? 'Aucune remontée en attente.' : `${plural(practices.length, 'remontée', 'remontées')} en attente.`;
   table.tBodies[0]!.replaceChildren(
     ...practices.map((p) => {
       const tr = document.createElement('tr');
@@ -208,6 +209,7 @@ decisions.addEventListener('submit', (e) => {
   const reason = ($('reason') as HTMLTextAreaElement).value.trim();
   if (ids.length === 0) {
     status.textContent = 'Choisissez au moins une remontée.';
+    $('decided').textContent = 'Choisissez au moins une remontée.';
     return;
   }
   if (action === 'reject' && !reason) {
@@ -219,7 +221,12 @@ decisions.addEventListener('submit', (e) => {
     .then(async (r) => {
       const failed = r.results.filter((x) => x.error);
       await load();
-      status.textContent = `${r.results.length - failed.length} remontée(s) ${action === 'publish' ? 'publiée(s)' : 'refusée(s)'}.${failed.length ? ` ${failed.length} impossible(s) : ${failed.map((f) => f.error).join(' ; ')}` : ''} ${status.textContent}`;
+      const done = r.results.length - failed.length;
+      const verb = action === 'publish' ? (done > 1 ? 'publiées' : 'publiée') : (done > 1 ? 'refusées' : 'refusée');
+      const message = `${plural(done, 'remontée', 'remontées')} ${verb}.${failed.length ? ` ${plural(failed.length, 'décision impossible', 'décisions impossibles')} : ${failed.map((f) => sentence(f.error ?? '')).join(' ')}` : ''}`;
+      status.textContent = `${message} ${status.textContent}`;
+      // Said again beside the buttons, where the moderator is looking.
+      $('decided').textContent = message;
     })
     .catch(showError);
 });

@@ -8,6 +8,7 @@ import { ApiError, getJson } from '../api/client';
 import { LINK_COLOURS } from '../map/overlays';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
+import { plural } from '../ui/text';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('reseaux');
@@ -46,7 +47,7 @@ function drawn(n: Network, nodes: number, links: number): string {
   const whole = nodes >= all;
   const pivots = n.properties.pivots.length;
   return whole
-    ? `Le graphe montre tout le réseau n° ${n.id} : ${nodes} projets et ${links} liens, dont ${pivots} projet(s) pivot(s) en bleu.`
+    ? `Le graphe montre tout le réseau n° ${n.id} : ${nodes} projets et ${links} liens, dont ${plural(pivots, 'projet pivot', 'projets pivots')} en bleu.`
     : `Le graphe montre les ${nodes} projets (et leurs ${links} liens) à 6 liens au plus du projet n° ${n.id} ; le réseau entier compte ${all} projets et ${n.properties.links} liens (voir le tableau).`;
 }
 

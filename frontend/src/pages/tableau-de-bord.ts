@@ -13,6 +13,7 @@ import { drawChart } from '../ui/charts';
 import { addRow } from '../ui/tables';
 import { countVisit } from '../ui/visit';
 import { renderVisits } from '../ui/visits-table';
+import { plural } from '../ui/text';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('tableau-de-bord');
@@ -45,7 +46,6 @@ const TITLES: [string, string][] = [
 
 const $ = (id: string) => document.getElementById(id)!;
 const charts: Chart[] = [];
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString('fr-FR')} ${n > 1 ? many : one}`;
 
 function currentYear(): string {
   const now = new Date();

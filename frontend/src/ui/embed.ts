@@ -14,6 +14,18 @@ export function renderEmbedFrame(): void {
     <p id="basemap-notice" class="fr-notice-demo" role="status" hidden></p>
     <p id="demo-notice" class="fr-notice-demo" hidden>Données de démonstration.</p>`;
   document.body.prepend(bar);
+  // The other pages may not be framed: any link to them opens Repère in a new tab.
+  document.addEventListener(
+    'click',
+    (e) => {
+      const a = (e.target as Element | null)?.closest?.('a[href]') as HTMLAnchorElement | null;
+      if (a && !a.target && !a.getAttribute('href')!.startsWith('#')) {
+        a.target = '_blank';
+        a.rel = 'noopener';
+      }
+    },
+    true,
+  );
 }
 
 /** Keeps "Ouvrir dans Repère" on the same filters and view. */

@@ -1,6 +1,7 @@
 // The fiche panel: every public field of a practice, its establishment, its linked practices and a
 // shareable address.
 import type { Feature, LinkProps, PracticeProps } from '../api/client';
+import { sentence } from './text';
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
@@ -154,7 +155,7 @@ function contactSection(id: number, actions: FicheActions): HTMLElement {
         status.textContent = "Message envoyé : l'auteur le lira dans son espace.";
       })
       .catch((err: unknown) => {
-        status.textContent = err instanceof Error ? err.message : "Le message n'a pas pu être envoyé.";
+        status.textContent = err instanceof Error ? `Le message n'a pas pu être envoyé : ${sentence(err.message)}` : "Le message n'a pas pu être envoyé.";
       });
   });
   section.append(form);

@@ -1,6 +1,7 @@
 // DSFR form helpers: a message next to the field at fault (from the client's checks or the server's
 // problem+json), and a summary at the top for screen-reader users.
 import { ApiError } from '../api/client';
+import { sentence } from './text';
 
 /** Shows `message` under the group of the input whose `name` is `field`; returns false if absent. */
 export function fieldError(form: HTMLFormElement, field: string, message: string): boolean {
@@ -11,7 +12,7 @@ export function fieldError(form: HTMLFormElement, field: string, message: string
   const p = document.createElement('p');
   p.className = 'fr-error-text';
   p.id = `${input.id || field}-error`;
-  p.textContent = message;
+  p.textContent = sentence(message);
   group.append(p);
   input.setAttribute('aria-invalid', 'true');
   input.setAttribute('aria-describedby', p.id);
@@ -48,7 +49,7 @@ export function showApiError(form: HTMLFormElement, alert: HTMLElement, e: unkno
     alert.hidden = true;
     return;
   }
-  alert.textContent = err ? `${err.problem.title} : ${err.message}` : reason;
+  alert.textContent = err ? `${err.problem.title} : ${sentence(err.message)}` : reason;
   alert.hidden = false;
   alert.focus();
 }

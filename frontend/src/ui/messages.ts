@@ -12,19 +12,24 @@ export interface Message {
   body: string;
   created_at: string;
   reply_to: number | null;
+  /** The text this message answers (the user's own). */
+  in_reply_to: string | null;
   answered: boolean;
 }
+
+/** The sender's name inside a sentence ("Un collègue" becomes "un collègue"). */
+const inSentence = (name: string) => (name === 'Un collègue' ? 'un collègue' : name);
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}): HTMLElementTagNameMap[K] {
   return Object.assign(document.createElement(tag), props);
 }
 
-function replyForm(m: Message, sent: (card: HTMLElement) => void): HTMLFormElement {
+function replyForm(m: Message, sent: (body: string) => void): HTMLFormElement {
   const form = el('form', { className: 'fr-mt-2w', noValidate: true });
   form.dataset.reply = String(m.id);
   const group = el('div', { className: 'fr-input-group' });
   const id = `reply-${m.id}`;
-  const label = el('label', { className: 'fr-label', htmlFor: id, textContent: `Votre réponse à ${m.sender_name}` });
+  const label = el('label', { className: 'fr-label', htmlFor: id, textContent: `Votre réponse à ${inSentence(m.sender_name)}` });
   const area = el('textarea', { className: 'fr-input', id, name: 'body', rows: 4, maxLength: 2000, required: true });
   group.append(label, area);
   const alert = el('p', { className: 'fr-alert fr-alert--error fr-alert--sm', hidden: true, tabIndex: -1 });
@@ -57,7 +62,7 @@ function replyForm(m: Message, sent: (card: HTMLElement) => void): HTMLFormEleme
     }
     ok.disabled = true;
     send('POST', `/api/messages/${m.id}/reply`, { body })
-      .then(() => sent(form.closest('.fr-callout')!))
+      .then(() => sent(body))
       .catch((err: unknown) => showApiError(form, alert, err))
       .finally(() => { ok.disabled = false; });
   });
@@ -73,6 +78,12 @@ function card(m: Message): HTMLElement {
   title.textContent = m.reply_to ? `${m.sender_name} vous répond — ${about}, le ${when}` : `${m.sender_name} — ${about}, le ${when}`;
   const body = el('p', { className: 'fr-callout__text fr-text--sm', textContent: m.body });
   body.style.whiteSpace = 'pre-line';
+  const parts: HTMLElement[] = [title];
+  if (m.in_reply_to) {
+    const quote = el('p', { className: 'fr-text--sm fr-mb-1w repere-quote', textContent: `En réponse à votre message : « ${m.in_reply_to} »` });
+    parts.push(quote);
+  }
+  parts.push(body);
   const status = el('p', { className: 'fr-text--sm fr-mb-0' });
   status.setAttribute('role', 'status');
   const answer = el('button', { className: 'fr-btn fr-btn--sm fr-btn--tertiary', type: 'button', textContent: m.answered ? 'Répondre à nouveau' : 'Répondre' });
@@ -81,18 +92,18 @@ function card(m: Message): HTMLElement {
   answer.addEventListener('click', () => {
     answer.hidden = true;
     answer.setAttribute('aria-expanded', 'true');
-    const form = replyForm(m, () => {
+    const form = replyForm(m, (sentText) => {
       form.remove();
       answer.hidden = false;
       answer.textContent = 'Répondre à nouveau';
       answer.setAttribute('aria-expanded', 'false');
-      status.textContent = `Réponse envoyée à ${m.sender_name}.`;
+      status.textContent = `Réponse envoyée à ${inSentence(m.sender_name)} : « ${sentText} »`;
       answer.focus();
     });
     answer.after(form);
     form.querySelector('textarea')!.focus();
   });
-  box.append(title, body, status, answer);
+  box.append(...parts, status, answer);
   return box;
 }
 

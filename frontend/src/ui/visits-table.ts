@@ -56,7 +56,7 @@ async function load(): Promise<void> {
   try {
     const v = await getJson<Visits>(`/api/visits?${q}`);
     const period = `du ${new Date(v.from).toLocaleDateString('fr-FR')} au ${new Date(v.to).toLocaleDateString('fr-FR')}`;
-    $('visits-status').textContent = v.total === 0 ? `Aucune visite comptée ${period}.` : `${n(v.total)} vues ${period}.`;
+    $('visits-status').textContent = v.total === 0 ? `Aucune visite comptée ${period}.` : `${n(v.total)} visites ${period}.`;
     const tables: HTMLElement[] = [];
     if (v.total > 0) {
       tables.push(table(`Visites par page, ${period}`, 'Page', v.by_page.map((r) => [PAGE_LABELS[r.page] ?? r.page, r.count])));
@@ -66,7 +66,11 @@ async function load(): Promise<void> {
     }
     $('visits-tables').replaceChildren(...tables);
     $<HTMLAnchorElement>('visits-csv').href = `/api/visits.csv?from=${v.from}&to=${v.to}`;
+    $<HTMLAnchorElement>('visits-csv').hidden = false;
   } catch (e) {
+    // The tables of another period must not pass for this one.
+    $('visits-tables').replaceChildren();
+    $<HTMLAnchorElement>('visits-csv').hidden = true;
     $('visits-status').textContent = '';
     if (e instanceof ApiError && e.param && fieldError(form, e.param, e.problem.invalid_params?.[0]?.reason ?? e.message)) return;
     $('visits-status').textContent = e instanceof ApiError ? e.message : "Les visites n'ont pas pu être chargées.";

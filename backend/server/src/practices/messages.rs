@@ -117,7 +117,8 @@ pub async fn inbox(State(app): State<AppState>, user: CurrentUser) -> Result<Res
     let out: Vec<Value> = {
         let c = app.read_catalog()?;
         list.iter()
-            .map(|(m, answered)| {
+            .map(|r| {
+                let m = &r.message;
                 json!({
                     "id": m.id,
                     "practice_id": m.practice_id,
@@ -126,7 +127,8 @@ pub async fn inbox(State(app): State<AppState>, user: CurrentUser) -> Result<Res
                     "body": m.body,
                     "created_at": m.created_at,
                     "reply_to": m.reply_to,
-                    "answered": answered,
+                    "answered": r.answered,
+                    "in_reply_to": r.in_reply_to,
                 })
             })
             .collect()
