@@ -33,7 +33,7 @@ export const ESTABLISHMENT_NAMES_ZOOM = 14;
 
 const halo = { 'text-color': '#3a3a3a', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 } as const;
 
-export function baseStyle(origin = location.origin): StyleSpecification {
+export function baseStyle(origin = globalThis.location?.origin ?? ''): StyleSpecification {
   return {
     version: 8,
     glyphs: `${origin}/glyphs/{fontstack}/{range}.pbf`,
