@@ -16,21 +16,31 @@ async fn app(backend: Backend) -> TestApp {
     .await
 }
 
-async fn beacon(app: &TestApp, body: Value) -> (u16, Option<String>, Value) {
+/// A beacon's answer: status, `Set-Cookie` if any, content type and body.
+struct Answer {
+    status: u16,
+    cookie: Option<String>,
+    ctype: String,
+    body: Value,
+}
+
+async fn beacon(app: &TestApp, body: &Value) -> Answer {
     let resp = app
         .client
         .post(format!("{}/api/visits", app.base()))
-        .json(&body)
+        .json(body)
         .send()
         .await
         .unwrap();
-    let status = resp.status().as_u16();
-    let cookie = resp
-        .headers()
-        .get("set-cookie")
-        .map(|v| v.to_str().unwrap().to_string());
+    let header = |n: &str| resp.headers().get(n).map(|v| v.to_str().unwrap().to_string());
+    let (status, cookie, ctype) = (resp.status().as_u16(), header("set-cookie"), header("content-type"));
     let text = resp.text().await.unwrap();
-    (status, cookie, serde_json::from_str(&text).unwrap_or(Value::Null))
+    Answer {
+        status,
+        cookie,
+        ctype: ctype.unwrap_or_default(),
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+    }
 }
 
 fn count_of(rows: &Value, key: &str, value: &Value) -> i64 {
@@ -58,9 +68,9 @@ async fn views_are_counted_without_a_cookie_and_read_by_moderators() {
             (&app, json!({ "page": "embed", "site": format!("{EMBED_ORIGIN}/") })),
             (&app, json!({ "page": "embed", "site": "https://ailleurs.example" })),
         ] {
-            let (status, cookie, body) = beacon(target, body).await;
-            assert_eq!(status, 204, "{body}");
-            assert_eq!(cookie, None, "a beacon never sets a cookie");
+            let a = beacon(target, &body).await;
+            assert_eq!(a.status, 204, "{}", a.body);
+            assert_eq!(a.cookie, None, "a beacon never sets a cookie");
         }
         // Bad beacons are refused, naming the field, and count nothing.
         for (body, expected, field) in [
@@ -69,17 +79,8 @@ async fn views_are_counted_without_a_cookie_and_read_by_moderators() {
             (json!({ "page": "carte", "ip": "1.2.3.4" }), 400, "body"),
             (json!({}), 400, "body"),
         ] {
-            let resp = app
-                .client
-                .post(format!("{}/api/visits", app.base()))
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = resp.status().as_u16();
-            let ctype = resp.headers()["content-type"].to_str().unwrap().to_string();
-            let problem: Value = resp.json().await.unwrap();
-            assert_problem(status, &ctype, &problem, expected, Some(field), &body.to_string());
+            let a = beacon(&app, &body).await;
+            assert_problem(a.status, &a.ctype, &a.body, expected, Some(field), &body.to_string());
         }
         // The second instance writes its counts when it stops: nothing is lost.
         other.stop().await;

@@ -36,12 +36,30 @@ fn checked_body(body: Result<Json<MessageInput>, axum::extract::rejection::JsonR
     Ok(text.to_string())
 }
 
-fn display_name(user: &CurrentUser) -> String {
-    if user.0.display_name.is_empty() {
-        "Un collègue".to_string()
+/// Stores a message from `user` (shown under their display name, "Un collègue" without one); 201.
+async fn deliver(
+    app: &AppState,
+    user: &CurrentUser,
+    practice_id: i64,
+    to: Option<i64>,
+    reply_to: Option<i64>,
+    body: &str,
+) -> Result<Response, ApiError> {
+    let name = if user.0.display_name.is_empty() {
+        "Un collègue"
     } else {
-        user.0.display_name.clone()
-    }
+        user.0.display_name.as_str()
+    };
+    let m = NewMessage {
+        practice_id,
+        sender_id: user.0.id,
+        sender_name: name,
+        recipient_id: to,
+        reply_to,
+        body,
+    };
+    let id = repere_store::messages::send(&app.store, &m).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "sent": true, "id": id }))).into_response())
 }
 
 /// POST /api/practices/{id}/messages — "contacter l'auteur": a signed-in colleague leaves a message
@@ -70,17 +88,7 @@ pub async fn contact_author(
     if author == user.0.id {
         return Err(ApiError::Conflict("vous êtes l'auteur de cet usage".into()));
     }
-    let name = display_name(&user);
-    let m = NewMessage {
-        practice_id: id,
-        sender_id: user.0.id,
-        sender_name: &name,
-        recipient_id: None,
-        reply_to: None,
-        body: &text,
-    };
-    let id = repere_store::messages::send(&app.store, &m).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "sent": true, "id": id }))).into_response())
+    deliver(&app, &user, id, None, None, &text).await
 }
 
 /// POST /api/messages/{id}/reply — answers a message one received; the answer goes to its sender.
@@ -97,17 +105,15 @@ pub async fn reply(
         .filter(|(_, to)| *to == Some(user.0.id))
         .ok_or_else(|| ApiError::NotFound(format!("aucun message {id} pour vous")))?;
     debug_assert_eq!(addressee, Some(user.0.id));
-    let name = display_name(&user);
-    let m = NewMessage {
-        practice_id: original.practice_id,
-        sender_id: user.0.id,
-        sender_name: &name,
-        recipient_id: Some(original.sender_id),
-        reply_to: Some(original.id),
-        body: &text,
-    };
-    let id = repere_store::messages::send(&app.store, &m).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "sent": true, "id": id }))).into_response())
+    deliver(
+        &app,
+        &user,
+        original.practice_id,
+        Some(original.sender_id),
+        Some(original.id),
+        &text,
+    )
+    .await
 }
 
 /// GET /api/messages — the messages the user received (about their practices, and replies to what
