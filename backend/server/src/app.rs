@@ -59,6 +59,8 @@ pub struct Shared {
     pub visits: crate::visits::Visits,
     /// Origins allowed to frame `/embed` (and named in the visit counts).
     pub embed_origins: Vec<String>,
+    /// The framing headers, built from them.
+    pub framing: crate::embed::Framing,
 }
 
 impl AppState {
@@ -108,6 +110,7 @@ impl Application {
             maps: Arc::new(crate::maps::StaticMaps::new(&config.frontend_dir, config.static_maps)),
             visits: Default::default(),
             embed_origins: config.embed_origins.clone(),
+            framing: crate::embed::Framing::new(&config.embed_origins)?,
         }));
         let listener = TcpListener::bind(&config.bind)
             .await

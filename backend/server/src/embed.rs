@@ -26,15 +26,32 @@ pub fn frame_ancestors(path: &str, origins: &[String]) -> String {
     policy
 }
 
+/// The two policies, built once: `/embed`'s and every other page's.
+#[derive(Debug, Clone)]
+pub struct Framing {
+    embed: HeaderValue,
+    other: HeaderValue,
+}
+
+impl Framing {
+    /// Fails on an origin that cannot stand in a header (the command line checked them already).
+    pub fn new(origins: &[String]) -> anyhow::Result<Self> {
+        Ok(Self {
+            embed: HeaderValue::from_str(&frame_ancestors("/embed", origins))?,
+            other: HeaderValue::from_str(&frame_ancestors("/", origins))?,
+        })
+    }
+}
+
 /// Adds the framing policy to every response.
 pub async fn framing(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
+    let embed = is_embed(req.uri().path());
     let mut resp = next.run(req).await;
     let headers = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&frame_ancestors(&path, &app.embed_origins)) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    if !is_embed(&path) {
+    if embed {
+        headers.insert(header::CONTENT_SECURITY_POLICY, app.framing.embed.clone());
+    } else {
+        headers.insert(header::CONTENT_SECURITY_POLICY, app.framing.other.clone());
         // For browsers that predate frame-ancestors.
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     }
