@@ -81,7 +81,11 @@ pub async fn etag(req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::GET | Method::HEAD) || is_hashed_asset(req.uri().path()) {
         return next.run(req).await;
     }
-    let request_headers = req.headers().clone();
+    // Only the If-None-Match values are needed after the handler (not a copy of every header).
+    let mut request_headers = HeaderMap::new();
+    for v in req.headers().get_all(header::IF_NONE_MATCH) {
+        request_headers.append(header::IF_NONE_MATCH, v.clone());
+    }
     let mut resp = next.run(req).await;
     if resp.status() != StatusCode::OK {
         return resp;
