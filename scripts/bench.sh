@@ -16,6 +16,9 @@ POINTS_DB=${REPERE_BENCH_POINTS_DB:-/var/cache/repere-bench/points.db}
 PG=${REPERE_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 MARTIN=${MARTIN:-/opt/martin/bin/martin}
 DURATION=${DURATION:-10}
+# Tiles kept by Repère's tile cache (enough for every random zoom-12 tile of the run); a second instance
+# runs with the cache off.
+TILE_CACHE=${TILE_CACHE:-50000}
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN="$TARGET/release/repere"
 OUT=bench/results
@@ -43,7 +46,7 @@ fi
 start_repere() {
   local start ready rss
   start=$(date +%s.%N)
-  "$BIN" --database-url "sqlite://$1" serve --bind 127.0.0.1:8181 --frontend-dir /nonexistent > "$OUT/$2.log" 2>&1 &
+  "$BIN" --database-url "sqlite://$1" serve --bind 127.0.0.1:8181 --frontend-dir /nonexistent --tile-cache "$TILE_CACHE" > "$OUT/$2.log" 2>&1 &
   REPERE=$!; PIDS+=("$REPERE")
   wait_http http://127.0.0.1:8181/health/ready
   ready=$(date +%s.%N)
@@ -71,8 +74,15 @@ psql "$PG/postgres" -qc "CREATE DATABASE repere_bench"
 psql "$PG/repere_bench" -q -f bench/postgis.sql
 psql "$PG/repere_bench" -Atc "SELECT 'postgis_rows ' || count(*) FROM bench_practices" | tee "$OUT/postgis.txt"
 
-echo "== peers: Martin (cache off), tipg, axum hello world"
+echo "== Repère with the tile cache off, on the same file"
+"$BIN" --database-url "sqlite://$DB" serve --bind 127.0.0.1:8184 --frontend-dir /nonexistent --tile-cache 0 > "$OUT/nocache.log" 2>&1 &
+PIDS+=("$!")
+wait_http http://127.0.0.1:8184/health/ready
+
+echo "== peers: Martin (cache off, and cache on), tipg, axum hello world"
 "$MARTIN" "$PG/repere_bench" --listen-addresses 127.0.0.1:3000 --cache-size 0 > "$OUT/martin.log" 2>&1 &
+PIDS+=("$!")
+"$MARTIN" "$PG/repere_bench" --listen-addresses 127.0.0.1:3001 > "$OUT/martin-cache.log" 2>&1 &
 PIDS+=("$!")
 DATABASE_URL="postgresql://postgres@127.0.0.1:5432/repere_bench" TIPG_DB_TABLES='["public.bench_practices"]' \
   python3 -m uvicorn tipg.main:app --host 127.0.0.1 --port 8282 --workers 2 --log-level warning > "$OUT/tipg.log" 2>&1 &
@@ -80,10 +90,12 @@ PIDS+=("$!")
 "$TARGET/release/examples/hello" 127.0.0.1:8383 > /dev/null 2>&1 &
 PIDS+=("$!")
 wait_http http://127.0.0.1:3000/catalog
+wait_http http://127.0.0.1:3001/catalog
 wait_http http://127.0.0.1:8282/collections
 wait_http http://127.0.0.1:8383/
 # Warm Repère's tile index (built once per data generation and filter set).
 curl -fs -o /dev/null http://127.0.0.1:8181/api/tiles/practices/12/2100/1450.mvt
+curl -fs -o /dev/null http://127.0.0.1:8184/api/tiles/practices/12/2100/1450.mvt
 
 run_wrk() { # name connections url [script]
   local name=$1 c=$2 url=$3 script=${4:-}
@@ -98,7 +110,13 @@ echo "== HTTP (wrk, ${DURATION} s each)"
 for c in 1 4; do
   run_wrk hello "$c" http://127.0.0.1:8383/
   TILE_PATH=/api/tiles/practices/%d/%d/%d.mvt run_wrk repere-tiles-z12 "$c" http://127.0.0.1:8181 bench/tiles.lua
+  TILE_PATH=/api/tiles/practices/%d/%d/%d.mvt run_wrk repere-tiles-z12-nocache "$c" http://127.0.0.1:8184 bench/tiles.lua
   TILE_PATH=/bench_practices/%d/%d/%d run_wrk martin-tiles-z12 "$c" http://127.0.0.1:3000 bench/tiles.lua
+  TILE_PATH=/bench_practices/%d/%d/%d run_wrk martin-tiles-z12-cache "$c" http://127.0.0.1:3001 bench/tiles.lua
+  TILE_PATH=/api/tiles/practices/%d/%d/%d.mvt run_wrk repere-viewports "$c" http://127.0.0.1:8181 bench/viewports.lua
+  TILE_PATH=/api/tiles/practices/%d/%d/%d.mvt run_wrk repere-viewports-nocache "$c" http://127.0.0.1:8184 bench/viewports.lua
+  TILE_PATH=/bench_practices/%d/%d/%d run_wrk martin-viewports "$c" http://127.0.0.1:3000 bench/viewports.lua
+  TILE_PATH=/bench_practices/%d/%d/%d run_wrk martin-viewports-cache "$c" http://127.0.0.1:3001 bench/viewports.lua
   ITEMS_PATH='/api/collections/practices/items?bbox=%f,%f,%f,%f&limit=100' run_wrk repere-items "$c" http://127.0.0.1:8181 bench/items.lua
   ITEMS_PATH='/collections/public.bench_practices/items?bbox=%f,%f,%f,%f&limit=100' run_wrk tipg-items "$c" http://127.0.0.1:8282 bench/items.lua
   run_wrk repere-nearby "$c" http://127.0.0.1:8181 bench/nearby.lua
@@ -114,8 +132,9 @@ REPERE_POINTS_CSV="$PWD/bench/points.csv" cargo bench --locked -p repere-core --
 rate() { awk '/Requests\/sec/ {print $2}' "$OUT/$1-c$2.txt"; }
 for c in 1 4; do
   hello=$(rate hello "$c")
-  printf 'c=%s: tiles %.1f %% of hello world (target 60 %%), k-nearest %.1f %% (target 40 %%)\n' "$c" \
-    "$(echo "100 * $(rate repere-tiles-z12 "$c") / $hello" | bc -l)" "$(echo "100 * $(rate repere-nearby "$c") / $hello" | bc -l)" | tee -a "$OUT/shares.txt"
+  share() { echo "100 * $(rate "$1" "$c") / $hello" | bc -l; }
+  printf 'c=%s: tiles %.1f %% of hello world with the cache, %.1f %% without (target 60 %%); viewports %.1f %% / %.1f %%; k-nearest %.1f %% (target 40 %%)\n' "$c" \
+    "$(share repere-tiles-z12)" "$(share repere-tiles-z12-nocache)" "$(share repere-viewports)" "$(share repere-viewports-nocache)" "$(share repere-nearby)" | tee -a "$OUT/shares.txt"
 done
 echo "== done: figures in $OUT"
 [ "$GUARD" = ok ] || { echo "start-up guard failed: see $OUT/startup-points.txt" >&2; exit 1; }
