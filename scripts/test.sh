@@ -2,7 +2,7 @@
 # Runs every test of Repère on a fresh machine of this kind. Installs what the tests need (GDAL's
 # ogr2ogr, Debian's Chromium, the npm packages), then:
 #   1. the frontend's type check and unit tests (Vitest);
-#   2. the whole Rust workspace's tests against SQLite and, when a PostgreSQL server answers
+#   2. the tree's shape (scripts/check-layers.py), the whole Rust workspace's tests against SQLite and, when a PostgreSQL server answers
 #      (REPERE_TEST_POSTGRES, default the local one), against PostgreSQL too;
 #   3. the browser tests: the real server with the demo data, driven through Chromium.
 set -euo pipefail
@@ -29,7 +29,8 @@ fi
 echo "== frontend: type check and unit tests"
 (cd frontend && npm ci --no-audit --no-fund && npm run typecheck && npm test)
 
-echo "== Rust workspace"
+echo "== Rust workspace: the tree's shape, then build and tests"
+python3 scripts/check-layers.py
 # One build of every target, so the `repere` binary the browser tests start shares its dependencies'
 # features with the test build instead of triggering a second compilation.
 cargo build --workspace --all-targets --locked

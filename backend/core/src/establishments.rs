@@ -193,6 +193,16 @@ pub fn check_commune_code(code: &str) -> Result<(), Invalid> {
     }
 }
 
+/// The name of a département of the académie by its code ("06" → "Alpes-Maritimes"), else
+/// "Département <code>".
+pub fn departement_name(code: &str) -> String {
+    match code {
+        "06" => "Alpes-Maritimes".into(),
+        "83" => "Var".into(),
+        other => format!("Département {other}"),
+    }
+}
+
 /// Normalises a département code: `006` → `06`, `6` → `06`, `083` → `83`, `02A` → `2A`, `971` and
 /// `988` stay.
 pub fn normalise_departement(code: &str) -> Result<String, Invalid> {

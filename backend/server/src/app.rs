@@ -21,63 +21,10 @@ use crate::catalog::Catalog;
 use crate::config::ServeConfig;
 use crate::error::problem;
 use crate::http_cache;
-use crate::ops::{self, Metrics};
+use crate::ops::{self, metrics::Metrics};
+use crate::state::{AppState, Shared};
 use crate::sync::Follower;
 use crate::{auth, indicators, letter, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
-
-/// What every handler can reach: one shared [`Shared`], so that handing it to a request (axum clones
-/// the state for every one) costs one reference count.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-/// The state itself.
-pub struct Shared {
-    pub store: Store,
-    /// The in-memory catalogue, kept in step with the database by `sync`.
-    pub catalog: Arc<RwLock<Catalog>>,
-    /// Follower of the change log: handlers call `sync.after_write()` after each committed write.
-    pub sync: Arc<Follower>,
-    pub metrics: Arc<Metrics>,
-    /// Sorted point sets behind the vector tiles, per layer and filters.
-    pub tiles: Arc<crate::tiles::TileIndexes>,
-    /// `/api/networks` as last computed, with the catalogue generation it was computed for.
-    pub networks: Arc<networks::NetworksCache>,
-    /// Basemap style URL given to the frontend (`/api/config`).
-    pub basemap_style_url: Option<Arc<str>>,
-    /// Published reports expected per school year.
-    pub target: u32,
-    /// Static map images (renderer started on first use, cache).
-    pub maps: Arc<crate::maps::StaticMaps>,
-    /// Visit counters not yet written.
-    pub visits: crate::visits::Visits,
-    /// Origins allowed to frame `/embed` (and named in the visit counts).
-    pub embed_origins: Vec<String>,
-    /// The framing headers, built from them.
-    pub framing: crate::embed::Framing,
-}
-
-impl AppState {
-    /// Read access to the catalogue; a poisoned lock (a writer panicked) is an internal error.
-    pub fn read_catalog(&self) -> Result<std::sync::RwLockReadGuard<'_, Catalog>, crate::error::ApiError> {
-        self.catalog
-            .read()
-            .map_err(|_| crate::error::ApiError::Internal("catalog lock poisoned".into()))
-    }
-
-    /// Write access to the catalogue, held only to swap entries in.
-    pub fn write_catalog(&self) -> Result<std::sync::RwLockWriteGuard<'_, Catalog>, crate::error::ApiError> {
-        self.catalog
-            .write()
-            .map_err(|_| crate::error::ApiError::Internal("catalog lock poisoned".into()))
-    }
-}
 
 /// A server ready to run: store connected, socket bound. The catalogue is loaded by [`Self::run_until`]
 /// while the socket already answers `/health/live` (and 503 on the API until it is loaded).
@@ -103,7 +50,7 @@ impl Application {
             store,
             catalog,
             metrics: Arc::new(Metrics::default()),
-            tiles: Arc::new(crate::tiles::TileIndexes::with_tile_cache(config.tile_cache)),
+            tiles: Arc::new(crate::tiles::cache::TileIndexes::with_tile_cache(config.tile_cache)),
             networks: Arc::new(std::sync::Mutex::new(None)),
             basemap_style_url: config.basemap_style_url.as_deref().map(Arc::from),
             target: config.target,
@@ -207,10 +154,10 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             "/establishments/{uai}/opinee/{school_year}",
             axum::routing::put(opinee::put).delete(opinee::delete),
         )
-        .route("/maps/static.png", get(crate::maps::static_png))
+        .route("/maps/static.png", get(crate::maps::routes::static_png))
         .route(
             "/collections/practices/items/{id}/map.png",
-            get(crate::maps::practice_png),
+            get(crate::maps::routes::practice_png),
         )
         .route("/tiles", get(tiles::list))
         .route("/tiles/{layer}", get(tiles::tilejson_doc))
@@ -221,15 +168,15 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/auth/session", get(auth::routes::current))
         .route("/auth/login", post(auth::routes::login))
         .route("/auth/logout", post(auth::routes::logout))
-        .route("/practices", post(practices::write::create))
-        .route("/practices/mine", get(practices::write::mine))
+        .route("/practices", post(practices::contribution::create))
+        .route("/practices/mine", get(practices::contribution::mine))
         .route("/practices/facets", get(practices::facets::facets))
-        .route("/practices/duplicates", get(practices::write::duplicates))
+        .route("/practices/duplicates", get(practices::duplicates::duplicates))
         .route(
             "/practices/{id}",
-            get(practices::write::show).put(practices::write::edit),
+            get(practices::contribution::show).put(practices::contribution::edit),
         )
-        .route("/practices/{id}/audit", get(practices::write::audit))
+        .route("/practices/{id}/audit", get(practices::moderation::audit))
         .route("/practices/{id}/messages", post(practices::messages::contact_author))
         .route("/messages", get(practices::messages::inbox))
         .route("/messages/{id}/reply", post(practices::messages::reply))
@@ -239,9 +186,9 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/networks/growth", get(networks::growth))
         .route("/links", post(links::write::create))
         .route("/links/{id}", axum::routing::delete(links::write::delete))
-        .route("/practices/{id}/{action}", post(practices::write::act))
-        .route("/moderation/inbox", get(practices::write::inbox))
-        .route("/moderation/decisions", post(practices::write::decide_many))
+        .route("/practices/{id}/{action}", post(practices::moderation::act))
+        .route("/moderation/inbox", get(practices::moderation::inbox))
+        .route("/moderation/decisions", post(practices::moderation::decide_many))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         // A beacon carries no session and no CSRF token; it only adds one to a counter.
         .route("/visits", get(crate::visits::summary).post(crate::visits::record))
@@ -290,7 +237,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             )
         }))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.framing.clone(),
             crate::embed::framing,
         ))
         .layer(axum::middleware::from_fn_with_state(state, ops::track))

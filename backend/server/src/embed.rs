@@ -7,8 +7,6 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::app::AppState;
-
 /// The embeddable page's address.
 pub fn is_embed(path: &str) -> bool {
     matches!(path, "/embed" | "/embed/")
@@ -44,14 +42,14 @@ impl Framing {
 }
 
 /// Adds the framing policy to every response.
-pub async fn framing(State(app): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn framing(State(framing): State<Framing>, req: Request, next: Next) -> Response {
     let embed = is_embed(req.uri().path());
     let mut resp = next.run(req).await;
     let headers = resp.headers_mut();
     if embed {
-        headers.insert(header::CONTENT_SECURITY_POLICY, app.framing.embed.clone());
+        headers.insert(header::CONTENT_SECURITY_POLICY, framing.embed.clone());
     } else {
-        headers.insert(header::CONTENT_SECURITY_POLICY, app.framing.other.clone());
+        headers.insert(header::CONTENT_SECURITY_POLICY, framing.other.clone());
         // For browsers that predate frame-ancestors.
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     }

@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, EstablishmentEntry};
 use crate::error::ApiError;
-use crate::ogc::{CollectionInfo, ItemsQuery, candidates, feature, paginate, point};
+use crate::geojson::{Extent, feature, point};
+use crate::nearest::{NearbyQuery, ranked, with_distance};
+use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate};
+use crate::tiles::points::{Clustered, fields};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "establishments",
@@ -178,4 +181,63 @@ pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiErro
 pub fn one(c: &Catalog, id: &str) -> Option<Value> {
     let uai = Uai::parse(id).ok()?;
     c.establishments.get(&uai).map(|e| render(e, true))
+}
+
+/// Spatial extent of the establishments (no temporal dimension).
+pub fn extent(c: &Catalog) -> Extent {
+    let mut x = Extent::default();
+    c.establishments
+        .values()
+        .filter_map(|e| e.establishment.position)
+        .for_each(|p| x.grow(p));
+    x
+}
+
+/// The establishments nearest to the centre of `q` under its filters.
+pub fn nearest(c: &Catalog, q: &NearbyQuery) -> Result<Vec<Value>, ApiError> {
+    let f = Filter::parse(&q.filters)?;
+    Ok(ranked(
+        &c.establishment_index,
+        &c.establishments,
+        q,
+        |e| f.matches(e),
+        |_, e, d| with_distance(render(e, false), d),
+    ))
+}
+
+/// The establishments under the filters `q`, sorted for tiles.
+pub fn tile_points(c: &Catalog, q: &ItemsQuery) -> Result<Clustered<Uai>, ApiError> {
+    let f = Filter::parse(q)?;
+    let points = c
+        .establishments
+        .values()
+        .filter(|e| f.matches(e))
+        .filter_map(|e| Some((e.establishment.uai, e.establishment.position?)));
+    Ok(Clustered::build(INFO.id, points, |c, uai, f| {
+        f.add_tag_string("uai", uai.as_str());
+        if let Some(e) = c.establishments.get(&uai) {
+            let est = &e.establishment;
+            f.add_tag_string("name", &est.name);
+            f.add_tag_string("kind", est.kind.as_str());
+            f.add_tag_string("bandwidth_class", bandwidth_class(est));
+            f.add_tag_string("label_class", label_class(est));
+            f.add_tag_string("opinee_class", opinee_class(est));
+            if let Some(b) = est.current_bandwidth() {
+                f.add_tag_double("bandwidth_down_mbps", b.down_mbps);
+            }
+        }
+    }))
+}
+
+/// The fields of an establishment in the tiles.
+pub fn tile_fields() -> serde_json::Map<String, Value> {
+    fields(&[
+        ("uai", "String"),
+        ("name", "String"),
+        ("kind", "String"),
+        ("bandwidth_class", "String"),
+        ("label_class", "String"),
+        ("opinee_class", "String"),
+        ("bandwidth_down_mbps", "Number"),
+    ])
 }

@@ -14,10 +14,10 @@ use repere_core::establishments::normalise_departement;
 use repere_core::text::fold;
 use repere_core::{Bbox, Invalid, SchoolYear};
 
-use crate::app::AppState;
 use crate::catalog::{Catalog, PracticeEntry};
 use crate::error::ApiError;
-use crate::ogc::{base_url, pairs, reject_unknown};
+use crate::request::{base_url, pairs, reject_unknown};
+use crate::state::AppState;
 
 /// Practices shown at most (the newest); the letter says how many more there are.
 pub const MAX_CARDS: usize = 30;
@@ -67,7 +67,7 @@ pub fn practices<'a>(c: &'a Catalog, s: &Scope) -> Vec<&'a PracticeEntry> {
         .filter(|e| {
             discipline
                 .as_ref()
-                .is_none_or(|d| crate::ogc::has(&e.practice.disciplines, d))
+                .is_none_or(|d| crate::request::has(&e.practice.disciplines, d))
         })
         .collect();
     list.sort_by(|a, b| {
@@ -140,7 +140,7 @@ pub fn render(
     let year = SchoolYear::containing(today);
     let published_this_year = crate::indicators::published_in(c, year);
     let territory = match s.departement.as_deref() {
-        Some(d) => crate::indicators::departement_label(d),
+        Some(d) => repere_core::establishments::departement_name(d),
         None => "académie de Nice".to_string(),
     };
     let scope_line = format!(

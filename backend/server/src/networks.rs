@@ -15,10 +15,11 @@ use repere_core::text::{fold, folds_to};
 use repere_core::{Bbox, LonLat};
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::error::ApiError;
-use crate::ogc::{GEO_JSON, pairs, parse_count, reject_unknown};
+use crate::request::{pairs, parse_count, reject_unknown};
+use crate::response::GEO_JSON;
+use crate::state::AppState;
 
 /// One network as a GeoJSON feature: its box as geometry, its figures as properties.
 /// Links of one network: how many, the first and the last recorded.
@@ -101,9 +102,6 @@ fn network_feature(c: &Catalog, members: &[i64], links: LinkStats, pivots: &BTre
         }
     })
 }
-
-/// `/api/networks` as last computed, and the catalogue generation it was computed for.
-pub type NetworksCache = std::sync::Mutex<Option<(u64, Arc<str>)>>;
 
 /// GET /api/networks — every network, largest first.
 pub async fn list(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
@@ -196,7 +194,7 @@ pub async fn suggestions(
     let radius = match get("radius_m") {
         None => SUGGEST_RADIUS_M,
         Some(v) => {
-            let r = crate::ogc::parse_number("radius_m", v)?;
+            let r = crate::request::parse_number("radius_m", v)?;
             if r <= 0.0 || r > SUGGEST_MAX_RADIUS_M {
                 return Err(ApiError::param(
                     "radius_m",
@@ -271,7 +269,7 @@ pub async fn suggestions(
                 "id": r.key,
                 "title": e.practice.title,
                 "commune_name": e.commune_name(),
-                "distance_m": crate::nearby::metres(r.distance_m),
+                "distance_m": crate::nearest::metres(r.distance_m),
                 "reason": format!("{}, {distance}", shared(e)?),
             }))
         })

@@ -13,12 +13,14 @@ use chrono::Utc;
 use repere_core::opinee::{Field, Levels, Profile, ProfileDto, check_year, label};
 use repere_core::users::Role;
 use repere_core::{Invalid, SchoolYear, Uai};
+use repere_store::changes::Subject;
+use repere_store::unit::Trace;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The body of a PUT: `{"levels": {field: 0–10, …} | null, "label": 1–3 | null}`.
 #[derive(Debug, Deserialize)]
@@ -91,24 +93,22 @@ async fn record(
     new: &Profile,
 ) -> Result<(), ApiError> {
     let now = Utc::now();
-    let mut tx = app.store.pool().begin().await.map_err(repere_store::StoreError::from)?;
-    repere_store::opinee::put(&mut tx, uai, new, now).await?;
+    let mut unit = app.store.begin().await?;
+    repere_store::opinee::put(unit.conn(), uai, new, now).await?;
     let dto = |p: Option<&Profile>| p.filter(|p| !p.is_empty()).map(ProfileDto::from);
     let changes = json!({ "school_year": new.school_year, "old": dto(old), "new": dto(Some(new)) });
     let action = if new.is_empty() { "opinee_delete" } else { "opinee_put" };
-    repere_store::audit::record(
-        &mut tx,
-        "establishment",
-        uai.as_str(),
-        Some(user.0.id),
+    unit.audit(Trace {
+        entity: "establishment",
+        key: uai.as_str().to_string(),
+        user: Some(user.0.id),
         action,
-        &changes,
-        now,
-    )
+        changes,
+        at: now,
+    })
     .await?;
-    repere_store::changes::record(&mut tx, &repere_store::changes::Subject::Establishment(uai), now).await?;
-    tx.commit().await.map_err(repere_store::StoreError::from)?;
-    app.sync.after_write().await;
+    unit.changed(Subject::Establishment(uai), now);
+    app.commit(unit).await?;
     Ok(())
 }
 

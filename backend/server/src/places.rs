@@ -12,11 +12,11 @@ use repere_core::places::{PlaceQuery, Score};
 use repere_core::text::fold_joined;
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::error::ApiError;
-use crate::indicators::departement_label;
-use crate::ogc::{pairs, parse_count, reject_unknown};
+use crate::request::{pairs, parse_count, reject_unknown};
+use crate::state::AppState;
+use repere_core::establishments::departement_name;
 
 pub const DEFAULT_LIMIT: usize = 8;
 pub const MAX_LIMIT: usize = 20;
@@ -180,7 +180,7 @@ pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
                     label: m.name,
                     detail: format!(
                         "{} ({}) · {} établissement{}",
-                        departement_label(&m.departement),
+                        departement_name(&m.departement),
                         m.departement,
                         m.count,
                         if m.count > 1 { "s" } else { "" }

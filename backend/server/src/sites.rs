@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, SiteEntry};
 use crate::error::ApiError;
-use crate::ogc::{CollectionInfo, ItemsQuery, candidates, feature, paginate, point};
+use crate::geojson::{Extent, feature, point};
+use crate::nearest::{NearbyQuery, ranked, with_distance};
+use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate};
+use crate::tiles::points::{Clustered, fields};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "sites",
@@ -96,4 +99,51 @@ pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiErro
 pub fn one(c: &Catalog, id: &str) -> Option<Value> {
     let id: i64 = id.parse().ok()?;
     c.sites.get(&id).map(|e| render(e))
+}
+
+/// Spatial extent of the sites, and the span of their opening dates.
+pub fn extent(c: &Catalog) -> Extent {
+    let mut x = Extent::default();
+    for s in c.sites.values() {
+        x.grow(s.site.position);
+        if let Some(d) = s.site.opened_on {
+            x.span(format!("{d}T00:00:00Z"));
+        }
+    }
+    x
+}
+
+/// The sites nearest to the centre of `q` under its filters.
+pub fn nearest(c: &Catalog, q: &NearbyQuery) -> Result<Vec<Value>, ApiError> {
+    let f = Filter::parse(&q.filters)?;
+    Ok(ranked(
+        &c.site_index,
+        &c.sites,
+        q,
+        |e| f.matches(e),
+        |_, e, d| with_distance(render(e), d),
+    ))
+}
+
+/// The sites under the filters `q`, sorted for tiles.
+pub fn tile_points(c: &Catalog, q: &ItemsQuery) -> Result<Clustered<i64>, ApiError> {
+    let f = Filter::parse(q)?;
+    let points = c
+        .sites
+        .values()
+        .filter(|e| f.matches(e))
+        .map(|e| (e.site.id, e.site.position));
+    Ok(Clustered::build(INFO.id, points, |c, id, f| {
+        f.set_id(id as u64);
+        f.add_tag_sint("id", id);
+        if let Some(e) = c.sites.get(&id) {
+            f.add_tag_string("name", &e.site.name);
+            f.add_tag_string("kind", e.site.kind.as_str());
+        }
+    }))
+}
+
+/// The fields of a site in the tiles.
+pub fn tile_fields() -> serde_json::Map<String, Value> {
+    fields(&[("id", "Number"), ("name", "String"), ("kind", "String")])
 }

@@ -156,10 +156,7 @@ impl Follower {
                 continue;
             }
             loaded.push(match &change.subject {
-                Subject::Practice(id) => {
-                    let mut conn = self.store.pool().acquire().await?;
-                    Loaded::Practice(*id, repere_store::practices::get(&mut conn, *id).await?)
-                }
+                Subject::Practice(id) => Loaded::Practice(*id, repere_store::practices::find(&self.store, *id).await?),
                 Subject::Establishment(uai) => {
                     Loaded::Establishment(repere_store::establishments::get(&self.store, *uai).await?)
                 }

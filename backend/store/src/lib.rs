@@ -23,6 +23,7 @@ pub mod practices;
 pub mod revisions;
 pub mod sites;
 pub mod transfer;
+pub mod unit;
 pub mod users;
 pub mod visits;
 
@@ -43,6 +44,9 @@ pub enum StoreError {
     /// The database refused or failed a query (connection lost, constraint, …).
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A record that must be unique exists already (a unique index refused the write): what it is.
+    #[error("duplicate {0}")]
+    Duplicate(&'static str),
     /// A whole-table read through the native SQLite connection failed.
     #[error("database error: {0}")]
     NativeRead(#[from] rusqlite::Error),
@@ -163,6 +167,14 @@ impl Store {
     /// Closes every connection (waits for checked-out ones to come back).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Maps a unique-index violation to [`StoreError::Duplicate`] of `what`, any other error as it is.
+pub(crate) fn unique(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate(what),
+        _ => StoreError::Database(e),
     }
 }
 

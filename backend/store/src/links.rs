@@ -3,7 +3,7 @@
 use repere_core::links::{Link, LinkKind};
 
 use crate::bulk::Columns;
-use crate::{AnyConnection, Store, StoreError, corrupt, parse_ts, ts};
+use crate::{AnyConnection, Store, StoreError, corrupt, parse_ts, ts, unique};
 
 const TABLE: &str = "links";
 
@@ -28,7 +28,7 @@ pub async fn load_all(store: &Store) -> Result<Vec<Link>, StoreError> {
 }
 
 /// Inserts a link (its `id` is ignored) and returns its new id. A duplicate (same unordered pair and
-/// kind) or a self-link is refused by the database's constraints.
+/// kind: [`StoreError::Duplicate`]) or a self-link is refused by the database's constraints.
 pub async fn insert(conn: &mut AnyConnection, l: &Link) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO links (from_practice, to_practice, kind, note, created_at, updated_at, author_id)
@@ -44,7 +44,8 @@ pub async fn insert(conn: &mut AnyConnection, l: &Link) -> Result<i64, StoreErro
     // A NULL bound through `Any` carries no type; see `NULLABLE_BINDS` in lib.rs.
     .persistent(false)
     .fetch_one(conn)
-    .await?;
+    .await
+    .map_err(unique("link"))?;
     Ok(id)
 }
 

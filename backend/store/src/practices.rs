@@ -137,6 +137,12 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Practice>, 
     row.as_ref().map(|r| from_row(r)).transpose()
 }
 
+/// One practice by id, whatever its status, read on a connection of its own.
+pub async fn find(store: &Store, id: i64) -> Result<Option<Practice>, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    get(&mut conn, id).await
+}
+
 /// Rewrites every field of an existing practice (by `p.id`); `false` when it does not exist.
 pub async fn update(conn: &mut AnyConnection, p: &Practice) -> Result<bool, StoreError> {
     let q = sqlx::query(

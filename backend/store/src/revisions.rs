@@ -50,6 +50,24 @@ pub async fn all_pending(store: &Store) -> Result<Vec<i64>, StoreError> {
     )
 }
 
+/// The pending revision of a practice, read on a connection of its own.
+pub async fn pending_of(store: &Store, practice_id: i64) -> Result<Option<(Practice, DateTime<Utc>)>, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    pending(&mut conn, practice_id).await
+}
+
+/// Every pending revision with when it was proposed, oldest first.
+pub async fn pending_all(store: &Store) -> Result<Vec<(Practice, DateTime<Utc>)>, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    let mut out = Vec::new();
+    for id in all_pending(store).await? {
+        if let Some(r) = pending(&mut conn, id).await? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
 /// Drops the pending revision (applied or rejected).
 pub async fn discard(conn: &mut AnyConnection, practice_id: i64) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM practice_revisions WHERE practice_id = $1")

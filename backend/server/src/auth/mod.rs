@@ -16,8 +16,8 @@ use repere_core::users::Role;
 use repere_store::users::User;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::error::{ApiError, problem};
+use crate::state::AppState;
 
 /// Session keys.
 pub const USER_KEY: &str = "user_id";

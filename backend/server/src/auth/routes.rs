@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use tower_sessions::Session;
 
 use super::{CSRF_KEY, USER_KEY, random_hex, verify_password};
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Failed logins allowed per account, and per IP address, within [`WINDOW_MINUTES`].
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;

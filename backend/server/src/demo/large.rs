@@ -86,23 +86,24 @@ async fn write(
     rows: impl Iterator<Item = Vec<Param>>,
 ) -> anyhow::Result<usize> {
     let mut written = 0;
-    let mut tx = store.pool().begin().await?;
+    // The rows change nothing until the last unit announces the whole dataset (see `generate`).
+    let mut unit = store.begin().await?;
     let mut batch = Vec::with_capacity(ROWS_PER_INSERT);
     for row in rows {
         batch.push(row);
         if batch.len() == ROWS_PER_INSERT {
-            insert_batch(&mut tx, table, columns, &batch).await?;
+            insert_batch(unit.conn(), table, columns, &batch).await?;
             written += batch.len();
             batch.clear();
             if written % ROWS_PER_TX == 0 {
-                tx.commit().await?;
-                tx = store.pool().begin().await?;
+                unit.commit().await?;
+                unit = store.begin().await?;
             }
         }
     }
-    insert_batch(&mut tx, table, columns, &batch).await?;
+    insert_batch(unit.conn(), table, columns, &batch).await?;
     written += batch.len();
-    tx.commit().await?;
+    unit.commit().await?;
     Ok(written)
 }
 
@@ -276,10 +277,10 @@ pub async fn generate(
         }),
     )
     .await?;
-    let mut tx = store.pool().begin().await?;
-    repere_store::meta::set(&mut tx, "benchmark_dataset", &format!("seed {seed}")).await?;
-    repere_store::changes::record(&mut tx, &repere_store::changes::Subject::All, Utc::now()).await?;
-    tx.commit().await?;
+    let mut unit = store.begin().await?;
+    repere_store::meta::set(unit.conn(), "benchmark_dataset", &format!("seed {seed}")).await?;
+    unit.changed(repere_store::changes::Subject::All, Utc::now());
+    unit.commit().await?;
     Ok(Generated {
         establishments: n_est,
         practices: n_practices,

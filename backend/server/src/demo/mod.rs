@@ -378,26 +378,26 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
         bail!("la base contient déjà des données : le jeu de démonstration ne se charge que dans une base vide");
     }
     let data = generate();
-    let mut tx = store.pool().begin().await?;
+    let mut unit = store.begin().await?;
     let now = Utc
         .with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
         .single()
         .expect("valid instant");
     for e in &data.establishments {
-        repere_store::establishments::upsert(&mut tx, e, now).await?;
+        repere_store::establishments::upsert(unit.conn(), e, now).await?;
         for b in &e.bandwidth {
-            repere_store::establishments::add_bandwidth(&mut tx, e.uai, b, now).await?;
+            repere_store::establishments::add_bandwidth(unit.conn(), e.uai, b, now).await?;
         }
         for p in &e.profiles {
-            repere_store::opinee::put(&mut tx, e.uai, p, now).await?;
+            repere_store::opinee::put(unit.conn(), e.uai, p, now).await?;
         }
     }
     let mut ids = Vec::with_capacity(data.practices.len());
     for p in &data.practices {
-        ids.push(repere_store::practices::insert(&mut tx, p).await?);
+        ids.push(repere_store::practices::insert(unit.conn(), p).await?);
     }
     for s in &data.sites {
-        repere_store::sites::insert(&mut tx, s, now).await?;
+        repere_store::sites::insert(unit.conn(), s, now).await?;
     }
     for (a, b, kind, note, at) in &data.links {
         let link = Link {
@@ -410,11 +410,11 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
             updated_at: *at,
             author_id: None,
         };
-        repere_store::links::insert(&mut tx, &link).await?;
+        repere_store::links::insert(unit.conn(), &link).await?;
     }
-    repere_store::meta::set(&mut tx, repere_store::meta::DEMO_KEY, "1").await?;
-    repere_store::changes::record(&mut tx, &repere_store::changes::Subject::All, now).await?;
-    tx.commit().await?;
+    repere_store::meta::set(unit.conn(), repere_store::meta::DEMO_KEY, "1").await?;
+    unit.changed(repere_store::changes::Subject::All, now);
+    unit.commit().await?;
     let published = data.practices.iter().filter(|p| p.is_public()).count();
     Ok(format!(
         "Jeu de démonstration chargé : {} établissements, {} usages ({} publiés), {} lieux, {} liens.",

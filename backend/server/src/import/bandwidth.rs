@@ -20,6 +20,7 @@ use repere_core::Uai;
 use repere_core::establishments::{Bandwidth, BandwidthSource, Technology};
 use repere_core::text::fold;
 use repere_store::Store;
+use repere_store::changes::Subject;
 
 use super::{ImportError, Rejected, Report, Table, decimal};
 
@@ -144,12 +145,12 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
     let bar = super::progress_bar(to_write.len(), "mesures", progress);
     let now = Utc::now();
     for chunk in to_write.chunks(super::BATCH) {
-        let mut tx = store.pool().begin().await.map_err(repere_store::StoreError::from)?;
+        let mut unit = store.begin().await?;
         for (uai, b) in chunk {
-            repere_store::establishments::add_bandwidth(&mut tx, *uai, b, now).await?;
+            repere_store::establishments::add_bandwidth(unit.conn(), *uai, b, now).await?;
         }
-        super::record_changes(&mut tx, chunk.iter().map(|(uai, _)| *uai), now).await?;
-        tx.commit().await.map_err(repere_store::StoreError::from)?;
+        unit.changed_many(chunk.iter().map(|(uai, _)| Subject::Establishment(*uai)), now);
+        unit.commit().await?;
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();

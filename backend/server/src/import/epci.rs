@@ -12,6 +12,7 @@ use std::path::Path;
 use chrono::Utc;
 use repere_core::establishments::{Epci, check_commune_code};
 use repere_store::Store;
+use repere_store::changes::Subject;
 use serde::Deserialize;
 
 use super::{ImportError, Rejected, Report};
@@ -106,11 +107,11 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool) -> Result<
         return Ok(report);
     }
     let now = Utc::now();
-    let mut tx = store.pool().begin().await.map_err(repere_store::StoreError::from)?;
+    let mut unit = store.begin().await?;
     for (commune, epci) in &to_write {
-        repere_store::epci::put(&mut tx, commune, epci).await?;
+        repere_store::epci::put(unit.conn(), commune, epci).await?;
     }
-    repere_store::changes::record(&mut tx, &repere_store::changes::Subject::All, now).await?;
-    tx.commit().await.map_err(repere_store::StoreError::from)?;
+    unit.changed(Subject::All, now);
+    unit.commit().await?;
     Ok(report)
 }

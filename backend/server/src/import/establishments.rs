@@ -23,6 +23,7 @@ use repere_core::projection::lambert93_to_wgs84;
 use repere_core::text::fold;
 use repere_core::{LonLat, Uai};
 use repere_store::Store;
+use repere_store::changes::Subject;
 
 use super::{ImportError, Rejected, Report, Table, decimal};
 
@@ -383,10 +384,10 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], options: Options) -> Resu
     let bar = super::progress_bar(to_write.len(), "établissements", progress);
     let now = Utc::now();
     for chunk in to_write.chunks(BATCH) {
-        let mut tx = store.pool().begin().await.map_err(repere_store::StoreError::from)?;
-        repere_store::establishments::upsert_many(&mut tx, chunk, now).await?;
-        super::record_changes(&mut tx, chunk.iter().map(|e| e.uai), now).await?;
-        tx.commit().await.map_err(repere_store::StoreError::from)?;
+        let mut unit = store.begin().await?;
+        repere_store::establishments::upsert_many(unit.conn(), chunk, now).await?;
+        unit.changed_many(chunk.iter().map(|e| Subject::Establishment(e.uai)), now);
+        unit.commit().await?;
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();

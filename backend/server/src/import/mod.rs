@@ -219,30 +219,6 @@ pub fn decimal(field: &str, s: &str) -> Result<Option<f64>, String> {
         .ok_or_else(|| format!("{field} « {s} » n'est pas un nombre"))
 }
 
-/// Up to this many establishments written in one transaction are announced one by one in the change
-/// log; more, and the transaction announces a bulk write (every instance reloads its catalogue once).
-const ANNOUNCE_ONE_BY_ONE: usize = 50;
-
-/// Adds the change-log rows for a batch of establishments written in `tx` (see `crate::sync`).
-pub(crate) async fn record_changes(
-    tx: &mut repere_store::AnyConnection,
-    uais: impl ExactSizeIterator<Item = repere_core::Uai>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), repere_store::StoreError> {
-    use repere_store::changes::{Subject, record};
-    if uais.len() > ANNOUNCE_ONE_BY_ONE {
-        record(tx, &Subject::All, now).await?;
-        return Ok(());
-    }
-    let mut seen = std::collections::HashSet::new();
-    for uai in uais {
-        if seen.insert(uai) {
-            record(tx, &Subject::Establishment(uai), now).await?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

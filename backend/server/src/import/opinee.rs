@@ -19,6 +19,7 @@ use chrono::Utc;
 use repere_core::opinee::{Field, Levels, Profile, check_year, label};
 use repere_core::{SchoolYear, Uai};
 use repere_store::Store;
+use repere_store::changes::Subject;
 
 use super::{ImportError, Rejected, Report, Table};
 
@@ -162,12 +163,12 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
     let bar = super::progress_bar(to_write.len(), "profils", progress);
     let now = Utc::now();
     for chunk in to_write.chunks(super::BATCH) {
-        let mut tx = store.pool().begin().await.map_err(repere_store::StoreError::from)?;
+        let mut unit = store.begin().await?;
         for (uai, p) in chunk {
-            repere_store::opinee::put(&mut tx, *uai, p, now).await?;
+            repere_store::opinee::put(unit.conn(), *uai, p, now).await?;
         }
-        super::record_changes(&mut tx, chunk.iter().map(|(uai, _)| *uai), now).await?;
-        tx.commit().await.map_err(repere_store::StoreError::from)?;
+        unit.changed_many(chunk.iter().map(|(uai, _)| Subject::Establishment(*uai)), now);
+        unit.commit().await?;
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();

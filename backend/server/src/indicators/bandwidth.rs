@@ -11,12 +11,12 @@ use repere_core::indicators::breakdown;
 use repere_core::users::Role;
 use serde_json::{Value, json};
 
-use super::csv_download;
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
 use crate::error::ApiError;
-use crate::ogc::{pairs, parse_number, reject_unknown};
+use crate::request::{pairs, parse_number, reject_unknown};
+use crate::response::csv_download;
+use crate::state::AppState;
 
 /// Default threshold, Mbit/s (below: "débit insuffisant").
 pub const DEFAULT_THRESHOLD: f64 = 30.0;
@@ -232,7 +232,7 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
         "below": {
             "count": below.len(),
             "by_commune": count(below.iter().map(|b| (b.e.commune_code.clone(), b.e.commune_name.clone())).collect()),
-            "by_departement": count(below.iter().map(|b| (b.e.departement.clone(), super::departement_label(&b.e.departement))).collect()),
+            "by_departement": count(below.iter().map(|b| (b.e.departement.clone(), repere_core::establishments::departement_name(&b.e.departement))).collect()),
             "by_epci": count(below.iter().filter_map(|b| c.epci.get(&b.e.commune_code)).map(|x| (x.code.clone(), x.name.clone())).collect()),
             "without_epci": below.iter().filter(|b| !c.epci.contains_key(&b.e.commune_code)).count(),
             "practices": below.iter().map(|b| b.practices.len()).sum::<usize>(),
@@ -299,7 +299,7 @@ pub async fn bandwidth_csv(
                     b.e.uai.as_str().to_string(),
                     b.e.name.clone(),
                     b.e.commune_name.clone(),
-                    super::departement_label(&b.e.departement),
+                    repere_core::establishments::departement_name(&b.e.departement),
                     b.value.down_mbps.to_string(),
                     b.value.source.as_str().to_string(),
                     b.value.date.to_string(),

@@ -10,19 +10,20 @@ pub mod bandwidth;
 pub mod opinee;
 
 use axum::extract::{RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Utc};
 use repere_core::SchoolYear;
+use repere_core::establishments::departement_name;
 use repere_core::indicators::{breakdown, degree, project};
 use repere_core::practices::PracticeStatus;
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::catalog::{Catalog, PracticeEntry};
 use crate::error::ApiError;
-use crate::ogc::{pairs, reject_unknown};
+use crate::request::{pairs, reject_unknown};
+use crate::response::csv_download;
+use crate::state::AppState;
 
 /// The breakdowns, in the order the dashboard shows them.
 pub const BREAKDOWNS: [&str; 6] = ["departement", "degree", "kind", "discipline", "tool", "month"];
@@ -41,14 +42,6 @@ const MONTHS: [&str; 12] = [
     "novembre",
     "décembre",
 ];
-
-pub(crate) fn departement_label(code: &str) -> String {
-    match code {
-        "06" => "Alpes-Maritimes".into(),
-        "83" => "Var".into(),
-        other => format!("Département {other}"),
-    }
-}
 
 /// Whether `e` counts as a published report (of any year).
 fn counted(e: &PracticeEntry) -> bool {
@@ -112,7 +105,7 @@ fn counts(c: &Catalog, year: SchoolYear, by: &str) -> Vec<(String, String, u32)>
         .filter(|e| counted(e) && e.practice.school_year == year);
     let pairs: Vec<(String, String)> = match by {
         "departement" => reports
-            .map(|e| (e.departement().to_string(), departement_label(e.departement())))
+            .map(|e| (e.departement().to_string(), departement_name(e.departement())))
             .collect(),
         "degree" => reports
             .map(|e| {
@@ -239,31 +232,4 @@ pub async fn dashboard_csv(
             .into_iter()
             .map(|(key, label, count)| vec![key, label, count.to_string()]),
     )
-}
-
-/// A download of `header` and `rows` as `;`-separated CSV, UTF-8 with a BOM (for spreadsheets).
-pub(crate) fn csv_download(
-    filename: &str,
-    header: &[&str],
-    rows: impl IntoIterator<Item = Vec<String>>,
-) -> Result<Response, ApiError> {
-    let err = |e: csv::Error| ApiError::Internal(e.to_string());
-    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-    w.write_record(header).map_err(err)?;
-    for row in rows {
-        w.write_record(&row).map_err(err)?;
-    }
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
 }

@@ -11,12 +11,12 @@ use repere_core::establishments::Establishment;
 use repere_core::opinee::{Field, Levels, check_year};
 use serde_json::{Value, json};
 
-use super::csv_download;
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
 use crate::error::ApiError;
-use crate::ogc::{pairs, reject_unknown};
+use crate::request::{pairs, reject_unknown};
+use crate::response::csv_download;
+use crate::state::AppState;
 
 /// Territories the compilation groups by.
 pub const TERRITORIES: [&str; 3] = ["departement", "commune", "epci"];
@@ -117,7 +117,10 @@ fn territory_of(c: &Catalog, e: &Establishment, territory: &str) -> (String, Str
             || ("".to_string(), "EPCI inconnu".to_string()),
             |x| (x.code.clone(), x.name.clone()),
         ),
-        _ => (e.departement.clone(), super::departement_label(&e.departement)),
+        _ => (
+            e.departement.clone(),
+            repere_core::establishments::departement_name(&e.departement),
+        ),
     }
 }
 

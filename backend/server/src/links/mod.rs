@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, LinkEntry};
 use crate::error::ApiError;
-use crate::ogc::{CollectionInfo, ItemsQuery, candidates, feature, paginate, parse_count};
+use crate::geojson::{Extent, feature};
+use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate, parse_count};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "links",
@@ -117,4 +118,17 @@ pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiErro
 pub fn one(c: &Catalog, id: &str) -> Option<Value> {
     let id: i64 = id.parse().ok()?;
     c.links.get(&id).filter(|e| e.public).map(|e| render(e))
+}
+
+/// Spatial extent of the public links' ends, and the span of their creation.
+pub fn extent(c: &Catalog) -> Extent {
+    let mut x = Extent::default();
+    for l in c.links.values().filter(|l| l.public) {
+        if let Some((a, b)) = l.segment {
+            x.grow(a);
+            x.grow(b);
+        }
+        x.span(l.link.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    }
+    x
 }

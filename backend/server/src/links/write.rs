@@ -6,15 +6,30 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use repere_core::Invalid;
 use repere_core::links::{Link, LinkKind, NOTE_MAX};
+use repere_store::StoreError;
+use repere_store::changes::Subject;
+use repere_store::unit::Trace;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The audit entry of a change to link `id` by `user`.
+fn trace<'a>(id: i64, user: &CurrentUser, action: &'a str, changes: serde_json::Value, at: DateTime<Utc>) -> Trace<'a> {
+    Trace {
+        entity: "link",
+        key: id.to_string(),
+        user: Some(user.0.id),
+        action,
+        changes,
+        at,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 pub struct LinkInput {
@@ -71,29 +86,19 @@ pub async fn create(
             return Err(ApiError::Conflict("ces deux usages ont déjà un lien de ce type".into()));
         }
     }
-    let mut tx = app.store.pool().begin().await.map_err(repere_store::StoreError::from)?;
-    let id = match repere_store::links::insert(&mut tx, &link).await {
+    let mut unit = app.store.begin().await?;
+    let id = match repere_store::links::insert(unit.conn(), &link).await {
         Ok(id) => id,
         // Recorded by someone else in the meantime: the unique index refuses the duplicate.
-        Err(repere_store::StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+        Err(StoreError::Duplicate(_)) => {
             return Err(ApiError::Conflict("ces deux usages ont déjà un lien de ce type".into()));
         }
         Err(e) => return Err(e.into()),
     };
     let details = json!({ "from_practice": link.from_practice, "to_practice": link.to_practice, "kind": kind.as_str(), "note": link.note });
-    repere_store::audit::record(
-        &mut tx,
-        "link",
-        &id.to_string(),
-        Some(user.0.id),
-        "create",
-        &details,
-        now,
-    )
-    .await?;
-    repere_store::changes::record(&mut tx, &repere_store::changes::Subject::Link(id), now).await?;
-    tx.commit().await.map_err(repere_store::StoreError::from)?;
-    app.sync.after_write().await;
+    unit.audit(trace(id, &user, "create", details, now)).await?;
+    unit.changed(Subject::Link(id), now);
+    app.commit(unit).await?;
     let rendered = {
         let mut c = app.write_catalog()?;
         if !c.links.contains_key(&id) {
@@ -118,24 +123,15 @@ pub async fn delete(State(app): State<AppState>, user: CurrentUser, Path(id): Pa
             "seul l'auteur du lien ou un modérateur peut le retirer".into(),
         ));
     }
-    let mut tx = app.store.pool().begin().await.map_err(repere_store::StoreError::from)?;
-    if !repere_store::links::delete(&mut tx, id).await? {
+    let mut unit = app.store.begin().await?;
+    if !repere_store::links::delete(unit.conn(), id).await? {
         return Err(ApiError::NotFound(format!("aucun lien {id}")));
     }
     let details =
         json!({ "from_practice": link.from_practice, "to_practice": link.to_practice, "kind": link.kind.as_str() });
-    repere_store::audit::record(
-        &mut tx,
-        "link",
-        &id.to_string(),
-        Some(user.0.id),
-        "delete",
-        &details,
-        Utc::now(),
-    )
-    .await?;
-    repere_store::changes::record(&mut tx, &repere_store::changes::Subject::Link(id), Utc::now()).await?;
-    tx.commit().await.map_err(repere_store::StoreError::from)?;
-    app.sync.after_write().await;
+    let now = Utc::now();
+    unit.audit(trace(id, &user, "delete", details, now)).await?;
+    unit.changed(Subject::Link(id), now);
+    app.commit(unit).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -9,30 +9,30 @@
 //! rendering adapter the routes answer 503 and the rest of Repère works on.
 
 pub mod renderer;
+pub mod routes;
 pub mod tile;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use std::sync::RwLock;
+
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use repere_core::tiles::{TileId, mercator};
 use repere_core::{Bbox, LonLat};
 
-use crate::app::AppState;
 use crate::catalog::Catalog;
+use crate::collection::PointLayer;
 use crate::error::ApiError;
-use crate::ogc::{ItemsQuery, collection, pairs, parse_items_query};
+use crate::request::{ItemsQuery, pairs, parse_items_query};
+use crate::tiles::cache::TileIndexes;
 use renderer::{MapRenderer, TILE_PX};
 
 /// Bounds of `width` and `height`, pixels.
 pub const MIN_SIZE: u32 = 64;
 pub const MAX_SIZE: u32 = 2048;
-/// Layers that can be drawn, and the default.
-pub const LAYERS: [&str; 3] = ["practices", "sites", "establishments"];
+/// Layers drawn when none are asked for.
 const DEFAULT_LAYERS: &str = "practices,sites";
 /// Deepest zoom rendered (a static map of one school stays readable).
 const MAX_ZOOM: u8 = 16;
@@ -116,7 +116,7 @@ pub struct Request {
     pub bbox: Bbox,
     pub width: u32,
     pub height: u32,
-    pub layers: Vec<&'static str>,
+    pub layers: Vec<PointLayer>,
     /// The practices' filters.
     pub filters: ItemsQuery,
     key: String,
@@ -154,10 +154,10 @@ impl Request {
             .map(str::trim)
             .filter(|l| !l.is_empty())
         {
-            let known = LAYERS.iter().copied().find(|k| *k == l).ok_or_else(|| {
+            let known = PointLayer::find(l).ok_or_else(|| {
                 ApiError::param(
                     "layers",
-                    format!("couche inconnue « {l} » ; couches : {}", LAYERS.join(", ")),
+                    format!("couche inconnue « {l} » ; couches : {}", PointLayer::ids()),
                 )
             })?;
             if !layers.contains(&known) {
@@ -170,7 +170,7 @@ impl Request {
                     .filter(|(k, _)| !["bbox", "width", "height", "layers"].contains(&k.as_str())),
             )
             .finish();
-        let filters = parse_items_query(Some(&rest), collection("practices")?)?;
+        let filters = parse_items_query(Some(&rest), PointLayer::Practices.info())?;
         for name in ["limit", "offset"] {
             if filters.raw.iter().any(|(k, _)| k == name) {
                 return Err(ApiError::param(
@@ -241,19 +241,19 @@ type Job = (TileId, Vec<tile::Marker>);
 
 /// The tiles of the view with their markers (taken under the catalogue's read lock; the tiles are
 /// encoded after it is released).
-fn tiles(app: &AppState, c: &Catalog, r: &Request, v: &View) -> Result<Vec<Job>, ApiError> {
+fn tiles(indexes: &TileIndexes, c: &Catalog, r: &Request, v: &View) -> Result<Vec<Job>, ApiError> {
     let n = f64::from(1u32 << v.zoom);
     let last = (1u32 << v.zoom) - 1;
     let cell = |m: f64| ((m * n).floor().max(0.0) as u32).min(last);
     let mut points = Vec::new();
-    for layer in &r.layers {
-        let info = collection(layer)?;
-        let q = if *layer == "practices" {
+    for &layer in &r.layers {
+        // The filters are the practices' (the other layers are drawn whole).
+        let q = if layer == PointLayer::Practices {
             &r.filters
         } else {
             &ItemsQuery::default()
         };
-        points.push((*layer, app.tiles.points(c, info, q)?));
+        points.push((layer, indexes.points(c, layer, q)?));
     }
     let mut out = Vec::new();
     for y in cell(v.min.1)..=cell(v.max.1) {
@@ -261,12 +261,7 @@ fn tiles(app: &AppState, c: &Catalog, r: &Request, v: &View) -> Result<Vec<Job>,
             let t = TileId::new(u32::from(v.zoom), x, y)?;
             let mut markers = Vec::new();
             for (layer, p) in &points {
-                let radius = match *layer {
-                    "practices" => 6.0,
-                    "sites" => 7.0,
-                    _ => 3.5,
-                };
-                markers.extend(tile::markers(layer, &t, |nt| p.features(nt), radius));
+                markers.extend(tile::markers(*layer, &t, |nt| p.features(nt), layer.marker().0));
             }
             out.push((t, markers));
         }
@@ -274,11 +269,23 @@ fn tiles(app: &AppState, c: &Catalog, r: &Request, v: &View) -> Result<Vec<Job>,
     Ok(out)
 }
 
-/// Draws the request (or takes it from the cache): PNG bytes.
-pub async fn image(app: &AppState, r: &Request) -> Result<(Bytes, bool), ApiError> {
-    let maps = &app.maps;
+/// Reads the catalogue (a poisoned lock is an internal error).
+fn read(catalog: &RwLock<Catalog>) -> Result<std::sync::RwLockReadGuard<'_, Catalog>, ApiError> {
+    catalog
+        .read()
+        .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))
+}
+
+/// Draws the request from `catalog`'s points (or takes it from the cache): PNG bytes, and whether
+/// they came from the cache.
+pub async fn image(
+    maps: &StaticMaps,
+    catalog: &RwLock<Catalog>,
+    indexes: &TileIndexes,
+    r: &Request,
+) -> Result<(Bytes, bool), ApiError> {
     let renderer = maps.renderer().await?;
-    let generation = app.read_catalog()?.generation;
+    let generation = read(catalog)?.generation;
     {
         let cache = maps.cache.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, _, png)) = cache.iter().find(|(k, g, _)| *k == r.key && *g == generation) {
@@ -288,8 +295,8 @@ pub async fn image(app: &AppState, r: &Request) -> Result<(Bytes, bool), ApiErro
     let basemap = maps.basemap.get_or_init(|| tile::Basemap::load(&maps.basemap_path));
     let v = view(r);
     let (jobs, generation) = {
-        let c = app.read_catalog()?;
-        (tiles(app, &c, r, &v)?, c.generation)
+        let c = read(catalog)?;
+        (tiles(indexes, &c, r, &v)?, c.generation)
     };
     let x_first = jobs.iter().map(|(t, _)| t.x).min().unwrap_or(0);
     let y_first = jobs.iter().map(|(t, _)| t.y).min().unwrap_or(0);
@@ -338,52 +345,4 @@ pub async fn image(app: &AppState, r: &Request) -> Result<(Bytes, bool), ApiErro
     }
     cache.push((r.key.clone(), generation, png.clone()));
     Ok((png, false))
-}
-
-fn png_response(png: Bytes, hit: bool) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60")),
-            (
-                header::HeaderName::from_static("x-repere-cache"),
-                HeaderValue::from_static(if hit { "hit" } else { "miss" }),
-            ),
-            (
-                header::HeaderName::from_static("x-attribution"),
-                HeaderValue::from_str(&ATTRIBUTION.replace('—', "-").replace(['é', 'è'], "e"))
-                    .unwrap_or(HeaderValue::from_static("Repere")),
-            ),
-        ],
-        png,
-    )
-        .into_response()
-}
-
-/// GET /api/maps/static.png?bbox=&width=&height=&layers=&… (practices' filters)
-pub async fn static_png(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let r = Request::parse(raw.as_deref())?;
-    let (png, hit) = image(&app, &r).await?;
-    Ok(png_response(png, hit))
-}
-
-/// GET /api/collections/practices/items/{id}/map.png — a 600×315 map centred on a published practice
-/// (the size link previews use).
-pub async fn practice_png(State(app): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let position = {
-        let c = app.read_catalog()?;
-        let id: i64 = id
-            .parse()
-            .map_err(|_| ApiError::NotFound(format!("aucun usage « {id} »")))?;
-        let e = c
-            .practices
-            .get(&id)
-            .filter(|e| e.practice.is_public())
-            .ok_or_else(|| ApiError::NotFound(format!("aucun usage publié {id}")))?;
-        e.position()
-            .ok_or_else(|| ApiError::NotFound(format!("l'usage {id} n'a pas de position")))?
-    };
-    let r = Request::around(position, 12.0, 600, 315)?;
-    let (png, hit) = image(&app, &r).await?;
-    Ok(png_response(png, hit))
 }

@@ -27,20 +27,21 @@ use maplibre::tcs::system::{System, SystemContainer};
 use maplibre::tcs::world::World;
 use maplibre::vector::{DefaultVectorTransferables, VectorPlugin};
 
+use crate::collection::PointLayer;
+
 /// Side of a rendered tile, pixels.
 pub const TILE_PX: u32 = 512;
 
-/// Source layers of the tiles, drawn in this order, with their colours.
-pub const LAYERS: [(&str, &str); 8] = [
-    ("sea", "#cfe3ef"),
-    ("land", "#f3f0e8"),
-    ("establishments-halo", "#ffffff"),
-    ("establishments", "#6a6a6a"),
-    ("sites-halo", "#ffffff"),
-    ("sites", "#a94645"),
-    ("practices-halo", "#ffffff"),
-    ("practices", "#000091"),
-];
+/// Source layers of the tiles, drawn in this order, with their colours: sea, land, then each point
+/// layer from the bottom up, a white halo under its markers.
+pub fn layers() -> Vec<(String, &'static str)> {
+    let mut out = vec![("sea".to_string(), "#cfe3ef"), ("land".to_string(), "#f3f0e8")];
+    for layer in PointLayer::bottom_up() {
+        out.push((format!("{}-halo", layer.id()), "#ffffff"));
+        out.push((layer.id().to_string(), layer.marker().1));
+    }
+    out
+}
 
 type Reply = tokio::sync::oneshot::Sender<Result<Vec<u8>, String>>;
 
@@ -68,7 +69,7 @@ fn style() -> Style {
     };
     style.layers = std::iter::once(layer(0, "unused", "#000000"))
         .chain(
-            LAYERS
+            layers()
                 .iter()
                 .enumerate()
                 .map(|(i, (id, colour))| layer(i as u32 + 1, id, colour)),
@@ -147,7 +148,8 @@ impl MapRenderer {
                     }
                 };
                 let _ = ready_tx.send(Ok(backend));
-                let layers: Vec<&str> = LAYERS.iter().map(|(id, _)| *id).collect();
+                let names = layers();
+                let layers: Vec<&str> = names.iter().map(|(id, _)| id.as_str()).collect();
                 while let Ok((tile, reply)) = incoming.recv() {
                     let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         let tessellated = runtime.block_on(map.process_tile(tile.into_boxed_slice(), &layers));
@@ -168,7 +170,7 @@ impl MapRenderer {
         Ok(Self { jobs, backend })
     }
 
-    /// Draws one tile (MVT bytes with the layers of [`LAYERS`]); RGBA pixels, TILE_PX × TILE_PX.
+    /// Draws one tile (MVT bytes with the layers of [`layers`]); RGBA pixels, TILE_PX × TILE_PX.
     pub async fn render(&self, tile: Vec<u8>) -> Result<Vec<u8>, String> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.jobs

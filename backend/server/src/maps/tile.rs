@@ -5,6 +5,8 @@
 use repere_core::LonLat;
 use repere_core::tiles::{EXTENT, TileFeature, TileId, mercator};
 
+use crate::collection::PointLayer;
+
 /// A polygon's rings in Web Mercator unit coordinates (outer ring first), with the outer ring's box
 /// `[min x, min y, max x, max y]`.
 type Polygon = (Vec<Vec<(f64, f64)>>, [f64; 4]);
@@ -66,7 +68,7 @@ impl Basemap {
 
 /// A marker to draw: the layer it goes in, its position in the tile (0..EXTENT), its radius in pixels.
 pub struct Marker {
-    pub layer: &'static str,
+    pub layer: PointLayer,
     pub x: f64,
     pub y: f64,
     pub radius_px: f64,
@@ -75,7 +77,7 @@ pub struct Marker {
 /// Markers of the tile `t` and its eight neighbours (so that a marker on a seam is drawn whole), from
 /// `features(tile)` of one layer.
 pub fn markers<K>(
-    layer: &'static str,
+    layer: PointLayer,
     t: &TileId,
     features: impl Fn(&TileId) -> Vec<TileFeature<K>>,
     radius_px: f64,
@@ -241,8 +243,9 @@ fn encode_with(t: &TileId, basemap: Option<&Basemap>, markers: &[Marker], tile_p
     tile.add_layer(land)?;
 
     let u = unit(tile_px);
-    for name in ["establishments", "sites", "practices"] {
-        let mine: Vec<&Marker> = markers.iter().filter(|m| m.layer == name).collect();
+    for layer in PointLayer::bottom_up() {
+        let name = layer.id();
+        let mine: Vec<&Marker> = markers.iter().filter(|m| m.layer == layer).collect();
         if mine.is_empty() {
             continue;
         }

@@ -13,8 +13,10 @@ mod accounts;
 mod indicators;
 mod tiles;
 
-use crate::nearby::{DEFAULT_K, MAX_K};
-use crate::ogc::{COLLECTIONS, DEFAULT_LIMIT, GEO_JSON, MAX_LIMIT};
+use crate::collection::Collection;
+use crate::nearest::{DEFAULT_K, MAX_K};
+use crate::request::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::response::GEO_JSON;
 
 fn param(
     name: &str,
@@ -177,8 +179,8 @@ pub fn build() -> Value {
     .parameter(query("datetime", Type::String, "Instant ou intervalle RFC 3339"));
     let mut seen_filters: Vec<&str> = Vec::new();
 
-    for info in COLLECTIONS {
-        let id = info.id;
+    for collection in Collection::ALL {
+        let (id, info) = (collection.id(), collection.info());
         paths = paths.path(
             format!("/api/collections/{id}"),
             PathItem::new(
@@ -296,7 +298,7 @@ pub fn build() -> Value {
 
 /// GET /api/openapi.json
 pub async fn document() -> Response {
-    crate::ogc::with_type(build(), "application/vnd.oai.openapi+json;version=3.0")
+    crate::response::with_type(build(), "application/vnd.oai.openapi+json;version=3.0")
 }
 
 /// GET /api/docs

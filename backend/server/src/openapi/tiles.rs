@@ -5,8 +5,7 @@ use utoipa::openapi::path::{HttpMethod, ParameterIn};
 use utoipa::openapi::{PathItem, PathsBuilder, Type};
 
 use super::{not_found, op, param, query};
-use crate::ogc::collection;
-use crate::tiles::LAYERS;
+use crate::collection::PointLayer;
 
 pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
     paths = paths.path(
@@ -23,8 +22,8 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             .build(),
         ),
     );
-    for layer in LAYERS {
-        let Ok(info) = collection(layer) else { continue };
+    for point_layer in PointLayer::ALL {
+        let (layer, info) = (point_layer.id(), point_layer.info());
         let filtered = |mut b: utoipa::openapi::path::OperationBuilder| {
             b = b
                 .parameter(query("q", Type::String, "Recherche plein texte"))
@@ -66,9 +65,7 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             PathItem::new(HttpMethod::Get, not_found(tile)),
         );
     }
-    let Ok(practices) = collection("practices") else {
-        return paths;
-    };
+    let practices = PointLayer::Practices.info();
     let mut image = op(
         "staticMap",
         "Carte statique PNG (maplibre-rs, sans WebGL) : usages, Fab' École, établissements sur le fond hors ligne ; l'emprise est élargie aux proportions de l'image ; mise en cache jusqu'au prochain changement de données (x-repere-cache) ; 503 si aucun moteur de rendu n'est disponible",

@@ -10,10 +10,10 @@ use repere_store::messages::NewMessage;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::write::json_body;
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::request::json_body;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct MessageInput {

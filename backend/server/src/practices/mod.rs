@@ -2,10 +2,13 @@
 //! unless the practice has its own). Drafts, submissions, rejected and archived reports are never
 //! served to the public.
 
+pub mod contribution;
+pub mod duplicates;
 pub mod facets;
 pub mod messages;
+pub mod moderation;
 pub mod preview;
-pub mod write;
+pub mod record;
 
 use chrono::{DateTime, Utc};
 use repere_core::establishments::{EstablishmentKind, normalise_departement};
@@ -18,7 +21,10 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, PracticeEntry};
 use crate::error::ApiError;
-use crate::ogc::{AnyFeature, CollectionInfo, ItemsQuery, TypedFeature, candidates, feature, has, paginate, point};
+use crate::geojson::{Extent, TypedFeature, feature, point};
+use crate::nearest::{NearbyQuery, metres, ranked};
+use crate::request::{CollectionInfo, ItemsQuery, candidates, has, paginate};
+use crate::tiles::points::{Clustered, fields};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "practices",
@@ -148,6 +154,9 @@ pub struct Properties<'a> {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     published_at: Option<DateTime<Utc>>,
+    /// Metres to the centre of a nearby request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distance_m: Option<f64>,
 }
 
 impl<'a> Properties<'a> {
@@ -174,6 +183,7 @@ impl<'a> Properties<'a> {
             created_at: p.created_at,
             updated_at: p.updated_at,
             published_at: p.published_at,
+            distance_m: None,
         }
     }
 }
@@ -195,13 +205,79 @@ fn selected<'a>(c: &'a Catalog, q: &ItemsQuery) -> Result<(usize, Vec<&'a std::s
     Ok(paginate(candidates(&c.practices, keys).filter(|e| f.matches(e)), q))
 }
 
+/// A practice as a feature serialised straight from the catalogue.
+pub type Typed<'a> = TypedFeature<i64, Properties<'a>>;
+
 /// Items of the collection for `q`.
-pub fn items<'a>(c: &'a Catalog, q: &ItemsQuery) -> Result<(usize, Vec<AnyFeature<Properties<'a>>>), ApiError> {
+pub fn items<'a>(c: &'a Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Typed<'a>>), ApiError> {
     let (n, page) = selected(c, q)?;
-    let typed = |e: &'a std::sync::Arc<PracticeEntry>| {
-        AnyFeature::Typed(TypedFeature::new(e.practice.id, e.position(), Properties::of(e)))
-    };
+    let typed =
+        |e: &'a std::sync::Arc<PracticeEntry>| TypedFeature::new(e.practice.id, e.position(), Properties::of(e));
     Ok((n, page.into_iter().map(typed).collect()))
+}
+
+/// Spatial and temporal extent of the public practices.
+pub fn extent(c: &Catalog) -> Extent {
+    let mut x = Extent::default();
+    for p in c.practices.values().filter(|p| p.practice.is_public()) {
+        if let Some(pos) = p.position() {
+            x.grow(pos);
+        }
+        x.span(timestamp(&p.practice).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    }
+    x
+}
+
+/// The practices nearest to the centre of `q` under its filters.
+pub fn nearest<'a>(c: &'a Catalog, q: &NearbyQuery) -> Result<Vec<Typed<'a>>, ApiError> {
+    let f = Filter::parse(&q.filters)?;
+    Ok(ranked(
+        &c.practice_index,
+        &c.practices,
+        q,
+        |e| f.matches(e),
+        |id, e, d| {
+            let properties = Properties {
+                distance_m: Some(metres(d)),
+                ..Properties::of(e)
+            };
+            TypedFeature::new(id, e.position(), properties)
+        },
+    ))
+}
+
+/// The practices under the filters `q`, sorted for tiles.
+pub fn tile_points(c: &Catalog, q: &ItemsQuery) -> Result<Clustered<i64>, ApiError> {
+    let f = Filter::parse(q)?;
+    let points = c
+        .practices
+        .values()
+        .filter(|e| f.matches(e))
+        .filter_map(|e| Some((e.practice.id, e.position()?)));
+    Ok(Clustered::build(INFO.id, points, |c, id, f| {
+        f.set_id(id as u64);
+        f.add_tag_sint("id", id);
+        if let Some(e) = c.practices.get(&id) {
+            f.add_tag_string("title", &e.practice.title);
+            f.add_tag_string("uai", e.practice.uai.as_str());
+            f.add_tag_string("school_year", &e.practice.school_year.to_string());
+            f.add_tag_string("departement", e.departement());
+            f.add_tag_string("establishment_name", e.establishment_name());
+            f.add_tag_string("commune_name", e.commune_name());
+        }
+    }))
+}
+
+/// The fields of a practice in the tiles.
+pub fn tile_fields() -> serde_json::Map<String, Value> {
+    fields(&[
+        ("id", "Number"),
+        ("title", "String"),
+        ("school_year", "String"),
+        ("departement", "String"),
+        ("establishment_name", "String"),
+        ("commune_name", "String"),
+    ])
 }
 
 /// One public practice by id.
@@ -241,7 +317,7 @@ pub fn csv(c: &Catalog, q: &ItemsQuery, base: &str) -> Result<axum::response::Re
             format!("{base}/?fiche={}", p.id),
         ]
     });
-    crate::indicators::csv_download(
+    crate::response::csv_download(
         "usages.csv",
         &[
             "id",

@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, html};
 
-use crate::app::AppState;
-use crate::ogc::base_url;
+use crate::request::base_url;
+use crate::state::AppState;
 
 /// GET /usage/{id}
 pub async fn page(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {

@@ -3,8 +3,6 @@
 //! site, and writes the counters in aggregate every [`FLUSH_EVERY`] and on shutdown. No cookie is set,
 //! no address or user agent is kept. Moderators read the counts as a table and as CSV.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::Json;
@@ -12,17 +10,21 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use repere_core::Invalid;
 use repere_store::visits::VisitKey;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::indicators::csv_download;
-use crate::ogc::{pairs, reject_unknown};
+use crate::request::{pairs, reject_unknown};
+use crate::response::csv_download;
+use crate::state::AppState;
+
+pub mod counts;
 
 /// How often the counters are written.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(30);
@@ -43,35 +45,6 @@ pub const PAGES: [&str; 10] = [
 
 /// Site recorded for a view from a page that embeds Repère but is not among the listed origins.
 pub const OTHER_SITE: &str = "autre";
-
-/// Counters not yet written.
-#[derive(Default)]
-pub struct Visits {
-    pending: Mutex<HashMap<VisitKey, i64>>,
-}
-
-impl Visits {
-    pub fn record(&self, key: VisitKey) {
-        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        *p.entry(key).or_default() += 1;
-    }
-
-    /// Writes the pending counters; on failure they are kept for the next attempt (nothing is lost).
-    pub async fn flush(&self, store: &repere_store::Store) -> Result<(), repere_store::StoreError> {
-        let batch: Vec<(VisitKey, i64)> = {
-            let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-            p.drain().collect()
-        };
-        if let Err(e) = repere_store::visits::add(store, &batch).await {
-            let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-            for (k, n) in batch {
-                *p.entry(k).or_default() += n;
-            }
-            return Err(e);
-        }
-        Ok(())
-    }
-}
 
 /// Writes the counters every [`FLUSH_EVERY`] until `stopped`, then once more.
 pub async fn flush_loop(app: AppState, mut stopped: tokio::sync::watch::Receiver<bool>) {
@@ -105,7 +78,7 @@ pub async fn record(
     State(app): State<AppState>,
     body: Result<Json<Beacon>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let b = crate::practices::write::json_body(body)?;
+    let b = crate::request::json_body(body)?;
     if !PAGES.contains(&b.page.as_str()) {
         return Err(ApiError::field(Invalid::new(
             "page",

@@ -1,71 +1,20 @@
-//! OGC API – Features Part 1 plumbing shared by every collection: query-string parsing (unknown or
-//! repeated parameters are refused), paging with exact `numberMatched`, the landing page, conformance,
-//! the collection documents and the items/feature handlers that dispatch to each domain module.
+//! OGC API – Features Part 1 handlers: the landing page, conformance, the collection documents and
+//! the items and feature of any [`Collection`] (the query string is parsed by `request`, each
+//! collection answers through its own type).
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use repere_core::{Bbox, LonLat};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::catalog::Catalog;
+use crate::collection::{Collection, Feature};
 use crate::error::ApiError;
-use crate::{establishments, links, practices, sites};
-
-mod geojson;
-mod params;
-
-pub use geojson::*;
-pub use params::*;
-
-/// `limit` when none is given.
-pub const DEFAULT_LIMIT: usize = 100;
-/// Largest page; larger `limit` values are clamped to it.
-pub const MAX_LIMIT: usize = 10_000;
-/// GeoJSON media type.
-pub const GEO_JSON: &str = "application/geo+json";
-/// The only CRS served: WGS84 longitude/latitude.
-pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
-
-/// Static description of a collection.
-#[derive(Debug)]
-pub struct CollectionInfo {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub description: &'static str,
-    /// Property filters accepted on `items` and `nearby`, with their description.
-    pub filters: &'static [(&'static str, &'static str)],
-    /// Property `datetime` applies to, if any.
-    pub temporal: Option<&'static str>,
-}
-
-/// Every collection, in the order the API lists them.
-pub const COLLECTIONS: [&CollectionInfo; 4] = [&practices::INFO, &establishments::INFO, &sites::INFO, &links::INFO];
-
-/// Looks up a collection by id (404 when unknown).
-pub fn collection(id: &str) -> Result<&'static CollectionInfo, ApiError> {
-    COLLECTIONS.iter().copied().find(|c| c.id == id).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "collection inconnue « {id} » ; collections : {}",
-            COLLECTIONS.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
-        ))
-    })
-}
-
-/// Absolute base URL of this server as the client reached it (`http://host:port`).
-pub fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let proto = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("http");
-    format!("{proto}://{host}")
-}
+use crate::geojson::{CRS84, Extent};
+use crate::request::{ItemsQuery, base_url, check_format, pairs, parse_items_query, reject_unknown};
+use crate::response::{GEO_JSON, with_type};
+use crate::state::AppState;
 
 fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
     json!({ "href": href, "rel": rel, "type": kind, "title": title })
@@ -133,57 +82,9 @@ fn only_format(raw: Option<&str>) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Spatial and temporal extent of a collection's public records.
-pub fn extent(c: &Catalog, id: &str) -> (Option<Bbox>, Option<(String, String)>) {
-    let mut bbox: Option<Bbox> = None;
-    let mut grow = |p: LonLat| match bbox.as_mut() {
-        Some(b) => b.extend(p),
-        None => bbox = Some(Bbox::point(p)),
-    };
-    let mut times: Option<(String, String)> = None;
-    let mut span = |t: String| {
-        times = Some(match times.take() {
-            None => (t.clone(), t),
-            Some((a, b)) => (a.min(t.clone()), b.max(t)),
-        })
-    };
-    match id {
-        "practices" => {
-            for p in c.practices.values().filter(|p| p.practice.is_public()) {
-                if let Some(pos) = p.position() {
-                    grow(pos);
-                }
-                span(practices::timestamp(&p.practice).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-            }
-        }
-        "establishments" => c
-            .establishments
-            .values()
-            .filter_map(|e| e.establishment.position)
-            .for_each(&mut grow),
-        "sites" => {
-            for s in c.sites.values() {
-                grow(s.site.position);
-                if let Some(d) = s.site.opened_on {
-                    span(format!("{d}T00:00:00Z"));
-                }
-            }
-        }
-        _ => {
-            for l in c.links.values().filter(|l| l.public) {
-                if let Some((a, b)) = l.segment {
-                    grow(a);
-                    grow(b);
-                }
-                span(l.link.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-            }
-        }
-    }
-    (bbox, times)
-}
-
-fn collection_doc(c: &Catalog, info: &CollectionInfo, base: &str) -> Value {
-    let (bbox, times) = extent(c, info.id);
+fn collection_doc(c: &Catalog, collection: Collection, base: &str) -> Value {
+    let info = collection.info();
+    let Extent { bbox, interval: times } = collection.extent(c);
     let mut extent = json!({
         "spatial": { "bbox": [bbox.map(|b| b.to_array()).unwrap_or([-180.0, -90.0, 180.0, 90.0])], "crs": CRS84 },
     });
@@ -219,7 +120,7 @@ pub async fn collections(
     only_format(raw.as_deref())?;
     let base = base_url(&headers);
     let c = app.read_catalog()?;
-    let list: Vec<Value> = COLLECTIONS.iter().map(|info| collection_doc(&c, info, &base)).collect();
+    let list: Vec<Value> = Collection::ALL.iter().map(|k| collection_doc(&c, *k, &base)).collect();
     Ok(with_type(
         json!({
             "links": [link(format!("{base}/api/collections"), "self", "application/json", "Collections")],
@@ -236,38 +137,23 @@ pub async fn collection_one(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let info = collection(&id)?;
+    let collection = Collection::parse(&id)?;
     only_format(raw.as_deref())?;
     let c = app.read_catalog()?;
     Ok(with_type(
-        collection_doc(&c, info, &base_url(&headers)),
+        collection_doc(&c, collection, &base_url(&headers)),
         "application/json",
     ))
 }
 
-/// Runs an items query against the catalogue: `(numberMatched, features)`.
-pub fn select<'a>(
-    c: &'a Catalog,
-    info: &CollectionInfo,
-    q: &ItemsQuery,
-) -> Result<(usize, Vec<AnyFeature<practices::Properties<'a>>>), ApiError> {
-    let json = |(n, list): (usize, Vec<Value>)| (n, list.into_iter().map(AnyFeature::Json).collect());
-    Ok(match info.id {
-        "practices" => practices::items(c, q)?,
-        "establishments" => json(establishments::items(c, q)?),
-        "sites" => json(sites::items(c, q)?),
-        _ => json(links::items(c, q)?),
-    })
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ItemsBody<P> {
+struct ItemsBody<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     number_matched: usize,
     number_returned: usize,
-    features: Vec<AnyFeature<P>>,
+    features: Vec<Feature<'a>>,
     links: Vec<Value>,
     /// Last, so that the entity tag can leave it out (see [`items`]).
     time_stamp: String,
@@ -290,20 +176,15 @@ pub async fn items(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let info = collection(&id)?;
+    let collection = Collection::parse(&id)?;
+    let info = collection.info();
     let q = parse_items_query(raw.as_deref(), info)?;
     let base = base_url(&headers);
     let c = app.read_catalog()?;
     if q.csv {
-        if info.id != "practices" {
-            return Err(ApiError::param(
-                "f",
-                "le format csv n'est servi que pour les usages (practices)",
-            ));
-        }
-        return practices::csv(&c, &q, &base);
+        return collection.csv(&c, &q, &base);
     }
-    let (matched, features) = select(&c, info, &q)?;
+    let (matched, features) = collection.select(&c, &q)?;
     let mut links = vec![
         link(page_href(&base, info.id, &q, q.offset), "self", GEO_JSON, "Cette page"),
         link(
@@ -364,18 +245,12 @@ pub async fn item(
     Path((id, fid)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let info = collection(&id)?;
+    let collection = Collection::parse(&id)?;
+    let info = collection.info();
     only_format(raw.as_deref())?;
-    let mut f = {
-        let c = app.read_catalog()?;
-        match info.id {
-            "practices" => practices::one(&c, &fid),
-            "establishments" => establishments::one(&c, &fid),
-            "sites" => sites::one(&c, &fid),
-            _ => links::one(&c, &fid),
-        }
-    }
-    .ok_or_else(|| ApiError::NotFound(format!("aucun objet « {fid} » dans la collection {}", info.id)))?;
+    let mut f = collection
+        .one(&*app.read_catalog()?, &fid)
+        .ok_or_else(|| ApiError::NotFound(format!("aucun objet « {fid} » dans la collection {}", info.id)))?;
     let base = base_url(&headers);
     f["links"] = json!([
         link(
@@ -392,40 +267,4 @@ pub async fn item(
         ),
     ]);
     Ok(with_type(f, GEO_JSON))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknown_and_repeated_parameters_are_refused() {
-        let info = &practices::INFO;
-        let e = parse_items_query(Some("limit=5&colour=red"), info).unwrap_err();
-        assert!(matches!(e, ApiError::InvalidParameter { ref param, .. } if param == "colour"));
-        let e = parse_items_query(Some("limit=5&limit=6"), info).unwrap_err();
-        assert!(matches!(e, ApiError::InvalidParameter { ref param, .. } if param == "limit"));
-    }
-
-    #[test]
-    fn limit_is_clamped_and_validated() {
-        let info = &practices::INFO;
-        assert_eq!(parse_items_query(Some("limit=999999"), info).unwrap().limit, MAX_LIMIT);
-        assert_eq!(parse_items_query(None, info).unwrap().limit, DEFAULT_LIMIT);
-        for bad in ["limit=-1", "limit=1.5", "limit=abc", "limit=0", "offset=-3", "offset=x"] {
-            assert!(parse_items_query(Some(bad), info).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn paginate_counts_everything_and_keeps_one_page() {
-        let q = ItemsQuery {
-            limit: 3,
-            offset: 4,
-            ..Default::default()
-        };
-        let (n, page) = paginate(0..10, &q);
-        assert_eq!(n, 10);
-        assert_eq!(page, vec![4, 5, 6]);
-    }
 }

@@ -1,11 +1,12 @@
 //! GeoJSON output: geometries and features, either as JSON trees or serialised straight from the
 //! catalogue (the large practices layer) with typed, borrowed properties.
 
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use repere_core::LonLat;
+use repere_core::{Bbox, LonLat};
 use serde::Serialize;
 use serde_json::{Value, json};
+
+/// The only CRS served: WGS84 longitude/latitude.
+pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
 /// GeoJSON Point geometry, or `null`.
 pub fn point(p: Option<LonLat>) -> Value {
@@ -59,18 +60,28 @@ pub fn feature(id: Value, geometry: Value, properties: Value) -> Value {
     json!({ "type": "Feature", "id": id, "geometry": geometry, "properties": properties })
 }
 
-pub fn with_type(body: Value, media: &'static str) -> Response {
-    let mut resp = axum::Json(body).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    resp
+/// Spatial and temporal extent of a collection, grown record by record.
+#[derive(Debug, Default)]
+pub struct Extent {
+    pub bbox: Option<Bbox>,
+    /// First and last instants (RFC 3339), if the collection has a time.
+    pub interval: Option<(String, String)>,
 }
 
-/// A feature of a response: typed (a practice, serialised straight from the catalogue: the large
-/// layer) or already rendered as JSON.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub enum AnyFeature<P> {
-    Typed(TypedFeature<i64, P>),
-    Json(Value),
+impl Extent {
+    /// Takes in a position.
+    pub fn grow(&mut self, p: LonLat) {
+        match self.bbox.as_mut() {
+            Some(b) => b.extend(p),
+            None => self.bbox = Some(Bbox::point(p)),
+        }
+    }
+
+    /// Takes in an instant.
+    pub fn span(&mut self, t: String) {
+        self.interval = Some(match self.interval.take() {
+            None => (t.clone(), t),
+            Some((a, b)) => (a.min(t.clone()), b.max(t)),
+        });
+    }
 }

@@ -1,5 +1,6 @@
-//! The query string of items and nearby requests: parsed once, unknown or repeated parameters refused
-//! with the parameter at fault, paging with an exact `numberMatched`.
+//! What a request carries, parsed once: the query string of items and nearby requests (unknown or
+//! repeated parameters refused with the parameter at fault, paging with an exact `numberMatched`),
+//! the description of a collection that says which filters it takes, a JSON body, the base URL.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -8,8 +9,27 @@ use repere_core::Bbox;
 use repere_core::temporal::Interval;
 use repere_core::text::Query;
 
-use super::{CollectionInfo, DEFAULT_LIMIT, MAX_LIMIT};
+use axum::Json;
+use axum::http::{HeaderMap, header};
+
 use crate::error::ApiError;
+
+/// `limit` when none is given.
+pub const DEFAULT_LIMIT: usize = 100;
+/// Largest page; larger `limit` values are clamped to it.
+pub const MAX_LIMIT: usize = 10_000;
+
+/// Static description of a collection.
+#[derive(Debug)]
+pub struct CollectionInfo {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    /// Property filters accepted on `items` and `nearby`, with their description.
+    pub filters: &'static [(&'static str, &'static str)],
+    /// Property `datetime` applies to, if any.
+    pub temporal: Option<&'static str>,
+}
 
 /// Parameters common to every items request.
 pub const COMMON_PARAMS: [&str; 6] = ["bbox", "limit", "offset", "datetime", "q", "f"];
@@ -78,7 +98,7 @@ pub fn parse_number(name: &str, v: &str) -> Result<f64, ApiError> {
 }
 
 /// Checks the `f` (format) parameter: only JSON is served.
-pub(super) fn check_format(v: &str) -> Result<(), ApiError> {
+pub fn check_format(v: &str) -> Result<(), ApiError> {
     match v {
         "json" | "geojson" | "application/json" | "application/geo+json" => Ok(()),
         _ => Err(ApiError::param(
@@ -162,4 +182,59 @@ pub fn has<S: AsRef<str>>(values: &[S], wanted: &str) -> bool {
     values
         .iter()
         .any(|v| repere_core::text::folds_to(v.as_ref().trim(), wanted))
+}
+
+/// Absolute base URL of this server as the client reached it (`http://host:port`).
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let proto = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("http");
+    format!("{proto}://{host}")
+}
+
+/// The JSON body of a request, or a 422 naming `body`.
+pub fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(b)| b)
+        .map_err(|e| ApiError::param("body", format!("corps JSON invalide : {}", e.body_text())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_and_repeated_parameters_are_refused() {
+        let info = &crate::practices::INFO;
+        let e = parse_items_query(Some("limit=5&colour=red"), info).unwrap_err();
+        assert!(matches!(e, ApiError::InvalidParameter { ref param, .. } if param == "colour"));
+        let e = parse_items_query(Some("limit=5&limit=6"), info).unwrap_err();
+        assert!(matches!(e, ApiError::InvalidParameter { ref param, .. } if param == "limit"));
+    }
+
+    #[test]
+    fn limit_is_clamped_and_validated() {
+        let info = &crate::practices::INFO;
+        assert_eq!(parse_items_query(Some("limit=999999"), info).unwrap().limit, MAX_LIMIT);
+        assert_eq!(parse_items_query(None, info).unwrap().limit, DEFAULT_LIMIT);
+        for bad in ["limit=-1", "limit=1.5", "limit=abc", "limit=0", "offset=-3", "offset=x"] {
+            assert!(parse_items_query(Some(bad), info).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn paginate_counts_everything_and_keeps_one_page() {
+        let q = ItemsQuery {
+            limit: 3,
+            offset: 4,
+            ..Default::default()
+        };
+        let (n, page) = paginate(0..10, &q);
+        assert_eq!(n, 10);
+        assert_eq!(page, vec![4, 5, 6]);
+    }
 }
