@@ -120,8 +120,11 @@ async fn rows_come_back_as_written_and_constraints_hold() {
         let mut conn = store.pool().acquire().await.unwrap();
         links::insert(&mut conn, &link(a, b)).await.unwrap();
         assert!(
-            links::insert(&mut conn, &link(b, a)).await.is_err(),
-            "reverse duplicate refused ({:?})",
+            matches!(
+                links::insert(&mut conn, &link(b, a)).await,
+                Err(repere_store::StoreError::Duplicate("link"))
+            ),
+            "reverse duplicate refused as a duplicate ({:?})",
             store.backend()
         );
         assert!(
@@ -196,6 +199,85 @@ async fn the_practices_table_is_read_whole_in_batches_and_a_corrupt_row_fails_th
             }
             other => panic!("a corrupt row must fail the read, got {:?}", other.map(|v| v.len())),
         }
+        store.close().await;
+        if let (Some(name), Ok(base)) = (pg_name, std::env::var("REPERE_TEST_POSTGRES")) {
+            repere_store::drop_postgres_database(&base, &name).await.unwrap();
+        }
+    }
+}
+
+/// A unit of work commits a write with its audit entry and its change-log rows, or leaves nothing:
+/// a unit dropped half-way (an error in a handler) writes no row in any of the three tables.
+#[tokio::test]
+async fn a_unit_of_work_commits_its_write_audit_and_change_log_together_or_nothing() {
+    use repere_store::changes::{self, Subject};
+    use repere_store::unit::{ONE_BY_ONE, Trace};
+    for (store, pg_name) in stores().await {
+        let now = Utc::now();
+        let mut unit = store.begin().await.unwrap();
+        establishments::upsert(unit.conn(), &establishment(), now)
+            .await
+            .unwrap();
+        unit.changed(Subject::Establishment(establishment().uai), now);
+        unit.commit().await.unwrap();
+        let before = changes::last_id(&store).await.unwrap();
+
+        let trace = |id: i64| Trace {
+            entity: "practice",
+            key: id.to_string(),
+            user: None,
+            action: "create",
+            changes: serde_json::json!({ "title": "Robotique" }),
+            at: now,
+        };
+        // Dropped before its commit: nothing of it stays.
+        let mut unit = store.begin().await.unwrap();
+        let id = practices::insert(unit.conn(), &practice("Robotique")).await.unwrap();
+        unit.audit(trace(id)).await.unwrap();
+        unit.changed(Subject::Practice(id), now);
+        drop(unit);
+        assert!(practices::find(&store, id).await.unwrap().is_none());
+        assert!(
+            repere_store::audit::for_entity(&store, "practice", &id.to_string())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(changes::last_id(&store).await.unwrap(), before);
+
+        // Committed: the practice, its audit entry and one change-log row (noted twice, written once).
+        let mut unit = store.begin().await.unwrap();
+        let id = practices::insert(unit.conn(), &practice("Robotique")).await.unwrap();
+        unit.audit(trace(id)).await.unwrap();
+        unit.changed(Subject::Practice(id), now);
+        unit.changed(Subject::Practice(id), now);
+        let committed = unit.commit().await.unwrap();
+        assert_eq!(committed.changes.len(), 1);
+        assert!(practices::find(&store, id).await.unwrap().is_some());
+        assert_eq!(
+            repere_store::audit::for_entity(&store, "practice", &id.to_string())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let logged = changes::since(&store, before, 10).await.unwrap();
+        assert_eq!(
+            logged.iter().map(|c| c.subject.clone()).collect::<Vec<_>>(),
+            vec![Subject::Practice(id)]
+        );
+
+        // A large batch is announced as one reload of everything.
+        let mut unit = store.begin().await.unwrap();
+        let many: Vec<Subject> = (0..=ONE_BY_ONE as i64).map(Subject::Practice).collect();
+        unit.changed_many(many.into_iter(), now);
+        let committed = unit.commit().await.unwrap();
+        let last = changes::since(&store, committed.changes[0] - 1, 10).await.unwrap();
+        assert_eq!(
+            last.iter().map(|c| c.subject.clone()).collect::<Vec<_>>(),
+            vec![Subject::All]
+        );
+
         store.close().await;
         if let (Some(name), Ok(base)) = (pg_name, std::env::var("REPERE_TEST_POSTGRES")) {
             repere_store::drop_postgres_database(&base, &name).await.unwrap();
