@@ -9,7 +9,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use repere_store::Store;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -22,6 +22,7 @@ use crate::config::ServeConfig;
 use crate::error::problem;
 use crate::http_cache;
 use crate::ops::{self, metrics::Metrics};
+use crate::routes::Routes;
 use crate::state::{AppState, Shared};
 use crate::sync::Follower;
 use crate::{auth, indicators, letter, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
@@ -124,6 +125,25 @@ impl Application {
     }
 }
 
+/// Every route of the API, relative to `/api`, merged from the features: those behind the CSRF guard,
+/// and the visit beacon, which has neither session nor token.
+pub fn api_routes() -> (Routes, Routes) {
+    let guarded = Routes::new()
+        .merge(ogc::routes())
+        .merge(nearby::routes())
+        .merge(crate::places::routes())
+        .merge(indicators::routes())
+        .merge(opinee::routes())
+        .merge(crate::maps::routes::routes())
+        .merge(tiles::routes())
+        .merge(openapi::routes())
+        .merge(auth::routes::routes())
+        .merge(practices::routes())
+        .merge(networks::routes())
+        .merge(links::routes());
+    (guarded, crate::visits::routes())
+}
+
 /// The whole router: the API under `/api`, the frontend at `/`.
 pub fn router(state: AppState, config: &ServeConfig) -> Router {
     let frontend_dir = config.frontend_dir.as_path();
@@ -133,66 +153,12 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
         .with_secure(config.secure_cookies)
         .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(8)));
-    let api = Router::new()
-        .route("/", get(ogc::landing))
-        .route("/conformance", get(ogc::conformance))
-        .route("/collections", get(ogc::collections))
-        .route("/collections/{collection_id}", get(ogc::collection_one))
-        .route("/collections/{collection_id}/items", get(ogc::items))
-        .route("/collections/{collection_id}/items/{feature_id}", get(ogc::item))
-        .route("/nearby", get(nearby::nearby))
-        .route("/places", get(crate::places::places))
-        .route("/places/communes", get(crate::places::commune_labels))
-        .route("/indicators/summary", get(indicators::public_summary))
-        .route("/indicators/target", get(indicators::dashboard))
-        .route("/indicators/target.csv", get(indicators::dashboard_csv))
-        .route("/indicators/bandwidth", get(indicators::bandwidth::bandwidth))
-        .route("/indicators/bandwidth.csv", get(indicators::bandwidth::bandwidth_csv))
-        .route("/indicators/opinee", get(indicators::opinee::compilation))
-        .route("/indicators/opinee.csv", get(indicators::opinee::compilation_csv))
-        .route(
-            "/establishments/{uai}/opinee/{school_year}",
-            axum::routing::put(opinee::put).delete(opinee::delete),
-        )
-        .route("/maps/static.png", get(crate::maps::routes::static_png))
-        .route(
-            "/collections/practices/items/{id}/map.png",
-            get(crate::maps::routes::practice_png),
-        )
-        .route("/tiles", get(tiles::list))
-        .route("/tiles/{layer}", get(tiles::tilejson_doc))
-        .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
-        .route("/config", get(ogc::frontend_config))
-        .route("/openapi.json", get(openapi::document))
-        .route("/docs", get(openapi::docs_page))
-        .route("/auth/session", get(auth::routes::current))
-        .route("/auth/login", post(auth::routes::login))
-        .route("/auth/logout", post(auth::routes::logout))
-        .route("/practices", post(practices::contribution::create))
-        .route("/practices/mine", get(practices::contribution::mine))
-        .route("/practices/facets", get(practices::facets::facets))
-        .route("/practices/duplicates", get(practices::duplicates::duplicates))
-        .route(
-            "/practices/{id}",
-            get(practices::contribution::show).put(practices::contribution::edit),
-        )
-        .route("/practices/{id}/audit", get(practices::moderation::audit))
-        .route("/practices/{id}/messages", post(practices::messages::contact_author))
-        .route("/messages", get(practices::messages::inbox))
-        .route("/messages/{id}/reply", post(practices::messages::reply))
-        .route("/practices/{id}/neighbourhood", get(networks::neighbourhood))
-        .route("/practices/{id}/suggestions", get(networks::suggestions))
-        .route("/networks", get(networks::list))
-        .route("/networks/growth", get(networks::growth))
-        .route("/links", post(links::write::create))
-        .route("/links/{id}", axum::routing::delete(links::write::delete))
-        .route("/practices/{id}/{action}", post(practices::moderation::act))
-        .route("/moderation/inbox", get(practices::moderation::inbox))
-        .route("/moderation/decisions", post(practices::moderation::decide_many))
+    let (guarded, open) = api_routes();
+    let api = guarded
+        .into_router()
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         // A beacon carries no session and no CSRF token; it only adds one to a counter.
-        .route("/visits", get(crate::visits::summary).post(crate::visits::record))
-        .route("/visits.csv", get(crate::visits::csv))
+        .merge(open.into_router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::wait_for_load))
         .route_layer(axum::middleware::from_fn(ops::note_route))
         .fallback(api_not_found)
@@ -254,4 +220,58 @@ async fn api_not_found(uri: axum::http::Uri) -> Response {
 
 async fn placeholder() -> impl IntoResponse {
     Html(include_str!("placeholder.html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Method;
+
+    use super::api_routes;
+
+    /// Whether the route `template` (`{…}` segments match anything) serves `path`.
+    fn serves(template: &str, path: &str) -> bool {
+        let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+        t.len() == p.len()
+            && t.iter()
+                .zip(&p)
+                .all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
+    }
+
+    #[test]
+    fn the_openapi_document_describes_exactly_what_the_router_serves() {
+        let (guarded, open) = api_routes();
+        let served: Vec<(Method, String)> = guarded
+            .served()
+            .iter()
+            .chain(open.served())
+            .map(|(m, p)| (m.clone(), format!("/api{p}").trim_end_matches('/').to_string()))
+            .collect();
+        let doc = crate::openapi::build();
+        let mut documented = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (name, method) in [
+                ("get", Method::GET),
+                ("post", Method::POST),
+                ("put", Method::PUT),
+                ("delete", Method::DELETE),
+            ] {
+                if item.get(name).is_some() {
+                    documented.push((method, path.clone()));
+                }
+            }
+        }
+        assert!(documented.len() > 40, "{} operations documented", documented.len());
+        for (m, p) in &documented {
+            assert!(
+                served.iter().any(|(sm, t)| sm == m && serves(t, p)),
+                "{m} {p} is documented but no route serves it"
+            );
+        }
+        for (m, t) in &served {
+            assert!(
+                documented.iter().any(|(dm, p)| dm == m && serves(t, p)),
+                "{m} {t} is routed but not documented"
+            );
+        }
+    }
 }

@@ -30,6 +30,7 @@ pub mod places;
 pub mod practices;
 pub mod request;
 pub mod response;
+pub mod routes;
 pub mod sites;
 pub mod state;
 pub mod sync;

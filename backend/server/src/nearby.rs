@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::nearest;
 use crate::request::pairs;
 use crate::response::GEO_JSON;
+use crate::routes::Routes;
 use crate::state::AppState;
 
 #[derive(Serialize)]
@@ -54,4 +55,9 @@ pub async fn nearby(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
     .map_err(|e| ApiError::Internal(format!("JSON: {e}")))?;
     drop(c);
     Ok(([(header::CONTENT_TYPE, GEO_JSON)], body).into_response())
+}
+
+/// `/nearby`.
+pub fn routes() -> Routes {
+    Routes::new().get("/nearby", nearby)
 }

@@ -19,6 +19,7 @@ use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::request::{pairs, parse_count, reject_unknown};
 use crate::response::GEO_JSON;
+use crate::routes::Routes;
 use crate::state::AppState;
 
 /// One network as a GeoJSON feature: its box as geometry, its figures as properties.
@@ -299,4 +300,13 @@ pub async fn growth(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
     let by_month = by(&|t| t.format("%Y-%m").to_string());
     let by_year = by(&|t| repere_core::SchoolYear::containing(t.date_naive()).to_string());
     Ok(Json(json!({ "by_month": by_month, "by_school_year": by_year })).into_response())
+}
+
+/// Networks of linked practices, and a practice's neighbourhood and suggestions.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/practices/{id}/neighbourhood", neighbourhood)
+        .get("/practices/{id}/suggestions", suggestions)
+        .get("/networks", list)
+        .get("/networks/growth", growth)
 }

@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::geojson::{CRS84, Extent};
 use crate::request::{ItemsQuery, base_url, check_format, pairs, parse_items_query, reject_unknown};
 use crate::response::{GEO_JSON, with_type};
+use crate::routes::Routes;
 use crate::state::AppState;
 
 fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
@@ -267,4 +268,17 @@ pub async fn item(
         ),
     ]);
     Ok(with_type(f, GEO_JSON))
+}
+
+/// The OGC API's routes: landing page, conformance, collections and their items, the frontend's
+/// configuration.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", landing)
+        .get("/conformance", conformance)
+        .get("/collections", collections)
+        .get("/collections/{collection_id}", collection_one)
+        .get("/collections/{collection_id}/items", items)
+        .get("/collections/{collection_id}/items/{feature_id}", item)
+        .get("/config", frontend_config)
 }

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::routes::Routes;
 use crate::state::AppState;
 
 /// The body of a PUT: `{"levels": {field: 0–10, …} | null, "label": 1–3 | null}`.
@@ -153,4 +154,11 @@ pub async fn delete(
     };
     record(&app, &user, uai, Some(&old), &empty).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// An establishment's OPINEE profile of a school year (admins).
+pub fn routes() -> Routes {
+    Routes::new()
+        .put("/establishments/{uai}/opinee/{school_year}", put)
+        .delete("/establishments/{uai}/opinee/{school_year}", delete)
 }

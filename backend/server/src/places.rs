@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::request::{pairs, parse_count, reject_unknown};
+use crate::routes::Routes;
 use crate::state::AppState;
 use repere_core::establishments::departement_name;
 
@@ -197,4 +198,11 @@ pub async fn places(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
     found.sort_by(|a, b| (a.0, a.1, a.2.label.len(), &a.2.label).cmp(&(b.0, b.1, b.2.label.len(), &b.2.label)));
     let places: Vec<Place> = found.into_iter().take(limit).map(|(_, _, p)| p).collect();
     Ok(Json(serde_json::json!({ "places": places })).into_response())
+}
+
+/// `Aller à…` and the commune names of the map.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/places", places)
+        .get("/places/communes", commune_labels)
 }

@@ -15,6 +15,7 @@ use tower_sessions::Session;
 
 use super::{CSRF_KEY, USER_KEY, random_hex, verify_password};
 use crate::error::ApiError;
+use crate::routes::Routes;
 use crate::state::AppState;
 
 /// Failed logins allowed per account, and per IP address, within [`WINDOW_MINUTES`].
@@ -121,4 +122,12 @@ pub async fn login(
 pub async fn logout(session: Session) -> Result<Response, ApiError> {
     session.flush().await.map_err(session_error)?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Signing in and out, and who is signed in.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/auth/session", current)
+        .post("/auth/login", login)
+        .post("/auth/logout", logout)
 }

@@ -23,6 +23,7 @@ use crate::catalog::{Catalog, PracticeEntry};
 use crate::error::ApiError;
 use crate::request::{pairs, reject_unknown};
 use crate::response::csv_download;
+use crate::routes::Routes;
 use crate::state::AppState;
 
 /// The breakdowns, in the order the dashboard shows them.
@@ -232,4 +233,16 @@ pub async fn dashboard_csv(
             .into_iter()
             .map(|(key, label, count)| vec![key, label, count.to_string()]),
     )
+}
+
+/// The indicators: the public summary, the target of the school year, bandwidth and OPINEE.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/indicators/summary", public_summary)
+        .get("/indicators/target", dashboard)
+        .get("/indicators/target.csv", dashboard_csv)
+        .get("/indicators/bandwidth", bandwidth::bandwidth)
+        .get("/indicators/bandwidth.csv", bandwidth::bandwidth_csv)
+        .get("/indicators/opinee", opinee::compilation)
+        .get("/indicators/opinee.csv", opinee::compilation_csv)
 }

@@ -13,6 +13,7 @@ use crate::catalog::{Catalog, LinkEntry};
 use crate::error::ApiError;
 use crate::geojson::{Extent, feature};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate, parse_count};
+use crate::routes::Routes;
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "links",
@@ -131,4 +132,11 @@ pub fn extent(c: &Catalog) -> Extent {
         x.span(l.link.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     }
     x
+}
+
+/// Recording and removing links.
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/links", write::create)
+        .delete("/links/{id}", write::delete)
 }

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::{ATTRIBUTION, Request, image};
 use crate::error::ApiError;
+use crate::routes::Routes;
 use crate::state::AppState;
 
 fn png_response(png: Bytes, hit: bool) -> Response {
@@ -56,4 +57,11 @@ pub async fn practice_png(State(app): State<AppState>, Path(id): Path<String>) -
     let r = Request::around(position, 12.0, 600, 315)?;
     let (png, hit) = image(&app.maps, &app.catalog, &app.tiles, &r).await?;
     Ok(png_response(png, hit))
+}
+
+/// The static maps.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/maps/static.png", static_png)
+        .get("/collections/practices/items/{id}/map.png", practice_png)
 }

@@ -17,6 +17,7 @@ use crate::collection::Collection;
 use crate::nearest::{DEFAULT_K, MAX_K};
 use crate::request::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::response::GEO_JSON;
+use crate::routes::Routes;
 
 fn param(
     name: &str,
@@ -304,4 +305,9 @@ pub async fn document() -> Response {
 /// GET /api/docs
 pub async fn docs_page() -> Html<&'static str> {
     Html(include_str!("docs.html"))
+}
+
+/// The OpenAPI document and its page.
+pub fn routes() -> Routes {
+    Routes::new().get("/openapi.json", document).get("/docs", docs_page)
 }

@@ -24,6 +24,7 @@ use crate::error::ApiError;
 use crate::geojson::{Extent, TypedFeature, feature, point};
 use crate::nearest::{NearbyQuery, metres, ranked};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, has, paginate};
+use crate::routes::Routes;
 use crate::tiles::points::{Clustered, fields};
 
 pub const INFO: CollectionInfo = CollectionInfo {
@@ -338,4 +339,22 @@ pub fn csv(c: &Catalog, q: &ItemsQuery, base: &str) -> Result<axum::response::Re
         ],
         rows,
     )
+}
+
+/// Reporting, moderation and messages.
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/practices", contribution::create)
+        .get("/practices/mine", contribution::mine)
+        .get("/practices/facets", facets::facets)
+        .get("/practices/duplicates", duplicates::duplicates)
+        .get("/practices/{id}", contribution::show)
+        .put("/practices/{id}", contribution::edit)
+        .get("/practices/{id}/audit", moderation::audit)
+        .post("/practices/{id}/messages", messages::contact_author)
+        .get("/messages", messages::inbox)
+        .post("/messages/{id}/reply", messages::reply)
+        .post("/practices/{id}/{action}", moderation::act)
+        .get("/moderation/inbox", moderation::inbox)
+        .post("/moderation/decisions", moderation::decide_many)
 }

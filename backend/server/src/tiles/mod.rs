@@ -22,6 +22,7 @@ use crate::catalog::Catalog;
 use crate::collection::PointLayer;
 use crate::error::ApiError;
 use crate::request::{CollectionInfo, ItemsQuery, base_url, parse_items_query};
+use crate::routes::Routes;
 use crate::state::AppState;
 use cache::EncodedTile;
 
@@ -165,4 +166,12 @@ pub async fn list(headers: HeaderMap) -> Response {
         "layers": PointLayer::ALL.map(|l| json!({ "id": l.id(), "tilejson": format!("{base}/api/tiles/{}", l.id()) })),
     }))
     .into_response()
+}
+
+/// The vector tiles and their TileJSON.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/tiles", list)
+        .get("/tiles/{layer}", tilejson_doc)
+        .get("/tiles/{layer}/{z}/{x}/{y}", tile)
 }

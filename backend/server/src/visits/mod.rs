@@ -22,6 +22,7 @@ use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::request::{pairs, reject_unknown};
 use crate::response::csv_download;
+use crate::routes::Routes;
 use crate::state::AppState;
 
 pub mod counts;
@@ -228,4 +229,12 @@ pub async fn csv(
             ]
         }),
     )
+}
+
+/// The visit beacon (no session, no CSRF token) and the moderators' counts.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/visits", summary)
+        .post("/visits", record)
+        .get("/visits.csv", csv)
 }
