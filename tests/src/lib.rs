@@ -76,19 +76,14 @@ pub fn establishment(
     departement: &str,
     commune: (&str, &str),
 ) -> repere_core::establishments::Establishment {
-    use repere_core::establishments::{Establishment, EstablishmentKind, Sector};
+    use repere_core::establishments::Establishment;
     Establishment {
-        uai: repere_core::Uai::parse(uai).expect("valid UAI"),
         name: format!("Établissement {uai}"),
-        kind: EstablishmentKind::College,
-        sector: Sector::Public,
         commune_code: commune.0.into(),
         commune_name: commune.1.into(),
         departement: departement.into(),
         position: Some(repere_core::LonLat::new(7.0, 43.6).expect("valid")),
-        placed_at_commune: false,
-        bandwidth: Vec::new(),
-        profiles: Vec::new(),
+        ..repere_core::fixtures::establishment(uai)
     }
 }
 
@@ -105,24 +100,17 @@ pub fn practice(
 ) -> repere_core::practices::Practice {
     let created = published_at.unwrap_or_else(chrono::Utc::now) - chrono::Duration::days(1);
     repere_core::practices::Practice {
-        id: 0,
         title: title.into(),
         summary: format!("Résumé de « {title} ».").into(),
-        description: "".into(),
         disciplines: repere_core::practices::Facets::of(&[discipline]),
-        levels: repere_core::practices::Facets::of(&["5e"]),
         tools: repere_core::practices::Facets::of(&["Thymio"]),
-        themes: repere_core::practices::Facets::default(),
         school_year: repere_core::SchoolYear::containing(created.date_naive()),
-        uai: repere_core::Uai::parse(uai).expect("valid UAI"),
         position: position.map(|(lon, lat)| repere_core::LonLat::new(lon, lat).expect("valid")),
-        innovatheque_url: None,
         status,
         created_at: created,
         updated_at: created,
         published_at,
-        author_id: None,
-        rejection_reason: None,
+        ..repere_core::fixtures::practice(uai)
     }
 }
 

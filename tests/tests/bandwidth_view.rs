@@ -4,9 +4,9 @@
 //! roles and bad parameters.
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use repere_core::SchoolYear;
 use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, Technology};
 use repere_core::practices::{Practice, PracticeStatus};
-use repere_core::{SchoolYear, Uai};
 use repere_tests::{Backend, Browser, TestApp, add_users, assert_problem, backends, establishment};
 use serde_json::Value;
 
@@ -57,24 +57,16 @@ async fn seeded(backend: Backend) -> TestApp {
         ("0060002V", PracticeStatus::Published),
     ] {
         let p = Practice {
-            id: 0,
             title: format!("Usage à {uai}").into(),
-            summary: "Résumé".into(),
-            description: "".into(),
             disciplines: repere_core::practices::Facets::of(&["SVT"]),
             levels: repere_core::practices::Facets::of(&["6e"]),
             tools: repere_core::practices::Facets::of(&["ENT"]),
-            themes: repere_core::practices::Facets::default(),
             school_year: SchoolYear::parse("2025-2026").unwrap(),
-            uai: Uai::parse(uai).unwrap(),
-            position: None,
-            innovatheque_url: None,
             status,
             created_at: now,
             updated_at: now,
             published_at: (status == PracticeStatus::Published).then_some(now),
-            author_id: None,
-            rejection_reason: None,
+            ..repere_core::fixtures::practice(uai)
         };
         repere_store::practices::insert(&mut tx, &p).await.unwrap();
     }

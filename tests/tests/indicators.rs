@@ -3,9 +3,10 @@
 //! see what, and bad parameters.
 
 use chrono::{DateTime, TimeZone, Utc};
-use repere_core::establishments::{Establishment, EstablishmentKind, Sector};
+use repere_core::establishments::{Establishment, EstablishmentKind};
+use repere_core::fixtures;
 use repere_core::practices::{Practice, PracticeStatus};
-use repere_core::{LonLat, SchoolYear, Uai};
+use repere_core::{LonLat, SchoolYear};
 use repere_tests::{Backend, Browser, TestApp, assert_problem, backends};
 use serde_json::Value;
 
@@ -17,17 +18,13 @@ fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
 
 fn establishment(uai: &str, kind: EstablishmentKind, dep: &str, lon: f64) -> Establishment {
     Establishment {
-        uai: Uai::parse(uai).unwrap(),
         name: format!("Établissement {uai}"),
         kind,
-        sector: Sector::Public,
         commune_code: format!("{dep}001"),
         commune_name: "Commune".into(),
         departement: dep.into(),
         position: Some(LonLat::new(lon, 43.6).unwrap()),
-        placed_at_commune: false,
-        profiles: Vec::new(),
-        bandwidth: Vec::new(),
+        ..fixtures::establishment(uai)
     }
 }
 
@@ -41,24 +38,16 @@ fn report(
     tools: &[&str],
 ) -> Practice {
     Practice {
-        id: 0,
         title: "Un usage".into(),
-        summary: "Résumé".into(),
-        description: "".into(),
         disciplines: repere_core::practices::Facets::of(disciplines),
         levels: repere_core::practices::Facets::of(&["6e"]),
         tools: repere_core::practices::Facets::of(tools),
-        themes: repere_core::practices::Facets::default(),
         school_year: SchoolYear::parse(year).unwrap(),
-        uai: Uai::parse(uai).unwrap(),
-        position: None,
-        innovatheque_url: None,
         status,
         created_at: at(2023, 9, 1),
         updated_at: at(2023, 9, 1),
         published_at: published,
-        author_id: None,
-        rejection_reason: None,
+        ..fixtures::practice(uai)
     }
 }
 

@@ -248,21 +248,13 @@ mod tests {
     fn current_bandwidth_is_the_latest() {
         let d = |m| NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
         let e = Establishment {
-            uai: Uai::parse("0060842H").unwrap(),
-            name: "Collège Pierre Bertone".into(),
-            kind: EstablishmentKind::College,
-            sector: Sector::Public,
-            commune_code: "06004".into(),
-            commune_name: "Antibes".into(),
-            departement: "06".into(),
             position: None,
-            placed_at_commune: false,
-            profiles: Vec::new(),
             bandwidth: vec![
                 Bandwidth::new(8.0, 1.0, Technology::Adsl, BandwidthSource::Measured, d(3)).unwrap(),
                 Bandwidth::new(500.0, 200.0, Technology::Ftth, BandwidthSource::Measured, d(9)).unwrap(),
                 Bandwidth::new(20.0, 1.0, Technology::Vdsl, BandwidthSource::Potential, d(5)).unwrap(),
             ],
+            ..crate::fixtures::establishment("0060842H")
         };
         assert_eq!(e.current_bandwidth().unwrap().down_mbps, 500.0);
         assert!(e.validate().is_ok());

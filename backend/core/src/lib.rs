@@ -38,6 +38,8 @@ macro_rules! api_enum {
 }
 
 pub mod establishments;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod index;
 pub mod indicators;
 pub mod links;

@@ -304,26 +304,15 @@ mod tests {
     }
 
     fn sample() -> Practice {
-        let now = Utc::now();
         Practice {
             id: 1,
             title: "Classe inversée en physique".into(),
             summary: "Capsules vidéo avant le cours".into(),
-            description: "".into(),
             disciplines: Facets::of(&["Physique-chimie"]),
             levels: Facets::of(&["Seconde"]),
             tools: Facets::of(&["Peertube"]),
-            themes: Facets::default(),
             school_year: SchoolYear::parse("2025-2026").unwrap(),
-            uai: Uai::parse("0060842H").unwrap(),
-            position: None,
-            innovatheque_url: None,
-            status: PracticeStatus::Published,
-            created_at: now,
-            updated_at: now,
-            published_at: Some(now),
-            author_id: None,
-            rejection_reason: None,
+            ..crate::fixtures::practice("0060842H")
         }
     }
 

@@ -2,10 +2,11 @@
 //! names a server: same rows back, same constraints enforced.
 
 use chrono::{NaiveDate, Utc};
-use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology};
+use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, Technology};
+use repere_core::fixtures;
 use repere_core::links::{Link, LinkKind};
-use repere_core::practices::{Facets, Practice, PracticeStatus};
-use repere_core::{LonLat, SchoolYear, Uai};
+use repere_core::practices::{Facets, Practice};
+use repere_core::{LonLat, SchoolYear};
 use repere_store::{Store, establishments, links, practices};
 
 async fn stores() -> Vec<(Store, Option<String>)> {
@@ -33,16 +34,7 @@ async fn stores() -> Vec<(Store, Option<String>)> {
 
 fn establishment() -> Establishment {
     Establishment {
-        uai: Uai::parse("0060842H").unwrap(),
         name: "Collège Pierre Bertone".into(),
-        kind: EstablishmentKind::College,
-        sector: Sector::Public,
-        commune_code: "06004".into(),
-        commune_name: "Antibes".into(),
-        departement: "06".into(),
-        position: Some(LonLat::new(7.1, 43.58).unwrap()),
-        placed_at_commune: false,
-        profiles: Vec::new(),
         bandwidth: vec![
             Bandwidth::new(
                 100.0,
@@ -53,30 +45,15 @@ fn establishment() -> Establishment {
             )
             .unwrap(),
         ],
+        ..fixtures::establishment("0060842H")
     }
 }
 
 fn practice(title: &str) -> Practice {
-    let now = Utc::now();
     Practice {
-        id: 0,
         title: title.into(),
-        summary: "Résumé".into(),
-        description: "".into(),
-        disciplines: Facets::of(&["Technologie"]),
-        levels: Facets::of(&["5e"]),
-        tools: Facets::of(&["Tinkercad"]),
-        themes: Facets::default(),
         school_year: SchoolYear::parse("2025-2026").unwrap(),
-        uai: Uai::parse("0060842H").unwrap(),
-        position: None,
-        innovatheque_url: None,
-        status: PracticeStatus::Published,
-        created_at: now,
-        updated_at: now,
-        published_at: Some(now),
-        author_id: None,
-        rejection_reason: None,
+        ..fixtures::practice("0060842H")
     }
 }
 

@@ -218,48 +218,24 @@ mod tests {
     use super::*;
     use chrono::Utc;
     use repere_core::LonLat;
-    use repere_core::SchoolYear;
-    use repere_core::establishments::{EstablishmentKind, Sector};
+
     use repere_core::links::LinkKind;
     use repere_core::practices::{Facets, PracticeStatus};
 
     fn est(uai: &str, lon: f64) -> Establishment {
         Establishment {
-            uai: Uai::parse(uai).unwrap(),
-            name: format!("Collège {uai}"),
-            kind: EstablishmentKind::College,
-            sector: Sector::Public,
-            commune_code: "06004".into(),
-            commune_name: "Antibes".into(),
-            departement: "06".into(),
             position: Some(LonLat::new(lon, 43.6).unwrap()),
-            placed_at_commune: false,
-            profiles: Vec::new(),
-            bandwidth: vec![],
+            ..repere_core::fixtures::establishment(uai)
         }
     }
 
     fn practice(id: i64, uai: &str) -> Practice {
-        let now = Utc::now();
         Practice {
             id,
             title: format!("Pratique {id}").into(),
-            summary: "r".into(),
-            description: "".into(),
             disciplines: Facets::of(&["Mathématiques"]),
-            levels: Facets::of(&["6e"]),
             tools: Facets::of(&["Scratch"]),
-            themes: Facets::default(),
-            school_year: SchoolYear::parse("2025-2026").unwrap(),
-            uai: Uai::parse(uai).unwrap(),
-            position: None,
-            innovatheque_url: None,
-            status: PracticeStatus::Published,
-            created_at: now,
-            updated_at: now,
-            published_at: Some(now),
-            author_id: None,
-            rejection_reason: None,
+            ..repere_core::fixtures::practice(uai)
         }
     }
 
