@@ -131,7 +131,7 @@ impl TestApp {
     pub async fn with_demo(backend: Backend) -> Self {
         let url = fresh_database(backend).await;
         let store = Store::connect(&url).await.expect("connect");
-        repere_server::demo::load(&store).await.expect("demo dataset");
+        repere_server::jobs::demo::load(&store).await.expect("demo dataset");
         store.close().await;
         Self::on(backend, url).await
     }
@@ -141,7 +141,7 @@ impl TestApp {
     pub async fn with_demo_and_users(backend: Backend, users: &[(&str, &str)], password: &str) -> Self {
         let url = fresh_database(backend).await;
         let store = Store::connect(&url).await.expect("connect");
-        repere_server::demo::load(&store).await.expect("demo dataset");
+        repere_server::jobs::demo::load(&store).await.expect("demo dataset");
         add_users(&store, users, password).await;
         store.close().await;
         Self::on(backend, url).await

@@ -73,7 +73,7 @@ async fn seeded(backend: Backend) -> TestApp {
     tx.commit().await.unwrap();
     // Nice and Toulon are in the EPCI fixture; Antibes is not.
     let epci = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/epci.json")).unwrap();
-    repere_server::import::epci::import_bytes(&store, &epci, false)
+    repere_server::jobs::import::epci::import_bytes(&store, &epci, false)
         .await
         .unwrap();
     add_users(

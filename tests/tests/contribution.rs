@@ -11,7 +11,7 @@ const AUTHOR: &str = "auteure.secrete@ac-nice.fr";
 async fn app(backend: Backend) -> TestApp {
     let url = repere_tests::fresh_database(backend).await;
     let store = repere_store::Store::connect(&url).await.unwrap();
-    repere_server::demo::load(&store).await.unwrap();
+    repere_server::jobs::demo::load(&store).await.unwrap();
     for (email, role) in [
         (AUTHOR, "contributor"),
         ("autre.prof@ac-nice.fr", "contributor"),

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use repere_server::import::establishments::{Options, import_file};
+use repere_server::jobs::import::establishments::{Options, import_file};
 use repere_store::Store;
 use repere_tests::{TestApp, backends, fresh_database};
 
@@ -23,7 +23,7 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
 }
 
-fn lines(report: &repere_server::import::Report) -> Vec<u64> {
+fn lines(report: &repere_server::jobs::import::Report) -> Vec<u64> {
     report.rejected.iter().map(|r| r.line).collect()
 }
 
@@ -155,7 +155,7 @@ async fn bandwidth_import_keeps_history_and_reports_bad_rows() {
         let bw = |dry| {
             let (store, path) = (&store, &path);
             async move {
-                repere_server::import::bandwidth::import_file(store, path, dry, false)
+                repere_server::jobs::import::bandwidth::import_file(store, path, dry, false)
                     .await
                     .unwrap()
             }
@@ -265,7 +265,7 @@ async fn epci_list_is_imported_with_bad_entries_reported() {
         let url = fresh_database(backend).await;
         let store = Store::connect(&url).await.unwrap();
         let path = fixture("epci.json");
-        let dry = repere_server::import::epci::import_file(&store, &path, true)
+        let dry = repere_server::jobs::import::epci::import_file(&store, &path, true)
             .await
             .unwrap();
         assert!(
@@ -273,7 +273,7 @@ async fn epci_list_is_imported_with_bad_entries_reported() {
             "dry run"
         );
         assert_eq!((dry.read, dry.created), (7, 5), "{dry}");
-        let first = repere_server::import::epci::import_file(&store, &path, false)
+        let first = repere_server::jobs::import::epci::import_file(&store, &path, false)
             .await
             .unwrap();
         assert_eq!(lines(&first), [3, 4], "{first}");
@@ -291,13 +291,13 @@ async fn epci_list_is_imported_with_bad_entries_reported() {
         );
         assert_eq!(map["83050"].name, "CA Dracénie Provence Verdon");
         assert!(!map.contains_key("06004"), "nothing of a rejected entry");
-        let again = repere_server::import::epci::import_file(&store, &path, false)
+        let again = repere_server::jobs::import::epci::import_file(&store, &path, false)
             .await
             .unwrap();
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 5));
         let not_json = std::env::temp_dir().join(format!("repere-epci-{}.json", std::process::id()));
         std::fs::write(&not_json, "code;nom\n").unwrap();
-        let err = repere_server::import::epci::import_file(&store, &not_json, false)
+        let err = repere_server::jobs::import::epci::import_file(&store, &not_json, false)
             .await
             .unwrap_err();
         assert!(err.to_string().contains("JSON attendu"), "{err}");

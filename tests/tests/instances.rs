@@ -360,7 +360,7 @@ async fn a_command_line_import_reaches_a_running_server() {
             "uai;down_mbps;up_mbps;technology;source;date\n0060842H;937.5;400;fibre;measured;2026-11-01\n",
         )
         .unwrap();
-        let report = repere_server::import::bandwidth::import_file(&store, &file, false, false)
+        let report = repere_server::jobs::import::bandwidth::import_file(&store, &file, false, false)
             .await
             .unwrap();
         assert!(report.rejected.is_empty(), "{report}");

@@ -35,7 +35,7 @@ async fn passwords_never_appear_in_the_logs_and_expired_sessions_change_nothing(
 
     let url = repere_tests::fresh_database(Backend::Sqlite).await;
     let store = repere_store::Store::connect(&url).await.unwrap();
-    repere_server::demo::load(&store).await.unwrap();
+    repere_server::jobs::demo::load(&store).await.unwrap();
     repere_server::cli::add_user(&store, "prof@ac-nice.fr", "contributor", "", PASSWORD)
         .await
         .unwrap();

@@ -16,7 +16,7 @@ const PASSWORD: &str = "une phrase de passe longue";
 async fn demo_with_user(backend: Backend) -> String {
     let url = repere_tests::fresh_database(backend).await;
     let store = Store::connect(&url).await.unwrap();
-    repere_server::demo::load(&store).await.unwrap();
+    repere_server::jobs::demo::load(&store).await.unwrap();
     repere_server::cli::add_user(&store, "prof@ac-nice.fr", "contributor", "Prof", PASSWORD)
         .await
         .unwrap();

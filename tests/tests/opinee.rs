@@ -4,7 +4,7 @@
 //! the admins' edits with every bad input refused without change. SQLite and PostgreSQL.
 
 use chrono::{TimeZone, Utc};
-use repere_server::import::opinee::import_file;
+use repere_server::jobs::import::opinee::import_file;
 use repere_tests::{Backend, Browser, TestApp, add_users, assert_problem, backends, establishment};
 use serde_json::{Value, json};
 
@@ -36,7 +36,7 @@ async fn seeded(backend: Backend, with_opinee: bool) -> TestApp {
     }
     tx.commit().await.unwrap();
     let epci = std::fs::read(fixture("epci.json")).unwrap();
-    repere_server::import::epci::import_bytes(&store, &epci, false)
+    repere_server::jobs::import::epci::import_bytes(&store, &epci, false)
         .await
         .unwrap();
     if with_opinee {

@@ -17,15 +17,15 @@ use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 
 use crate::auth::session_store::DbSessionStore;
-use crate::catalog::Catalog;
 use crate::config::ServeConfig;
 use crate::error::problem;
 use crate::http_cache;
 use crate::ops::{self, metrics::Metrics};
 use crate::routes::Routes;
 use crate::state::{AppState, Shared};
-use crate::sync::Follower;
 use crate::{auth, indicators, letter, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
+use repere_catalog::Catalog;
+use repere_catalog::sync::Follower;
 
 /// A server ready to run: store connected, socket bound. The catalogue is loaded by [`Self::run_until`]
 /// while the socket already answers `/health/live` (and 503 on the API until it is loaded).
@@ -138,9 +138,9 @@ pub fn api_routes() -> (Routes, Routes) {
         .merge(tiles::routes())
         .merge(openapi::routes())
         .merge(auth::routes::routes())
-        .merge(practices::routes())
+        .merge(practices::routes::routes())
         .merge(networks::routes())
-        .merge(links::routes());
+        .merge(links::write::routes());
     (guarded, crate::visits::routes())
 }
 

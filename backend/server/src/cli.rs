@@ -206,8 +206,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => {
             if args.demo_if_empty {
                 let store = Store::connect(&cli.database_url).await?;
-                if crate::demo::is_empty(&store).await? {
-                    println!("{}", crate::demo::load(&store).await?);
+                if crate::jobs::demo::is_empty(&store).await? {
+                    println!("{}", crate::jobs::demo::load(&store).await?);
                 }
                 store.close().await;
             }
@@ -230,7 +230,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => {
             let store = Store::connect(&cli.database_url).await?;
-            let outcome = crate::demo::load(&store).await?;
+            let outcome = crate::jobs::demo::load(&store).await?;
             println!("{outcome}");
             Ok(ExitCode::SUCCESS)
         }
@@ -247,7 +247,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
         } => {
             let store = Store::connect(&cli.database_url).await?;
-            let done = crate::demo::large::generate(&store, establishments, practices, links, seed).await?;
+            let done = crate::jobs::demo::large::generate(&store, establishments, practices, links, seed).await?;
             println!("{done}");
             Ok(ExitCode::SUCCESS)
         }
@@ -263,7 +263,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let scope = crate::letter::Scope::parse(&since, departement.as_deref(), discipline.as_deref(), today)
                 .map_err(|e| anyhow::anyhow!("--{} : {}", e.field, e.message))?;
             let store = Store::connect(&cli.database_url).await?;
-            let catalog = crate::catalog::Catalog::load(&store).await?;
+            let catalog = repere_catalog::Catalog::load(&store).await?;
             let base = base_url.trim_end_matches('/');
             let list = crate::letter::practices(&catalog, &scope);
             let map = (!no_map).then(|| crate::letter::map_url(&list, &scope, base)).flatten();
@@ -314,21 +314,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     dry_run,
                     place_at_commune,
                 } => {
-                    let options = crate::import::establishments::Options {
+                    let options = crate::jobs::import::establishments::Options {
                         dry_run,
                         place_at_commune,
                         progress: true,
                     };
-                    crate::import::establishments::import_file(&store, &file, options).await?
+                    crate::jobs::import::establishments::import_file(&store, &file, options).await?
                 }
                 ImportCommand::Bandwidth { file, dry_run } => {
-                    crate::import::bandwidth::import_file(&store, &file, dry_run, true).await?
+                    crate::jobs::import::bandwidth::import_file(&store, &file, dry_run, true).await?
                 }
                 ImportCommand::Opinee { file, dry_run } => {
-                    crate::import::opinee::import_file(&store, &file, dry_run, true).await?
+                    crate::jobs::import::opinee::import_file(&store, &file, dry_run, true).await?
                 }
                 ImportCommand::Epci { file, dry_run } => {
-                    crate::import::epci::import_file(&store, &file, dry_run).await?
+                    crate::jobs::import::epci::import_file(&store, &file, dry_run).await?
                 }
             };
             print!("{report}");

@@ -11,13 +11,13 @@ use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::geojson::{Extent, TypedFeature};
 use crate::nearest::NearbyQuery;
 use crate::request::{CollectionInfo, ItemsQuery};
 use crate::tiles::points::TilePoints;
 use crate::{establishments, links, practices, sites};
+use repere_catalog::Catalog;
 
 /// A collection of the OGC API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -8,12 +8,12 @@ use repere_core::opinee::{ProfileDto, current};
 use repere_core::text::{Query, fold};
 use serde_json::{Value, json};
 
-use crate::catalog::{Catalog, EstablishmentEntry};
 use crate::error::ApiError;
 use crate::geojson::{Extent, feature, point};
 use crate::nearest::{NearbyQuery, ranked, with_distance};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate};
 use crate::tiles::points::{Clustered, fields};
+use repere_catalog::{Catalog, EstablishmentEntry};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "establishments",

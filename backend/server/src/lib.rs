@@ -1,21 +1,28 @@
-//! Repère server: the `repere` binary's command line, HTTP API (axum) and start-up, the importers of
-//! official files and the demo dataset generator. One module per domain (`practices`,
-//! `establishments`, `sites`, `links`) renders that domain's collection; `ogc` holds what they share.
+//! Repère server: HTTP (axum) over the read model (`repere-catalog`) and the store, and the `repere`
+//! command line. In layers, each importing only those below it (scripts/check-layers.py):
+//!
+//! - requests and responses: `request` (query strings, bodies), `geojson`, `response`, `error`;
+//! - the domains: one module per collection (`practices`, `establishments`, `sites`, `links`) with its
+//!   filters, GeoJSON, extent, nearest records and tile points, over the generic `nearest` and
+//!   `tiles::points`; `collection` is the one place that names them all (`Collection`, `PointLayer`);
+//! - services held in `state::AppState`: tile caches (`tiles::cache`), static maps (`maps`), metrics
+//!   (`ops::metrics`), visit counters (`visits::counts`), framing (`embed`);
+//! - features: handlers and their `routes()` (`ogc`, `nearby`, `tiles`, `practices::routes`…), merged
+//!   in `app`, which also starts everything;
+//! - jobs run from the command line (`jobs::import`, `jobs::demo`), and `cli`.
 
 pub mod app;
 pub mod auth;
-pub mod catalog;
 pub mod cli;
 pub mod collection;
 pub mod config;
-pub mod demo;
 pub mod embed;
 pub mod error;
 pub mod establishments;
 pub mod geojson;
 pub mod http_cache;
-pub mod import;
 pub mod indicators;
+pub mod jobs;
 pub mod letter;
 pub mod links;
 pub mod maps;
@@ -33,6 +40,5 @@ pub mod response;
 pub mod routes;
 pub mod sites;
 pub mod state;
-pub mod sync;
 pub mod tiles;
 pub mod visits;

@@ -15,12 +15,12 @@ use repere_core::text::{fold, folds_to};
 use repere_core::{Bbox, LonLat};
 use serde_json::{Value, json};
 
-use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::request::{pairs, parse_count, reject_unknown};
 use crate::response::GEO_JSON;
 use crate::routes::Routes;
 use crate::state::AppState;
+use repere_catalog::Catalog;
 
 /// One network as a GeoJSON feature: its box as geometry, its figures as properties.
 /// Links of one network: how many, the first and the last recorded.
@@ -234,7 +234,7 @@ pub async fn suggestions(
         folded(&me.practice.disciplines),
         folded(&me.practice.themes),
     );
-    let shared = |other: &crate::catalog::PracticeEntry| -> Option<String> {
+    let shared = |other: &repere_catalog::PracticeEntry| -> Option<String> {
         let find = |mine: &[String], theirs: &[Facet]| {
             theirs
                 .iter()

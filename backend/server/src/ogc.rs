@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::catalog::Catalog;
 use crate::collection::{Collection, Feature};
 use crate::error::ApiError;
 use crate::geojson::{CRS84, Extent};
@@ -16,6 +15,7 @@ use crate::request::{ItemsQuery, base_url, check_format, pairs, parse_items_quer
 use crate::response::{GEO_JSON, with_type};
 use crate::routes::Routes;
 use crate::state::AppState;
+use repere_catalog::Catalog;
 
 fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
     json!({ "href": href, "rel": rel, "type": kind, "title": title })

@@ -12,11 +12,11 @@ use repere_core::places::{PlaceQuery, Score};
 use repere_core::text::fold_joined;
 use serde::Serialize;
 
-use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::request::{pairs, parse_count, reject_unknown};
 use crate::routes::Routes;
 use crate::state::AppState;
+use repere_catalog::Catalog;
 use repere_core::establishments::departement_name;
 
 pub const DEFAULT_LIMIT: usize = 8;

@@ -7,12 +7,12 @@ use repere_core::temporal::Interval;
 use repere_core::text::Query;
 use serde_json::{Value, json};
 
-use crate::catalog::{Catalog, SiteEntry};
 use crate::error::ApiError;
 use crate::geojson::{Extent, feature, point};
 use crate::nearest::{NearbyQuery, ranked, with_distance};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate};
 use crate::tiles::points::{Clustered, fields};
+use repere_catalog::{Catalog, SiteEntry};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "sites",

@@ -7,14 +7,14 @@ use std::sync::{Arc, RwLock};
 use repere_store::Store;
 use repere_store::unit::{Committed, Unit};
 
-use crate::catalog::Catalog;
 use crate::embed::Framing;
 use crate::error::ApiError;
 use crate::maps::StaticMaps;
 use crate::ops::metrics::Metrics;
-use crate::sync::Follower;
 use crate::tiles::cache::TileIndexes;
 use crate::visits::counts::Visits;
+use repere_catalog::Catalog;
+use repere_catalog::sync::Follower;
 
 /// `/api/networks` as last computed: the catalogue generation it was computed for, and the body.
 pub type NetworksCache = std::sync::Mutex<Option<(u64, Arc<str>)>>;

@@ -12,11 +12,11 @@ use repere_core::users::Role;
 use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
-use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::request::{pairs, parse_number, reject_unknown};
 use crate::response::csv_download;
 use crate::state::AppState;
+use repere_catalog::Catalog;
 
 /// Default threshold, Mbit/s (below: "débit insuffisant").
 pub const DEFAULT_THRESHOLD: f64 = 30.0;

@@ -19,12 +19,12 @@ use repere_core::practices::PracticeStatus;
 use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
-use crate::catalog::{Catalog, PracticeEntry};
 use crate::error::ApiError;
 use crate::request::{pairs, reject_unknown};
 use crate::response::csv_download;
 use crate::routes::Routes;
 use crate::state::AppState;
+use repere_catalog::{Catalog, PracticeEntry};
 
 /// The breakdowns, in the order the dashboard shows them.
 pub const BREAKDOWNS: [&str; 6] = ["departement", "degree", "kind", "discipline", "tool", "month"];

@@ -12,11 +12,11 @@ use repere_core::opinee::{Field, Levels, check_year};
 use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
-use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::request::{pairs, reject_unknown};
 use crate::response::csv_download;
 use crate::state::AppState;
+use repere_catalog::Catalog;
 
 /// Territories the compilation groups by.
 pub const TERRITORIES: [&str; 3] = ["departement", "commune", "epci"];

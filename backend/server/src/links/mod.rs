@@ -9,11 +9,10 @@ use repere_core::temporal::Interval;
 use repere_core::text::{Query, fold};
 use serde_json::{Value, json};
 
-use crate::catalog::{Catalog, LinkEntry};
 use crate::error::ApiError;
 use crate::geojson::{Extent, feature};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate, parse_count};
-use crate::routes::Routes;
+use repere_catalog::{Catalog, LinkEntry};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "links",
@@ -132,11 +131,4 @@ pub fn extent(c: &Catalog) -> Extent {
         x.span(l.link.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     }
     x
-}
-
-/// Recording and removing links.
-pub fn routes() -> Routes {
-    Routes::new()
-        .post("/links", write::create)
-        .delete("/links/{id}", write::delete)
 }

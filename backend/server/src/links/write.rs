@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::routes::Routes;
 use crate::state::AppState;
 
 /// The audit entry of a change to link `id` by `user`.
@@ -134,4 +135,9 @@ pub async fn delete(State(app): State<AppState>, user: CurrentUser, Path(id): Pa
     unit.changed(Subject::Link(id), now);
     app.commit(unit).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Recording and removing links.
+pub fn routes() -> Routes {
+    Routes::new().post("/links", create).delete("/links/{id}", delete)
 }

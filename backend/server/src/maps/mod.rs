@@ -22,12 +22,12 @@ use axum::body::Bytes;
 use repere_core::tiles::{TileId, mercator};
 use repere_core::{Bbox, LonLat};
 
-use crate::catalog::Catalog;
 use crate::collection::PointLayer;
 use crate::error::ApiError;
 use crate::request::{ItemsQuery, pairs, parse_items_query};
 use crate::tiles::cache::TileIndexes;
 use renderer::{MapRenderer, TILE_PX};
+use repere_catalog::Catalog;
 
 /// Bounds of `width` and `height`, pixels.
 pub const MIN_SIZE: u32 = 64;

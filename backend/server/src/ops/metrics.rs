@@ -1,5 +1,5 @@
 //! This instance's Prometheus metrics (prometheus-client): requests by route, method and status,
-//! latency per route, index sizes and change-log gauges; and the resident memory for the logs.
+//! latency per route, index sizes and change-log gauges.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -97,11 +97,4 @@ impl Default for Metrics {
             apply_delay,
         }
     }
-}
-
-/// The process's resident memory in MB, where the system tells it (Linux), for the start-up logs.
-pub fn resident_mb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?;
-    Some(kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok()? / 1024)
 }

@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::{Filter, INFO};
-use crate::catalog::PracticeEntry;
 use crate::error::ApiError;
 use crate::request::{candidates, parse_items_query};
 use crate::state::AppState;
+use repere_catalog::PracticeEntry;
 
 /// The facets, in the order of the filter panel.
 pub const FACETS: [&str; 5] = ["discipline", "level", "tool", "school_year", "departement"];

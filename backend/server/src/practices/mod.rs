@@ -9,6 +9,7 @@ pub mod messages;
 pub mod moderation;
 pub mod preview;
 pub mod record;
+pub mod routes;
 
 use chrono::{DateTime, Utc};
 use repere_core::establishments::{EstablishmentKind, normalise_departement};
@@ -19,13 +20,12 @@ use repere_core::{SchoolYear, Uai};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::catalog::{Catalog, PracticeEntry};
 use crate::error::ApiError;
 use crate::geojson::{Extent, TypedFeature, feature, point};
 use crate::nearest::{NearbyQuery, metres, ranked};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, has, paginate};
-use crate::routes::Routes;
 use crate::tiles::points::{Clustered, fields};
+use repere_catalog::{Catalog, PracticeEntry};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "practices",
@@ -339,22 +339,4 @@ pub fn csv(c: &Catalog, q: &ItemsQuery, base: &str) -> Result<axum::response::Re
         ],
         rows,
     )
-}
-
-/// Reporting, moderation and messages.
-pub fn routes() -> Routes {
-    Routes::new()
-        .post("/practices", contribution::create)
-        .get("/practices/mine", contribution::mine)
-        .get("/practices/facets", facets::facets)
-        .get("/practices/duplicates", duplicates::duplicates)
-        .get("/practices/{id}", contribution::show)
-        .put("/practices/{id}", contribution::edit)
-        .get("/practices/{id}/audit", moderation::audit)
-        .post("/practices/{id}/messages", messages::contact_author)
-        .get("/messages", messages::inbox)
-        .post("/messages/{id}/reply", messages::reply)
-        .post("/practices/{id}/{action}", moderation::act)
-        .get("/moderation/inbox", moderation::inbox)
-        .post("/moderation/decisions", moderation::decide_many)
 }

@@ -8,10 +8,10 @@ use axum::http::HeaderValue;
 use repere_core::tiles::TileId;
 
 use super::points::TilePoints;
-use crate::catalog::Catalog;
 use crate::collection::PointLayer;
 use crate::error::ApiError;
 use crate::request::ItemsQuery;
+use repere_catalog::Catalog;
 
 /// Filtered point sets kept (the most recently used).
 const CACHED: usize = 16;

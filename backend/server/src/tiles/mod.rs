@@ -18,13 +18,13 @@ use axum::response::{IntoResponse, Response};
 use repere_core::tiles::{CLUSTER_MAX_ZOOM, TileId};
 use serde_json::{Value, json};
 
-use crate::catalog::Catalog;
 use crate::collection::PointLayer;
 use crate::error::ApiError;
 use crate::request::{CollectionInfo, ItemsQuery, base_url, parse_items_query};
 use crate::routes::Routes;
 use crate::state::AppState;
 use cache::EncodedTile;
+use repere_catalog::Catalog;
 
 /// Highest zoom announced in TileJSON (clients overzoom beyond it).
 pub const TILEJSON_MAX_ZOOM: u8 = 16;

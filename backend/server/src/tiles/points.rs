@@ -4,7 +4,7 @@
 
 use repere_core::tiles::{ClusterIndex, EXTENT, TileFeature, TileId};
 
-use crate::catalog::Catalog;
+use repere_catalog::Catalog;
 
 /// Sorted points of one layer and filter set, whatever the key of the layer's records.
 pub trait TilePoints: Send + Sync {

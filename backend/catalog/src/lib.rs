@@ -1,8 +1,9 @@
-//! The in-memory catalogue: every record of every layer, tied to what queries filter on (a practice to
+//! Repère's read model: the in-memory catalogue (every record of every layer, tied to what queries filter on (a practice to
 //! its establishment's entry, for its position, département and names; folded search text for the
 //! smaller layers) and one spatial index per layer.
-//! Loaded from the store at start-up with `bulk_load`, and updated after every committed write, so that
-//! queries never touch the database.
+//! Loaded from the store at start-up with `bulk_load`, and kept in step with the database by the
+//! change-log follower (`sync`), so that queries never touch the database. Depends on core and store
+//! only; the server serves it over HTTP.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -18,6 +19,8 @@ use repere_core::text::fold_joined;
 
 mod entries;
 mod load;
+pub mod memory;
+pub mod sync;
 
 pub use entries::{EstablishmentEntry, LinkEntry, PracticeEntry, SiteEntry};
 use entries::{IdSet, establishment_entry};

@@ -51,7 +51,7 @@ impl Catalog {
         let read_ms = t.elapsed().as_millis() as u64;
         tracing::debug!(
             read_ms,
-            resident_mb = crate::ops::metrics::resident_mb(),
+            resident_mb = crate::memory::resident_mb(),
             "catalogue read, practices derived"
         );
         let mut catalog = building.finish(sites, links);
@@ -124,7 +124,7 @@ impl Building {
             tracing::debug!(
                 phase = name,
                 ms = started.elapsed().as_millis() as u64,
-                resident_mb = crate::ops::metrics::resident_mb(),
+                resident_mb = crate::memory::resident_mb(),
                 "catalogue build"
             )
         };

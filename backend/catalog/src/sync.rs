@@ -20,7 +20,7 @@ use repere_store::{Backend, Store, StoreError};
 use sqlx::postgres::PgListener;
 use tokio::sync::watch;
 
-use crate::catalog::Catalog;
+use crate::Catalog;
 
 /// How often the log is read even without a notification.
 pub const POLL: Duration = Duration::from_millis(500);
