@@ -20,7 +20,6 @@ use repere_core::Uai;
 use repere_core::establishments::{Bandwidth, BandwidthSource, Technology};
 use repere_core::text::fold;
 use repere_store::Store;
-use repere_store::changes::Subject;
 
 use super::{ImportError, Rejected, Report, Table, decimal};
 
@@ -142,18 +141,14 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
     if dry_run || to_write.is_empty() {
         return Ok(report);
     }
-    let bar = super::progress_bar(to_write.len(), "mesures", progress);
-    let now = Utc::now();
-    for chunk in to_write.chunks(super::BATCH) {
-        let mut unit = store.begin().await?;
+    let uai = |(uai, _): &(Uai, Bandwidth)| *uai;
+    super::write_in_batches(store, &to_write, "mesures", progress, uai, async |conn, chunk, now| {
         for (uai, b) in chunk {
-            repere_store::establishments::add_bandwidth(unit.conn(), *uai, b, now).await?;
+            repere_store::establishments::add_bandwidth(conn, *uai, b, now).await?;
         }
-        unit.changed_many(chunk.iter().map(|(uai, _)| Subject::Establishment(*uai)), now);
-        unit.commit().await?;
-        bar.inc(chunk.len() as u64);
-    }
-    bar.finish_and_clear();
+        Ok(())
+    })
+    .await?;
     Ok(report)
 }
 

@@ -15,7 +15,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::Utc;
 use repere_core::establishments::{
     Establishment, EstablishmentKind, Sector, check_commune_code, normalise_departement,
 };
@@ -23,11 +22,8 @@ use repere_core::projection::lambert93_to_wgs84;
 use repere_core::text::fold;
 use repere_core::{LonLat, Uai};
 use repere_store::Store;
-use repere_store::changes::Subject;
 
 use super::{ImportError, Rejected, Report, Table, decimal};
-
-use super::BATCH;
 
 /// The official formats this importer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -381,16 +377,16 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], options: Options) -> Resu
         return Ok(report);
     }
 
-    let bar = super::progress_bar(to_write.len(), "établissements", progress);
-    let now = Utc::now();
-    for chunk in to_write.chunks(BATCH) {
-        let mut unit = store.begin().await?;
-        repere_store::establishments::upsert_many(unit.conn(), chunk, now).await?;
-        unit.changed_many(chunk.iter().map(|e| Subject::Establishment(e.uai)), now);
-        unit.commit().await?;
-        bar.inc(chunk.len() as u64);
-    }
-    bar.finish_and_clear();
+    let uai = |e: &Establishment| e.uai;
+    super::write_in_batches(
+        store,
+        &to_write,
+        "établissements",
+        progress,
+        uai,
+        async |conn, chunk, now| repere_store::establishments::upsert_many(conn, chunk, now).await,
+    )
+    .await?;
     Ok(report)
 }
 

@@ -191,6 +191,39 @@ impl Table {
     }
 }
 
+/// Writes `rows` in units of work of [`BATCH`] rows, each announcing the establishments it touched
+/// (`uai` of a row) in the change log, with a progress bar of `what` when `progress`. `write` writes one
+/// batch through the unit's connection.
+pub async fn write_in_batches<T>(
+    store: &repere_store::Store,
+    rows: &[T],
+    what: &str,
+    progress: bool,
+    uai: impl Fn(&T) -> repere_core::Uai,
+    write: impl AsyncFn(
+        &mut repere_store::AnyConnection,
+        &[T],
+        chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), repere_store::StoreError>,
+) -> Result<(), repere_store::StoreError> {
+    let bar = progress_bar(rows.len(), what, progress);
+    let now = chrono::Utc::now();
+    for chunk in rows.chunks(BATCH) {
+        let mut unit = store.begin().await?;
+        write(unit.conn(), chunk, now).await?;
+        unit.changed_many(
+            chunk
+                .iter()
+                .map(|r| repere_store::changes::Subject::Establishment(uai(r))),
+            now,
+        );
+        unit.commit().await?;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
 /// A progress bar on stderr for `len` rows of `what` (hidden in tests and when not wanted).
 pub fn progress_bar(len: usize, what: &str, visible: bool) -> indicatif::ProgressBar {
     let bar = if visible {

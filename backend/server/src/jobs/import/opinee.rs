@@ -19,7 +19,6 @@ use chrono::Utc;
 use repere_core::opinee::{Field, Levels, Profile, check_year, label};
 use repere_core::{SchoolYear, Uai};
 use repere_store::Store;
-use repere_store::changes::Subject;
 
 use super::{ImportError, Rejected, Report, Table};
 
@@ -160,17 +159,13 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
     if dry_run || to_write.is_empty() {
         return Ok(report);
     }
-    let bar = super::progress_bar(to_write.len(), "profils", progress);
-    let now = Utc::now();
-    for chunk in to_write.chunks(super::BATCH) {
-        let mut unit = store.begin().await?;
+    let uai = |(uai, _): &(Uai, Profile)| *uai;
+    super::write_in_batches(store, &to_write, "profils", progress, uai, async |conn, chunk, now| {
         for (uai, p) in chunk {
-            repere_store::opinee::put(unit.conn(), *uai, p, now).await?;
+            repere_store::opinee::put(conn, *uai, p, now).await?;
         }
-        unit.changed_many(chunk.iter().map(|(uai, _)| Subject::Establishment(*uai)), now);
-        unit.commit().await?;
-        bar.inc(chunk.len() as u64);
-    }
-    bar.finish_and_clear();
+        Ok(())
+    })
+    .await?;
     Ok(report)
 }
