@@ -10,6 +10,8 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use repere_catalog::Catalog;
+use repere_catalog::sync::Follower;
 use repere_store::Store;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -24,8 +26,6 @@ use crate::ops::{self, metrics::Metrics};
 use crate::routes::Routes;
 use crate::state::{AppState, Shared};
 use crate::{auth, indicators, letter, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
-use repere_catalog::Catalog;
-use repere_catalog::sync::Follower;
 
 /// A server ready to run: store connected, socket bound. The catalogue is loaded by [`Self::run_until`]
 /// while the socket already answers `/health/live` (and 503 on the API until it is loaded).

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use axum::response::Response;
+use repere_catalog::Catalog;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -17,7 +18,6 @@ use crate::nearest::NearbyQuery;
 use crate::request::{CollectionInfo, ItemsQuery};
 use crate::tiles::points::TilePoints;
 use crate::{establishments, links, practices, sites};
-use repere_catalog::Catalog;
 
 /// A collection of the OGC API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -2,6 +2,7 @@
 //! bandwidth (the full history on the single-item route). Establishments without a position in the
 //! official files are served with a `null` geometry rather than hidden.
 
+use repere_catalog::{Catalog, EstablishmentEntry};
 use repere_core::Uai;
 use repere_core::establishments::{Establishment, EstablishmentKind, Sector, normalise_departement};
 use repere_core::opinee::{ProfileDto, current};
@@ -13,7 +14,6 @@ use crate::geojson::{Extent, feature, point};
 use crate::nearest::{NearbyQuery, ranked, with_distance};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate};
 use crate::tiles::points::{Clustered, fields};
-use repere_catalog::{Catalog, EstablishmentEntry};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "establishments",

@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Duration, NaiveDate, Utc};
 use maud::{DOCTYPE, Markup, html};
+use repere_catalog::{Catalog, PracticeEntry};
 use repere_core::establishments::normalise_departement;
 use repere_core::text::fold;
 use repere_core::{Bbox, Invalid, SchoolYear};
@@ -17,7 +18,6 @@ use repere_core::{Bbox, Invalid, SchoolYear};
 use crate::error::ApiError;
 use crate::request::{base_url, pairs, reject_unknown};
 use crate::state::AppState;
-use repere_catalog::{Catalog, PracticeEntry};
 
 /// Practices shown at most (the newest); the letter says how many more there are.
 pub const MAX_CARDS: usize = 30;

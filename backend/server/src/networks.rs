@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use repere_catalog::Catalog;
 use repere_core::networks::MAX_HOPS;
 use repere_core::practices::Facet;
 use repere_core::text::{fold, folds_to};
@@ -20,7 +21,6 @@ use crate::request::{pairs, parse_count, reject_unknown};
 use crate::response::GEO_JSON;
 use crate::routes::Routes;
 use crate::state::AppState;
-use repere_catalog::Catalog;
 
 /// One network as a GeoJSON feature: its box as geometry, its figures as properties.
 /// Links of one network: how many, the first and the last recorded.

@@ -5,6 +5,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use repere_catalog::Catalog;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -15,7 +16,6 @@ use crate::request::{ItemsQuery, base_url, check_format, pairs, parse_items_quer
 use crate::response::{GEO_JSON, with_type};
 use crate::routes::Routes;
 use crate::state::AppState;
-use repere_catalog::Catalog;
 
 fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
     json!({ "href": href, "rel": rel, "type": kind, "title": title })

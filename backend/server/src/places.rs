@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
+use repere_catalog::Catalog;
 use repere_core::places::{PlaceQuery, Score};
 use repere_core::text::fold_joined;
 use serde::Serialize;
@@ -16,7 +17,6 @@ use crate::error::ApiError;
 use crate::request::{pairs, parse_count, reject_unknown};
 use crate::routes::Routes;
 use crate::state::AppState;
-use repere_catalog::Catalog;
 use repere_core::establishments::departement_name;
 
 pub const DEFAULT_LIMIT: usize = 8;

@@ -1,5 +1,6 @@
 //! The `sites` collection: Fab' École and other tiers-lieux éducatifs.
 
+use repere_catalog::{Catalog, SiteEntry};
 use repere_core::Uai;
 use repere_core::establishments::normalise_departement;
 use repere_core::sites::{SiteKind, SiteStatus};
@@ -12,7 +13,6 @@ use crate::geojson::{Extent, feature, point};
 use crate::nearest::{NearbyQuery, ranked, with_distance};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate};
 use crate::tiles::points::{Clustered, fields};
-use repere_catalog::{Catalog, SiteEntry};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "sites",

@@ -4,6 +4,8 @@
 
 use std::sync::{Arc, RwLock};
 
+use repere_catalog::Catalog;
+use repere_catalog::sync::Follower;
 use repere_store::Store;
 use repere_store::unit::{Committed, Unit};
 
@@ -13,8 +15,6 @@ use crate::maps::StaticMaps;
 use crate::ops::metrics::Metrics;
 use crate::tiles::cache::TileIndexes;
 use crate::visits::counts::Visits;
-use repere_catalog::Catalog;
-use repere_catalog::sync::Follower;
 
 /// `/api/networks` as last computed: the catalogue generation it was computed for, and the body.
 pub type NetworksCache = std::sync::Mutex<Option<(u64, Arc<str>)>>;

@@ -6,6 +6,7 @@
 
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
+use repere_catalog::Catalog;
 use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment};
 use repere_core::indicators::breakdown;
 use repere_core::users::Role;
@@ -16,7 +17,6 @@ use crate::error::ApiError;
 use crate::request::{pairs, parse_number, reject_unknown};
 use crate::response::csv_download;
 use crate::state::AppState;
-use repere_catalog::Catalog;
 
 /// Default threshold, Mbit/s (below: "débit insuffisant").
 pub const DEFAULT_THRESHOLD: f64 = 30.0;

@@ -12,6 +12,7 @@ pub mod opinee;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Utc};
+use repere_catalog::{Catalog, PracticeEntry};
 use repere_core::SchoolYear;
 use repere_core::establishments::departement_name;
 use repere_core::indicators::{breakdown, degree, project};
@@ -24,7 +25,6 @@ use crate::request::{pairs, reject_unknown};
 use crate::response::csv_download;
 use crate::routes::Routes;
 use crate::state::AppState;
-use repere_catalog::{Catalog, PracticeEntry};
 
 /// The breakdowns, in the order the dashboard shows them.
 pub const BREAKDOWNS: [&str; 6] = ["departement", "degree", "kind", "discipline", "tool", "month"];

@@ -6,6 +6,7 @@
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use repere_catalog::Catalog;
 use repere_core::SchoolYear;
 use repere_core::establishments::Establishment;
 use repere_core::opinee::{Field, Levels, check_year};
@@ -16,7 +17,6 @@ use crate::error::ApiError;
 use crate::request::{pairs, reject_unknown};
 use crate::response::csv_download;
 use crate::state::AppState;
-use repere_catalog::Catalog;
 
 /// Territories the compilation groups by.
 pub const TERRITORIES: [&str; 3] = ["departement", "commune", "epci"];

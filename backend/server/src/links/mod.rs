@@ -4,6 +4,7 @@ pub mod write;
 
 use std::collections::HashSet;
 
+use repere_catalog::{Catalog, LinkEntry};
 use repere_core::links::LinkKind;
 use repere_core::temporal::Interval;
 use repere_core::text::{Query, fold};
@@ -12,7 +13,6 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::geojson::{Extent, feature};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate, parse_count};
-use repere_catalog::{Catalog, LinkEntry};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "links",

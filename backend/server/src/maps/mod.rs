@@ -19,6 +19,7 @@ use std::sync::{Mutex, OnceLock};
 use std::sync::RwLock;
 
 use axum::body::Bytes;
+use repere_catalog::Catalog;
 use repere_core::tiles::{TileId, mercator};
 use repere_core::{Bbox, LonLat};
 
@@ -27,7 +28,6 @@ use crate::error::ApiError;
 use crate::request::{ItemsQuery, pairs, parse_items_query};
 use crate::tiles::cache::TileIndexes;
 use renderer::{MapRenderer, TILE_PX};
-use repere_catalog::Catalog;
 
 /// Bounds of `width` and `height`, pixels.
 pub const MIN_SIZE: u32 = 64;

@@ -15,6 +15,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use repere_catalog::Catalog;
 use repere_core::tiles::{CLUSTER_MAX_ZOOM, TileId};
 use serde_json::{Value, json};
 
@@ -24,7 +25,6 @@ use crate::request::{CollectionInfo, ItemsQuery, base_url, parse_items_query};
 use crate::routes::Routes;
 use crate::state::AppState;
 use cache::EncodedTile;
-use repere_catalog::Catalog;
 
 /// Highest zoom announced in TileJSON (clients overzoom beyond it).
 pub const TILEJSON_MAX_ZOOM: u8 = 16;
