@@ -71,6 +71,9 @@ pub enum Command {
         #[arg(long)]
         no_map: bool,
     },
+    /// Écrit la description OpenAPI de l'API (JSON) sur la sortie standard, sans base de données :
+    /// les types du site en sont tirés (frontend/src/api/schema.d.ts).
+    Openapi,
     /// Copie toute la base (--database-url) vers une base neuve, p. ex. postgres://…, et compare les comptes.
     MigrateTo {
         /// URL de la base cible (vide de données ; son schéma est créé).
@@ -203,6 +206,10 @@ pub fn main() -> ExitCode {
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&crate::openapi::build())?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve(args) => {
             if args.demo_if_empty {
                 let store = Store::connect(&cli.database_url).await?;

@@ -1,13 +1,13 @@
 // Typed client of Repère's API. Every failure becomes an ApiError carrying the problem+json details
 // (title, detail and the parameter at fault), so the UI can show a French message next to the field.
 import type { Facets } from '../ui/filters';
+import type { components } from './schema';
 
-export interface Problem {
-  title: string;
-  status: number;
-  detail: string;
-  invalid_params?: { name: string; reason: string }[];
-}
+/** The response schemas the server describes itself with (schema.d.ts, generated: never by hand). */
+type Schemas = components['schemas'];
+
+/** RFC 9457 problem details: every failure of the API. */
+export type Problem = Schemas['Problem'];
 
 export class ApiError extends Error {
   readonly status: number;
@@ -42,29 +42,14 @@ export interface FeatureCollection<P> {
   numberReturned: number;
 }
 
-/** What its author writes of a practice (the public properties and the moderators' view share them). */
-export interface PracticeFields {
-  title: string;
-  summary: string;
-  description: string;
-  disciplines: string[];
-  levels: string[];
-  tools: string[];
-  themes: string[];
-  school_year: string;
-  innovatheque_url: string | null;
-}
+/** A published practice's public properties (`distance_m` on nearby answers only). */
+export type PracticeProps = Schemas['PracticeProperties'];
 
-export interface PracticeProps extends PracticeFields {
-  id: number;
-  uai: string;
-  establishment_name: string;
-  establishment_kind: string;
-  commune_name: string;
-  departement: string;
-  published_at: string | null;
-  distance_m?: number;
-}
+/** What its author writes of a practice (the public properties and the moderators' view share them). */
+export type PracticeFields = Pick<
+  PracticeProps,
+  'title' | 'summary' | 'description' | 'disciplines' | 'levels' | 'tools' | 'themes' | 'school_year' | 'innovatheque_url'
+>;
 
 export interface SiteProps {
   id: number;

@@ -11,6 +11,7 @@ use utoipa::openapi::{
 
 mod accounts;
 mod indicators;
+mod schemas;
 mod tiles;
 
 use crate::collection::Collection;
@@ -227,13 +228,13 @@ pub fn build() -> Value {
         .parameter(query(
             "f",
             Type::String,
-            if id == "practices" {
+            if collection == Collection::Practices {
                 "Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM)"
             } else {
                 "Format : json (défaut) ou geojson"
             },
         ));
-        if id == "practices" {
+        if collection == Collection::Practices {
             items = items.response(
                 "200",
                 ResponseBuilder::new()
@@ -294,6 +295,7 @@ pub fn build() -> Value {
     // The document uses only constructs common to OpenAPI 3.0 and 3.1; OGC API Features Part 1
     // declares conformance to 3.0, so say 3.0.
     value["openapi"] = Value::String("3.0.3".into());
+    schemas::add(&mut value);
     value
 }
 

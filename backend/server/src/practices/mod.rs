@@ -12,6 +12,7 @@ pub mod record;
 pub mod routes;
 
 use chrono::{DateTime, Utc};
+use repere_catalog::{Catalog, PracticeEntry};
 use repere_core::establishments::{EstablishmentKind, normalise_departement};
 use repere_core::practices::{Facet, Practice, PracticeStatus};
 use repere_core::temporal::Interval;
@@ -25,7 +26,6 @@ use crate::geojson::{Extent, TypedFeature, feature, point};
 use crate::nearest::{NearbyQuery, metres, ranked};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, has, paginate};
 use crate::tiles::points::{Clustered, fields};
-use repere_catalog::{Catalog, PracticeEntry};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "practices",
@@ -132,31 +132,46 @@ impl Filter {
 }
 
 /// The public properties of a practice, borrowed from the catalogue: serialised straight into a
-/// response (`/api/nearby`) without building a JSON tree, or into a [`Value`] by [`properties`].
-#[derive(Serialize)]
+/// response without building a JSON tree, or into a [`Value`] by [`properties`]. Its OpenAPI schema
+/// (`PracticeProperties`) is derived from this struct, and the site's types from that schema.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = PracticeProperties, description = "Propriétés publiques d'un usage publié")]
 pub struct Properties<'a> {
     id: i64,
     title: &'a str,
     summary: &'a str,
     description: &'a str,
+    #[schema(value_type = Vec<String>)]
     disciplines: &'a [Facet],
+    #[schema(value_type = Vec<String>)]
     levels: &'a [Facet],
+    #[schema(value_type = Vec<String>)]
     tools: &'a [Facet],
+    #[schema(value_type = Vec<String>)]
     themes: &'a [Facet],
+    /// Année scolaire, ex. 2025-2026.
+    #[schema(value_type = String)]
     school_year: SchoolYear,
+    #[schema(value_type = String)]
     uai: Uai,
     establishment_name: &'a str,
+    /// Type d'établissement : ecole, college, lycee, lp ou other.
     establishment_kind: &'static str,
     commune_code: &'a str,
     commune_name: &'a str,
     departement: &'a str,
+    #[schema(value_type = Option<String>)]
     innovatheque_url: Option<&'a str>,
     status: &'static str,
+    #[schema(value_type = String, format = DateTime)]
     created_at: DateTime<Utc>,
+    #[schema(value_type = String, format = DateTime)]
     updated_at: DateTime<Utc>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     published_at: Option<DateTime<Utc>>,
-    /// Metres to the centre of a nearby request.
+    /// Distance au centre d'une recherche de proximité, en mètres (seulement là).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     distance_m: Option<f64>,
 }
 
