@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::geojson::{Extent, feature, point};
 use crate::nearest::{NearbyQuery, ranked, with_distance};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, paginate};
-use crate::tiles::points::{Clustered, fields};
+use crate::tiles::points::{Clustered, TilePoints, fields};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "sites",
@@ -126,7 +126,7 @@ pub fn nearest(c: &Catalog, q: &NearbyQuery) -> Result<Vec<Value>, ApiError> {
 }
 
 /// The sites under the filters `q`, sorted for tiles.
-pub fn tile_points(c: &Catalog, q: &ItemsQuery) -> Result<Clustered<i64>, ApiError> {
+pub fn tile_points(c: &Catalog, q: &ItemsQuery) -> Result<impl TilePoints + use<>, ApiError> {
     let f = Filter::parse(q)?;
     let points = c
         .sites

@@ -25,7 +25,7 @@ use crate::error::ApiError;
 use crate::geojson::{Extent, TypedFeature, feature, point};
 use crate::nearest::{NearbyQuery, metres, ranked};
 use crate::request::{CollectionInfo, ItemsQuery, candidates, has, paginate};
-use crate::tiles::points::{Clustered, fields};
+use crate::tiles::points::{Clustered, TilePoints, fields};
 
 pub const INFO: CollectionInfo = CollectionInfo {
     id: "practices",
@@ -263,7 +263,7 @@ pub fn nearest<'a>(c: &'a Catalog, q: &NearbyQuery) -> Result<Vec<Typed<'a>>, Ap
 }
 
 /// The practices under the filters `q`, sorted for tiles.
-pub fn tile_points(c: &Catalog, q: &ItemsQuery) -> Result<Clustered<i64>, ApiError> {
+pub fn tile_points(c: &Catalog, q: &ItemsQuery) -> Result<impl TilePoints + use<>, ApiError> {
     let f = Filter::parse(q)?;
     let points = c
         .practices

@@ -14,23 +14,17 @@ pub trait TilePoints: Send + Sync {
     fn encode(&self, c: &Catalog, t: &TileId) -> Result<Vec<u8>, mvt::Error>;
 }
 
-/// Writes the tags of the record `key` (read from the catalogue) on its point.
-pub type Tags<K> = fn(&Catalog, K, &mut mvt::Feature);
-
-/// The points of a layer keyed by `K`, with the layer's name and its tags.
-pub struct Clustered<K> {
+/// The points of a layer keyed by `K`, with the layer's name and `T`, which writes the tags of the
+/// record `key` (read from the catalogue) on its point (a closure, inlined into the encoder).
+pub struct Clustered<K, T> {
     name: &'static str,
     index: ClusterIndex<K>,
-    tags: Tags<K>,
+    tags: T,
 }
 
-impl<K: Copy> Clustered<K> {
+impl<K: Copy, T: Fn(&Catalog, K, &mut mvt::Feature)> Clustered<K, T> {
     /// Sorts `points` for layer `name`.
-    pub fn build(
-        name: &'static str,
-        points: impl IntoIterator<Item = (K, repere_core::LonLat)>,
-        tags: Tags<K>,
-    ) -> Self {
+    pub fn build(name: &'static str, points: impl IntoIterator<Item = (K, repere_core::LonLat)>, tags: T) -> Self {
         Self {
             name,
             index: ClusterIndex::build(points),
@@ -43,7 +37,11 @@ fn point_geometry(x: f64, y: f64) -> Result<mvt::GeomData, mvt::Error> {
     mvt::GeomEncoder::new(mvt::GeomType::Point).point(x, y)?.encode()
 }
 
-impl<K: Copy + Send + Sync> TilePoints for Clustered<K> {
+impl<K, T> TilePoints for Clustered<K, T>
+where
+    K: Copy + Send + Sync,
+    T: Fn(&Catalog, K, &mut mvt::Feature) + Send + Sync,
+{
     fn features(&self, t: &TileId) -> Vec<TileFeature<()>> {
         self.index
             .tile(t)
