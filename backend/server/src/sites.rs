@@ -6,6 +6,7 @@ use repere_core::establishments::normalise_departement;
 use repere_core::sites::{SiteKind, SiteStatus};
 use repere_core::temporal::Interval;
 use repere_core::text::Query;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -69,24 +70,51 @@ impl Filter {
     }
 }
 
+/// The properties of a site as the API serves them; its OpenAPI schema (`SiteProperties`) is derived
+/// from this struct, and the site's types from that schema.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = SiteProperties, description = "Propriétés d'un Fab' École, fablab ou tiers-lieu")]
+pub struct Properties<'a> {
+    id: i64,
+    name: &'a str,
+    /// fab_ecole, tiers_lieu ou fablab.
+    kind: &'static str,
+    /// UAI de l'établissement d'accueil.
+    #[schema(value_type = Option<String>, required = true)]
+    uai: Option<Uai>,
+    #[schema(value_type = Option<String>, required = true)]
+    departement: Option<&'a str>,
+    #[schema(value_type = Option<String>, format = Date, required = true)]
+    opened_on: Option<chrono::NaiveDate>,
+    /// planned, open ou closed.
+    status: &'static str,
+    equipment: &'a [String],
+    partners: &'a [String],
+    description: &'a str,
+}
+
+impl<'a> Properties<'a> {
+    pub fn of(e: &'a SiteEntry) -> Self {
+        let s = &e.site;
+        Self {
+            id: s.id,
+            name: &s.name,
+            kind: s.kind.as_str(),
+            uai: s.uai,
+            departement: e.departement.as_deref(),
+            opened_on: s.opened_on,
+            status: s.status.as_str(),
+            equipment: &s.equipment,
+            partners: &s.partners,
+            description: &s.description,
+        }
+    }
+}
+
 pub fn render(e: &SiteEntry) -> Value {
     let s = &e.site;
-    feature(
-        json!(s.id),
-        point(Some(s.position)),
-        json!({
-            "id": s.id,
-            "name": s.name,
-            "kind": s.kind.as_str(),
-            "uai": s.uai,
-            "departement": e.departement,
-            "opened_on": s.opened_on,
-            "status": s.status.as_str(),
-            "equipment": s.equipment,
-            "partners": s.partners,
-            "description": s.description,
-        }),
-    )
+    let properties = serde_json::to_value(Properties::of(e)).unwrap_or(Value::Null);
+    feature(json!(s.id), point(Some(s.position)), properties)
 }
 
 pub fn items(c: &Catalog, q: &ItemsQuery) -> Result<(usize, Vec<Value>), ApiError> {

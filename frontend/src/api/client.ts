@@ -51,16 +51,8 @@ export type PracticeFields = Pick<
   'title' | 'summary' | 'description' | 'disciplines' | 'levels' | 'tools' | 'themes' | 'school_year' | 'innovatheque_url'
 >;
 
-export interface SiteProps {
-  id: number;
-  name: string;
-  kind: string;
-  status: string;
-  description: string;
-  equipment: string[];
-  partners: string[];
-  opened_on: string | null;
-}
+/** A Fab' École or tiers-lieu. */
+export type SiteProps = Schemas['SiteProperties'];
 
 export interface EstablishmentProps {
   uai: string;
@@ -75,14 +67,8 @@ export interface EstablishmentProps {
   bandwidth_source: string | null;
 }
 
-export interface LinkProps {
-  id: number;
-  from_practice: number;
-  to_practice: number;
-  kind: string;
-  kind_label: string;
-  note: string | null;
-}
+/** A link between two published practices. */
+export type LinkProps = Schemas['LinkProperties'];
 
 /** Turns a non-2xx response into an ApiError, reading problem+json when the server sent it. */
 export async function toError(resp: Response): Promise<ApiError> {

@@ -1058,6 +1058,45 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        LineStringGeometry: {
+            coordinates: number[][];
+            /** @enum {string} */
+            type: "LineString";
+        };
+        LinkCollection: {
+            features: components["schemas"]["LinkFeature"][];
+            numberMatched?: number;
+            numberReturned: number;
+            /** Format: date-time */
+            timeStamp?: string;
+            /** @enum {string} */
+            type: "FeatureCollection";
+        };
+        LinkFeature: {
+            geometry: components["schemas"]["LineStringGeometry"] | null;
+            /** Format: int64 */
+            id: number;
+            properties: components["schemas"]["LinkProperties"];
+            /** @enum {string} */
+            type: "Feature";
+        };
+        /** @description Propriétés d'un lien entre deux usages publiés */
+        LinkProperties: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            from_practice: number;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            /** @description Le type de lien, en toutes lettres. */
+            kind_label: string;
+            note: string | null;
+            /** Format: int64 */
+            to_practice: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
         PointGeometry: {
             coordinates: number[];
             /** @enum {string} */
@@ -1099,10 +1138,10 @@ export interface components {
             establishment_name: string;
             /** Format: int64 */
             id: number;
-            innovatheque_url?: string | null;
+            innovatheque_url: string | null;
             levels: string[];
             /** Format: date-time */
-            published_at?: string | null;
+            published_at: string | null;
             /** @description Année scolaire, ex. 2025-2026. */
             school_year: string;
             status: string;
@@ -1124,6 +1163,41 @@ export interface components {
             status: number;
             title: string;
             type?: string;
+        };
+        SiteCollection: {
+            features: components["schemas"]["SiteFeature"][];
+            numberMatched?: number;
+            numberReturned: number;
+            /** Format: date-time */
+            timeStamp?: string;
+            /** @enum {string} */
+            type: "FeatureCollection";
+        };
+        SiteFeature: {
+            geometry: components["schemas"]["PointGeometry"] | null;
+            /** Format: int64 */
+            id: number;
+            properties: components["schemas"]["SiteProperties"];
+            /** @enum {string} */
+            type: "Feature";
+        };
+        /** @description Propriétés d'un Fab' École, fablab ou tiers-lieu */
+        SiteProperties: {
+            departement: string | null;
+            description: string;
+            equipment: string[];
+            /** Format: int64 */
+            id: number;
+            /** @description fab_ecole, tiers_lieu ou fablab. */
+            kind: string;
+            name: string;
+            /** Format: date */
+            opened_on: string | null;
+            partners: string[];
+            /** @description planned, open ou closed. */
+            status: string;
+            /** @description UAI de l'établissement d'accueil. */
+            uai: string | null;
         };
     };
     responses: never;
@@ -1519,7 +1593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": components["schemas"]["LinkCollection"];
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -1560,7 +1634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": components["schemas"]["LinkFeature"];
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -1847,7 +1921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": components["schemas"]["SiteCollection"];
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -1888,7 +1962,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": components["schemas"]["SiteFeature"];
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */

@@ -8,6 +8,7 @@ use repere_catalog::{Catalog, LinkEntry};
 use repere_core::links::LinkKind;
 use repere_core::temporal::Interval;
 use repere_core::text::{Query, fold};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -76,6 +77,25 @@ impl Filter {
     }
 }
 
+/// The properties of a link as the API serves them; its OpenAPI schema (`LinkProperties`) is derived
+/// from this struct, and the site's types from that schema.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = LinkProperties, description = "Propriétés d'un lien entre deux usages publiés")]
+pub struct Properties<'a> {
+    id: i64,
+    from_practice: i64,
+    to_practice: i64,
+    kind: &'static str,
+    /// Le type de lien, en toutes lettres.
+    kind_label: &'static str,
+    #[schema(value_type = Option<String>, required = true)]
+    note: Option<&'a str>,
+    #[schema(value_type = String, format = DateTime)]
+    created_at: chrono::DateTime<chrono::Utc>,
+    #[schema(value_type = String, format = DateTime)]
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
 pub fn render(e: &LinkEntry) -> Value {
     let l = &e.link;
     let geometry = match e.segment {
@@ -84,19 +104,20 @@ pub fn render(e: &LinkEntry) -> Value {
         }
         None => Value::Null,
     };
+    let properties = Properties {
+        id: l.id,
+        from_practice: l.from_practice,
+        to_practice: l.to_practice,
+        kind: l.kind.as_str(),
+        kind_label: l.kind.label(),
+        note: l.note.as_deref(),
+        created_at: l.created_at,
+        updated_at: l.updated_at,
+    };
     feature(
         json!(l.id),
         geometry,
-        json!({
-            "id": l.id,
-            "from_practice": l.from_practice,
-            "to_practice": l.to_practice,
-            "kind": l.kind.as_str(),
-            "kind_label": l.kind.label(),
-            "note": l.note,
-            "created_at": l.created_at,
-            "updated_at": l.updated_at,
-        }),
+        serde_json::to_value(properties).unwrap_or(Value::Null),
     )
 }
 

@@ -1,19 +1,22 @@
 //! Response schemas of the document, for the clients that generate their types from it (the site:
-//! frontend/src/api/schema.d.ts). A practice's properties come from the Rust struct the server
-//! serialises (`practices::Properties`, derived); the GeoJSON envelopes and problem details are
-//! written here once. Responses without a schema are described in words only.
+//! frontend/src/api/schema.d.ts). The properties of practices, sites and links come from the Rust
+//! structs the server serialises (`Properties` of each module, derived); the GeoJSON envelopes and
+//! problem details are written here once. Responses without a schema are described in words only.
 
 use serde_json::{Value, json};
 use utoipa::PartialSchema;
 
-use crate::response::GEO_JSON;
-
 /// Adds the schemas under `components` and points the responses that have one at it.
 pub(super) fn add(doc: &mut Value) {
-    let mut properties = serde_json::to_value(crate::practices::Properties::schema()).unwrap_or(Value::Null);
-    nullable_as_in_30(&mut properties);
-    doc["components"]["schemas"] = json!({
-        "PracticeProperties": properties,
+    let derived = |schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>| {
+        let mut value = serde_json::to_value(schema).unwrap_or(Value::Null);
+        nullable_as_in_30(&mut value);
+        value
+    };
+    let mut schemas = json!({
+        "PracticeProperties": derived(crate::practices::Properties::schema()),
+        "SiteProperties": derived(crate::sites::Properties::schema()),
+        "LinkProperties": derived(crate::links::Properties::schema()),
         "PointGeometry": {
             "type": "object",
             "required": ["type", "coordinates"],
@@ -22,25 +25,15 @@ pub(super) fn add(doc: &mut Value) {
                 "coordinates": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 },
             },
         },
-        "PracticeFeature": {
+        "LineStringGeometry": {
             "type": "object",
-            "required": ["type", "id", "geometry", "properties"],
+            "required": ["type", "coordinates"],
             "properties": {
-                "type": { "type": "string", "enum": ["Feature"] },
-                "id": { "type": "integer", "format": "int64" },
-                "geometry": { "allOf": [{ "$ref": "#/components/schemas/PointGeometry" }], "nullable": true },
-                "properties": { "$ref": "#/components/schemas/PracticeProperties" },
-            },
-        },
-        "PracticeCollection": {
-            "type": "object",
-            "required": ["type", "features", "numberReturned"],
-            "properties": {
-                "type": { "type": "string", "enum": ["FeatureCollection"] },
-                "features": { "type": "array", "items": { "$ref": "#/components/schemas/PracticeFeature" } },
-                "numberMatched": { "type": "integer" },
-                "numberReturned": { "type": "integer" },
-                "timeStamp": { "type": "string", "format": "date-time" },
+                "type": { "type": "string", "enum": ["LineString"] },
+                "coordinates": {
+                    "type": "array",
+                    "items": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 },
+                },
             },
         },
         "Problem": {
@@ -63,12 +56,46 @@ pub(super) fn add(doc: &mut Value) {
             },
         },
     });
+    // A Feature and a FeatureCollection for each collection whose properties have a schema.
+    for (name, collection, geometry) in [
+        ("Practice", "practices", "PointGeometry"),
+        ("Site", "sites", "PointGeometry"),
+        ("Link", "links", "LineStringGeometry"),
+    ] {
+        schemas[format!("{name}Feature")] = json!({
+            "type": "object",
+            "required": ["type", "id", "geometry", "properties"],
+            "properties": {
+                "type": { "type": "string", "enum": ["Feature"] },
+                "id": { "type": "integer", "format": "int64" },
+                "geometry": { "allOf": [{ "$ref": format!("#/components/schemas/{geometry}") }], "nullable": true },
+                "properties": { "$ref": format!("#/components/schemas/{name}Properties") },
+            },
+        });
+        schemas[format!("{name}Collection")] = json!({
+            "type": "object",
+            "required": ["type", "features", "numberReturned"],
+            "properties": {
+                "type": { "type": "string", "enum": ["FeatureCollection"] },
+                "features": { "type": "array", "items": { "$ref": format!("#/components/schemas/{name}Feature") } },
+                "numberMatched": { "type": "integer" },
+                "numberReturned": { "type": "integer" },
+                "timeStamp": { "type": "string", "format": "date-time" },
+            },
+        });
+        let ok = |path: String| format!("{path}/get/responses/200/content/application~1geo+json");
+        if let Some(content) = doc.pointer_mut(&ok(format!("/paths/~1api~1collections~1{collection}~1items"))) {
+            content["schema"] = json!({ "$ref": format!("#/components/schemas/{name}Collection") });
+        }
+        if let Some(content) = doc.pointer_mut(&ok(format!(
+            "/paths/~1api~1collections~1{collection}~1items~1{{featureId}}"
+        ))) {
+            content["schema"] = json!({ "$ref": format!("#/components/schemas/{name}Feature") });
+        }
+    }
+    doc["components"]["schemas"] = schemas;
     let schema = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
     let paths = &mut doc["paths"];
-    paths["/api/collections/practices/items"]["get"]["responses"]["200"]["content"][GEO_JSON]["schema"] =
-        schema("PracticeCollection");
-    paths["/api/collections/practices/items/{featureId}"]["get"]["responses"]["200"]["content"][GEO_JSON]["schema"] =
-        schema("PracticeFeature");
     // Every problem+json response carries the same body.
     if let Some(paths) = paths.as_object_mut() {
         for operation in paths

@@ -160,14 +160,14 @@ pub struct Properties<'a> {
     commune_code: &'a str,
     commune_name: &'a str,
     departement: &'a str,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, required = true)]
     innovatheque_url: Option<&'a str>,
     status: &'static str,
     #[schema(value_type = String, format = DateTime)]
     created_at: DateTime<Utc>,
     #[schema(value_type = String, format = DateTime)]
     updated_at: DateTime<Utc>,
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     published_at: Option<DateTime<Utc>>,
     /// Distance au centre d'une recherche de proximité, en mètres (seulement là).
     #[serde(skip_serializing_if = "Option::is_none")]
