@@ -1,7 +1,8 @@
 //! Keeps this instance's in-memory catalogue in step with the database, whichever instance (or CLI
 //! command) wrote to it.
 //!
-//! Every write adds a row to the change log (`repere_store::changes`) in its own transaction. This
+//! Every write adds a row to the change log (`repere_store::changes`) in its own unit of work
+//! (`repere_store::unit`). This
 //! module applies the log in id order from the last id it applied ([`Follower::catch_up`]): after each of
 //! this instance's own writes (so a client reads what it just wrote), when PostgreSQL notifies the
 //! `repere_changes` channel, and every [`POLL`] in any case — the safety net for a missed notification,

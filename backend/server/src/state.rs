@@ -36,7 +36,7 @@ pub struct Shared {
     pub store: Store,
     /// The in-memory catalogue, kept in step with the database by `sync`.
     pub catalog: Arc<RwLock<Catalog>>,
-    /// Follower of the change log: handlers call `sync.after_write()` after each committed write.
+    /// Follower of the change log: [`AppState::commit`] catches up with it after each committed write.
     pub sync: Arc<Follower>,
     pub metrics: Arc<Metrics>,
     /// Sorted point sets behind the vector tiles, per layer and filters.

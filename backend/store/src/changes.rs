@@ -1,6 +1,6 @@
 //! The change log (`changes` table): every write the in-memory catalogue must follow adds one row in
-//! its own transaction. Each instance applies rows in id order from the last id it applied; see the
-//! server's `sync` module. On PostgreSQL, writers serialise on an advisory lock while adding their row
+//! its own transaction (written by [`crate::unit::Unit::commit`]). Each instance applies rows in id
+//! order from the last id it applied; see `repere_catalog::sync`. On PostgreSQL, writers serialise on an advisory lock while adding their row
 //! (so a smaller id is never committed after a larger one has been read) and `NOTIFY` [`CHANNEL`] at
 //! commit to wake the other instances.
 

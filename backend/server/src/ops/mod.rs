@@ -4,7 +4,7 @@
 //! Requests are counted by route template (`/api/collections/{collection_id}/items`, never the raw
 //! path, so the label set stays small), method and status, with a latency histogram per route. Gauges
 //! read at scrape time: the size of each in-memory index and where this instance stands in the change
-//! log (see `crate::sync`).
+//! log (see `repere_catalog::sync`).
 
 use std::sync::Arc;
 use std::time::Instant;
