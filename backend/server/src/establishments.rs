@@ -3,10 +3,11 @@
 //! official files are served with a `null` geometry rather than hidden.
 
 use repere_catalog::{Catalog, EstablishmentEntry};
-use repere_core::Uai;
 use repere_core::establishments::{Establishment, EstablishmentKind, Sector, normalise_departement};
 use repere_core::opinee::{ProfileDto, current};
 use repere_core::text::{Query, fold};
+use repere_core::{SchoolYear, Uai};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -129,40 +130,96 @@ impl Filter {
     }
 }
 
+/// The properties of an establishment as the API serves them; its OpenAPI schema
+/// (`EstablishmentProperties`) is derived from this struct, and the site's types from that schema.
+/// The histories come with one establishment only (`/items/{uai}`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = EstablishmentProperties, description = "Propriétés d'un établissement")]
+pub struct Properties<'a> {
+    #[schema(value_type = String)]
+    uai: Uai,
+    name: &'a str,
+    /// ecole, college, lycee, lp ou other.
+    kind: &'static str,
+    kind_label: &'static str,
+    /// public ou private.
+    sector: &'static str,
+    commune_code: &'a str,
+    commune_name: &'a str,
+    departement: &'a str,
+    /// Débit descendant actuel, Mbit/s.
+    #[schema(required = true)]
+    bandwidth_down_mbps: Option<f64>,
+    #[schema(required = true)]
+    bandwidth_up_mbps: Option<f64>,
+    #[schema(value_type = Option<String>, required = true)]
+    bandwidth_technology: Option<&'static str>,
+    /// measured ou potential.
+    #[schema(value_type = Option<String>, required = true)]
+    bandwidth_source: Option<&'static str>,
+    #[schema(value_type = Option<String>, format = Date, required = true)]
+    bandwidth_date: Option<chrono::NaiveDate>,
+    /// lt8, 8-30, 30-100, gte100 ou unknown.
+    bandwidth_class: &'static str,
+    /// Placé au centre de sa commune faute de position (position approximative).
+    placed_at_commune: bool,
+    /// Niveau de label le plus récent, 1 à 3.
+    #[schema(required = true)]
+    label: Option<u8>,
+    label_class: &'static str,
+    #[schema(value_type = Option<String>, required = true)]
+    label_school_year: Option<SchoolYear>,
+    #[schema(value_type = Option<String>, required = true)]
+    opinee_school_year: Option<SchoolYear>,
+    #[schema(required = true)]
+    opinee_equipment: Option<f64>,
+    #[schema(required = true)]
+    opinee_usage: Option<f64>,
+    #[schema(required = true)]
+    opinee_mean: Option<f64>,
+    opinee_class: &'static str,
+    /// Every bandwidth measured or potential (one establishment only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>, nullable = false)]
+    bandwidth_history: Option<&'a [repere_core::establishments::Bandwidth]>,
+    /// OPINEE levels and label of every school year (one establishment only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>, nullable = false)]
+    opinee_history: Option<Vec<ProfileDto>>,
+}
+
 fn properties(e: &Establishment, history: bool) -> Value {
     let current = e.current_bandwidth();
-    let mut props = json!({
-        "uai": e.uai,
-        "name": e.name,
-        "kind": e.kind.as_str(),
-        "kind_label": e.kind.label(),
-        "sector": e.sector.as_str(),
-        "commune_code": e.commune_code,
-        "commune_name": e.commune_name,
-        "departement": e.departement,
-        "bandwidth_down_mbps": current.map(|b| b.down_mbps),
-        "bandwidth_up_mbps": current.map(|b| b.up_mbps),
-        "bandwidth_technology": current.map(|b| b.technology.as_str()),
-        "bandwidth_source": current.map(|b| b.source.as_str()),
-        "bandwidth_date": current.map(|b| b.date),
-        "bandwidth_class": bandwidth_class(e),
-        "placed_at_commune": e.placed_at_commune,
-    });
     let (levels, label) = repere_core::opinee::current(&e.profiles);
     let round1 = |v: f64| (v * 10.0).round() / 10.0;
-    props["label"] = json!(label.map(|(_, l)| l));
-    props["label_class"] = json!(label_class(e));
-    props["label_school_year"] = json!(label.map(|(y, _)| y));
-    props["opinee_school_year"] = json!(levels.map(|(y, _)| y));
-    props["opinee_equipment"] = json!(levels.map(|(_, l)| round1(l.equipment())));
-    props["opinee_usage"] = json!(levels.map(|(_, l)| round1(l.usage())));
-    props["opinee_mean"] = json!(levels.map(|(_, l)| round1(l.overall())));
-    props["opinee_class"] = json!(opinee_class(e));
-    if history {
-        props["bandwidth_history"] = json!(e.bandwidth);
-        props["opinee_history"] = json!(e.profiles.iter().map(ProfileDto::from).collect::<Vec<_>>());
-    }
-    props
+    let props = Properties {
+        uai: e.uai,
+        name: &e.name,
+        kind: e.kind.as_str(),
+        kind_label: e.kind.label(),
+        sector: e.sector.as_str(),
+        commune_code: &e.commune_code,
+        commune_name: &e.commune_name,
+        departement: &e.departement,
+        bandwidth_down_mbps: current.map(|b| b.down_mbps),
+        bandwidth_up_mbps: current.map(|b| b.up_mbps),
+        bandwidth_technology: current.map(|b| b.technology.as_str()),
+        bandwidth_source: current.map(|b| b.source.as_str()),
+        bandwidth_date: current.map(|b| b.date),
+        bandwidth_class: bandwidth_class(e),
+        placed_at_commune: e.placed_at_commune,
+        label: label.map(|(_, l)| l),
+        label_class: label_class(e),
+        label_school_year: label.map(|(y, _)| y),
+        opinee_school_year: levels.map(|(y, _)| y),
+        opinee_equipment: levels.map(|(_, l)| round1(l.equipment())),
+        opinee_usage: levels.map(|(_, l)| round1(l.usage())),
+        opinee_mean: levels.map(|(_, l)| round1(l.overall())),
+        opinee_class: opinee_class(e),
+        bandwidth_history: history.then_some(&e.bandwidth[..]),
+        opinee_history: history.then(|| e.profiles.iter().map(ProfileDto::from).collect()),
+    };
+    serde_json::to_value(props).unwrap_or(Value::Null)
 }
 
 /// An establishment as a GeoJSON feature (with its bandwidth history when `history`).

@@ -54,18 +54,8 @@ export type PracticeFields = Pick<
 /** A Fab' École or tiers-lieu. */
 export type SiteProps = Schemas['SiteProperties'];
 
-export interface EstablishmentProps {
-  uai: string;
-  name: string;
-  kind: string;
-  kind_label: string;
-  commune_code: string;
-  commune_name: string;
-  departement: string;
-  bandwidth_down_mbps: number | null;
-  bandwidth_class: string;
-  bandwidth_source: string | null;
-}
+/** An establishment (its histories only on its own item, see pages/etablissement.ts). */
+export type EstablishmentProps = Schemas['EstablishmentProperties'];
 
 /** A link between two published practices. */
 export type LinkProps = Schemas['LinkProperties'];

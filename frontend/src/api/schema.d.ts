@@ -1058,6 +1058,71 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        EstablishmentCollection: {
+            features: components["schemas"]["EstablishmentFeature"][];
+            numberMatched?: number;
+            numberReturned: number;
+            /** Format: date-time */
+            timeStamp?: string;
+            /** @enum {string} */
+            type: "FeatureCollection";
+        };
+        EstablishmentFeature: {
+            geometry: components["schemas"]["PointGeometry"] | null;
+            /** @description UAI */
+            id: string;
+            properties: components["schemas"]["EstablishmentProperties"];
+            /** @enum {string} */
+            type: "Feature";
+        };
+        /** @description Propriétés d'un établissement */
+        EstablishmentProperties: {
+            /** @description lt8, 8-30, 30-100, gte100 ou unknown. */
+            bandwidth_class: string;
+            /** Format: date */
+            bandwidth_date: string | null;
+            /**
+             * Format: double
+             * @description Débit descendant actuel, Mbit/s.
+             */
+            bandwidth_down_mbps: number | null;
+            /** @description Every bandwidth measured or potential (one establishment only). */
+            bandwidth_history?: Record<string, never>[];
+            /** @description measured ou potential. */
+            bandwidth_source: string | null;
+            bandwidth_technology: string | null;
+            /** Format: double */
+            bandwidth_up_mbps: number | null;
+            commune_code: string;
+            commune_name: string;
+            departement: string;
+            /** @description ecole, college, lycee, lp ou other. */
+            kind: string;
+            kind_label: string;
+            /**
+             * Format: int32
+             * @description Niveau de label le plus récent, 1 à 3.
+             */
+            label: number | null;
+            label_class: string;
+            label_school_year: string | null;
+            name: string;
+            opinee_class: string;
+            /** Format: double */
+            opinee_equipment: number | null;
+            /** @description OPINEE levels and label of every school year (one establishment only). */
+            opinee_history?: Record<string, never>[];
+            /** Format: double */
+            opinee_mean: number | null;
+            opinee_school_year: string | null;
+            /** Format: double */
+            opinee_usage: number | null;
+            /** @description Placé au centre de sa commune faute de position (position approximative). */
+            placed_at_commune: boolean;
+            /** @description public ou private. */
+            sector: string;
+            uai: string;
+        };
         LineStringGeometry: {
             coordinates: number[][];
             /** @enum {string} */
@@ -1457,7 +1522,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": components["schemas"]["EstablishmentCollection"];
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -1498,7 +1563,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": components["schemas"]["EstablishmentFeature"];
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */

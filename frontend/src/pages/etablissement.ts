@@ -6,7 +6,7 @@ import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu } from '../api/account';
 import { renderOpinee, setupOpineeForm, type Profile } from '../ui/opinee';
-import { ApiError, apiUrl, getJson, type Feature, type FeatureCollection, type PracticeProps, type SiteProps } from '../api/client';
+import { ApiError, apiUrl, getJson, type EstablishmentProps, type Feature, type FeatureCollection, type PracticeProps, type SiteProps } from '../api/client';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
 import { addRow } from '../ui/tables';
@@ -16,12 +16,11 @@ countVisit('etablissement');
 const account = renderAccountMenu();
 
 interface Bandwidth { down_mbps: number; up_mbps: number; technology: string; source: string; date: string }
-interface Props {
-  uai: string; name: string; kind_label: string; sector: string; commune_name: string; commune_code: string; departement: string;
-  bandwidth_down_mbps: number | null; bandwidth_history?: Bandwidth[]; placed_at_commune: boolean;
-  label: number | null; label_school_year: string | null; opinee_mean: number | null; opinee_school_year: string | null;
+/** The establishment's properties (generated types), with the histories its own item carries. */
+type Props = Omit<EstablishmentProps, 'bandwidth_history' | 'opinee_history'> & {
+  bandwidth_history?: Bandwidth[];
   opinee_history?: Profile[];
-}
+};
 
 const $ = (id: string) => document.getElementById(id)!;
 const SOURCES: Record<string, string> = { measured: 'mesurée', potential: 'potentielle' };

@@ -17,6 +17,7 @@ pub(super) fn add(doc: &mut Value) {
         "PracticeProperties": derived(crate::practices::Properties::schema()),
         "SiteProperties": derived(crate::sites::Properties::schema()),
         "LinkProperties": derived(crate::links::Properties::schema()),
+        "EstablishmentProperties": derived(crate::establishments::Properties::schema()),
         "PointGeometry": {
             "type": "object",
             "required": ["type", "coordinates"],
@@ -57,17 +58,20 @@ pub(super) fn add(doc: &mut Value) {
         },
     });
     // A Feature and a FeatureCollection for each collection whose properties have a schema.
-    for (name, collection, geometry) in [
-        ("Practice", "practices", "PointGeometry"),
-        ("Site", "sites", "PointGeometry"),
-        ("Link", "links", "LineStringGeometry"),
+    let number = json!({ "type": "integer", "format": "int64" });
+    let uai = json!({ "type": "string", "description": "UAI" });
+    for (name, collection, geometry, id) in [
+        ("Practice", "practices", "PointGeometry", &number),
+        ("Establishment", "establishments", "PointGeometry", &uai),
+        ("Site", "sites", "PointGeometry", &number),
+        ("Link", "links", "LineStringGeometry", &number),
     ] {
         schemas[format!("{name}Feature")] = json!({
             "type": "object",
             "required": ["type", "id", "geometry", "properties"],
             "properties": {
                 "type": { "type": "string", "enum": ["Feature"] },
-                "id": { "type": "integer", "format": "int64" },
+                "id": id,
                 "geometry": { "allOf": [{ "$ref": format!("#/components/schemas/{geometry}") }], "nullable": true },
                 "properties": { "$ref": format!("#/components/schemas/{name}Properties") },
             },
