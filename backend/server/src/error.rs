@@ -8,6 +8,16 @@ use repere_core::Invalid;
 use repere_store::StoreError;
 use serde_json::json;
 
+/// A lock whose writer panicked: an internal error rather than a panic in every later request.
+pub fn poisoned() -> ApiError {
+    ApiError::Internal("catalog lock poisoned".into())
+}
+
+/// Read access to `lock` (the catalogue), a poisoned lock being an internal error.
+pub fn read_lock<T>(lock: &std::sync::RwLock<T>) -> Result<std::sync::RwLockReadGuard<'_, T>, ApiError> {
+    lock.read().map_err(|_| poisoned())
+}
+
 /// Media type of problem details.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::request::json_body;
 use crate::routes::Routes;
 use crate::state::AppState;
 
@@ -123,7 +124,7 @@ pub async fn put(
 ) -> Result<Response, ApiError> {
     user.require(&[Role::Admin])?;
     let (uai, year) = path_params(&uai, &year)?;
-    let Json(input) = body.map_err(|e| ApiError::param("body", format!("corps JSON invalide : {}", e.body_text())))?;
+    let input = json_body(body)?;
     let profile = input.validate(year).map_err(ApiError::field)?;
     if profile.is_empty() {
         return Err(ApiError::field(Invalid::new(

@@ -10,7 +10,7 @@ use repere_store::Store;
 use repere_store::unit::{Committed, Unit};
 
 use crate::embed::Framing;
-use crate::error::ApiError;
+use crate::error::{ApiError, poisoned};
 use crate::maps::StaticMaps;
 use crate::ops::metrics::Metrics;
 use crate::tiles::cache::TileIndexes;
@@ -60,23 +60,22 @@ pub struct Shared {
 impl AppState {
     /// Read access to the catalogue; a poisoned lock (a writer panicked) is an internal error.
     pub fn read_catalog(&self) -> Result<std::sync::RwLockReadGuard<'_, Catalog>, ApiError> {
-        self.catalog
-            .read()
-            .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))
+        crate::error::read_lock(&self.catalog)
     }
 
     /// Commits a unit of work, then brings this instance's catalogue up to date with it (a failure to
     /// catch up at once is only logged: the follower applies the change).
     pub async fn commit(&self, unit: Unit) -> Result<Committed, ApiError> {
         let done = unit.commit().await?;
-        self.sync.after_write().await;
+        // A unit that changed nothing the catalogue serves (a proposed revision) has nothing to apply.
+        if !done.changes.is_empty() {
+            self.sync.after_write().await;
+        }
         Ok(done)
     }
 
     /// Write access to the catalogue, held only to swap entries in.
     pub fn write_catalog(&self) -> Result<std::sync::RwLockWriteGuard<'_, Catalog>, ApiError> {
-        self.catalog
-            .write()
-            .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))
+        self.catalog.write().map_err(|_| poisoned())
     }
 }

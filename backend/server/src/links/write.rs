@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::request::json_body;
 use crate::routes::Routes;
 use crate::state::AppState;
 
@@ -47,7 +48,7 @@ pub async fn create(
     user: CurrentUser,
     body: Result<Json<LinkInput>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(input) = body.map_err(|e| ApiError::param("body", format!("corps JSON invalide : {}", e.body_text())))?;
+    let input = json_body(body)?;
     let kind = LinkKind::parse("kind", &input.kind).map_err(ApiError::field)?;
     let note = input
         .note

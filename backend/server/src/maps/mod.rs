@@ -269,13 +269,6 @@ fn tiles(indexes: &TileIndexes, c: &Catalog, r: &Request, v: &View) -> Result<Ve
     Ok(out)
 }
 
-/// Reads the catalogue (a poisoned lock is an internal error).
-fn read(catalog: &RwLock<Catalog>) -> Result<std::sync::RwLockReadGuard<'_, Catalog>, ApiError> {
-    catalog
-        .read()
-        .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))
-}
-
 /// Draws the request from `catalog`'s points (or takes it from the cache): PNG bytes, and whether
 /// they came from the cache.
 pub async fn image(
@@ -285,7 +278,7 @@ pub async fn image(
     r: &Request,
 ) -> Result<(Bytes, bool), ApiError> {
     let renderer = maps.renderer().await?;
-    let generation = read(catalog)?.generation;
+    let generation = crate::error::read_lock(catalog)?.generation;
     {
         let cache = maps.cache.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, _, png)) = cache.iter().find(|(k, g, _)| *k == r.key && *g == generation) {
@@ -295,7 +288,7 @@ pub async fn image(
     let basemap = maps.basemap.get_or_init(|| tile::Basemap::load(&maps.basemap_path));
     let v = view(r);
     let (jobs, generation) = {
-        let c = read(catalog)?;
+        let c = crate::error::read_lock(catalog)?;
         (tiles(indexes, &c, r, &v)?, c.generation)
     };
     let x_first = jobs.iter().map(|(t, _)| t.x).min().unwrap_or(0);
