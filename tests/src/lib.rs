@@ -3,6 +3,7 @@
 //! always, and a new PostgreSQL database when `REPERE_TEST_POSTGRES` holds a server URL — and talks to
 //! it over HTTP like any client.
 
+pub mod mail;
 pub mod mvt;
 
 use std::net::SocketAddr;
@@ -164,23 +165,38 @@ impl TestApp {
     }
 
     async fn start(backend: Backend, database_url: String, owns_database: bool, static_maps: bool) -> Self {
+        Self::start_with(backend, database_url, owns_database, |c| c.static_maps = static_maps).await
+    }
+
+    /// A server over `url` whose configuration `configure` adjusts (mail, sign-in…).
+    pub async fn configured(backend: Backend, database_url: String, configure: impl FnOnce(&mut ServeConfig)) -> Self {
+        Self::start_with(backend, database_url, true, configure).await
+    }
+
+    /// Another instance on this one's database, configured by `configure`.
+    pub async fn another_configured(&self, configure: impl FnOnce(&mut ServeConfig)) -> Self {
+        Self::start_with(self.backend, self.database_url.clone(), false, configure).await
+    }
+
+    async fn start_with(
+        backend: Backend,
+        database_url: String,
+        owns_database: bool,
+        configure: impl FnOnce(&mut ServeConfig),
+    ) -> Self {
         if std::env::var("TEST_LOG").is_ok() {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter("info,sqlx=warn")
                 .with_test_writer()
                 .try_init();
         }
-        let config = ServeConfig {
+        let mut config = ServeConfig {
             bind: "127.0.0.1:0".into(),
-            database_url: database_url.clone(),
             frontend_dir: PathBuf::from("/nonexistent"),
-            basemap_style_url: None,
-            secure_cookies: false,
-            target: repere_core::indicators::DEFAULT_TARGET,
-            static_maps,
             embed_origins: vec![EMBED_ORIGIN.to_string()],
-            tile_cache: repere_server::config::DEFAULT_TILE_CACHE,
+            ..ServeConfig::new(database_url.clone())
         };
+        configure(&mut config);
         let app = Application::build(&config).await.expect("server starts");
         let addr = app.local_addr();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -45,8 +45,17 @@ impl Application {
                 repere_store::redact(&config.database_url)
             )
         })?;
+        let listener = TcpListener::bind(&config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", listener.local_addr().expect("a bound listener has an address")));
         let catalog = Arc::new(RwLock::new(Catalog::default()));
         let state = AppState(Arc::new(Shared {
+            mail: Arc::new(crate::mail::Mailer::new(config.mail.clone(), &public_url)?),
+            auth: Arc::new(crate::auth::Access::new(&config.auth, &public_url)?),
             sync: Arc::new(Follower::new(store.clone(), catalog.clone())),
             store,
             catalog,
@@ -60,9 +69,6 @@ impl Application {
             embed_origins: config.embed_origins.clone(),
             framing: crate::embed::Framing::new(&config.embed_origins)?,
         }));
-        let listener = TcpListener::bind(&config.bind)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.bind))?;
         let router = router(state.clone(), config);
         Ok(Self {
             listener,
@@ -92,6 +98,7 @@ impl Application {
         let maps = self.state.maps.clone();
         tokio::spawn(async move { maps.available().await });
         let counted = tokio::spawn(crate::visits::flush_loop(self.state.clone(), stopped.clone()));
+        let mailing = tokio::spawn(crate::mail::send_loop(self.state.clone(), stopped.clone()));
         let sync = self.state.sync.clone();
         let url = self.database_url.clone();
         let mut follower = tokio::spawn(async move {
@@ -113,6 +120,7 @@ impl Application {
                 let _ = stop.send(true);
                 let _ = follower.await;
                 let _ = counted.await;
+                let _ = mailing.await;
                 served.context("server task")?.context("server")?;
             }
             loaded = &mut follower => {
@@ -140,8 +148,9 @@ pub fn api_routes() -> (Routes, Routes) {
         .merge(auth::routes::routes())
         .merge(practices::routes::routes())
         .merge(networks::routes())
-        .merge(links::write::routes());
-    (guarded, crate::visits::routes())
+        .merge(links::write::routes())
+        .merge(crate::mail::routes::routes());
+    (guarded, crate::visits::routes().merge(crate::mail::routes::open_routes()))
 }
 
 /// The whole router: the API under `/api`, the frontend at `/`.

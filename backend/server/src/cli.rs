@@ -125,6 +125,8 @@ pub struct ServeArgs {
     /// Charge le jeu de démonstration si la base est vide (premier démarrage).
     #[arg(long, env = "REPERE_DEMO_IF_EMPTY")]
     pub demo_if_empty: bool,
+    #[command(flatten)]
+    pub access: crate::config::AccessArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,7 +220,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 store.close().await;
             }
+            let (public_url, mail, auth) = args.access.configs().map_err(anyhow::Error::msg)?;
             let config = ServeConfig {
+                public_url,
+                mail,
+                auth,
                 bind: args.bind,
                 database_url: cli.database_url,
                 frontend_dir: args.frontend_dir,

@@ -25,6 +25,7 @@ pub mod indicators;
 pub mod jobs;
 pub mod letter;
 pub mod links;
+pub mod mail;
 pub mod maps;
 pub mod nearby;
 pub mod nearest;

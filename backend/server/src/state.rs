@@ -55,6 +55,10 @@ pub struct Shared {
     pub embed_origins: Vec<String>,
     /// The framing headers, built from them.
     pub framing: Framing,
+    /// The e-mail sender (the outbox is in the store).
+    pub mail: Arc<crate::mail::Mailer>,
+    /// The ways in: passwords, the identity provider, allowed domains.
+    pub auth: Arc<crate::auth::Access>,
 }
 
 impl AppState {
@@ -67,6 +71,8 @@ impl AppState {
     /// catch up at once is only logged: the follower applies the change).
     pub async fn commit(&self, unit: Unit) -> Result<Committed, ApiError> {
         let done = unit.commit().await?;
+        // The unit may have written mails: the sender looks at once (cheap when there are none).
+        self.mail.wake();
         // A unit that changed nothing the catalogue serves (a proposed revision) has nothing to apply.
         if !done.changes.is_empty() {
             self.sync.after_write().await;

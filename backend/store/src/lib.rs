@@ -10,6 +10,7 @@
 //! with "incorrect binary data format". Writes that bind optional values therefore run unprepared
 //! (`persistent(false)`), so each execution declares its own parameter types.
 
+pub mod accounts;
 pub mod audit;
 mod bulk;
 pub mod changes;
@@ -19,6 +20,7 @@ pub mod links;
 pub mod messages;
 pub mod meta;
 pub mod opinee;
+pub mod outbox;
 pub mod practices;
 pub mod revisions;
 pub mod sites;

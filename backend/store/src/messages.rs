@@ -48,7 +48,7 @@ pub struct NewMessage<'a> {
 }
 
 /// Stores a message and returns its id.
-pub async fn send(store: &Store, m: &NewMessage<'_>) -> Result<i64, StoreError> {
+pub async fn send(conn: &mut crate::AnyConnection, m: &NewMessage<'_>) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO messages (practice_id, sender_id, sender_name, recipient_id, reply_to, body, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -60,8 +60,21 @@ pub async fn send(store: &Store, m: &NewMessage<'_>) -> Result<i64, StoreError> 
     .bind(m.reply_to)
     .bind(m.body)
     .bind(ts(Utc::now()))
-    .fetch_one(store.pool())
+    .persistent(false)
+    .fetch_one(conn)
     .await?)
+}
+
+/// The account message `id` is addressed to (the practice's author for a first message), read inside
+/// the caller's transaction.
+pub async fn get_in(conn: &mut crate::AnyConnection, id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(m.recipient_id, p.author_id) FROM messages m JOIN practices p ON p.id = m.practice_id WHERE m.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .flatten())
 }
 
 /// One message and the account it was addressed to (the practice's author for a first message).

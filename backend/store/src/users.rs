@@ -1,7 +1,7 @@
 //! Accounts, login failures (rate limiting) and sessions.
 
 use chrono::{DateTime, Utc};
-use repere_core::users::{Email, Role};
+use repere_core::users::{AccountStatus, Email, Preferences, Role};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -15,12 +15,22 @@ pub struct User {
     pub display_name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    pub status: AccountStatus,
+    /// Raised to end every open session of the account (a session holds the epoch it was opened at).
+    pub auth_epoch: i64,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// Whether a local password is set (accounts of the identity provider and invited ones have none).
+    pub has_password: bool,
+    pub preferences: Preferences,
 }
 
-fn from_row(row: &AnyRow) -> Result<(User, String), StoreError> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<(User, String), StoreError> {
     let id: i64 = row.try_get("id")?;
     let key = id.to_string();
     let c = |e: repere_core::Invalid| corrupt("users", &key, e);
+    let hash: String = row.try_get("password_hash")?;
+    let last: Option<String> = row.try_get("last_sign_in_at")?;
+    let preferences: String = row.try_get("preferences")?;
     Ok((
         User {
             id,
@@ -28,8 +38,13 @@ fn from_row(row: &AnyRow) -> Result<(User, String), StoreError> {
             display_name: row.try_get("display_name")?,
             role: Role::parse("role", &row.try_get::<String, _>("role")?).map_err(c)?,
             created_at: parse_ts("users", &key, &row.try_get::<String, _>("created_at")?)?,
+            status: AccountStatus::parse("status", &row.try_get::<String, _>("status")?).map_err(c)?,
+            auth_epoch: row.try_get("auth_epoch")?,
+            last_sign_in_at: last.map(|t| parse_ts("users", &key, &t)).transpose()?,
+            has_password: !hash.is_empty(),
+            preferences: serde_json::from_str(&preferences).map_err(|e| corrupt("users", &key, e))?,
         },
-        row.try_get("password_hash")?,
+        hash,
     ))
 }
 

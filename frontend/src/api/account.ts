@@ -12,6 +12,8 @@ export interface SessionInfo {
   authenticated: boolean;
   user: Account | null;
   csrf_token: string;
+  /** The ways in this instance offers: local passwords, and the identity provider's name. */
+  sign_in?: { password: boolean; provider: string | null };
 }
 
 let current: SessionInfo | undefined;
@@ -25,6 +27,11 @@ export async function session(refresh = false): Promise<SessionInfo> {
 }
 
 export const moderates = (a: Account | null | undefined): boolean => a?.role === 'moderator' || a?.role === 'admin';
+
+/** Sets the session after a sign-in that the server answered with it (reset, invitation). */
+export function signedIn(info: SessionInfo): void {
+  current = info;
+}
 
 /** A POST/PUT/DELETE with the session's CSRF token; problem+json errors become ApiError. */
 export async function send<T>(method: 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<T> {
@@ -69,6 +76,7 @@ export async function renderAccountMenu(): Promise<SessionInfo | undefined> {
     links.push(['/contribuer.html', 'Signaler un usage'], ['/mes-remontees.html', 'Mes remontées']);
     if (moderates(info.user)) links.push(['/moderation.html', 'Modération']);
     if (info.user && (info.user.role === 'collectivite' || info.user.role === 'admin')) links.push(['/debit.html', 'Débit']);
+    if (info.user?.role === 'admin') links.push(['/comptes.html', 'Comptes']);
   }
   const ul = document.createElement('ul');
   ul.className = 'fr-btns-group';

@@ -2,6 +2,10 @@
 //! tower-sessions crate), CSRF protection of every state-changing request, login rate limiting per
 //! account and per IP, and the `CurrentUser` extractor that routes use to require a role.
 
+pub mod accounts;
+pub mod invitations;
+pub mod oidc;
+pub mod password;
 pub mod routes;
 pub mod session_store;
 
@@ -19,9 +23,36 @@ use tower_sessions::Session;
 use crate::error::{ApiError, problem};
 use crate::state::AppState;
 
+/// How people may sign in on this instance.
+pub struct Access {
+    /// Whether local passwords are accepted.
+    pub password_login: bool,
+    /// Domains whose addresses may sign in through the provider.
+    pub allowed_domains: Vec<String>,
+    pub oidc: Option<oidc::Provider>,
+}
+
+impl Access {
+    /// From the configuration; the provider's links start at `public_url`.
+    pub fn new(config: &crate::config::AuthConfig, public_url: &str) -> anyhow::Result<Self> {
+        Ok(Self {
+            password_login: config.password_login,
+            allowed_domains: config.allowed_domains.clone(),
+            oidc: config
+                .oidc
+                .clone()
+                .map(|o| oidc::Provider::new(o, public_url))
+                .transpose()?,
+        })
+    }
+}
+
 /// Session keys.
 pub const USER_KEY: &str = "user_id";
 pub const CSRF_KEY: &str = "csrf";
+/// The account's `auth_epoch` when the session was opened: a later one (password changed, account
+/// deactivated) ends the session.
+pub const EPOCH_KEY: &str = "epoch";
 /// Header carrying the CSRF token on state-changing requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -63,11 +94,45 @@ impl FromRequestParts<AppState> for CurrentUser {
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         let id = id.ok_or(ApiError::Unauthenticated)?;
+        let epoch: Option<i64> = session
+            .get(EPOCH_KEY)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         let user = repere_store::users::by_id(&state.store, id)
             .await?
+            .filter(|u| session_valid(u, epoch))
             .ok_or(ApiError::Unauthenticated)?;
         Ok(Self(user))
     }
+}
+
+/// Whether a session opened at `epoch` still speaks for `user`: the account is active and neither its
+/// password nor its status changed since (sessions opened before epochs existed hold none: epoch 0).
+pub fn session_valid(user: &User, epoch: Option<i64>) -> bool {
+    user.status == repere_core::users::AccountStatus::Active && epoch.unwrap_or(0) == user.auth_epoch
+}
+
+/// Opens a session for `user` in this browser: a new session id (no fixation), the account's epoch
+/// and a new CSRF token, which is returned; the sign-in is noted on the account.
+pub async fn sign_in(state: &AppState, session: &Session, user: &User) -> Result<String, ApiError> {
+    let err = |e: tower_sessions::session::Error| ApiError::Internal(format!("session: {e}"));
+    session.cycle_id().await.map_err(err)?;
+    session.insert(USER_KEY, user.id).await.map_err(err)?;
+    session.insert(EPOCH_KEY, user.auth_epoch).await.map_err(err)?;
+    let csrf = random_hex(32);
+    session.insert(CSRF_KEY, &csrf).await.map_err(err)?;
+    repere_store::accounts::signed_in(&state.store, user.id, chrono::Utc::now()).await?;
+    tracing::info!(user_id = user.id, role = user.role.as_str(), "signed in");
+    Ok(csrf)
+}
+
+/// The SHA-256 of a token sent by e-mail, as kept in the store (hex).
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl CurrentUser {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tower_sessions::Session;
 
-use super::{CSRF_KEY, USER_KEY, random_hex, verify_password};
+use super::{CSRF_KEY, EPOCH_KEY, USER_KEY, random_hex, session_valid, sign_in, verify_password};
 use crate::error::ApiError;
 use crate::routes::Routes;
 use crate::state::AppState;
@@ -26,8 +26,16 @@ pub const WINDOW_MINUTES: i64 = 15;
 /// The same message whatever was wrong, so that nobody learns which addresses have an account.
 const BAD_CREDENTIALS: &str = "Adresse électronique ou mot de passe incorrect.";
 
-fn user_json(u: &User) -> Value {
+pub(super) fn user_json(u: &User) -> Value {
     json!({ "email": u.email.as_str(), "display_name": u.display_name, "role": u.role.as_str(), "role_label": u.role.label() })
+}
+
+/// The ways in this instance offers, for the sign-in page.
+pub(super) fn methods(app: &AppState) -> Value {
+    json!({
+        "password": app.auth.password_login,
+        "provider": app.auth.oidc.as_ref().map(|o| o.config.label.as_str()),
+    })
 }
 
 fn session_error(e: tower_sessions::session::Error) -> ApiError {
@@ -48,14 +56,20 @@ async fn csrf_token(session: &Session) -> Result<String, ApiError> {
 pub async fn current(State(app): State<AppState>, session: Session) -> Result<Response, ApiError> {
     let csrf = csrf_token(&session).await?;
     let id: Option<i64> = session.get(USER_KEY).await.map_err(session_error)?;
+    let epoch: Option<i64> = session.get(EPOCH_KEY).await.map_err(session_error)?;
     let user = match id {
-        Some(id) => repere_store::users::by_id(&app.store, id).await?,
+        Some(id) => repere_store::users::by_id(&app.store, id)
+            .await?
+            .filter(|u| session_valid(u, epoch)),
         None => None,
     };
-    Ok(
-        Json(json!({ "authenticated": user.is_some(), "user": user.as_ref().map(user_json), "csrf_token": csrf }))
-            .into_response(),
-    )
+    Ok(Json(json!({
+        "authenticated": user.is_some(),
+        "user": user.as_ref().map(user_json),
+        "csrf_token": csrf,
+        "sign_in": methods(&app),
+    }))
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -77,6 +91,11 @@ pub async fn login(
             format!("corps JSON attendu {{email, password}} : {}", e.body_text()),
         )
     })?;
+    if !app.auth.password_login {
+        return Err(ApiError::Forbidden(
+            "la connexion par mot de passe est désactivée : connectez-vous avec le fournisseur d'identité".into(),
+        ));
+    }
     let now = Utc::now();
     let since = now - Duration::minutes(WINDOW_MINUTES);
     let ip_scope = format!("ip:{}", peer.ip());
@@ -97,7 +116,11 @@ pub async fn login(
         None => None,
     };
     let user = match found {
-        Some((user, hash)) if verify_password(&body.password, &hash) => user,
+        Some((user, hash))
+            if user.status != repere_core::users::AccountStatus::Invited && verify_password(&body.password, &hash) =>
+        {
+            user
+        }
         _ => {
             repere_store::users::record_failure(store, &ip_scope, now).await?;
             if let Some(scope) = &account_scope {
@@ -109,13 +132,13 @@ pub async fn login(
     if let Some(scope) = &account_scope {
         repere_store::users::clear_failures(store, scope).await?;
     }
-    // A new session id on sign-in (no fixation), and a new CSRF token with it.
-    session.cycle_id().await.map_err(session_error)?;
-    session.insert(USER_KEY, user.id).await.map_err(session_error)?;
-    let csrf = random_hex(32);
-    session.insert(CSRF_KEY, &csrf).await.map_err(session_error)?;
-    tracing::info!(user_id = user.id, role = user.role.as_str(), "signed in");
-    Ok(Json(json!({ "authenticated": true, "user": user_json(&user), "csrf_token": csrf })).into_response())
+    if user.status == repere_core::users::AccountStatus::Deactivated {
+        return Err(ApiError::Forbidden(
+            "ce compte est désactivé : adressez-vous à la DANE".into(),
+        ));
+    }
+    let csrf = sign_in(&app, &session, &user).await?;
+    Ok(Json(json!({ "authenticated": true, "user": user_json(&user), "csrf_token": csrf, "sign_in": methods(&app) })).into_response())
 }
 
 /// POST /api/auth/logout — ends the session.
@@ -130,4 +153,8 @@ pub fn routes() -> Routes {
         .get("/auth/session", current)
         .post("/auth/login", login)
         .post("/auth/logout", logout)
+        .merge(super::password::routes())
+        .merge(super::invitations::routes())
+        .merge(super::accounts::routes())
+        .merge(super::oidc::routes())
 }

@@ -99,6 +99,13 @@ pub async fn create(
     };
     let details = json!({ "from_practice": link.from_practice, "to_practice": link.to_practice, "kind": kind.as_str(), "note": link.note });
     unit.audit(trace(id, &user, "create", details, now)).await?;
+    let ends = {
+        let c = app.read_catalog()?;
+        c.practices.get(&link.from_practice).zip(c.practices.get(&link.to_practice)).map(|(a, b)| (a.practice.clone(), b.practice.clone()))
+    };
+    if let Some((from, to)) = ends {
+        crate::mail::notify::link(unit.conn(), &app.mail, &from, &to, user.0.id, now).await?;
+    }
     unit.changed(Subject::Link(id), now);
     app.commit(unit).await?;
     let rendered = {

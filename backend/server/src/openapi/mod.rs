@@ -9,6 +9,7 @@ use utoipa::openapi::{
     ContentBuilder, InfoBuilder, ObjectBuilder, OpenApiBuilder, PathItem, PathsBuilder, Required, ResponseBuilder, Type,
 };
 
+mod access;
 mod accounts;
 mod indicators;
 mod schemas;
@@ -278,6 +279,7 @@ pub fn build() -> Value {
         );
     }
     paths = accounts::paths(paths);
+    paths = access::paths(paths);
     paths = tiles::paths(paths);
     paths = indicators::paths(paths);
     paths = paths.path("/api/nearby", PathItem::new(HttpMethod::Get, nearby.build()));

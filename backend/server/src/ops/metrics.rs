@@ -38,6 +38,12 @@ pub struct Metrics {
     pub(super) change_lag: Gauge,
     pub(super) listening: Gauge,
     pub(super) apply_delay: Gauge<f64, std::sync::atomic::AtomicU64>,
+    pub(super) mails: Family<MailLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct MailLabels {
+    pub(super) outcome: &'static str,
 }
 
 fn latency_histogram() -> Histogram {
@@ -86,7 +92,14 @@ impl Default for Metrics {
             "Time between the commit of the last applied change and its application here",
             apply_delay.clone(),
         );
+        let mails = Family::<MailLabels, Counter>::default();
+        registry.register(
+            "mail_attempts",
+            "SMTP deliveries tried by this instance, by outcome (delivered, failed)",
+            mails.clone(),
+        );
         Self {
+            mails,
             registry,
             requests,
             latency,
@@ -96,5 +109,13 @@ impl Default for Metrics {
             listening,
             apply_delay,
         }
+    }
+}
+
+impl Metrics {
+    /// Counts one delivery attempt.
+    pub fn mail(&self, delivered: bool) {
+        let outcome = if delivered { "delivered" } else { "failed" };
+        self.mails.get_or_create(&MailLabels { outcome }).inc();
     }
 }

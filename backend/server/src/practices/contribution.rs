@@ -217,6 +217,7 @@ pub async fn edit(
         repere_store::revisions::propose(unit.conn(), &proposed, user.0.id, now).await?;
         unit.audit(trace(id, user.0.id, "propose_edit", diff(&old, &proposed), now))
             .await?;
+        crate::mail::notify::submission(unit.conn(), &app.mail, &proposed, true, now).await?;
         app.commit(unit).await?;
         let mut view = private_view(&old);
         view["pending_revision"] = json!(true);

@@ -58,7 +58,20 @@ async fn deliver(
         reply_to,
         body,
     };
-    let id = repere_store::messages::send(&app.store, &m).await?;
+    let title = {
+        let c = app.read_catalog()?;
+        c.practices.get(&practice_id).map(|e| e.practice.title.to_string())
+    };
+    let mut unit = app.store.begin().await?;
+    let id = repere_store::messages::send(unit.conn(), &m).await?;
+    let addressee = match to {
+        Some(t) => Some(t),
+        None => repere_store::messages::get_in(unit.conn(), id).await?,
+    };
+    if let (Some(addressee), Some(title)) = (addressee, title) {
+        crate::mail::notify::message(unit.conn(), &app.mail, addressee, name, &title, body, chrono::Utc::now()).await?;
+    }
+    app.commit(unit).await?;
     Ok((StatusCode::CREATED, Json(json!({ "sent": true, "id": id }))).into_response())
 }
 

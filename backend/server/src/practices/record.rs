@@ -85,9 +85,34 @@ pub(super) async fn save_with(
         }
     };
     unit.audit(trace(new.id, user, action, changes, new.updated_at)).await?;
+    notify(app, unit.conn(), old, &new, action, user).await?;
     unit.changed(Subject::Practice(new.id), new.updated_at);
     app.commit(unit).await?;
     Ok(new)
+}
+
+/// Writes to the outbox, in the unit of the change, the mails it causes: a submission tells the
+/// moderators, a decision tells the author.
+async fn notify(
+    app: &AppState,
+    conn: &mut repere_store::AnyConnection,
+    old: Option<&Practice>,
+    new: &Practice,
+    action: &str,
+    by: i64,
+) -> Result<(), ApiError> {
+    use repere_core::practices::PracticeStatus::{Published, Submitted};
+    let was = old.map(|o| o.status);
+    let mailer = &app.mail;
+    let at = new.updated_at;
+    if new.status == Submitted && was != Some(Submitted) {
+        crate::mail::notify::submission(conn, mailer, new, false, at).await?;
+    } else if (new.status == Published && was != Some(Published)) || action == "publish_revision" {
+        crate::mail::notify::decision(conn, mailer, new, true, None, by, at).await?;
+    } else if action == "reject" || action == "reject_revision" {
+        crate::mail::notify::decision(conn, mailer, new, false, new.rejection_reason.as_deref(), by, at).await?;
+    }
+    Ok(())
 }
 
 /// The audit entry of a change to practice `id` by `user`.

@@ -1,0 +1,220 @@
+// "Comptes" (admins): invite, list every account with its role, way in, last sign-in and status;
+// change a role, deactivate or reactivate (the server ends the sessions at once), re-send an
+// invitation; and the outbox: what waits, what failed and why.
+import '../dsfr.css';
+import '../style.css';
+import { renderAccountMenu, send } from '../api/account';
+import { ApiError, getJson } from '../api/client';
+import { clearErrors, fieldError, showApiError } from '../ui/forms';
+import { renderFrame } from '../ui/layout';
+import { sentence } from '../ui/text';
+
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+
+interface Listed {
+  id: number;
+  email: string;
+  display_name: string;
+  role: string;
+  role_label: string;
+  status: 'active' | 'invited' | 'deactivated';
+  status_label: string;
+  sign_in_method: 'password' | 'provider' | 'both' | 'none';
+  last_sign_in_at: string | null;
+  invitation_expires_at: string | null;
+}
+
+interface Accounts {
+  accounts: Listed[];
+  roles: { value: string; label: string }[];
+}
+
+interface Outbox {
+  smtp_configured: boolean;
+  pending: number;
+  failing: number;
+  sent: number;
+  mails: { id: number; to: string; subject: string; kind: string; created_at: string; attempts: number; next_attempt_at: string | null; sent_at: string | null; last_error: string | null }[];
+}
+
+const METHODS: Record<Listed['sign_in_method'], string> = {
+  password: 'Mot de passe',
+  provider: "Fournisseur d'identité",
+  both: "Mot de passe et fournisseur d'identité",
+  none: '—',
+};
+
+const alert = document.getElementById('alert') as HTMLElement;
+const done = document.getElementById('done') as HTMLElement;
+const status = document.getElementById('status') as HTMLElement;
+const table = document.getElementById('accounts') as HTMLTableElement;
+const inviteForm = document.getElementById('invite') as HTMLFormElement;
+let me = '';
+
+const when = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleString('fr-FR', { dateStyle: 'short', timeStyle: 'short' }) : '—';
+
+function say(message: string): void {
+  alert.hidden = true;
+  done.textContent = message;
+  done.hidden = false;
+  done.focus();
+}
+
+function problem(err: unknown): void {
+  done.hidden = true;
+  alert.textContent = err instanceof ApiError ? `${err.problem.title} : ${sentence(err.message)}` : 'Le serveur est injoignable : réessayez.';
+  alert.hidden = false;
+  alert.focus();
+}
+
+function button(label: string, title: string, onClick: () => void): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'fr-btn fr-btn--secondary fr-btn--sm fr-mr-1w fr-mb-1w';
+  b.textContent = label;
+  b.title = title;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function row(a: Listed, roles: Accounts['roles']): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  const who = document.createElement('td');
+  who.textContent = a.display_name ? `${a.display_name} — ${a.email}` : a.email;
+  const role = document.createElement('td');
+  const select = document.createElement('select');
+  select.className = 'fr-select';
+  select.setAttribute('aria-label', `Rôle de ${a.email}`);
+  for (const r of roles) select.add(new Option(r.label, r.value, false, r.value === a.role));
+  select.disabled = a.email === me;
+  select.addEventListener('change', () => {
+    send<Listed>('PUT', `/api/accounts/${a.id}`, { role: select.value })
+      .then((u) => say(`${u.email} a maintenant le rôle « ${u.role_label} ».`))
+      .catch((err: unknown) => {
+        select.value = a.role;
+        problem(err);
+      });
+  });
+  role.append(select);
+  const method = document.createElement('td');
+  method.textContent = METHODS[a.sign_in_method];
+  const last = document.createElement('td');
+  last.textContent = when(a.last_sign_in_at);
+  const state = document.createElement('td');
+  const badge = document.createElement('p');
+  badge.className = `fr-badge fr-badge--sm ${a.status === 'active' ? 'fr-badge--success' : a.status === 'invited' ? 'fr-badge--info' : 'fr-badge--error'}`;
+  badge.textContent = a.status_label;
+  state.append(badge);
+  if (a.status === 'invited' && a.invitation_expires_at) {
+    const hint = document.createElement('p');
+    hint.className = 'fr-hint-text fr-mb-0';
+    hint.textContent = new Date(a.invitation_expires_at) < new Date() ? 'Lien expiré' : `Lien valable jusqu'au ${when(a.invitation_expires_at)}`;
+    state.append(hint);
+  }
+  const actions = document.createElement('td');
+  if (a.email !== me) {
+    if (a.status === 'active') {
+      actions.append(button('Désactiver', `Désactiver ${a.email} (ses sessions sont fermées, ses remontées restent)`, () => {
+        if (!window.confirm(`Désactiver le compte ${a.email} ? Ses sessions seront fermées ; ses remontées restent publiées.`)) return;
+        void change(a, { status: 'deactivated' }, `Le compte ${a.email} est désactivé.`);
+      }));
+    } else if (a.status === 'deactivated') {
+      actions.append(button('Réactiver', `Réactiver ${a.email}`, () => void change(a, { status: 'active' }, `Le compte ${a.email} est réactivé.`)));
+    }
+  }
+  if (a.status === 'invited') {
+    actions.append(button("Renvoyer l'invitation", `Renvoyer l'invitation à ${a.email} (l'ancien lien ne servira plus)`, () => {
+      send('POST', `/api/accounts/${a.id}/invitation`, {})
+        .then(() => say(`Une nouvelle invitation est partie pour ${a.email}.`))
+        .then(loadOutbox)
+        .catch(problem);
+    }));
+  }
+  tr.append(who, role, method, last, state, actions);
+  return tr;
+}
+
+async function change(a: Listed, body: Record<string, string>, message: string): Promise<void> {
+  try {
+    await send('PUT', `/api/accounts/${a.id}`, body);
+    say(message);
+    await load();
+  } catch (err) {
+    problem(err);
+  }
+}
+
+async function load(): Promise<void> {
+  const data = await getJson<Accounts>('/api/accounts');
+  const roleSelect = inviteForm.elements.namedItem('role') as HTMLSelectElement;
+  if (!roleSelect.options.length) for (const r of data.roles) roleSelect.add(new Option(r.label, r.value, r.value === 'contributor', r.value === 'contributor'));
+  table.tBodies[0]!.replaceChildren(...data.accounts.map((a) => row(a, data.roles)));
+  table.hidden = false;
+  status.textContent = `${data.accounts.length} compte${data.accounts.length > 1 ? 's' : ''}.`;
+}
+
+async function loadOutbox(): Promise<void> {
+  const o = await getJson<Outbox>('/api/outbox');
+  const summary = document.getElementById('outbox-summary')!;
+  const waiting = `${o.pending} en attente${o.failing ? `, dont ${o.failing} en échec (nouvel essai prévu)` : ''}, ${o.sent} envoyé${o.sent > 1 ? 's' : ''}.`;
+  summary.textContent = o.smtp_configured
+    ? waiting
+    : `Aucun serveur d'envoi (SMTP) n'est configuré : les courriels attendent ici, rien n'est perdu. ${waiting}`;
+  const t = document.getElementById('outbox') as HTMLTableElement;
+  t.tBodies[0]!.replaceChildren(
+    ...o.mails.map((m) => {
+      const tr = document.createElement('tr');
+      const state = m.sent_at
+        ? `Envoyé le ${when(m.sent_at)}`
+        : m.attempts
+          ? `Échec (${m.attempts} essai${m.attempts > 1 ? 's' : ''}) : ${m.last_error ?? ''} — nouvel essai le ${when(m.next_attempt_at)}`
+          : 'En attente';
+      for (const text of [m.to, m.subject, when(m.created_at), state]) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+  t.hidden = o.mails.length === 0;
+}
+
+inviteForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearErrors(inviteForm);
+  const email = (inviteForm.elements.namedItem('email') as HTMLInputElement).value.trim();
+  const display_name = (inviteForm.elements.namedItem('display_name') as HTMLInputElement).value.trim();
+  const role = (inviteForm.elements.namedItem('role') as HTMLSelectElement).value;
+  if (!email) {
+    fieldError(inviteForm, 'email', "Saisissez l'adresse de la personne à inviter.");
+    return;
+  }
+  send<{ email: string }>('POST', '/api/accounts/invitations', { email, role, display_name })
+    .then(async (r) => {
+      inviteForm.reset();
+      say(`Invitation envoyée à ${r.email} : le lien est valable 7 jours.`);
+      await Promise.all([load(), loadOutbox()]);
+    })
+    .catch((err: unknown) => showApiError(inviteForm, alert, err));
+});
+
+void renderAccountMenu().then(async (info) => {
+  if (!info?.authenticated) {
+    window.location.assign(`/connexion.html?retour=${encodeURIComponent('/comptes.html')}`);
+    return;
+  }
+  if (info.user?.role !== 'admin') {
+    status.textContent = 'Cette page est réservée aux administrateurs.';
+    inviteForm.hidden = true;
+    return;
+  }
+  me = info.user.email;
+  try {
+    await Promise.all([load(), loadOutbox()]);
+  } catch (err) {
+    status.textContent = '';
+    problem(err);
+  }
+});

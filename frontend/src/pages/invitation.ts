@@ -1,0 +1,76 @@
+// Accepting an invitation from its mailed link (`#jeton=`): whom it is for, then a password to choose,
+// or the identity provider's button, which binds the professional identity to the invited account.
+import '../dsfr.css';
+import '../style.css';
+import { renderAccountMenu, send, signedIn, type SessionInfo } from '../api/account';
+import { ApiError, getJson } from '../api/client';
+import { clearErrors, showApiError } from '../ui/forms';
+import { renderFrame } from '../ui/layout';
+import { checkNewPassword, tokenFromHash } from '../ui/password';
+import { sentence } from '../ui/text';
+
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+void renderAccountMenu();
+
+interface Invitation {
+  email: string;
+  display_name: string;
+  role: string;
+  role_label: string;
+  provider: string | null;
+  password: boolean;
+}
+
+const HOME: Record<string, string> = { contributor: '/mes-remontees.html', moderator: '/moderation.html', collectivite: '/debit.html', admin: '/tableau-de-bord.html' };
+const status = document.getElementById('status') as HTMLElement;
+const alert = document.getElementById('alert') as HTMLElement;
+const form = document.getElementById('accept') as HTMLFormElement;
+const token = tokenFromHash(window.location.hash);
+
+function fail(message: string): void {
+  status.hidden = true;
+  alert.textContent = message;
+  alert.hidden = false;
+  alert.focus();
+}
+
+if (!token) {
+  fail("Ce lien d'invitation est incomplet : ouvrez-le depuis le courriel reçu, en entier.");
+} else {
+  getJson<Invitation>(`/api/auth/invitation?token=${token}`)
+    .then((inv) => {
+      status.hidden = true;
+      document.getElementById('welcome')!.hidden = false;
+      document.getElementById('who')!.textContent = inv.email;
+      document.getElementById('role')!.textContent = inv.role_label;
+      (form.elements.namedItem('display_name') as HTMLInputElement).value = inv.display_name;
+      if (inv.provider) {
+        document.getElementById('provider')!.hidden = false;
+        document.getElementById('provider-name')!.textContent = inv.provider;
+        const a = document.getElementById('provider-button') as HTMLAnchorElement;
+        a.href = `/api/auth/oidc/start?invitation=${token}&retour=${encodeURIComponent(HOME[inv.role] ?? '/')}`;
+      }
+      form.hidden = !inv.password;
+      document.getElementById('or')!.hidden = !(inv.provider && inv.password);
+    })
+    .catch((err: unknown) => {
+      const reason = err instanceof ApiError ? err.problem.invalid_params?.[0]?.reason ?? err.message : undefined;
+      fail(reason ? `${sentence(reason)} La DANE peut vous renvoyer une invitation.` : 'Le serveur est injoignable : réessayez dans un instant.');
+    });
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearErrors(form);
+  alert.hidden = true;
+  const password = checkNewPassword(form);
+  if (password === undefined || !token) return;
+  const display_name = (form.elements.namedItem('display_name') as HTMLInputElement).value.trim();
+  send<SessionInfo>('POST', '/api/auth/invitation', { token, password, display_name })
+    .then((info) => {
+      signedIn(info);
+      history.replaceState(null, '', window.location.pathname);
+      window.location.assign(HOME[info.user?.role ?? ''] ?? '/');
+    })
+    .catch((err: unknown) => showApiError(form, alert, err));
+});
