@@ -5,6 +5,8 @@
 #   2. the tree's shape (scripts/check-layers.py), the whole Rust workspace's tests against SQLite and, when a PostgreSQL server answers
 #      (REPERE_TEST_POSTGRES, default the local one), against PostgreSQL too;
 #   3. the browser tests: the real server with the demo data, driven through Chromium.
+# The mail and sign-in tests start real components as processes: an SMTP sink (Python aiosmtpd,
+# tests/support/requirements.txt) and an OpenID provider (npm oidc-provider, frontend/package.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/packages.sh
@@ -14,6 +16,8 @@ command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 add_missing_server_packages
 install_missing
+# The SMTP sink of the mail tests (Python aiosmtpd), pinned.
+python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q -r tests/support/requirements.txt
 
 export REPERE_TEST_POSTGRES="${REPERE_TEST_POSTGRES-postgres://postgres@127.0.0.1:5432/postgres}"
 if [ -n "$REPERE_TEST_POSTGRES" ]; then

@@ -24,7 +24,7 @@ export const ADMIN = 'dane.admin@ac-nice.fr';
  * `generate`: fill the database with `repere generate` (that many practices) instead of the demo data;
  * `env`: more environment for `repere serve` (read when the server starts).
  */
-export async function startServer(options: { generate?: number; env?: Record<string, string> } = {}): Promise<Server> {
+export async function startServer(options: { generate?: number; env?: Record<string, string>; port?: number } = {}): Promise<Server> {
   const bin = process.env.REPERE_BIN ?? path.resolve(here, '../../target/debug/repere');
   const dir = mkdtempSync(path.join(tmpdir(), 'repere-e2e-'));
   if (options.generate) {
@@ -42,7 +42,7 @@ export async function startServer(options: { generate?: number; env?: Record<str
   }
   const child: ChildProcess = spawn(
     bin,
-    ['--database-url', `sqlite://${dir}/repere.db`, 'serve', '--bind', '127.0.0.1:0', '--demo-if-empty', '--frontend-dir', path.resolve(here, '../dist')],
+    ['--database-url', `sqlite://${dir}/repere.db`, 'serve', '--bind', `127.0.0.1:${options.port ?? 0}`, '--demo-if-empty', '--frontend-dir', path.resolve(here, '../dist')],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn', ...options.env } },
   );
   const base = await new Promise<string>((resolve, reject) => {

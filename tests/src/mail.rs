@@ -26,11 +26,7 @@ pub fn free_port() -> u16 {
 impl SmtpSink {
     /// Starts a sink on a free port with an empty folder.
     pub fn start() -> Self {
-        let folder = std::env::temp_dir().join(format!(
-            "repere-smtp-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
+        let folder = std::env::temp_dir().join(format!("repere-smtp-{}-{}", std::process::id(), free_port()));
         std::fs::create_dir_all(&folder).expect("sink folder");
         let mut sink = Self {
             port: free_port(),
@@ -132,9 +128,5 @@ pub fn link_after(mail: &Value, marker: &str) -> String {
     let from = text.find(marker).unwrap_or_else(|| panic!("{marker} in {text}"));
     let rest = &text[from..];
     let start = rest.find("http").expect("a link");
-    rest[start..]
-        .split_whitespace()
-        .next()
-        .expect("a link")
-        .to_string()
+    rest[start..].split_whitespace().next().expect("a link").to_string()
 }

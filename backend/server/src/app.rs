@@ -48,14 +48,16 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
-        let public_url = config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", listener.local_addr().expect("a bound listener has an address")));
+        let public_url = config.public_url.clone().unwrap_or_else(|| {
+            format!(
+                "http://{}",
+                listener.local_addr().expect("a bound listener has an address")
+            )
+        });
         let catalog = Arc::new(RwLock::new(Catalog::default()));
         let state = AppState(Arc::new(Shared {
             mail: Arc::new(crate::mail::Mailer::new(config.mail.clone(), &public_url)?),
-            auth: Arc::new(crate::auth::Access::new(&config.auth, &public_url)?),
+            auth: Arc::new(crate::auth::access::Access::new(&config.auth, &public_url)?),
             sync: Arc::new(Follower::new(store.clone(), catalog.clone())),
             store,
             catalog,
@@ -98,7 +100,7 @@ impl Application {
         let maps = self.state.maps.clone();
         tokio::spawn(async move { maps.available().await });
         let counted = tokio::spawn(crate::visits::flush_loop(self.state.clone(), stopped.clone()));
-        let mailing = tokio::spawn(crate::mail::send_loop(self.state.clone(), stopped.clone()));
+        let mailing = tokio::spawn(crate::mail::sender::send_loop(self.state.clone(), stopped.clone()));
         let sync = self.state.sync.clone();
         let url = self.database_url.clone();
         let mut follower = tokio::spawn(async move {
@@ -146,11 +148,18 @@ pub fn api_routes() -> (Routes, Routes) {
         .merge(tiles::routes())
         .merge(openapi::routes())
         .merge(auth::routes::routes())
+        .merge(auth::password::routes())
+        .merge(auth::invitations::routes())
+        .merge(auth::accounts::routes())
+        .merge(auth::oidc::routes())
         .merge(practices::routes::routes())
         .merge(networks::routes())
         .merge(links::write::routes())
         .merge(crate::mail::routes::routes());
-    (guarded, crate::visits::routes().merge(crate::mail::routes::open_routes()))
+    (
+        guarded,
+        crate::visits::routes().merge(crate::mail::routes::open_routes()),
+    )
 }
 
 /// The whole router: the API under `/api`, the frontend at `/`.

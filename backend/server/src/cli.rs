@@ -22,6 +22,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// `Serve` carries every flag of the server: the enum is built once per run, its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Sert l'API sous /api et le site sous /.

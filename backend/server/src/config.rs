@@ -216,7 +216,10 @@ impl AccessArgs {
         if allowed_domains.is_empty() {
             return Err("--allowed-domains : au moins un domaine est requis".into());
         }
-        let public_url = self.public_url.filter(|u| !u.trim().is_empty()).map(|u| u.trim_end_matches('/').to_string());
+        let public_url = self
+            .public_url
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| u.trim_end_matches('/').to_string());
         if let Some(u) = &public_url
             && url::Url::parse(u).is_err()
         {

@@ -58,7 +58,7 @@ pub struct Shared {
     /// The e-mail sender (the outbox is in the store).
     pub mail: Arc<crate::mail::Mailer>,
     /// The ways in: passwords, the identity provider, allowed domains.
-    pub auth: Arc<crate::auth::Access>,
+    pub auth: Arc<crate::auth::access::Access>,
 }
 
 impl AppState {

@@ -124,11 +124,12 @@ async fn check_token(
     purpose: Purpose,
     now: DateTime<Utc>,
 ) -> Result<Result<User, TokenRefusal>, StoreError> {
-    let row = sqlx::query("SELECT user_id, expires_at, used_at FROM account_tokens WHERE token_hash = $1 AND purpose = $2")
-        .bind(token_hash)
-        .bind(purpose.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT user_id, expires_at, used_at FROM account_tokens WHERE token_hash = $1 AND purpose = $2")
+            .bind(token_hash)
+            .bind(purpose.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some(row) = row else {
         return Ok(Err(TokenRefusal::Unknown));
     };
@@ -172,7 +173,12 @@ pub async fn use_token(
 
 /// Sets the password (and activates an invited account, naming it `display_name` when given), ending
 /// every open session of the account.
-pub async fn set_password(conn: &mut AnyConnection, user: i64, hash: &str, display_name: Option<&str>) -> Result<(), StoreError> {
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    user: i64,
+    hash: &str,
+    display_name: Option<&str>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE users SET password_hash = $1, auth_epoch = auth_epoch + 1,
            status = CASE WHEN status = 'invited' THEN 'active' ELSE status END

@@ -165,15 +165,17 @@ pub async fn recent(store: &Store, pending_only: bool, limit: i64) -> Result<Vec
     } else {
         "SELECT * FROM outbox ORDER BY id DESC LIMIT $1"
     };
-    let rows = sqlx::query(sql)
-        .bind(limit)
-        .fetch_all(store.pool())
-        .await?;
+    let rows = sqlx::query(sql).bind(limit).fetch_all(store.pool()).await?;
     rows.iter().map(from_row).collect()
 }
 
 /// Notes that the moderator `user` has not been told of submission `practice` yet (daily digest).
-pub async fn hold_for_digest(conn: &mut AnyConnection, user: i64, practice: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn hold_for_digest(
+    conn: &mut AnyConnection,
+    user: i64,
+    practice: i64,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO digest_items (user_id, practice_id, at) VALUES ($1, $2, $3)")
         .bind(user)
         .bind(practice)

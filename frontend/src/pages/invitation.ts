@@ -26,6 +26,10 @@ const status = document.getElementById('status') as HTMLElement;
 const alert = document.getElementById('alert') as HTMLElement;
 const form = document.getElementById('accept') as HTMLFormElement;
 const token = tokenFromHash(window.location.hash);
+// A link opened in a tab that already shows this page changes only the fragment: read it afresh.
+window.addEventListener('hashchange', () => {
+  if (tokenFromHash(window.location.hash)) window.location.reload();
+});
 
 function fail(message: string): void {
   status.hidden = true;

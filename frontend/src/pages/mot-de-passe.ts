@@ -15,6 +15,10 @@ const done = document.getElementById('done') as HTMLElement;
 const forgot = document.getElementById('forgot') as HTMLFormElement;
 const reset = document.getElementById('reset') as HTMLFormElement;
 const token = tokenFromHash(window.location.hash);
+// A link opened in a tab that already shows this page changes only the fragment: read it afresh.
+window.addEventListener('hashchange', () => {
+  if (tokenFromHash(window.location.hash)) window.location.reload();
+});
 
 if (token) {
   document.getElementById('title')!.textContent = 'Choisir un nouveau mot de passe';

@@ -44,7 +44,11 @@ fn listed_json(l: &repere_store::accounts::Listed) -> Value {
 /// GET /api/accounts — every account (admins).
 pub async fn list(State(app): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     user.require(&[Role::Admin])?;
-    let accounts: Vec<Value> = repere_store::accounts::list(&app.store).await?.iter().map(listed_json).collect();
+    let accounts: Vec<Value> = repere_store::accounts::list(&app.store)
+        .await?
+        .iter()
+        .map(listed_json)
+        .collect();
     Ok(Json(json!({ "accounts": accounts, "roles": Role::ALL.iter().map(|r| json!({"value": r.as_str(), "label": r.label()})).collect::<Vec<_>>() })).into_response())
 }
 
@@ -66,7 +70,12 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     user.require(&[Role::Admin])?;
     let input = json_body(body)?;
-    let role = input.role.as_deref().map(|r| Role::parse("role", r)).transpose().map_err(ApiError::field)?;
+    let role = input
+        .role
+        .as_deref()
+        .map(|r| Role::parse("role", r))
+        .transpose()
+        .map_err(ApiError::field)?;
     let status = input
         .status
         .as_deref()
@@ -80,7 +89,10 @@ pub async fn update(
         )));
     }
     if role.is_none() && status.is_none() {
-        return Err(ApiError::field(repere_core::Invalid::new("role", "rien à changer : donnez role ou status")));
+        return Err(ApiError::field(repere_core::Invalid::new(
+            "role",
+            "rien à changer : donnez role ou status",
+        )));
     }
     let now = Utc::now();
     let mut unit = app.store.begin().await?;
@@ -110,7 +122,10 @@ pub async fn update(
             ));
         }
         repere_store::accounts::set_status(unit.conn(), id, s).await?;
-        changes.insert("status".into(), json!({ "old": old.status.as_str(), "new": s.as_str() }));
+        changes.insert(
+            "status".into(),
+            json!({ "old": old.status.as_str(), "new": s.as_str() }),
+        );
     }
     if !changes.is_empty() {
         unit.audit(Trace {
@@ -142,7 +157,9 @@ pub async fn resend(State(app): State<AppState>, user: CurrentUser, Path(id): Pa
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("aucun compte {id}")))?;
     if !super::invitations::may_invite(user.0.role, invited.role) {
-        return Err(ApiError::Forbidden("un modérateur n'invite que des contributeurs".into()));
+        return Err(ApiError::Forbidden(
+            "un modérateur n'invite que des contributeurs".into(),
+        ));
     }
     if invited.status != AccountStatus::Invited {
         return Err(ApiError::Conflict("ce compte a déjà accepté son invitation".into()));

@@ -48,8 +48,16 @@ pub(super) async fn write_invitation(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let (token, hash) = new_token();
-    repere_store::accounts::create_token(conn, &hash, Purpose::Invitation, user.id, Some(inviter.id), now, now + INVITATION_VALID)
-        .await?;
+    repere_store::accounts::create_token(
+        conn,
+        &hash,
+        Purpose::Invitation,
+        user.id,
+        Some(inviter.id),
+        now,
+        now + INVITATION_VALID,
+    )
+    .await?;
     let by = if inviter.display_name.is_empty() {
         "La DANE de l'académie de Nice".to_string()
     } else {
@@ -69,7 +77,10 @@ pub(super) async fn write_invitation(
         kind: "invitation",
         subject: "Invitation à rejoindre Repère".into(),
         paras,
-        action: ("Accepter l'invitation", app.mail.link(&format!("/invitation.html#jeton={token}"))),
+        action: (
+            "Accepter l'invitation",
+            app.mail.link(&format!("/invitation.html#jeton={token}")),
+        ),
         unsubscribe: None,
     }
     .build();
@@ -97,11 +108,16 @@ pub async fn invite(
     let email = Email::parse(&input.email).map_err(ApiError::field)?;
     let role = Role::parse("role", &input.role).map_err(ApiError::field)?;
     if !may_invite(user.0.role, role) {
-        return Err(ApiError::Forbidden("un modérateur n'invite que des contributeurs".into()));
+        return Err(ApiError::Forbidden(
+            "un modérateur n'invite que des contributeurs".into(),
+        ));
     }
     let name = input.display_name.as_deref().map(str::trim).unwrap_or_default();
     if name.chars().count() > NAME_MAX {
-        return Err(ApiError::field(repere_core::Invalid::new("display_name", format!("au plus {NAME_MAX} caractères"))));
+        return Err(ApiError::field(repere_core::Invalid::new(
+            "display_name",
+            format!("au plus {NAME_MAX} caractères"),
+        )));
     }
     let now = Utc::now();
     let mut unit = app.store.begin().await?;
@@ -109,7 +125,8 @@ pub async fn invite(
         Ok(id) => id,
         Err(StoreError::Duplicate(_)) => {
             return Err(ApiError::Conflict(
-                "un compte existe déjà pour cette adresse (s'il attend encore, renvoyez l'invitation depuis la liste)".into(),
+                "un compte existe déjà pour cette adresse (s'il attend encore, renvoyez l'invitation depuis la liste)"
+                    .into(),
             ));
         }
         Err(e) => return Err(e.into()),
@@ -187,9 +204,21 @@ pub async fn accept(
     }
     let name = input.display_name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     if name.is_some_and(|n| n.chars().count() > NAME_MAX) {
-        return Err(ApiError::field(repere_core::Invalid::new("display_name", format!("au plus {NAME_MAX} caractères"))));
+        return Err(ApiError::field(repere_core::Invalid::new(
+            "display_name",
+            format!("au plus {NAME_MAX} caractères"),
+        )));
     }
-    let out = set_password_with_token(&app, &session, Purpose::Invitation, &input.token, &input.password, name, Utc::now()).await?;
+    let out = set_password_with_token(
+        &app,
+        &session,
+        Purpose::Invitation,
+        &input.token,
+        &input.password,
+        name,
+        Utc::now(),
+    )
+    .await?;
     Ok(Json(out).into_response())
 }
 

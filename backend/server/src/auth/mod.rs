@@ -2,10 +2,12 @@
 //! tower-sessions crate), CSRF protection of every state-changing request, login rate limiting per
 //! account and per IP, and the `CurrentUser` extractor that routes use to require a role.
 
+pub mod access;
 pub mod accounts;
 pub mod invitations;
 pub mod oidc;
 pub mod password;
+pub mod provider;
 pub mod routes;
 pub mod session_store;
 
@@ -18,34 +20,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use repere_core::users::Role;
 use repere_store::users::User;
+use serde_json::{Value, json};
 use tower_sessions::Session;
 
 use crate::error::{ApiError, problem};
 use crate::state::AppState;
-
-/// How people may sign in on this instance.
-pub struct Access {
-    /// Whether local passwords are accepted.
-    pub password_login: bool,
-    /// Domains whose addresses may sign in through the provider.
-    pub allowed_domains: Vec<String>,
-    pub oidc: Option<oidc::Provider>,
-}
-
-impl Access {
-    /// From the configuration; the provider's links start at `public_url`.
-    pub fn new(config: &crate::config::AuthConfig, public_url: &str) -> anyhow::Result<Self> {
-        Ok(Self {
-            password_login: config.password_login,
-            allowed_domains: config.allowed_domains.clone(),
-            oidc: config
-                .oidc
-                .clone()
-                .map(|o| oidc::Provider::new(o, public_url))
-                .transpose()?,
-        })
-    }
-}
 
 /// Session keys.
 pub const USER_KEY: &str = "user_id";
@@ -124,6 +103,18 @@ pub async fn sign_in(state: &AppState, session: &Session, user: &User) -> Result
     repere_store::accounts::signed_in(&state.store, user.id, chrono::Utc::now()).await?;
     tracing::info!(user_id = user.id, role = user.role.as_str(), "signed in");
     Ok(csrf)
+}
+
+pub fn user_json(u: &User) -> Value {
+    json!({ "email": u.email.as_str(), "display_name": u.display_name, "role": u.role.as_str(), "role_label": u.role.label() })
+}
+
+/// The ways in this instance offers, for the sign-in page.
+pub fn methods(app: &AppState) -> Value {
+    json!({
+        "password": app.auth.password_login,
+        "provider": app.auth.oidc.as_ref().map(|o| o.config.label.as_str()),
+    })
 }
 
 /// The SHA-256 of a token sent by e-mail, as kept in the store (hex).

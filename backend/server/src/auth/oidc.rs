@@ -8,14 +8,12 @@
 //! browser back to the sign-in page with a reason code the page explains in French, creates nothing,
 //! and is audited.
 
-use std::time::{Duration, Instant};
-
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreUserInfoClaims};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
     PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use repere_core::users::{AccountStatus, Email, Role};
@@ -27,8 +25,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_sessions::Session;
 
+use super::provider::Provider;
 use super::{sign_in, token_hash};
-use crate::config::OidcConfig;
 use crate::error::ApiError;
 use crate::request::{pairs, reject_unknown};
 use crate::routes::Routes;
@@ -36,16 +34,6 @@ use crate::state::AppState;
 
 /// Session key of the sign-in under way.
 const PENDING_KEY: &str = "oidc_pending";
-/// How long discovered metadata (and the issuer's keys) are kept.
-const METADATA_TTL: Duration = Duration::from_secs(600);
-
-/// The configured provider and what discovery taught about it.
-pub struct Provider {
-    pub config: OidcConfig,
-    redirect_url: String,
-    http: openidconnect::reqwest::Client,
-    metadata: tokio::sync::Mutex<Option<(Instant, CoreProviderMetadata)>>,
-}
 
 /// A sign-in under way, kept in the session between the start and the callback.
 #[derive(Debug, Serialize, Deserialize)]
@@ -92,44 +80,6 @@ impl Refusal {
     }
 }
 
-impl Provider {
-    /// The provider of `config`; its redirect URL defaults to `{public_url}/api/auth/oidc/callback`.
-    pub fn new(config: OidcConfig, public_url: &str) -> anyhow::Result<Self> {
-        IssuerUrl::new(config.issuer.clone()).map_err(|e| anyhow::anyhow!("REPERE_OIDC_ISSUER invalide : {e}"))?;
-        let redirect_url = config
-            .redirect_url
-            .clone()
-            .unwrap_or_else(|| format!("{}/api/auth/oidc/callback", public_url.trim_end_matches('/')));
-        RedirectUrl::new(redirect_url.clone()).map_err(|e| anyhow::anyhow!("REPERE_OIDC_REDIRECT_URL invalide : {e}"))?;
-        let http = openidconnect::reqwest::ClientBuilder::new()
-            // No redirects: a provider cannot bounce Repère's requests elsewhere (SSRF).
-            .redirect(openidconnect::reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
-            .build()?;
-        Ok(Self {
-            config,
-            redirect_url,
-            http,
-            metadata: tokio::sync::Mutex::new(None),
-        })
-    }
-
-    async fn metadata(&self) -> Result<CoreProviderMetadata, String> {
-        let mut cached = self.metadata.lock().await;
-        if let Some((at, m)) = cached.as_ref()
-            && at.elapsed() < METADATA_TTL
-        {
-            return Ok(m.clone());
-        }
-        let issuer = IssuerUrl::new(self.config.issuer.clone()).map_err(|e| e.to_string())?;
-        let m = CoreProviderMetadata::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| format!("discovery: {e}"))?;
-        *cached = Some((Instant::now(), m.clone()));
-        Ok(m)
-    }
-}
-
 /// `?retour=/page&invitation=TOKEN` of the start.
 fn start_params(raw: Option<&str>) -> Result<(String, Option<String>), ApiError> {
     let params = pairs(raw)?;
@@ -143,7 +93,11 @@ fn start_params(raw: Option<&str>) -> Result<(String, Option<String>), ApiError>
 }
 
 /// GET /api/auth/oidc/start — sends the browser to the provider.
-pub async fn start(State(app): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub async fn start(
+    State(app): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     let provider = app
         .auth
         .oidc
@@ -162,9 +116,15 @@ pub async fn start(State(app): State<AppState>, session: Session, RawQuery(raw):
         ClientId::new(provider.config.client_id.clone()),
         Some(ClientSecret::new(provider.config.client_secret.clone())),
     )
-    .set_redirect_uri(RedirectUrl::new(provider.redirect_url.clone()).map_err(|e| ApiError::Internal(e.to_string()))?);
+    .set_redirect_uri(
+        RedirectUrl::new(provider.redirect_url().to_string()).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let mut request = client.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random);
+    let mut request = client.authorize_url(
+        CoreAuthenticationFlow::AuthorizationCode,
+        CsrfToken::new_random,
+        Nonce::new_random,
+    );
     for s in &provider.config.scopes {
         request = request.add_scope(Scope::new(s.clone()));
     }
@@ -199,12 +159,14 @@ async fn identity(provider: &Provider, pending: &Pending, code: String) -> Resul
         ClientId::new(provider.config.client_id.clone()),
         Some(ClientSecret::new(provider.config.client_secret.clone())),
     )
-    .set_redirect_uri(RedirectUrl::new(provider.redirect_url.clone()).map_err(|e| (Refusal::Provider, e.to_string()))?);
+    .set_redirect_uri(
+        RedirectUrl::new(provider.redirect_url().to_string()).map_err(|e| (Refusal::Provider, e.to_string()))?,
+    );
     let tokens = client
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|e| (Refusal::Provider, e.to_string()))?
         .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
-        .request_async(&provider.http)
+        .request_async(provider.http())
         .await
         .map_err(|e| (Refusal::Provider, format!("token endpoint: {e}")))?;
     let id_token = tokens.id_token().ok_or((Refusal::Token, "no ID token".to_string()))?;
@@ -214,20 +176,32 @@ async fn identity(provider: &Provider, pending: &Pending, code: String) -> Resul
         .map_err(|e| (Refusal::Token, e.to_string()))?;
     let subject = claims.subject().clone();
     let mut email = claims.email().map(|e| e.as_str().to_string());
-    let given = claims.given_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string());
-    let family = claims.family_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string());
+    let given = claims
+        .given_name()
+        .and_then(|n| n.get(None))
+        .map(|n| n.as_str().to_string());
+    let family = claims
+        .family_name()
+        .and_then(|n| n.get(None))
+        .map(|n| n.as_str().to_string());
     let mut name = [given, family].into_iter().flatten().collect::<Vec<_>>().join(" ");
     if email.is_none()
         && let Ok(request) = client.user_info(tokens.access_token().clone(), Some(subject.clone()))
     {
         // ProConnect gives the address through the user-info endpoint only.
-        match request.request_async(&provider.http).await {
+        match request.request_async(provider.http()).await {
             Ok(info) => {
                 let info: CoreUserInfoClaims = info;
                 email = info.email().map(|e| e.as_str().to_string());
                 if name.is_empty() {
-                    let g = info.given_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string());
-                    let f = info.family_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string());
+                    let g = info
+                        .given_name()
+                        .and_then(|n| n.get(None))
+                        .map(|n| n.as_str().to_string());
+                    let f = info
+                        .family_name()
+                        .and_then(|n| n.get(None))
+                        .map(|n| n.as_str().to_string());
                     name = [g, f].into_iter().flatten().collect::<Vec<_>>().join(" ");
                 }
             }
@@ -244,7 +218,11 @@ async fn identity(provider: &Provider, pending: &Pending, code: String) -> Resul
 
 /// Audits a refusal and sends the browser back to the sign-in page with its code.
 async fn refused(app: &AppState, refusal: Refusal, detail: &str, who: Option<&Identity>) -> Response {
-    tracing::warn!(reason = refusal.code(), detail, "sign-in through the identity provider refused");
+    tracing::warn!(
+        reason = refusal.code(),
+        detail,
+        "sign-in through the identity provider refused"
+    );
     let trace = Trace {
         entity: "sign_in",
         key: who.map_or_else(|| "?".into(), |i| i.subject.clone()),
@@ -270,7 +248,11 @@ async fn refused(app: &AppState, refusal: Refusal, detail: &str, who: Option<&Id
 }
 
 /// The account this identity signs in to, created or bound as needed.
-async fn account_for(app: &AppState, id: &Identity, invitation: Option<&str>) -> Result<Result<User, Refusal>, ApiError> {
+async fn account_for(
+    app: &AppState,
+    id: &Identity,
+    invitation: Option<&str>,
+) -> Result<Result<User, Refusal>, ApiError> {
     if let Some(user) = repere_store::accounts::by_identity(&app.store, &id.issuer, &id.subject).await? {
         return Ok(if user.status == AccountStatus::Deactivated {
             Err(Refusal::Deactivated)
@@ -288,7 +270,14 @@ async fn account_for(app: &AppState, id: &Identity, invitation: Option<&str>) ->
     let mut unit = app.store.begin().await?;
     let (user_id, action) = match invitation {
         Some(token) => {
-            let invited = match repere_store::accounts::use_token(unit.conn(), &token_hash(token.trim()), Purpose::Invitation, now).await? {
+            let invited = match repere_store::accounts::use_token(
+                unit.conn(),
+                &token_hash(token.trim()),
+                Purpose::Invitation,
+                now,
+            )
+            .await?
+            {
                 Ok(u) => u,
                 Err(_) => return Ok(Err(Refusal::Invitation)),
             };
@@ -298,7 +287,9 @@ async fn account_for(app: &AppState, id: &Identity, invitation: Option<&str>) ->
             repere_store::accounts::activate(unit.conn(), invited.id).await?;
             (invited.id, "invitation_accepted")
         }
-        None => match repere_store::accounts::insert_federated(unit.conn(), &email, &id.name, Role::Contributor, now).await {
+        None => match repere_store::accounts::insert_federated(unit.conn(), &email, &id.name, Role::Contributor, now)
+            .await
+        {
             Ok(uid) => (uid, "created_by_provider"),
             Err(StoreError::Duplicate(_)) => return Ok(Err(Refusal::Existing)),
             Err(e) => return Err(e.into()),
@@ -329,9 +320,15 @@ async fn account_for(app: &AppState, id: &Identity, invitation: Option<&str>) ->
 }
 
 /// GET /api/auth/oidc/callback?code&state — back from the provider.
-pub async fn callback(State(app): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub async fn callback(
+    State(app): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     let Some(provider) = app.auth.oidc.as_ref() else {
-        return Err(ApiError::NotFound("aucun fournisseur d'identité n'est configuré".into()));
+        return Err(ApiError::NotFound(
+            "aucun fournisseur d'identité n'est configuré".into(),
+        ));
     };
     let params = pairs(raw.as_deref()).unwrap_or_default();
     let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());

@@ -16,8 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tower_sessions::Session;
 
-use super::routes::{methods, user_json};
-use super::{hash_password, random_hex, sign_in, token_hash};
+use super::{hash_password, methods, random_hex, sign_in, token_hash, user_json};
 use crate::error::ApiError;
 use crate::mail::compose::{Compose, Para};
 use crate::request::json_body;
@@ -94,8 +93,16 @@ pub async fn forgot(
             repere_store::users::record_failure(&app.store, &scope, now).await?;
             let (token, hash) = new_token();
             let mut unit = app.store.begin().await?;
-            repere_store::accounts::create_token(unit.conn(), &hash, Purpose::Reset, user.id, None, now, now + RESET_VALID)
-                .await?;
+            repere_store::accounts::create_token(
+                unit.conn(),
+                &hash,
+                Purpose::Reset,
+                user.id,
+                None,
+                now,
+                now + RESET_VALID,
+            )
+            .await?;
             let link = app.mail.link(&format!("/mot-de-passe.html#jeton={token}"));
             let mail = Compose {
                 to: user.email.as_str(),
@@ -156,7 +163,9 @@ pub(super) async fn set_password_with_token(
         }
     };
     if user.status == AccountStatus::Deactivated {
-        return Err(ApiError::Forbidden("ce compte est désactivé : adressez-vous à la DANE".into()));
+        return Err(ApiError::Forbidden(
+            "ce compte est désactivé : adressez-vous à la DANE".into(),
+        ));
     }
     repere_store::accounts::set_password(unit.conn(), user.id, &password_hash, display_name).await?;
     unit.audit(Trace {
@@ -186,7 +195,16 @@ pub async fn reset(
     body: Result<Json<Reset>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let input = json_body(body)?;
-    let out = set_password_with_token(&app, &session, Purpose::Reset, &input.token, &input.password, None, Utc::now()).await?;
+    let out = set_password_with_token(
+        &app,
+        &session,
+        Purpose::Reset,
+        &input.token,
+        &input.password,
+        None,
+        Utc::now(),
+    )
+    .await?;
     Ok(Json(out).into_response())
 }
 

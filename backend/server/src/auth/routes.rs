@@ -8,12 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use repere_core::users::Email;
-use repere_store::users::User;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use tower_sessions::Session;
 
-use super::{CSRF_KEY, EPOCH_KEY, USER_KEY, random_hex, session_valid, sign_in, verify_password};
+use super::{CSRF_KEY, EPOCH_KEY, USER_KEY, methods, random_hex, session_valid, sign_in, user_json, verify_password};
 use crate::error::ApiError;
 use crate::routes::Routes;
 use crate::state::AppState;
@@ -25,18 +24,6 @@ pub const WINDOW_MINUTES: i64 = 15;
 
 /// The same message whatever was wrong, so that nobody learns which addresses have an account.
 const BAD_CREDENTIALS: &str = "Adresse électronique ou mot de passe incorrect.";
-
-pub(super) fn user_json(u: &User) -> Value {
-    json!({ "email": u.email.as_str(), "display_name": u.display_name, "role": u.role.as_str(), "role_label": u.role.label() })
-}
-
-/// The ways in this instance offers, for the sign-in page.
-pub(super) fn methods(app: &AppState) -> Value {
-    json!({
-        "password": app.auth.password_login,
-        "provider": app.auth.oidc.as_ref().map(|o| o.config.label.as_str()),
-    })
-}
 
 fn session_error(e: tower_sessions::session::Error) -> ApiError {
     ApiError::Internal(format!("session: {e}"))
@@ -138,7 +125,10 @@ pub async fn login(
         ));
     }
     let csrf = sign_in(&app, &session, &user).await?;
-    Ok(Json(json!({ "authenticated": true, "user": user_json(&user), "csrf_token": csrf, "sign_in": methods(&app) })).into_response())
+    Ok(
+        Json(json!({ "authenticated": true, "user": user_json(&user), "csrf_token": csrf, "sign_in": methods(&app) }))
+            .into_response(),
+    )
 }
 
 /// POST /api/auth/logout — ends the session.
@@ -153,8 +143,4 @@ pub fn routes() -> Routes {
         .get("/auth/session", current)
         .post("/auth/login", login)
         .post("/auth/logout", logout)
-        .merge(super::password::routes())
-        .merge(super::invitations::routes())
-        .merge(super::accounts::routes())
-        .merge(super::oidc::routes())
 }

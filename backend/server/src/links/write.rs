@@ -101,7 +101,10 @@ pub async fn create(
     unit.audit(trace(id, &user, "create", details, now)).await?;
     let ends = {
         let c = app.read_catalog()?;
-        c.practices.get(&link.from_practice).zip(c.practices.get(&link.to_practice)).map(|(a, b)| (a.practice.clone(), b.practice.clone()))
+        c.practices
+            .get(&link.from_practice)
+            .zip(c.practices.get(&link.to_practice))
+            .map(|(a, b)| (a.practice.clone(), b.practice.clone()))
     };
     if let Some((from, to)) = ends {
         crate::mail::notify::link(unit.conn(), &app.mail, &from, &to, user.0.id, now).await?;

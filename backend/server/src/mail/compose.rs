@@ -109,16 +109,28 @@ mod tests {
             to: "a@ac-nice.fr",
             kind: "decision",
             subject: "Votre remontée".into(),
-            paras: vec![Para::Text("Refusée.".into()), Para::Quote("<script>x</script> & co".into())],
+            paras: vec![
+                Para::Text("Refusée.".into()),
+                Para::Quote("<script>x</script> & co".into()),
+            ],
             action: ("Voir mes remontées", "https://r.fr/mes-remontees.html".into()),
-            unsubscribe: Some(("https://r.fr/api/mail/unsubscribe?t=1".into(), "https://r.fr/preferences.html".into())),
+            unsubscribe: Some((
+                "https://r.fr/api/mail/unsubscribe?t=1".into(),
+                "https://r.fr/preferences.html".into(),
+            )),
         }
         .build();
         assert!(mail.text.contains("> <script>x</script> & co"));
-        assert!(mail.text.contains("Voir mes remontées : https://r.fr/mes-remontees.html"));
+        assert!(
+            mail.text
+                .contains("Voir mes remontées : https://r.fr/mes-remontees.html")
+        );
         assert!(mail.html.contains("&lt;script&gt;x&lt;/script&gt; &amp; co"));
         assert!(!mail.html.contains("<script>"));
         assert!(mail.html.contains("href=\"https://r.fr/api/mail/unsubscribe?t=1\""));
-        assert_eq!(mail.unsubscribe_url.as_deref(), Some("https://r.fr/api/mail/unsubscribe?t=1"));
+        assert_eq!(
+            mail.unsubscribe_url.as_deref(),
+            Some("https://r.fr/api/mail/unsubscribe?t=1")
+        );
     }
 }

@@ -2,38 +2,33 @@
 //! `repere_store::outbox`); the sender task here claims what is due and delivers it over SMTP with
 //! `lettre`, trying again with a doubling delay after a failure. It is woken at once after a local
 //! commit and looks at the outbox every few seconds for what other instances wrote. Without an SMTP
-//! server, nothing is sent: the mails wait in the outbox, which admins read (`/api/outbox`).
+//! server, nothing is sent: the mails wait in the outbox, which admins read (`/api/outbox`). The
+//! [`Mailer`] (held in the state) builds messages; the task that delivers them is in [`sender`].
 
 pub mod compose;
 pub mod digest;
 pub mod notify;
 pub mod routes;
+pub mod sender;
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use repere_store::outbox::{self, Queued};
+use lettre::{AsyncSmtpTransport, Message, Tokio1Executor};
+use repere_store::outbox::Queued;
 use tokio::sync::Notify;
 
 use crate::config::MailConfig;
-use crate::state::AppState;
-
-/// How long a claimed mail stays the claimer's (then another sender may take it).
-const LEASE_S: i64 = 120;
-/// Mails claimed at once.
-const BATCH: i64 = 20;
 
 /// The sender: its configuration, its SMTP transport (if any) and what wakes it.
 pub struct Mailer {
     pub config: MailConfig,
     /// Public address of Repère, for links.
     pub public_url: Arc<str>,
-    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    pub(crate) transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: Option<Mailbox>,
-    wake: Notify,
+    pub(crate) wake: Notify,
 }
 
 impl Mailer {
@@ -76,7 +71,7 @@ impl Mailer {
         format!("{}{path}", self.public_url)
     }
 
-    fn message(&self, queued: &Queued) -> Result<Message, String> {
+    pub(crate) fn message(&self, queued: &Queued) -> Result<Message, String> {
         let from = self.from.clone().ok_or("no sender")?;
         let to: Mailbox = queued
             .mail
@@ -112,74 +107,10 @@ impl Mailer {
     }
 
     /// The delay before attempt `attempts + 1` of a mail that failed `attempts` times.
-    fn backoff(&self, attempts: i64) -> chrono::Duration {
+    pub(crate) fn backoff(&self, attempts: i64) -> chrono::Duration {
         let base = self.config.retry_base.as_secs_f64();
         let delay = (base * 2f64.powi(attempts.clamp(0, 30) as i32)).min(self.config.retry_max.as_secs_f64());
         chrono::Duration::milliseconds((delay * 1000.0) as i64)
-    }
-
-    /// Delivers what is due; returns how many mails were claimed.
-    async fn deliver_due(&self, app: &AppState) -> usize {
-        let Some(transport) = &self.transport else {
-            return 0;
-        };
-        let claimed = match outbox::claim(&app.store, Utc::now(), chrono::Duration::seconds(LEASE_S), BATCH).await {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::warn!(error = %e, "outbox not readable; trying again shortly");
-                return 0;
-            }
-        };
-        let n = claimed.len();
-        for queued in claimed {
-            let outcome = match self.message(&queued) {
-                Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-                Err(e) => Err(e),
-            };
-            let written = match outcome {
-                Ok(()) => {
-                    tracing::info!(mail = queued.id, kind = %queued.mail.kind, "e-mail delivered");
-                    app.metrics.mail(true);
-                    outbox::delivered(&app.store, queued.id, Utc::now()).await
-                }
-                Err(error) => {
-                    let retry = Utc::now() + self.backoff(queued.attempts);
-                    tracing::warn!(mail = queued.id, attempts = queued.attempts + 1, %error, %retry, "e-mail not delivered; will try again");
-                    app.metrics.mail(false);
-                    outbox::failed(&app.store, queued.id, &error, retry).await
-                }
-            };
-            if let Err(e) = written {
-                // The lease runs out and the mail is tried again: at worst it is delivered twice.
-                tracing::error!(mail = queued.id, error = %e, "delivery state not written");
-            }
-        }
-        n
-    }
-}
-
-/// The sender task: delivers what is due, then sleeps until woken, until the next retry is due or for
-/// the polling interval; sends the daily digests. Ends when `stopped` turns true.
-pub async fn send_loop(app: AppState, mut stopped: tokio::sync::watch::Receiver<bool>) {
-    let mailer = app.mail.clone();
-    if !mailer.sends() {
-        tracing::info!("no SMTP server configured (REPERE_SMTP_URL): e-mails wait in the outbox, listed for admins");
-    }
-    let mut last_digest = std::time::Instant::now() - digest::CHECK_EVERY;
-    loop {
-        if last_digest.elapsed() >= digest::CHECK_EVERY {
-            last_digest = std::time::Instant::now();
-            digest::send_due(&app).await;
-        }
-        let claimed = mailer.deliver_due(&app).await;
-        if claimed as i64 == BATCH {
-            continue;
-        }
-        tokio::select! {
-            _ = mailer.wake.notified() => {}
-            _ = tokio::time::sleep(mailer.config.poll) => {}
-            _ = stopped.changed() => break,
-        }
     }
 }
 

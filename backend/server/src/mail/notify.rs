@@ -132,7 +132,9 @@ pub async fn decision(
     };
     if let Some(r) = reason.filter(|_| !published) {
         paras.push(Para::Quote(r.to_string()));
-        paras.push(Para::Text("Vous pouvez la modifier puis la soumettre de nouveau.".into()));
+        paras.push(Para::Text(
+            "Vous pouvez la modifier puis la soumettre de nouveau.".into(),
+        ));
     }
     optional(
         conn,
@@ -182,7 +184,9 @@ pub async fn message(
                 kind: "message",
                 subject: format!("{sender_name} vous écrit au sujet de « {practice_title} »"),
                 paras: vec![
-                    Para::Text(format!("{sender_name} vous a écrit via Repère au sujet de « {practice_title} » :")),
+                    Para::Text(format!(
+                        "{sender_name} vous a écrit via Repère au sujet de « {practice_title} » :"
+                    )),
                     Para::Quote(body.to_string()),
                     Para::Text("Répondez depuis votre espace : votre adresse n'est pas communiquée.".into()),
                 ],

@@ -19,14 +19,23 @@ use crate::routes::Routes;
 use crate::state::AppState;
 
 /// GET /api/outbox?pending=true — the outbox for admins: counts, whether mails leave, the latest mails.
-pub async fn outbox(State(app): State<AppState>, user: CurrentUser, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub async fn outbox(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     user.require(&[Role::Admin])?;
     let params = pairs(raw.as_deref())?;
     reject_unknown(&params, &["pending"])?;
     let pending = match params.iter().find(|(k, _)| k == "pending").map(|(_, v)| v.as_str()) {
         None | Some("false") => false,
         Some("true") => true,
-        Some(other) => return Err(ApiError::param("pending", format!("true ou false attendu, pas « {other} »"))),
+        Some(other) => {
+            return Err(ApiError::param(
+                "pending",
+                format!("true ou false attendu, pas « {other} »"),
+            ));
+        }
     };
     let counts = repere_store::outbox::counts(&app.store).await?;
     let mails: Vec<_> = repere_store::outbox::recent(&app.store, pending, 200)
@@ -97,7 +106,12 @@ pub async fn set_preferences(
     Ok(Json(preferences_json(&updated)).into_response())
 }
 
-async fn save(app: &AppState, user: &repere_store::users::User, new: Preferences, action: &str) -> Result<(), ApiError> {
+async fn save(
+    app: &AppState,
+    user: &repere_store::users::User,
+    new: Preferences,
+    action: &str,
+) -> Result<(), ApiError> {
     let now = Utc::now();
     let mut unit = app.store.begin().await?;
     repere_store::accounts::set_preferences(unit.conn(), user.id, &new).await?;
@@ -115,10 +129,7 @@ async fn save(app: &AppState, user: &repere_store::users::User, new: Preferences
 }
 
 /// Who and what an unsubscribe link names.
-async fn unsubscribe_target(
-    app: &AppState,
-    raw: Option<&str>,
-) -> Result<(repere_store::users::User, Topic), ApiError> {
+async fn unsubscribe_target(app: &AppState, raw: Option<&str>) -> Result<(repere_store::users::User, Topic), ApiError> {
     let params = pairs(raw)?;
     reject_unknown(&params, &["u", "t", "k"])?;
     let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());

@@ -20,7 +20,10 @@ fn problem(b: OperationBuilder, status: &str, description: &str) -> OperationBui
 }
 
 fn base(id: &str, summary: &str, tag: &str) -> OperationBuilder {
-    OperationBuilder::new().operation_id(Some(id)).summary(Some(summary)).tag(tag)
+    OperationBuilder::new()
+        .operation_id(Some(id))
+        .summary(Some(summary))
+        .tag(tag)
 }
 
 /// A JSON write behind the CSRF guard.
@@ -52,7 +55,11 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
     let token = || query("token", Type::String, "Jeton reçu par courriel");
     let unsubscribe_params = |b: OperationBuilder| {
         b.parameter(query("u", Type::Integer, "Compte"))
-            .parameter(query("t", Type::String, "Type de message : submissions, decisions, messages, links"))
+            .parameter(query(
+                "t",
+                Type::String,
+                "Type de message : submissions, decisions, messages, links",
+            ))
             .parameter(query("k", Type::String, "Clé du lien"))
     };
     paths

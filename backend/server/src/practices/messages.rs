@@ -69,7 +69,16 @@ async fn deliver(
         None => repere_store::messages::get_in(unit.conn(), id).await?,
     };
     if let (Some(addressee), Some(title)) = (addressee, title) {
-        crate::mail::notify::message(unit.conn(), &app.mail, addressee, name, &title, body, chrono::Utc::now()).await?;
+        crate::mail::notify::message(
+            unit.conn(),
+            &app.mail,
+            addressee,
+            name,
+            &title,
+            body,
+            chrono::Utc::now(),
+        )
+        .await?;
     }
     app.commit(unit).await?;
     Ok((StatusCode::CREATED, Json(json!({ "sent": true, "id": id }))).into_response())
