@@ -23,6 +23,7 @@ pub mod opinee;
 pub mod outbox;
 pub mod practices;
 pub mod revisions;
+pub mod schema;
 pub mod sites;
 pub mod transfer;
 pub mod unit;

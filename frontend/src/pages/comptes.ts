@@ -56,9 +56,9 @@ const when = (iso: string | null) =>
 
 function say(message: string): void {
   alert.hidden = true;
+  // Announced (role=status) without taking the admin away from the row they work on.
   done.textContent = message;
   done.hidden = false;
-  done.focus();
 }
 
 function problem(err: unknown): void {
@@ -89,8 +89,18 @@ function row(a: Listed, roles: Accounts['roles']): HTMLTableRowElement {
   for (const r of roles) select.add(new Option(r.label, r.value, false, r.value === a.role));
   select.disabled = a.email === me;
   select.addEventListener('change', () => {
+    const label = select.selectedOptions[0]?.textContent ?? select.value;
+    if (!window.confirm(`Donner à ${a.email} le rôle « ${label} » ?`)) {
+      select.value = a.role;
+      return;
+    }
+    select.disabled = true;
     send<Listed>('PUT', `/api/accounts/${a.id}`, { role: select.value })
-      .then((u) => say(`${u.email} a maintenant le rôle « ${u.role_label} ».`))
+      .then((u) => {
+        a.role = u.role;
+        say(`${u.email} a maintenant le rôle « ${u.role_label} ».`);
+      })
+      .finally(() => (select.disabled = false))
       .catch((err: unknown) => {
         select.value = a.role;
         problem(err);
@@ -131,6 +141,7 @@ function row(a: Listed, roles: Accounts['roles']): HTMLTableRowElement {
         .catch(problem);
     }));
   }
+  for (const [td, label] of [[who, 'Compte'], [role, 'Rôle'], [method, 'Connexion'], [last, 'Dernière connexion'], [state, 'Statut']] as const) td.dataset.label = label;
   tr.append(who, role, method, last, state, actions);
   return tr;
 }
@@ -139,7 +150,7 @@ async function change(a: Listed, body: Record<string, string>, message: string):
   try {
     await send('PUT', `/api/accounts/${a.id}`, body);
     say(message);
-    await load();
+    await Promise.all([load(), loadOutbox()]);
   } catch (err) {
     problem(err);
   }
@@ -165,13 +176,15 @@ async function loadOutbox(): Promise<void> {
   t.tBodies[0]!.replaceChildren(
     ...o.mails.map((m) => {
       const tr = document.createElement('tr');
+      const labels = ['Destinataire', 'Objet', 'Écrit le', 'État'];
       const state = m.sent_at
         ? `Envoyé le ${when(m.sent_at)}`
         : m.attempts
           ? `Échec (${m.attempts} essai${m.attempts > 1 ? 's' : ''}) : ${m.last_error ?? ''} — nouvel essai le ${when(m.next_attempt_at)}`
           : 'En attente';
-      for (const text of [m.to, m.subject, when(m.created_at), state]) {
+      for (const [i, text] of [m.to, m.subject, when(m.created_at), state].entries()) {
         const td = document.createElement('td');
+        td.dataset.label = labels[i]!;
         td.textContent = text;
         tr.append(td);
       }
@@ -191,13 +204,20 @@ inviteForm.addEventListener('submit', (e) => {
     fieldError(inviteForm, 'email', "Saisissez l'adresse de la personne à inviter.");
     return;
   }
+  const submit = inviteForm.querySelector<HTMLButtonElement>('button[type=submit]')!;
+  submit.disabled = true;
+  done.hidden = true;
+  alert.hidden = true;
   send<{ email: string }>('POST', '/api/accounts/invitations', { email, role, display_name })
     .then(async (r) => {
       inviteForm.reset();
       say(`Invitation envoyée à ${r.email} : le lien est valable 7 jours.`);
       await Promise.all([load(), loadOutbox()]);
+      // The sender delivers within seconds: show it left.
+      setTimeout(() => void loadOutbox(), 3000);
     })
-    .catch((err: unknown) => showApiError(inviteForm, alert, err));
+    .catch((err: unknown) => showApiError(inviteForm, alert, err))
+    .finally(() => (submit.disabled = false));
 });
 
 void renderAccountMenu().then(async (info) => {
@@ -207,9 +227,9 @@ void renderAccountMenu().then(async (info) => {
   }
   if (info.user?.role !== 'admin') {
     status.textContent = 'Cette page est réservée aux administrateurs.';
-    inviteForm.hidden = true;
     return;
   }
+  document.getElementById('admin-only')!.hidden = false;
   me = info.user.email;
   try {
     await Promise.all([load(), loadOutbox()]);

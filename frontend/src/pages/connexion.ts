@@ -67,7 +67,12 @@ form.addEventListener('submit', (e) => {
   if (!email) ok = !fieldError(form, 'email', 'Saisissez votre adresse électronique.') && false;
   if (!password) ok = !fieldError(form, 'password', 'Saisissez votre mot de passe.') && false;
   if (!ok) return;
+  const button = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
+  button.disabled = true;
   login(email, password)
     .then((info) => window.location.assign(retour ?? home(info.user?.role)))
-    .catch((err: unknown) => showApiError(form, alert, err));
+    .catch((err: unknown) => {
+      button.disabled = false;
+      showApiError(form, alert, err);
+    });
 });

@@ -5,7 +5,7 @@ import '../style.css';
 import { renderAccountMenu, send, signedIn, type SessionInfo } from '../api/account';
 import { ApiError, getJson } from '../api/client';
 import { clearErrors, showApiError } from '../ui/forms';
-import { renderFrame } from '../ui/layout';
+import { flash, renderFrame } from '../ui/layout';
 import { checkNewPassword, tokenFromHash } from '../ui/password';
 import { sentence } from '../ui/text';
 
@@ -31,9 +31,17 @@ window.addEventListener('hashchange', () => {
   if (tokenFromHash(window.location.hash)) window.location.reload();
 });
 
-function fail(message: string): void {
+function fail(message: string, links: [string, string][] = []): void {
   status.hidden = true;
-  alert.textContent = message;
+  const parts: (string | HTMLElement)[] = [message];
+  for (const [href, label] of links) {
+    const a = document.createElement('a');
+    a.className = 'fr-link fr-ml-1w';
+    a.href = href;
+    a.textContent = label;
+    parts.push(' ', a);
+  }
+  alert.replaceChildren(...parts);
   alert.hidden = false;
   alert.focus();
 }
@@ -59,7 +67,11 @@ if (!token) {
     })
     .catch((err: unknown) => {
       const reason = err instanceof ApiError ? err.problem.invalid_params?.[0]?.reason ?? err.message : undefined;
-      fail(reason ? `${sentence(reason)} La DANE peut vous renvoyer une invitation.` : 'Le serveur est injoignable : réessayez dans un instant.');
+      if (reason?.includes('déjà servi')) {
+        fail('Cette invitation a déjà servi : votre compte est sans doute déjà actif.', [['/connexion.html', 'Se connecter'], ['/mot-de-passe.html', 'Mot de passe oublié ?']]);
+      } else {
+        fail(reason ? `${sentence(reason)} La DANE peut vous renvoyer une invitation.` : 'Le serveur est injoignable : réessayez dans un instant.');
+      }
     });
 }
 
@@ -70,9 +82,13 @@ form.addEventListener('submit', (e) => {
   const password = checkNewPassword(form);
   if (password === undefined || !token) return;
   const display_name = (form.elements.namedItem('display_name') as HTMLInputElement).value.trim();
+  const button = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
+  button.disabled = true;
   send<SessionInfo>('POST', '/api/auth/invitation', { token, password, display_name })
+    .finally(() => (button.disabled = false))
     .then((info) => {
       signedIn(info);
+      flash('Votre compte Repère est activé et vous êtes connecté.');
       history.replaceState(null, '', window.location.pathname);
       window.location.assign(HOME[info.user?.role ?? ''] ?? '/');
     })

@@ -4,7 +4,9 @@ import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send, signedIn, type SessionInfo } from '../api/account';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
-import { renderFrame } from '../ui/layout';
+import { flash, renderFrame } from '../ui/layout';
+import { ApiError } from '../api/client';
+import { sentence } from '../ui/text';
 import { checkNewPassword, tokenFromHash } from '../ui/password';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
@@ -58,10 +60,28 @@ reset.addEventListener('submit', (e) => {
   alert.hidden = true;
   const password = checkNewPassword(reset);
   if (password === undefined || !token) return;
+  const button = reset.querySelector('button')!;
+  button.disabled = true;
   send<SessionInfo>('POST', '/api/auth/password/reset', { token, password })
     .then((info) => {
       signedIn(info);
+      flash('Votre mot de passe est changé et vous êtes connecté ; vos autres sessions sont fermées.');
       window.location.assign('/mes-remontees.html');
     })
-    .catch((err: unknown) => showApiError(reset, alert, err));
+    .catch((err: unknown) => {
+      if (err instanceof ApiError && err.param === 'token') {
+        // The link itself is at fault: say so plainly, and offer a new one.
+        reset.hidden = true;
+        const a = document.createElement('a');
+        a.href = '/mot-de-passe.html';
+        a.className = 'fr-link';
+        a.textContent = 'Recevoir un nouveau lien';
+        alert.replaceChildren(`${sentence(err.problem.invalid_params?.[0]?.reason ?? err.message)} `, a);
+        alert.hidden = false;
+        alert.focus();
+        return;
+      }
+      showApiError(reset, alert, err);
+    })
+    .finally(() => (button.disabled = false));
 });

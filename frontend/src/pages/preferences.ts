@@ -52,7 +52,10 @@ form.addEventListener('submit', (e) => {
     messages: box('messages').checked,
     links: box('links').checked,
   };
+  const button = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
+  button.disabled = true;
   send<Prefs>('PUT', '/api/account/preferences', body)
+    .finally(() => (button.disabled = false))
     .then((p) => {
       show(p);
       done.textContent = 'Vos préférences sont enregistrées.';

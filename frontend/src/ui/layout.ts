@@ -69,6 +69,7 @@ export function renderFrame(frame: Frame): void {
     }
   });
   document.body.prepend(skip, header);
+  showFlash(main);
   scrollableTables(document.body);
   if (main) main.after(footer);
   else document.body.append(footer);
@@ -93,4 +94,33 @@ export function scrollableTables(root: HTMLElement): void {
   };
   fix();
   new MutationObserver(fix).observe(root, { childList: true, subtree: true });
+}
+
+const FLASH_KEY = 'repere-flash';
+
+/** A confirmation shown once on the next page (after a sign-in that leaves the page it happened on). */
+export function flash(message: string): void {
+  try {
+    sessionStorage.setItem(FLASH_KEY, message);
+  } catch {
+    // Storage refused (private mode): the next page simply shows no confirmation.
+  }
+}
+
+function showFlash(main: HTMLElement | null): void {
+  let message: string | null = null;
+  try {
+    message = sessionStorage.getItem(FLASH_KEY);
+    sessionStorage.removeItem(FLASH_KEY);
+  } catch {
+    return;
+  }
+  if (!message || !main) return;
+  const p = document.createElement('p');
+  p.className = 'fr-alert fr-alert--success fr-alert--sm';
+  p.setAttribute('role', 'status');
+  p.textContent = message;
+  const title = main.querySelector('h1');
+  if (title) title.after(p);
+  else main.prepend(p);
 }

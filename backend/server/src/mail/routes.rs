@@ -160,6 +160,10 @@ fn page(title: &str, body: Markup) -> Response {
             html lang="fr" {
                 head { meta charset="utf-8"; meta name="viewport" content="width=device-width, initial-scale=1"; title { (title) " — Repère" } }
                 body style="font-family:Marianne,Arial,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5" {
+                    header style="border-bottom:1px solid #ddd;padding-bottom:.75rem;margin-bottom:1.5rem" {
+                        p style="margin:0;font-weight:700;font-size:1.25rem;color:#000091" { "Repère" }
+                        p style="margin:0;color:#3a3a3a" { "Carte des usages numériques innovants — académie de Nice" }
+                    }
                     main { h1 style="font-size:1.5rem" { (title) } (body) }
                 }
             }
