@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IdentityProvider, type Sink, freePort, linkAfter, startProvider, startSink } from './access-support';
-import { axe, launch } from './browser';
+import { axe, launch, watchPolicy } from './browser';
 import { ADMIN, CONTRIBUTOR, PASSWORD, type Server, startServer } from './server';
 
 let server: Server;
@@ -49,6 +49,7 @@ async function page(viewport = { width: 1280, height: 800 }): Promise<{ page: Pa
   await ctx.route((u) => !u.href.startsWith(server.base) && !u.href.startsWith(provider.issuer), (r) => r.abort());
   const p = await ctx.newPage();
   p.on('pageerror', (e) => errors.push(e.message));
+  watchPolicy(p, errors);
   return { page: p, close: () => ctx.close() };
 }
 

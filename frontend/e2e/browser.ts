@@ -21,9 +21,17 @@ export async function openPage(browser: Browser, base: string, url: string, erro
   await ctx.route((u) => !u.href.startsWith(base), (r) => r.abort());
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
+  watchPolicy(page, errors);
   await page.goto(`${base}${url}`);
   await ready(page);
   return { ctx, page };
+}
+
+/** Counts as an error anything the Content-Security-Policy refused (the pages must work with it on). */
+export function watchPolicy(page: Page, errors: string[]): void {
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|create)/i.test(m.text())) errors.push(`CSP: ${m.text()}`);
+  });
 }
 
 /** Waits until the map is loaded, the practices are shown and the map is idle. */
@@ -133,6 +141,7 @@ export async function plainPage(h: Harness, viewport = { width: 1280, height: 90
   await ctx.route((u) => !u.href.startsWith(h.server.base), (r) => r.abort());
   const page = await ctx.newPage();
   page.on('pageerror', (e) => h.errors.push(e.message));
+  watchPolicy(page, h.errors);
   return { page, close: () => ctx.close() };
 }
 

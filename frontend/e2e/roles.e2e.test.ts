@@ -26,6 +26,11 @@ describe('roles', () => {
     await signInFrom(page, `/connexion.html?retour=${encodeURIComponent('/?fiche=1')}`, MODERATOR);
     await page.waitForURL(`${h.server.base}/?fiche=1`);
     await close();
+    // A destination that the browser would resolve to another host is ignored: the role's page instead.
+    const other = await plainPage(h);
+    await signInFrom(other.page, '/connexion.html?retour=/%5Cexample.org/x', MODERATOR);
+    await other.page.waitForURL(`${h.server.base}/moderation.html`);
+    await other.close();
   });
 
   it('on a phone, wide tables scroll in a focusable region, never the page', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LAYERS, decode, encode, type State } from '../src/state/url';
+import { DEFAULT_LAYERS, decode, encode, sameOriginPath, type State } from '../src/state/url';
 
 describe('URL state', () => {
   it('round-trips view, filters, layers, fiche and point of interest', () => {
@@ -30,5 +30,18 @@ describe('URL state', () => {
     expect(s.filters).toEqual({ tool: 'Scratch' });
     expect(decode('carte=30/43/7').view).toBeUndefined();
     expect(decode('fiche=1.5').fiche).toBeUndefined();
+  });
+});
+
+describe('where a sign-in may lead back', () => {
+  const origin = 'https://repere.ac-nice.fr';
+  it('keeps paths of this site', () => {
+    expect(sameOriginPath('/moderation.html', origin)).toBe('/moderation.html');
+    expect(sameOriginPath('/?fiche=1#carte', origin)).toBe('/?fiche=1#carte');
+  });
+  it('refuses every way out to another host', () => {
+    for (const t of ['//example.org/x', '/\\example.org/x', '/%5Cexample.org/x'.replace('%5C', '\\'), 'https://example.org/', 'javascript:alert(1)', '', null]) {
+      expect(sameOriginPath(t, origin), String(t)).toBeUndefined();
+    }
   });
 });

@@ -411,9 +411,33 @@ impl<'a> Browser<'a> {
         }
         let resp = req.send().await.unwrap();
         let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let set_cookie = header("set-cookie");
-        if let Some(sc) = &set_cookie {
-            self.cookie = Some(sc.split(';').next().unwrap().to_string());
+        // The session's cookie when the response sets it, else the first one.
+        let set_cookie = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("repere_session="))
+            .map(str::to_owned)
+            .or_else(|| header("set-cookie"));
+        // A small cookie jar: each Set-Cookie replaces its name's value; all are sent back together.
+        for sc in resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+        {
+            let pair = sc.split(';').next().unwrap().trim().to_string();
+            let name = pair.split('=').next().unwrap().to_string();
+            let mut jar: Vec<String> = self
+                .cookie
+                .as_deref()
+                .map(|c| c.split("; ").map(str::to_owned).collect())
+                .unwrap_or_default();
+            jar.retain(|c| c.split('=').next() != Some(name.as_str()));
+            jar.push(pair);
+            jar.sort();
+            self.cookie = Some(jar.join("; "));
         }
         let (ctype, retry_after) = (header("content-type").unwrap_or_default(), header("retry-after"));
         let status = resp.status().as_u16();

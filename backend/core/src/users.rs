@@ -210,6 +210,13 @@ pub fn check_password(password: &str) -> Result<(), Invalid> {
             format!("le mot de passe doit compter au plus {PASSWORD_MAX} caractères"),
         ));
     }
+    // Long is not enough (`aaaaaaaaaaaa`, `azertyuiop12`): an estimate of the guesses it would take.
+    if zxcvbn::zxcvbn(password, &[]).score() < zxcvbn::Score::Three {
+        return Err(Invalid::new(
+            "password",
+            "ce mot de passe se devine trop facilement : préférez une phrase de plusieurs mots sans rapport entre eux",
+        ));
+    }
     Ok(())
 }
 
@@ -262,6 +269,9 @@ mod tests {
     fn password_policy() {
         assert!(check_password("court").is_err());
         assert!(check_password("une phrase de passe assez longue").is_ok());
+        for guessable in ["aaaaaaaaaaaa", "azertyuiop12", "motdepasse123", "123456789012"] {
+            assert!(check_password(guessable).is_err(), "{guessable}");
+        }
         assert!(check_password(&"x".repeat(300)).is_err());
     }
 

@@ -27,6 +27,11 @@ use crate::routes::Routes;
 use crate::state::{AppState, Shared};
 use crate::{auth, indicators, letter, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
 
+/// Longest wait for in-flight requests once a stop is asked (SIGTERM).
+pub const DRAIN_MAX: std::time::Duration = std::time::Duration::from_secs(10);
+/// Longest wait for a request body that is announced but does not come (408 after it).
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// A server ready to run: store connected, socket bound. The catalogue is loaded by [`Self::run_until`]
 /// while the socket already answers `/health/live` (and 503 on the API until it is loaded).
 pub struct Application {
@@ -57,7 +62,11 @@ impl Application {
         let catalog = Arc::new(RwLock::new(Catalog::default()));
         let state = AppState(Arc::new(Shared {
             mail: Arc::new(crate::mail::Mailer::new(config.mail.clone(), &public_url)?),
-            auth: Arc::new(crate::auth::access::Access::new(&config.auth, &public_url)?),
+            auth: Arc::new(crate::auth::access::Access::new(
+                &config.auth,
+                &public_url,
+                config.secure_cookies,
+            )?),
             sync: Arc::new(Follower::new(store.clone(), catalog.clone())),
             store,
             catalog,
@@ -69,7 +78,7 @@ impl Application {
             maps: Arc::new(crate::maps::StaticMaps::new(&config.frontend_dir, config.static_maps)),
             visits: Default::default(),
             embed_origins: config.embed_origins.clone(),
-            framing: crate::embed::Framing::new(&config.embed_origins)?,
+            framing: crate::embed::Framing::new(&config.embed_origins, config.basemap_style_url.is_some())?,
         }));
         let router = router(state.clone(), config);
         Ok(Self {
@@ -101,6 +110,10 @@ impl Application {
         tokio::spawn(async move { maps.available().await });
         let counted = tokio::spawn(crate::visits::flush_loop(self.state.clone(), stopped.clone()));
         let mailing = tokio::spawn(crate::mail::sender::send_loop(self.state.clone(), stopped.clone()));
+        let purging = tokio::spawn(crate::auth::session_store::purge_loop(
+            self.state.store.clone(),
+            stopped.clone(),
+        ));
         let sync = self.state.sync.clone();
         let url = self.database_url.clone();
         let mut follower = tokio::spawn(async move {
@@ -109,6 +122,13 @@ impl Application {
             sync.follow(url, stopped).await;
             Ok::<_, repere_store::StoreError>(())
         });
+        // When `shutdown` fires, in-flight requests get DRAIN_MAX to finish; a client that never sends
+        // the rest of its request does not hold the stop for ever.
+        let (asked, mut stop_asked) = tokio::sync::watch::channel(false);
+        let shutdown = async move {
+            shutdown.await;
+            let _ = asked.send(true);
+        };
         let mut serve = tokio::spawn(
             axum::serve(
                 self.listener,
@@ -117,12 +137,27 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .into_future(),
         );
+        let drained = async move {
+            let _ = stop_asked.wait_for(|a| *a).await;
+            tokio::time::sleep(DRAIN_MAX).await;
+        };
+        tokio::pin!(drained);
         tokio::select! {
+            () = &mut drained => {
+                tracing::warn!(seconds = DRAIN_MAX.as_secs(), "connections still open after the drain time: stopping anyway");
+                serve.abort();
+                let _ = stop.send(true);
+                let _ = follower.await;
+                let _ = counted.await;
+                let _ = mailing.await;
+                let _ = purging.await;
+            }
             served = &mut serve => {
                 let _ = stop.send(true);
                 let _ = follower.await;
                 let _ = counted.await;
                 let _ = mailing.await;
+                let _ = purging.await;
                 served.context("server task")?.context("server")?;
             }
             loaded = &mut follower => {
@@ -180,6 +215,9 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::wait_for_load))
         .route_layer(axum::middleware::from_fn(ops::note_route))
         .fallback(api_not_found)
+        // Errors the framework writes (bad path ids, bodies, methods) leave as problem+json too.
+        .layer(axum::middleware::from_fn(crate::error::problems_only))
+        .layer(axum::middleware::from_fn(auth::no_store_personal))
         // The API may be read from other sites (OGC clients in a browser); the pages need no CORS.
         .layer(CorsLayer::permissive());
     let operations = Router::new()
@@ -212,6 +250,8 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .layer(http_cache::compression())
         .merge(frontend)
         .layer(sessions)
+        // A body announced and never sent does not hold a connection for minutes.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(CatchPanicLayer::custom(|_| {
             problem(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -225,6 +265,10 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             crate::embed::framing,
         ))
         .layer(axum::middleware::from_fn_with_state(state, ops::track))
+        .layer(axum::middleware::from_fn_with_state(
+            config.public_url.as_deref().and_then(crate::request::PublicOrigin::of),
+            crate::request::public_origin,
+        ))
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> Response {

@@ -30,7 +30,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Remplit la base avec le jeu de démonstration déterministe (sans effet s'il est déjà chargé).
     Demo,
-    /// Importe un fichier officiel.
+    /// Importe un fichier officiel. Codes de sortie : 0 tout est importé ; 3 importé, mais des lignes
+    /// sont rejetées (listées) ; 1 fichier refusé (illisible, format inconnu, aucune ligne valable).
     #[command(subcommand)]
     Import(ImportCommand),
     /// Gère les comptes.
@@ -171,12 +172,17 @@ pub enum ImportCommand {
     },
 }
 
+/// Log levels unless `RUST_LOG` says otherwise. ERROR is for faults an operator must act on: the map
+/// renderer's libraries are quiet below WARN, and the renderer's "tile without any vertices" (an empty
+/// tile, normal on a map of a few points) is not logged at all.
+pub const DEFAULT_LOG_FILTER: &str =
+    "info,sqlx=warn,wgpu_core=warn,wgpu_hal=warn,naga=warn,maplibre::vector::render_commands=off";
+
 /// Logs to stderr: readable text, or one JSON object per line when `REPERE_LOG_FORMAT=json` (for a
 /// log collector). `RUST_LOG` sets the levels.
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("RUST_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,wgpu_core=warn,wgpu_hal=warn,naga=warn"));
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -349,6 +355,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{report}");
             Ok(if report.rejected.is_empty() {
                 ExitCode::SUCCESS
+            } else if report.nothing_valid() {
+                eprintln!("erreur : fichier refusé, aucune ligne n'est valable");
+                ExitCode::FAILURE
             } else {
                 ExitCode::from(3)
             })

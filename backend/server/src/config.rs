@@ -82,7 +82,13 @@ pub struct AuthConfig {
     /// Domains whose addresses may sign in through the provider (and be invited).
     pub allowed_domains: Vec<String>,
     pub oidc: Option<OidcConfig>,
+    /// Proxies whose `X-Forwarded-For` is believed about the client's address (failed sign-ins are
+    /// counted per client).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
+
+/// Default trusted proxies: a proxy on the same machine (the documented nginx).
+pub const DEFAULT_TRUSTED_PROXIES: &str = "127.0.0.1,::1";
 
 /// Default allowed domain.
 pub const DEFAULT_ALLOWED_DOMAINS: &str = "ac-nice.fr";
@@ -93,6 +99,10 @@ impl Default for AuthConfig {
             password_login: true,
             allowed_domains: vec![DEFAULT_ALLOWED_DOMAINS.into()],
             oidc: None,
+            trusted_proxies: vec![
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::Ipv6Addr::LOCALHOST.into(),
+            ],
         }
     }
 }
@@ -207,6 +217,9 @@ pub struct AccessArgs {
     /// Nom du fournisseur sur le bouton de connexion.
     #[arg(long, env = "REPERE_OIDC_LABEL", default_value = "ProConnect")]
     pub oidc_label: String,
+    /// Mandataires (nginx) dont l'en-tête X-Forwarded-For donne l'adresse du client, séparés par des virgules ; vide : aucun.
+    #[arg(long, env = "REPERE_TRUSTED_PROXIES", default_value = DEFAULT_TRUSTED_PROXIES)]
+    pub trusted_proxies: String,
 }
 
 impl AccessArgs {
@@ -256,10 +269,13 @@ impl AccessArgs {
             retry_max: std::time::Duration::from_secs(self.smtp_retry_max.max(self.smtp_retry)),
             ..MailConfig::default()
         };
+        let trusted_proxies = crate::auth::throttle::parse_proxies(&self.trusted_proxies)
+            .map_err(|e| format!("REPERE_TRUSTED_PROXIES : {e}"))?;
         let auth = AuthConfig {
             password_login: !self.no_password_login,
             allowed_domains,
             oidc,
+            trusted_proxies,
         };
         Ok((public_url, mail, auth))
     }

@@ -42,15 +42,22 @@ pub enum ApiError {
     /// Signed in, but the role or ownership does not allow it (403).
     #[error("{0}")]
     Forbidden(String),
-    /// Too many failed attempts (429), with the seconds to wait.
-    #[error("trop de tentatives")]
-    TooManyRequests { retry_after_s: u64 },
+    /// Too many attempts (429), with the seconds to wait and what was attempted ("tentatives de
+    /// connexion", "messages").
+    #[error("trop de {what}")]
+    TooManyRequests { retry_after_s: u64, what: &'static str },
     /// The resource does not exist, or is not visible to the caller (404).
     #[error("{0}")]
     NotFound(String),
     /// A service this request needs is not available on this machine (503), e.g. map rendering.
     #[error("{0}")]
     Unavailable(String),
+    /// The body is larger than accepted (413).
+    #[error("{0}")]
+    TooLarge(String),
+    /// Too busy to take the request now (503), with the seconds after which to try again.
+    #[error("occupé")]
+    Busy { retry_after_s: u64 },
     /// The store failed; details are logged, never sent (500).
     #[error("store: {0}")]
     Store(#[from] StoreError),
@@ -128,14 +135,35 @@ impl IntoResponse for ApiError {
             ),
             Self::BadCredentials(detail) => problem(StatusCode::UNAUTHORIZED, "Connexion refusée", &detail, None),
             Self::Forbidden(detail) => problem(StatusCode::FORBIDDEN, "Action non autorisée", &detail, None),
-            Self::TooManyRequests { retry_after_s } => {
+            Self::TooManyRequests { retry_after_s, what } => {
                 let mut resp = problem(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "Trop de tentatives",
-                    &format!(
-                        "Trop de tentatives de connexion : réessayez dans {} minutes.",
-                        retry_after_s.div_ceil(60)
-                    ),
+                    "Trop de demandes",
+                    &if retry_after_s < 60 {
+                        format!("Trop de {what} en peu de temps : réessayez dans {retry_after_s} s.")
+                    } else {
+                        format!(
+                            "Trop de {what} en peu de temps : réessayez dans {} min.",
+                            retry_after_s.div_ceil(60)
+                        )
+                    },
+                    None,
+                );
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+                resp
+            }
+            Self::TooLarge(detail) => problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Requête trop volumineuse",
+                &detail,
+                Some(json!({ "invalid_params": [{ "name": "body", "reason": detail }] })),
+            ),
+            Self::Busy { retry_after_s } => {
+                let mut resp = problem(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service occupé",
+                    &format!("Trop de cartes sont en cours de dessin : réessayez dans {retry_after_s} secondes."),
                     None,
                 );
                 resp.headers_mut()
@@ -161,4 +189,133 @@ fn internal() -> Response {
         "Une erreur inattendue est survenue ; elle a été journalisée. Réessayez plus tard.",
         None,
     )
+}
+
+/// Longest error body read back to be rewritten as problem+json.
+const ERROR_BODY_MAX: usize = 16 * 1024;
+
+fn title_of(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Paramètre invalide",
+        401 => "Connexion requise",
+        403 => "Action non autorisée",
+        404 => "Introuvable",
+        405 => "Méthode non acceptée",
+        408 => "Requête trop lente",
+        409 => "Action impossible",
+        413 => "Requête trop volumineuse",
+        415 => "Type de contenu non accepté",
+        422 => "Champ invalide",
+        429 => "Trop de demandes",
+        503 => "Service indisponible",
+        s if s >= 500 => "Erreur interne",
+        _ => "Requête refusée",
+    }
+}
+
+/// What an error the framework wrote means, in French (its English text is kept after it).
+fn detail_of(status: StatusCode, text: &str, allow: Option<&str>) -> String {
+    let said = text.trim();
+    let base = match status.as_u16() {
+        400 => "la requête est mal formée",
+        405 => "cette adresse n'accepte pas cette méthode",
+        413 => "le corps de la requête dépasse la taille acceptée",
+        415 => "le corps doit être du JSON (Content-Type: application/json)",
+        422 => "le corps JSON n'a pas la forme attendue",
+        404 => "aucune ressource à cette adresse",
+        _ => "la requête n'a pas abouti",
+    };
+    let mut d = base.to_string();
+    if let Some(allow) = allow {
+        d.push_str(&format!(" (méthodes acceptées : {allow})"));
+    }
+    if !said.is_empty() {
+        d.push_str(&format!(" : {said}"));
+    }
+    d
+}
+
+/// The parameter an extractor's error names: `` `key` `` in its text, else the only `{param}` of the
+/// route.
+fn param_of(text: &str, route: Option<&str>) -> Option<String> {
+    if let Some(rest) = text.split("Cannot parse `").nth(1)
+        && let Some(key) = rest.split('`').next()
+        && !key.is_empty()
+        && text.contains("with value")
+    {
+        return Some(key.to_string());
+    }
+    let route = route?;
+    let params: Vec<&str> = route
+        .split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .collect();
+    (params.len() == 1).then(|| params[0].to_string())
+}
+
+/// Middleware under `/api`: every error leaves as `application/problem+json`, those the framework
+/// writes itself too (a path id that is not a number, a body that is not the JSON expected, too large,
+/// a method the route does not take), naming the parameter when it can be known. Headers such as
+/// `Allow` and `Retry-After` are kept.
+pub async fn problems_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| m.as_str().to_owned());
+    let resp = next.run(request).await;
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, ERROR_BODY_MAX).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    let allow = parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok());
+    let detail = detail_of(status, &text, allow);
+    let extra = if status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY {
+        let name = param_of(&text, route.as_deref()).unwrap_or_else(|| "body".into());
+        let name = if status == StatusCode::UNPROCESSABLE_ENTITY {
+            "body".to_string()
+        } else {
+            name
+        };
+        Some(json!({ "invalid_params": [{ "name": name, "reason": detail }] }))
+    } else {
+        None
+    };
+    let mut out = problem(status, title_of(status), &detail, extra);
+    for (k, v) in &parts.headers {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod problem_tests {
+    use super::*;
+
+    #[test]
+    fn the_parameter_at_fault_is_named() {
+        assert_eq!(
+            param_of("Invalid URL: Cannot parse `id` with value `abc` to a `i64`", None).as_deref(),
+            Some("id")
+        );
+        assert_eq!(
+            param_of(
+                "Invalid URL: Cannot parse `abc` to a `i64`",
+                Some("/api/practices/{id}/neighbourhood")
+            )
+            .as_deref(),
+            Some("id")
+        );
+        assert_eq!(param_of("x", Some("/api/a/{b}/{c}")), None);
+        assert!(detail_of(StatusCode::METHOD_NOT_ALLOWED, "", Some("GET,HEAD")).contains("GET,HEAD"));
+    }
 }

@@ -10,7 +10,7 @@ use repere_core::temporal::Interval;
 use repere_core::text::Query;
 
 use axum::Json;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 
 use crate::error::ApiError;
 
@@ -184,28 +184,117 @@ pub fn has<S: AsRef<str>>(values: &[S], wanted: &str) -> bool {
         .any(|v| repere_core::text::folds_to(v.as_ref().trim(), wanted))
 }
 
-/// Absolute base URL of this server as the client reached it (`http://host:port`).
+/// Absolute base URL of this server as the client reached it (`http://host:port`). Only `http` and
+/// `https` are believed of `X-Forwarded-Proto`, and only a host name or address with an optional port
+/// of `Host`; anything else is replaced (`http`, `localhost`). When `REPERE_PUBLIC_URL` is set, the
+/// `public_origin` middleware has already put its scheme and host there.
 pub fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
+        .filter(|h| is_host(h))
         .unwrap_or("localhost");
-    let proto = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("http");
+    let proto = match headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) {
+        Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
     format!("{proto}://{host}")
+}
+
+/// `name[:port]` or `[v6]:port`: letters, digits, dots and hyphens, at most 255 characters.
+fn is_host(h: &str) -> bool {
+    let (name, port) = match h.rsplit_once(':') {
+        Some((n, p)) if !n.ends_with(':') && p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() => (n, Some(p)),
+        _ => (h, None),
+    };
+    let bracketed = name.starts_with('[') && name.ends_with(']') && name.len() > 2;
+    !name.is_empty()
+        && h.len() <= 255
+        && port.is_none_or(|p| p.parse::<u16>().is_ok())
+        && (bracketed
+            && name[1..name.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+            || name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+}
+
+/// The scheme and `Host` of `REPERE_PUBLIC_URL`, put on every request by [`public_origin`].
+#[derive(Clone, Debug)]
+pub struct PublicOrigin {
+    pub scheme: HeaderValue,
+    pub host: HeaderValue,
+}
+
+impl PublicOrigin {
+    /// From a configured public URL (`https://repere.ac-nice.fr`); `None` when it has no host.
+    pub fn of(url: &str) -> Option<Self> {
+        let u = url::Url::parse(url).ok()?;
+        let host = match u.port() {
+            Some(p) => format!("{}:{p}", u.host_str()?),
+            None => u.host_str()?.to_string(),
+        };
+        Some(Self {
+            scheme: HeaderValue::from_str(u.scheme()).ok()?,
+            host: HeaderValue::from_str(&host).ok()?,
+        })
+    }
+}
+
+/// Middleware: with a configured public URL, the links Repère writes use its scheme and host whatever
+/// the request's `Host` and `X-Forwarded-Proto` say.
+pub async fn public_origin(
+    axum::extract::State(origin): axum::extract::State<Option<PublicOrigin>>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(o) = origin {
+        request.headers_mut().insert(header::HOST, o.host);
+        request.headers_mut().insert("x-forwarded-proto", o.scheme);
+    }
+    next.run(request).await
 }
 
 /// The JSON body of a request, or a 422 naming `body`.
 pub fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(b)| b)
-        .map_err(|e| ApiError::param("body", format!("corps JSON invalide : {}", e.body_text())))
+    body.map(|Json(b)| b).map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge("le corps de la requête dépasse la taille acceptée (2 Mo)".into())
+        } else {
+            ApiError::param("body", format!("corps JSON invalide : {}", e.body_text()))
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_trust_only_a_plain_host_and_http_or_https() {
+        let with = |host: &str, proto: Option<&str>| {
+            let mut h = HeaderMap::new();
+            h.insert(header::HOST, HeaderValue::from_str(host).unwrap());
+            if let Some(p) = proto {
+                h.insert("x-forwarded-proto", HeaderValue::from_str(p).unwrap());
+            }
+            base_url(&h)
+        };
+        assert_eq!(with("repere.ac-nice.fr", Some("https")), "https://repere.ac-nice.fr");
+        assert_eq!(with("127.0.0.1:8080", None), "http://127.0.0.1:8080");
+        assert_eq!(with("[::1]:8080", None), "http://[::1]:8080");
+        assert_eq!(
+            with("repere.ac-nice.fr", Some("javascript:alert(1)//")),
+            "http://repere.ac-nice.fr"
+        );
+        assert_eq!(with("evil\"><script>", None), "http://localhost");
+        assert_eq!(with("a.fr:99999", None), "http://localhost");
+        let o = PublicOrigin::of("https://repere.ac-nice.fr").unwrap();
+        assert_eq!(
+            (o.scheme.to_str().unwrap(), o.host.to_str().unwrap()),
+            ("https", "repere.ac-nice.fr")
+        );
+        assert!(PublicOrigin::of("pas une adresse").is_none());
+    }
 
     #[test]
     fn unknown_and_repeated_parameters_are_refused() {

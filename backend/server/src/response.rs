@@ -17,7 +17,20 @@ pub fn with_type(body: Value, media: &'static str) -> Response {
     resp
 }
 
+/// A cell that a spreadsheet would not run as a formula (OWASP's rule against CSV injection): text
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, which
+/// spreadsheets show as text. A number (`-3.5`) is not text and is kept as it is.
+pub fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// A download of `header` and `rows` as `;`-separated CSV, UTF-8 with a BOM (for spreadsheets).
+/// Every CSV the server writes goes through here: each cell is [`neutralised`].
 pub fn csv_download(
     filename: &str,
     header: &[&str],
@@ -27,7 +40,8 @@ pub fn csv_download(
     let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
     w.write_record(header).map_err(err)?;
     for row in rows {
-        w.write_record(&row).map_err(err)?;
+        w.write_record(row.iter().map(|c| neutralised(c).into_owned()))
+            .map_err(err)?;
     }
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     bytes.extend(w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?);
@@ -42,4 +56,27 @@ pub fn csv_download(
         bytes,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralised;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        for (cell, want) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-3.5", "-3.5"),
+            ("Thymio", "Thymio"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralised(cell), want, "{cell:?}");
+        }
+    }
 }

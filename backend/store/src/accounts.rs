@@ -227,6 +227,15 @@ pub async fn set_status(conn: &mut AnyConnection, user: i64, status: AccountStat
     Ok(())
 }
 
+/// Ends every open session of the account ("se déconnecter partout").
+pub async fn end_sessions(conn: &mut AnyConnection, user: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET auth_epoch = auth_epoch + 1 WHERE id = $1")
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Notes a successful sign-in.
 pub async fn signed_in(store: &Store, user: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
     sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")

@@ -46,6 +46,26 @@ pub async fn record(
 }
 
 /// The history of one entity, oldest first.
+/// Who made the latest `action` on `entity` `entity_id`: `None` when it never happened, `Some(None)`
+/// when no account made it (an import, the demo).
+pub async fn last_actor(
+    store: &Store,
+    entity: &str,
+    entity_id: &str,
+    action: &str,
+) -> Result<Option<Option<i64>>, StoreError> {
+    let row = sqlx::query(
+        "SELECT user_id FROM audit_log WHERE entity = $1 AND entity_id = $2 AND action = $3 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(entity)
+    .bind(entity_id)
+    .bind(action)
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|r| r.try_get::<Option<i64>, _>("user_id").map_err(StoreError::from))
+        .transpose()
+}
+
 pub async fn for_entity(store: &Store, entity: &str, entity_id: &str) -> Result<Vec<Entry>, StoreError> {
     let rows = sqlx::query("SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id")
         .bind(entity)

@@ -167,6 +167,17 @@ impl Store {
         self.backend
     }
 
+    /// SQLite: moves what the write-ahead log holds into the database file and empties the log (a copy
+    /// of the `.db` file alone then holds everything). Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Closes every connection (waits for checked-out ones to come back).
     pub async fn close(&self) {
         self.pool.close().await;

@@ -65,6 +65,17 @@ pub async fn send(conn: &mut crate::AnyConnection, m: &NewMessage<'_>) -> Result
     .await?)
 }
 
+/// How many messages `sender` wrote since `since` (the rate limit of "contacter l'auteur").
+pub async fn sent_since(store: &Store, sender: i64, since: chrono::DateTime<Utc>) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE sender_id = $1 AND created_at >= $2")
+            .bind(sender)
+            .bind(ts(since))
+            .fetch_one(store.pool())
+            .await?,
+    )
+}
+
 /// The account message `id` is addressed to (the practice's author for a first message), read inside
 /// the caller's transaction.
 pub async fn get_in(conn: &mut crate::AnyConnection, id: i64) -> Result<Option<i64>, StoreError> {

@@ -115,6 +115,14 @@ pub const TABLES: &[(&str, &[Column])] = &[
     ),
     ("digests_sent", &[("user_id", Int, false), ("at", Text, false)]),
     (
+        "known_devices",
+        &[
+            ("user_id", Int, false),
+            ("device_hash", Text, false),
+            ("last_seen_at", Text, false),
+        ],
+    ),
+    (
         "practices",
         &[
             ("id", Int, false),

@@ -98,6 +98,48 @@ pub async fn record_failure(store: &Store, scope: &str, at: DateTime<Utc>) -> Re
     Ok(())
 }
 
+/// Failed logins for `scope` since `since`, and when the last one happened.
+pub async fn failures_and_last(
+    store: &Store,
+    scope: &str,
+    since: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n, MAX(at) AS last FROM login_failures WHERE scope = $1 AND at >= $2")
+        .bind(scope)
+        .bind(ts(since))
+        .fetch_one(store.pool())
+        .await?;
+    let last: Option<String> = row.try_get("last")?;
+    Ok((
+        row.try_get("n")?,
+        last.map(|l| parse_ts("login_failures", &scope, &l)).transpose()?,
+    ))
+}
+
+/// Whether the browser whose cookie hashes to `device_hash` signed in to `user` before.
+pub async fn known_device(store: &Store, user: i64, device_hash: &str) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM known_devices WHERE user_id = $1 AND device_hash = $2")
+        .bind(user)
+        .bind(device_hash)
+        .fetch_one(store.pool())
+        .await?;
+    Ok(n > 0)
+}
+
+/// Notes that this browser signed in to `user`.
+pub async fn remember_device(store: &Store, user: i64, device_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO known_devices (user_id, device_hash, last_seen_at) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, device_hash) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+    )
+    .bind(user)
+    .bind(device_hash)
+    .bind(ts(at))
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
 /// Failed logins for `scope` since `since`.
 pub async fn failures_since(store: &Store, scope: &str, since: DateTime<Utc>) -> Result<i64, StoreError> {
     Ok(
@@ -167,4 +209,22 @@ pub async fn session_delete(store: &Store, id: &str) -> Result<(), StoreError> {
         .execute(store.pool())
         .await?;
     Ok(())
+}
+
+/// Deletes the sessions expired at `now` and the failed logins older than `failures_before`; returns
+/// the sessions deleted.
+pub async fn purge_expired(
+    store: &Store,
+    now: DateTime<Utc>,
+    failures_before: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(ts(now))
+        .execute(store.pool())
+        .await?;
+    sqlx::query("DELETE FROM login_failures WHERE at < $1")
+        .bind(ts(failures_before))
+        .execute(store.pool())
+        .await?;
+    Ok(done.rows_affected())
 }

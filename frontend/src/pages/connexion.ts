@@ -6,6 +6,7 @@ import '../style.css';
 import { login, renderAccountMenu, session } from '../api/account';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
+import { sameOriginPath } from '../state/url';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 void renderAccountMenu();
@@ -33,10 +34,7 @@ export const REFUSALS: Record<string, string> = {
 
 const form = document.getElementById('login') as HTMLFormElement;
 const alert = document.getElementById('alert') as HTMLElement;
-const retour = (() => {
-  const back = new URLSearchParams(window.location.search).get('retour');
-  return back && back.startsWith('/') && !back.startsWith('//') ? back : undefined;
-})();
+const retour = sameOriginPath(new URLSearchParams(window.location.search).get('retour'), window.location.origin);
 
 const refused = new URLSearchParams(window.location.search).get('erreur');
 if (refused) {

@@ -18,6 +18,8 @@ interface Fields extends PracticeFields {
 
 interface Pending extends Fields {
   id: number;
+  /** The version read here, sent back with the decision: a report changed since answers 409. */
+  version: string;
   establishment_name: string;
   commune_name: string;
   age_days: number;
@@ -176,6 +178,8 @@ const ageLabel = (d: number) => (d === 0 ? 'aujourd\'hui' : d === 1 ? '1 jour' :
 async function load(): Promise<void> {
   const q = { departement: ($('departement') as HTMLSelectElement).value, school_year: ($('school_year') as HTMLInputElement).value.trim() };
   const { practices } = await getJson<{ practices: Pending[] }>(apiUrl('/moderation/inbox', q));
+  seen.clear();
+  for (const p of practices) seen.set(String(p.id), p.version);
   status.textContent = practices.length === 0 ? 'Aucune remontée en attente.' : `${plural(practices.length, 'remontée', 'remontées')} en attente.`;
   table.tBodies[0]!.replaceChildren(
     ...practices.map((p) => {
@@ -194,6 +198,9 @@ $<HTMLSelectElement>('template').addEventListener('change', (e) => {
   const v = (e.target as HTMLSelectElement).value;
   if (v) ($('reason') as HTMLTextAreaElement).value = v;
 });
+
+/** The version of each listed report as read, by id. */
+const seen = new Map<string, string>();
 
 filters.addEventListener('submit', (e) => {
   e.preventDefault();
@@ -217,7 +224,8 @@ decisions.addEventListener('submit', (e) => {
     $('reason').focus();
     return;
   }
-  send<{ results: { id: number; status?: string; error?: string }[] }>('POST', '/api/moderation/decisions', { ids, action, reason })
+  const versions = Object.fromEntries(ids.map((id) => [String(id), seen.get(String(id)) ?? '']).filter(([, v]) => v));
+  send<{ results: { id: number; status?: string; error?: string }[] }>('POST', '/api/moderation/decisions', { ids, action, reason, versions })
     .then(async (r) => {
       const failed = r.results.filter((x) => x.error);
       await load();

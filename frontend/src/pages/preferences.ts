@@ -37,6 +37,7 @@ void renderAccountMenu().then(async (info) => {
     show(await getJson<Prefs>('/api/account/preferences'));
     status.hidden = true;
     form.hidden = false;
+    document.getElementById('sessions')!.hidden = false;
   } catch {
     status.textContent = 'Vos préférences ne se chargent pas : réessayez dans un instant.';
   }
@@ -62,5 +63,12 @@ form.addEventListener('submit', (e) => {
       done.hidden = false;
       done.focus();
     })
+    .catch((err: unknown) => showApiError(form, alert, err));
+});
+
+document.getElementById('everywhere')!.addEventListener('click', () => {
+  if (!window.confirm('Fermer toutes vos sessions, sur tous vos appareils ? Il faudra vous reconnecter partout.')) return;
+  send('POST', '/api/auth/logout/everywhere')
+    .then(() => window.location.assign('/connexion.html'))
     .catch((err: unknown) => showApiError(form, alert, err));
 });

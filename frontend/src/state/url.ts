@@ -70,3 +70,19 @@ export function decode(search: string): State {
   }
   return state;
 }
+
+/**
+ * `target` as a path of this site (`/page?x#y`), or undefined when it would lead elsewhere
+ * (`//host`, `/\\host`, `https://…`, `javascript:`): resolved with `URL` against `origin`, as the browser
+ * would, and kept only when the origin does not change.
+ */
+export function sameOriginPath(target: string | null | undefined, origin: string): string | undefined {
+  if (!target || !target.startsWith('/')) return undefined;
+  let url: URL;
+  try {
+    url = new URL(target, origin);
+  } catch {
+    return undefined;
+  }
+  return url.origin === origin ? `${url.pathname}${url.search}${url.hash}` : undefined;
+}

@@ -10,6 +10,7 @@ pub mod password;
 pub mod provider;
 pub mod routes;
 pub mod session_store;
+pub mod throttle;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -34,6 +35,30 @@ pub const CSRF_KEY: &str = "csrf";
 pub const EPOCH_KEY: &str = "epoch";
 /// Header carrying the CSRF token on state-changing requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Cookie holding the CSRF token of a visitor who has no session (double submit: a request must carry
+/// it in the header too, which another site cannot read). No session row is created for visitors.
+pub const CSRF_COOKIE: &str = "repere_csrf";
+
+/// The visitor's CSRF token from the cookie, if any.
+pub fn csrf_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(CSRF_COOKIE)?.strip_prefix('='))
+        .find(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned)
+}
+
+/// The `Set-Cookie` of a visitor's CSRF token (strict same-site, not readable by scripts).
+pub fn csrf_cookie_header(token: &str, secure: bool) -> axum::http::HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    axum::http::HeaderValue::from_str(&format!(
+        "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"
+    ))
+    .unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
+}
 
 /// Random bytes as lower-case hex (session-independent secrets: CSRF tokens, salts).
 pub fn random_hex(bytes: usize) -> String {
@@ -51,6 +76,12 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A hash of no account's password, checked when the address has none so that answers take as long.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_hex(16)).unwrap_or_default())
 }
 
 /// Checks a password against a stored PHC hash.
@@ -81,8 +112,31 @@ impl FromRequestParts<AppState> for CurrentUser {
             .await?
             .filter(|u| session_valid(u, epoch))
             .ok_or(ApiError::Unauthenticated)?;
+        if let Some(personal) = parts.extensions.get::<Personal>() {
+            personal.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(Self(user))
     }
+}
+
+/// Set by [`CurrentUser`] when a request is answered for a signed-in person: [`no_store_personal`]
+/// then forbids any cache to keep the answer.
+#[derive(Clone, Default)]
+pub struct Personal(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+/// Middleware: what was answered for a signed-in person (their reports, the moderation inbox, the
+/// breakdowns in CSV, the accounts…) carries `Cache-Control: no-store`.
+pub async fn no_store_personal(mut request: Request, next: Next) -> Response {
+    let personal = Personal::default();
+    request.extensions_mut().insert(personal.clone());
+    let mut resp = next.run(request).await;
+    if personal.0.load(std::sync::atomic::Ordering::Relaxed) {
+        resp.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    resp
 }
 
 /// Whether a session opened at `epoch` still speaks for `user`: the account is active and neither its
@@ -151,7 +205,12 @@ pub async fn csrf_guard(State(_state): State<AppState>, session: Session, reques
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
-    let expected: Option<String> = session.get(CSRF_KEY).await.ok().flatten();
+    let expected: Option<String> = session
+        .get(CSRF_KEY)
+        .await
+        .ok()
+        .flatten()
+        .or_else(|| csrf_cookie(request.headers()));
     let given = request
         .headers()
         .get(CSRF_HEADER)

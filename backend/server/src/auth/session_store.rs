@@ -83,3 +83,23 @@ impl SessionStore for DbSessionStore {
             .map_err(backend)
     }
 }
+
+/// How often expired sessions and old failed logins are deleted.
+pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Deletes expired sessions (and failed logins older than a day) at start, then every
+/// [`PURGE_EVERY`], until `stopped` turns true: the table holds live sessions only.
+pub async fn purge_loop(store: Store, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let now = Utc::now();
+        match repere_store::users::purge_expired(&store, now, now - chrono::Duration::days(1)).await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "expired sessions not deleted; tried again later"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(PURGE_EVERY) => {}
+            _ = stopped.changed() => break,
+        }
+    }
+}

@@ -36,8 +36,15 @@ pub const MAX_SIZE: u32 = 2048;
 const DEFAULT_LAYERS: &str = "practices,sites";
 /// Deepest zoom rendered (a static map of one school stays readable).
 const MAX_ZOOM: u8 = 16;
-/// Images kept in the cache.
+/// Images kept in the cache, at most, and their bytes at most (a 2048×2048 map is a few MB).
 const CACHED: usize = 64;
+const CACHED_BYTES: usize = 48 * 1024 * 1024;
+/// Images drawn at once (each holds its canvas, up to 2048×2048×4 bytes and its tiles), and requests
+/// allowed to wait for a turn; past them, 503 with `Retry-After`.
+pub const DRAWN_AT_ONCE: usize = 2;
+pub const WAITING_AT_MOST: usize = 4;
+/// Seconds a refused request is told to wait.
+const BUSY_RETRY_S: u64 = 5;
 /// The attribution, drawn in no image but sent with each.
 pub const ATTRIBUTION: &str = "Repère — académie de Nice ; fond : Natural Earth (domaine public)";
 
@@ -76,6 +83,9 @@ pub struct StaticMaps {
     cache: Mutex<Vec<Cached>>,
     /// Set to refuse rendering, as on a machine without adapter (tests of the 503 path).
     disabled: bool,
+    /// Turns to draw ([`DRAWN_AT_ONCE`]) and requests waiting for one.
+    turns: tokio::sync::Semaphore,
+    waiting: AtomicUsize,
 }
 
 impl StaticMaps {
@@ -87,6 +97,8 @@ impl StaticMaps {
             basemap: OnceLock::new(),
             cache: Mutex::new(Vec::new()),
             disabled: !enabled,
+            turns: tokio::sync::Semaphore::new(DRAWN_AT_ONCE),
+            waiting: AtomicUsize::new(0),
         }
     }
 
@@ -285,6 +297,16 @@ pub async fn image(
             return Ok((png.clone(), true));
         }
     }
+    // A turn to draw, or 503 at once when too many wait already: the work and its memory stay bounded.
+    if maps.waiting.fetch_add(1, Ordering::SeqCst) >= WAITING_AT_MOST + DRAWN_AT_ONCE {
+        maps.waiting.fetch_sub(1, Ordering::SeqCst);
+        return Err(ApiError::Busy {
+            retry_after_s: BUSY_RETRY_S,
+        });
+    }
+    let turn = maps.turns.acquire().await;
+    let _leave = Leave(&maps.waiting);
+    let _turn = turn.map_err(|e| ApiError::Internal(e.to_string()))?;
     let basemap = maps.basemap.get_or_init(|| tile::Basemap::load(&maps.basemap_path));
     let v = view(r);
     let (jobs, generation) = {
@@ -333,9 +355,22 @@ pub async fn image(
     let png = Bytes::from(png);
     let mut cache = maps.cache.lock().unwrap_or_else(|p| p.into_inner());
     cache.retain(|(_, g, _)| *g == generation);
-    if cache.len() >= CACHED {
+    while !cache.is_empty()
+        && (cache.len() >= CACHED || cache.iter().map(|(_, _, b)| b.len()).sum::<usize>() + png.len() > CACHED_BYTES)
+    {
         cache.remove(0);
     }
-    cache.push((r.key.clone(), generation, png.clone()));
+    if png.len() <= CACHED_BYTES {
+        cache.push((r.key.clone(), generation, png.clone()));
+    }
     Ok((png, false))
+}
+
+/// Counts a request out of the waiting ones when its drawing ends, however it ends.
+struct Leave<'a>(&'a AtomicUsize);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }

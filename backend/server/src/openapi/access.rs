@@ -71,6 +71,18 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             ),
         )
         .path(
+            "/api/auth/logout/everywhere",
+            PathItem::new(
+                HttpMethod::Post,
+                problem(
+                    write("logoutEverywhere", "Se déconnecter partout : ferme toutes les sessions du compte, sur tous les appareils", "Comptes", ("204", "Sessions fermées")),
+                    "401",
+                    "Connexion requise",
+                )
+                .build(),
+            ),
+        )
+        .path(
             "/api/auth/password/reset",
             PathItem::new(
                 HttpMethod::Post,

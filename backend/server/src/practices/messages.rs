@@ -22,6 +22,10 @@ pub struct MessageInput {
 
 /// Longest message, in characters.
 const MESSAGE_MAX: usize = 2_000;
+/// Messages one account may write per [`RATE_WINDOW_MINUTES`] (a colleague writes a few; a script
+/// flooding an author is stopped).
+pub const MESSAGES_PER_WINDOW: i64 = 10;
+pub const RATE_WINDOW_MINUTES: i64 = 10;
 
 /// The trimmed body, or a 422 naming `body`.
 fn checked_body(body: Result<Json<MessageInput>, axum::extract::rejection::JsonRejection>) -> Result<String, ApiError> {
@@ -45,6 +49,13 @@ async fn deliver(
     reply_to: Option<i64>,
     body: &str,
 ) -> Result<Response, ApiError> {
+    let since = chrono::Utc::now() - chrono::Duration::minutes(RATE_WINDOW_MINUTES);
+    if repere_store::messages::sent_since(&app.store, user.0.id, since).await? >= MESSAGES_PER_WINDOW {
+        return Err(ApiError::TooManyRequests {
+            what: "messages",
+            retry_after_s: (RATE_WINDOW_MINUTES * 60) as u64,
+        });
+    }
     let name = if user.0.display_name.is_empty() {
         "Un collègue"
     } else {

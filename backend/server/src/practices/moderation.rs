@@ -22,6 +22,20 @@ use super::record::{diff, load, load_for, private_view, save, save_with};
 pub struct Reason {
     #[serde(default)]
     reason: Option<String>,
+    /// The `version` of the report as the moderator read it (from the inbox): a report changed since
+    /// answers 409 instead of publishing text nobody reviewed.
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// 409 unless `seen` (when given) is the version `current` of the report.
+fn same_version(seen: Option<&str>, current: chrono::DateTime<Utc>) -> Result<(), ApiError> {
+    match seen {
+        Some(v) if v != repere_store::ts(current) => Err(ApiError::Conflict(
+            "cette remontée a été modifiée par son auteur depuis que vous l'avez ouverte : rechargez la liste pour relire la nouvelle version".into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Applies a workflow action to one report, checking who may do it.
@@ -31,6 +45,7 @@ async fn transition(
     id: i64,
     action: Action,
     reason: Option<&str>,
+    version: Option<&str>,
 ) -> Result<Practice, ApiError> {
     if action.needs_moderator() {
         user.require_moderator()?;
@@ -48,8 +63,22 @@ async fn transition(
     if action == Action::Submit && old.author_id != Some(user.0.id) {
         return Err(ApiError::Forbidden("seul l'auteur soumet sa remontée".into()));
     }
+    // A report a moderator archived stays archived unless a moderator puts it back.
+    if action == Action::Continue && !user.0.role.moderates() && old.status == PracticeStatus::Archived {
+        let archiver = repere_store::audit::last_actor(&app.store, "practice", &id.to_string(), "archive").await?;
+        if let Some(Some(by)) = archiver
+            && Some(by) != old.author_id
+        {
+            return Err(ApiError::Forbidden(
+                "cette remontée a été archivée par la CARDIE : seul un modérateur peut la remettre en ligne".into(),
+            ));
+        }
+    }
     if old.status == PracticeStatus::Published && matches!(action, Action::Publish | Action::Reject) {
-        return decide_revision(app, user, old, action, reason).await;
+        return decide_revision(app, user, old, action, reason, version).await;
+    }
+    if matches!(action, Action::Publish | Action::Reject) {
+        same_version(version, old.updated_at)?;
     }
     let to = next_status(old.status, action).ok_or_else(|| {
         ApiError::Conflict(format!(
@@ -97,12 +126,14 @@ async fn decide_revision(
     old: Practice,
     action: Action,
     reason: Option<&str>,
+    version: Option<&str>,
 ) -> Result<Practice, ApiError> {
     let Some((revision, _)) = repere_store::revisions::pending_of(&app.store, old.id).await? else {
         return Err(ApiError::Conflict(
             "cette remontée est déjà publiée et n'a pas de modification en attente".into(),
         ));
     };
+    same_version(version, revision.updated_at)?;
     let now = Utc::now();
     match action {
         Action::Publish => {
@@ -152,8 +183,8 @@ pub async fn act(
     body: Option<Json<Reason>>,
 ) -> Result<Response, ApiError> {
     let action = action_of(&action)?;
-    let reason = body.and_then(|Json(r)| r.reason);
-    let saved = transition(&app, &user, id, action, reason.as_deref()).await?;
+    let Reason { reason, version } = body.map(|Json(r)| r).unwrap_or_default();
+    let saved = transition(&app, &user, id, action, reason.as_deref(), version.as_deref()).await?;
     Ok(Json(private_view(&saved)).into_response())
 }
 
@@ -163,6 +194,9 @@ pub struct Decisions {
     action: String,
     #[serde(default)]
     reason: Option<String>,
+    /// The version of each report as the moderator read it, by id (see [`Reason::version`]).
+    #[serde(default)]
+    versions: std::collections::HashMap<String, String>,
 }
 
 /// POST /api/moderation/decisions — publish or reject many reports at once; each one either moves
@@ -184,7 +218,8 @@ pub async fn decide_many(
     }
     let mut results = Vec::new();
     for id in d.ids {
-        match transition(&app, &user, id, action, d.reason.as_deref()).await {
+        let seen = d.versions.get(&id.to_string()).map(String::as_str);
+        match transition(&app, &user, id, action, d.reason.as_deref(), seen).await {
             Ok(p) => results.push(json!({ "id": id, "status": p.status.as_str() })),
             Err(e @ (ApiError::Conflict(_) | ApiError::NotFound(_) | ApiError::InvalidField { .. })) => {
                 results.push(json!({ "id": id, "error": e.to_string() }))
@@ -231,6 +266,7 @@ pub async fn inbox(
                 v["departement"] = json!(e.departement());
                 v["age_days"] = json!((now - e.practice.updated_at).num_days());
                 v["kind"] = json!("new");
+                v["version"] = json!(repere_store::ts(e.practice.updated_at));
                 // Where the map will show it: its own position, else its establishment's.
                 v["map_position"] = json!(e.position());
                 (e.practice.updated_at, v)
@@ -251,6 +287,7 @@ pub async fn inbox(
             v["departement"] = json!(e.departement());
             v["age_days"] = json!((now - at).num_days());
             v["kind"] = json!("edit");
+            v["version"] = json!(repere_store::ts(new.updated_at));
             v["diff"] = diff(old, &new);
             v["map_position"] = json!(new.position.or(e.position()));
             v["proposed"] = private_view(&new);

@@ -415,6 +415,8 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
     repere_store::meta::set(unit.conn(), repere_store::meta::DEMO_KEY, "1").await?;
     unit.changed(repere_store::changes::Subject::All, now);
     unit.commit().await?;
+    // Into the database file itself, so that copying the `.db` alone copies the demo.
+    store.checkpoint().await?;
     let published = data.practices.iter().filter(|p| p.is_public()).count();
     Ok(format!(
         "Jeu de démonstration chargé : {} établissements, {} usages ({} publiés), {} lieux, {} liens.",

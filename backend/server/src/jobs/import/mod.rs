@@ -42,6 +42,16 @@ pub struct Report {
     pub unit: &'static str,
 }
 
+/// Rejections listed one by one for each reason; past it, the others of the same reason are counted.
+const SAME_REASON_SHOWN: usize = 5;
+
+impl Report {
+    /// Whether lines were read and every one was rejected (the file is refused as a whole).
+    pub fn nothing_valid(&self) -> bool {
+        !self.rejected.is_empty() && self.created + self.updated + self.unchanged == 0
+    }
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.dry_run {
@@ -58,8 +68,24 @@ impl fmt::Display for Report {
             self.rejected.len()
         )?;
         let unit = if self.unit.is_empty() { "ligne" } else { self.unit };
+        // The same reason a thousand times (a file in another encoding, a shifted column) is told a
+        // few times, then counted.
+        let mut told: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for r in &self.rejected {
-            writeln!(f, "{unit} {} : {}", r.line, r.reason)?;
+            let n = told.entry(r.reason.as_str()).or_default();
+            *n += 1;
+            if *n <= SAME_REASON_SHOWN {
+                writeln!(f, "{unit} {} : {}", r.line, r.reason)?;
+            }
+        }
+        let mut more: Vec<(&str, usize)> = told
+            .into_iter()
+            .filter(|(_, n)| *n > SAME_REASON_SHOWN)
+            .map(|(reason, n)| (reason, n - SAME_REASON_SHOWN))
+            .collect();
+        more.sort();
+        for (reason, n) in more {
+            writeln!(f, "… et {n} autres {unit}s rejetées pour la même raison : {reason}")?;
         }
         if !self.without_position.is_empty() || self.placed_at_commune > 0 {
             writeln!(
@@ -91,6 +117,12 @@ pub enum ImportError {
     UnknownFormat(String),
     #[error("lecture CSV : {0}")]
     Csv(#[from] csv::Error),
+    /// The file is not UTF-8: refused as a whole, with the first line at fault (a Latin-1 file would
+    /// otherwise import its plain-ASCII lines and reject the others one by one).
+    #[error(
+        "le fichier n'est pas encodé en UTF-8 (première ligne en cause : {line}) : réenregistrez-le en UTF-8 (« CSV UTF-8 » dans un tableur) puis recommencez"
+    )]
+    Encoding { line: u64 },
     #[error("base de données : {0}")]
     Store(#[from] repere_store::StoreError),
 }
@@ -115,6 +147,10 @@ impl Table {
     /// number; a record that is not UTF-8 or has the wrong number of fields carries an error instead.
     pub fn parse(bytes: &[u8]) -> Result<Self, ImportError> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if let Err(e) = std::str::from_utf8(bytes) {
+            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64;
+            return Err(ImportError::Encoding { line });
+        }
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(b';')
             .flexible(true)
@@ -156,16 +192,15 @@ impl Table {
                     if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                         continue;
                     }
-                    let fields = if record.len() != header_len {
-                        Err(format!("{} champs au lieu de {header_len}", record.len()))
-                    } else {
-                        record
-                            .iter()
-                            .map(|f| std::str::from_utf8(f).map(|s| s.trim().to_string()))
-                            .collect::<Result<Vec<_>, _>>()
-                            .map_err(|_| "texte non UTF-8 (réenregistrez le fichier en UTF-8)".to_string())
-                    };
-                    rows.push((line, fields));
+                    if record.iter().any(|f| f.contains(&b'\n') || f.contains(&b'\r')) {
+                        // A quote left open swallowed the next lines into one field: each of those
+                        // lines is read on its own, and the one with the stray quote is rejected.
+                        let start = record.position().map_or(0, |p| p.byte() as usize);
+                        let end = (reader.position().byte() as usize).min(bytes.len());
+                        rows.extend(lines_apart(&bytes[start..end], line, header_len));
+                        continue;
+                    }
+                    rows.push((line, fields_of(&record, header_len)));
                 }
                 Err(e) => {
                     let line = e.position().map(|p| line_of(p.byte())).unwrap_or(0);
@@ -191,9 +226,67 @@ impl Table {
     }
 }
 
-/// Writes `rows` in units of work of [`BATCH`] rows, each announcing the establishments it touched
-/// (`uai` of a row) in the change log, with a progress bar of `what` when `progress`. `write` writes one
-/// batch through the unit's connection.
+/// Longest field accepted, in characters (the longest official name is under 200).
+pub const FIELD_MAX: usize = 1_000;
+
+/// The trimmed fields of a record, or why it is rejected (count of fields, length).
+fn fields_of(record: &csv::ByteRecord, header_len: usize) -> Result<Vec<String>, String> {
+    if record.len() != header_len {
+        return Err(format!("{} champs au lieu de {header_len}", record.len()));
+    }
+    let fields = record
+        .iter()
+        .map(|f| String::from_utf8_lossy(f).trim().to_string())
+        .collect::<Vec<_>>();
+    if let Some((i, f)) = fields.iter().enumerate().find(|(_, f)| f.chars().count() > FIELD_MAX) {
+        return Err(format!(
+            "champ n° {} trop long ({} caractères ; {FIELD_MAX} au plus)",
+            i + 1,
+            f.chars().count()
+        ));
+    }
+    Ok(fields)
+}
+
+/// The lines of `raw` (first at `first_line`), each read as a record of its own without quoting; the
+/// line that holds a stray quote is rejected with its number.
+fn lines_apart(raw: &[u8], first_line: u64, header_len: usize) -> Vec<(u64, Result<Vec<String>, String>)> {
+    let mut out = Vec::new();
+    for (i, text) in raw.split(|&b| b == b'\n').enumerate() {
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if text.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let line = first_line + i as u64;
+        if text.contains(&b'"') {
+            out.push((
+                line,
+                Err(
+                    "guillemet ouvert et jamais refermé : la ligne est rejetée, les suivantes sont lues une à une"
+                        .to_string(),
+                ),
+            ));
+            continue;
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .quoting(false)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
+        let mut record = csv::ByteRecord::new();
+        let fields = match reader.read_byte_record(&mut record) {
+            Ok(true) => fields_of(&record, header_len),
+            _ => Err("ligne CSV illisible".to_string()),
+        };
+        out.push((line, fields));
+    }
+    out
+}
+
+/// Writes `rows` in one unit of work (all or nothing), [`BATCH`] rows per statement, announcing the
+/// establishments it touched (`uai` of a row) in the change log, with a progress bar of `what` when
+/// `progress`. `write` writes one batch through the unit's connection.
 pub async fn write_in_batches<T>(
     store: &repere_store::Store,
     rows: &[T],
@@ -208,18 +301,18 @@ pub async fn write_in_batches<T>(
 ) -> Result<(), repere_store::StoreError> {
     let bar = progress_bar(rows.len(), what, progress);
     let now = chrono::Utc::now();
+    // One unit of work for the whole file: an import interrupted half-way leaves nothing behind.
+    let mut unit = store.begin().await?;
     for chunk in rows.chunks(BATCH) {
-        let mut unit = store.begin().await?;
         write(unit.conn(), chunk, now).await?;
-        unit.changed_many(
-            chunk
-                .iter()
-                .map(|r| repere_store::changes::Subject::Establishment(uai(r))),
-            now,
-        );
-        unit.commit().await?;
         bar.inc(chunk.len() as u64);
     }
+    unit.changed_many(
+        rows.iter()
+            .map(|r| repere_store::changes::Subject::Establishment(uai(r))),
+        now,
+    );
+    unit.commit().await?;
     bar.finish_and_clear();
     Ok(())
 }
@@ -255,6 +348,47 @@ pub fn decimal(field: &str, s: &str) -> Result<Option<f64>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_repeated_a_thousand_times_is_counted_and_a_file_without_valid_line_is_refused() {
+        let mut report = Report {
+            read: 1002,
+            ..Report::default()
+        };
+        for line in 2..1002 {
+            report.rejected.push(Rejected {
+                line,
+                reason: "UAI invalide".into(),
+            });
+        }
+        report.rejected.push(Rejected {
+            line: 1002,
+            reason: "latitude hors de France".into(),
+        });
+        let text = report.to_string();
+        assert_eq!(text.matches("UAI invalide").count(), 6, "{text}");
+        assert!(text.contains("… et 995 autres lignes rejetées pour la même raison : UAI invalide"));
+        assert!(text.contains("ligne 1002 : latitude hors de France"));
+        assert!(report.nothing_valid());
+        report.created = 1;
+        assert!(!report.nothing_valid());
+    }
+
+    #[test]
+    fn a_stray_quote_swallows_no_line_and_long_fields_are_refused() {
+        let file = "nom;commune\nA;Nice\n\"B;Antibes\nC;Toulon\nD;Hyères\n";
+        let t = Table::parse(file.as_bytes()).unwrap();
+        let lines: Vec<u64> = t.rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [2, 3, 4, 5], "every line read once: {:?}", t.rows);
+        assert!(t.rows[1].1.as_ref().unwrap_err().contains("guillemet"));
+        assert_eq!(t.rows[2].1, Ok(vec!["C".to_string(), "Toulon".to_string()]));
+        assert_eq!(t.rows[3].1, Ok(vec!["D".to_string(), "Hyères".to_string()]));
+        let long = format!("nom;commune\n{};Nice\n", "x".repeat(FIELD_MAX + 1));
+        let t = Table::parse(long.as_bytes()).unwrap();
+        assert!(t.rows[0].1.as_ref().unwrap_err().contains("trop long"));
+        let latin1 = b"nom;commune\nA;Nice\nColl\xe8ge;Hy\xe8res\n";
+        assert!(matches!(Table::parse(latin1), Err(ImportError::Encoding { line: 3 })));
+    }
 
     #[test]
     fn french_and_english_decimals() {
