@@ -401,6 +401,17 @@ async fn every_error_under_the_api_is_problem_json() {
 }
 
 #[tokio::test]
+async fn large_static_maps_are_for_signed_in_people() {
+    let app = app(Backend::Sqlite).await;
+    let path = "/api/maps/static.png?bbox=6.9,43.5,7.1,43.7&width=1100&height=1100";
+    let (status, ctype, body) = app.get(path).await;
+    repere_tests::assert_problem(status, &ctype, &body, 400, Some("width"), "a visitor's large map");
+    let mut author = Browser::signed_in(&app, AUTHOR, PASSWORD).await;
+    let r = author.send(reqwest::Method::GET, path, None, None).await;
+    assert_eq!(r.status, 200, "a signed-in person's large map");
+}
+
+#[tokio::test]
 async fn static_maps_refuse_work_beyond_their_bound() {
     let app = app(Backend::Sqlite).await;
     let mut calls = Vec::new();
@@ -715,7 +726,10 @@ async fn a_stalled_client_neither_holds_its_connection_nor_the_stop() {
     .unwrap();
     let head = String::from_utf8_lossy(&answer[..n]);
     // Answered (the body never came: 408, or 400 when the handler was already reading it) and let go.
-    assert!(head.starts_with("HTTP/1.1 408") || head.starts_with("HTTP/1.1 400"), "{head}");
+    assert!(
+        head.starts_with("HTTP/1.1 408") || head.starts_with("HTTP/1.1 400"),
+        "{head}"
+    );
     // Headers never finished: the stop does not wait for them beyond the drain time.
     let mut stalled = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     stalled.write_all(b"GET /api HTTP/1.1\r\nHost: x\r\n").await.unwrap();

@@ -31,9 +31,26 @@ fn png_response(png: Bytes, hit: bool) -> Response {
         .into_response()
 }
 
+/// Largest image drawn for a visitor who is not signed in, in pixels (1024 × 1024); larger ones (up
+/// to 2048 × 2048) are for signed-in people, so that anonymous requests cannot fill the memory.
+pub const ANONYMOUS_MAX_PIXELS: u32 = 1024 * 1024;
+
 /// GET /api/maps/static.png?bbox=&width=&height=&layers=&… (practices' filters)
-pub async fn static_png(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub async fn static_png(
+    State(app): State<AppState>,
+    session: tower_sessions::Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     let r = Request::parse(raw.as_deref())?;
+    if r.width * r.height > ANONYMOUS_MAX_PIXELS {
+        let signed_in = session.get::<i64>(crate::auth::USER_KEY).await.ok().flatten().is_some();
+        if !signed_in {
+            return Err(ApiError::param(
+                "width",
+                "au plus 1024 × 1024 pixels sans connexion ; connectez-vous pour une carte plus grande (2048 × 2048 au plus)",
+            ));
+        }
+    }
     let (png, hit) = image(&app.maps, &app.catalog, &app.tiles, &r).await?;
     Ok(png_response(png, hit))
 }
