@@ -34,43 +34,25 @@ pub enum TokenRefusal {
     Expired,
 }
 
-/// Creates an invited account (no password yet); `Duplicate` when the address has an account.
-pub async fn insert_invited(
+/// Creates an account without a local password: `Invited` (it waits for its holder to accept), or
+/// `Active` (first sign-in through the identity provider). `Duplicate` when the address has an account.
+pub async fn insert_without_password(
     conn: &mut AnyConnection,
     email: &Email,
     display_name: &str,
     role: Role,
+    status: AccountStatus,
     at: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     sqlx::query_scalar(
         "INSERT INTO users (email, display_name, role, password_hash, created_at, status)
-         VALUES ($1, $2, $3, '', $4, 'invited') RETURNING id",
+         VALUES ($1, $2, $3, '', $4, $5) RETURNING id",
     )
     .bind(email.as_str())
     .bind(display_name)
     .bind(role.as_str())
     .bind(ts(at))
-    .fetch_one(conn)
-    .await
-    .map_err(unique("account"))
-}
-
-/// Creates an active account without a local password (first sign-in through the identity provider).
-pub async fn insert_federated(
-    conn: &mut AnyConnection,
-    email: &Email,
-    display_name: &str,
-    role: Role,
-    at: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    sqlx::query_scalar(
-        "INSERT INTO users (email, display_name, role, password_hash, created_at, status)
-         VALUES ($1, $2, $3, '', $4, 'active') RETURNING id",
-    )
-    .bind(email.as_str())
-    .bind(display_name)
-    .bind(role.as_str())
-    .bind(ts(at))
+    .bind(status.as_str())
     .fetch_one(conn)
     .await
     .map_err(unique("account"))

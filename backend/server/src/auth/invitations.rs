@@ -121,7 +121,16 @@ pub async fn invite(
     }
     let now = Utc::now();
     let mut unit = app.store.begin().await?;
-    let id = match repere_store::accounts::insert_invited(unit.conn(), &email, name, role, now).await {
+    let id = match repere_store::accounts::insert_without_password(
+        unit.conn(),
+        &email,
+        name,
+        role,
+        AccountStatus::Invited,
+        now,
+    )
+    .await
+    {
         Ok(id) => id,
         Err(StoreError::Duplicate(_)) => {
             return Err(ApiError::Conflict(

@@ -287,8 +287,15 @@ async fn account_for(
             repere_store::accounts::activate(unit.conn(), invited.id).await?;
             (invited.id, "invitation_accepted")
         }
-        None => match repere_store::accounts::insert_federated(unit.conn(), &email, &id.name, Role::Contributor, now)
-            .await
+        None => match repere_store::accounts::insert_without_password(
+            unit.conn(),
+            &email,
+            &id.name,
+            Role::Contributor,
+            AccountStatus::Active,
+            now,
+        )
+        .await
         {
             Ok(uid) => (uid, "created_by_provider"),
             Err(StoreError::Duplicate(_)) => return Ok(Err(Refusal::Existing)),
