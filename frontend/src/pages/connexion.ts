@@ -3,6 +3,8 @@
 // limited, and the reason when the provider's sign-in was refused (`?erreur=`).
 import '../dsfr.css';
 import '../style.css';
+// The identity provider's button: only the pages that show it load its styles (not the map page).
+import '@gouvfr/dsfr/dist/component/connect/connect.main.min.css';
 import { login, renderAccountMenu, session } from '../api/account';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';

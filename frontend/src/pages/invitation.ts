@@ -2,6 +2,8 @@
 // or the identity provider's button, which binds the professional identity to the invited account.
 import '../dsfr.css';
 import '../style.css';
+// The identity provider's button: only the pages that show it load its styles (not the map page).
+import '@gouvfr/dsfr/dist/component/connect/connect.main.min.css';
 import { renderAccountMenu, send, signedIn, type SessionInfo } from '../api/account';
 import { ApiError, getJson } from '../api/client';
 import { clearErrors, showApiError } from '../ui/forms';
