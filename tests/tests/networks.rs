@@ -101,17 +101,31 @@ async fn recording_and_removing_links_updates_the_networks() {
             .get(&format!("/api/collections/links/items?network={}", x.min(y)))
             .await;
         assert_eq!(by_network["numberMatched"], 1);
+        // Notes are read and searched by signed-in people only (nobody reviews them before they show):
+        // visitors get the link without its note, and cannot search notes.
+        let (_, _, public) = app.get(&format!("/api/collections/links/items/{link}")).await;
+        assert!(public["properties"]["note"].is_null(), "{public}");
+        let (status, _, refused) = app
+            .get(&format!("/api/collections/links/items?network={}&q=robot", x.min(y)))
+            .await;
+        assert_eq!(status, 400, "{refused}");
+        assert_eq!(refused["invalid_params"][0]["name"], "q");
+        let seen = a.get(&format!("/api/collections/links/items/{link}")).await;
+        assert_eq!(seen.body["properties"]["note"], "Même robot");
         // The note is searched whatever its case and accents.
-        let (_, _, by_note) = app
+        let by_note = a
             .get(&format!(
                 "/api/collections/links/items?network={}&q=meme%20ROBOT",
                 x.min(y)
             ))
-            .await;
+            .await
+            .body;
         assert_eq!(by_note["numberMatched"], 1, "{backend:?} {by_note}");
-        let (_, _, other) = app
+        assert_eq!(by_note["features"][0]["properties"]["note"], "Même robot");
+        let other = a
             .get(&format!("/api/collections/links/items?network={}&q=tablette", x.min(y)))
-            .await;
+            .await
+            .body;
         assert_eq!(other["numberMatched"], 0);
         // The links of a practice, from either end; with a bbox, both apply.
         for end in [x, y] {

@@ -170,22 +170,52 @@ fn page_href(base: &str, id: &str, q: &ItemsQuery, offset: usize) -> String {
     format!("{base}/api/collections/{id}/items?{}", ser.finish())
 }
 
+/// Whether the request comes from a signed-in person (links' notes are shown to them only).
+async fn signed_in(session: &tower_sessions::Session) -> bool {
+    session.get::<i64>(crate::auth::USER_KEY).await.ok().flatten().is_some()
+}
+
+/// Link notes are written by any signed-in person and published without review: visitors get the
+/// links without them (`note: null`), and cannot search them.
+fn hide_note(f: &mut Value) {
+    if let Some(p) = f.get_mut("properties").and_then(Value::as_object_mut)
+        && p.contains_key("note")
+    {
+        p.insert("note".into(), Value::Null);
+    }
+}
+
 /// GET /api/collections/{collectionId}/items
 pub async fn items(
     State(app): State<AppState>,
     headers: HeaderMap,
+    session: tower_sessions::Session,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let collection = Collection::parse(&id)?;
     let info = collection.info();
     let q = parse_items_query(raw.as_deref(), info)?;
+    let hide_notes = collection == Collection::Links && !signed_in(&session).await;
+    if hide_notes && q.q.is_some() {
+        return Err(ApiError::param(
+            "q",
+            "la recherche dans les notes des liens est réservée aux personnes connectées",
+        ));
+    }
     let base = base_url(&headers);
     let c = app.read_catalog()?;
     if q.csv {
         return collection.csv(&c, &q, &base);
     }
-    let (matched, features) = collection.select(&c, &q)?;
+    let (matched, mut features) = collection.select(&c, &q)?;
+    if hide_notes {
+        for f in &mut features {
+            if let Feature::Json(v) = f {
+                hide_note(v);
+            }
+        }
+    }
     let mut links = vec![
         link(page_href(&base, info.id, &q, q.offset), "self", GEO_JSON, "Cette page"),
         link(
@@ -243,6 +273,7 @@ pub async fn items(
 pub async fn item(
     State(app): State<AppState>,
     headers: HeaderMap,
+    session: tower_sessions::Session,
     Path((id, fid)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -252,6 +283,9 @@ pub async fn item(
     let mut f = collection
         .one(&*app.read_catalog()?, &fid)
         .ok_or_else(|| ApiError::NotFound(format!("aucun objet « {fid} » dans la collection {}", info.id)))?;
+    if collection == Collection::Links && !signed_in(&session).await {
+        hide_note(&mut f);
+    }
     let base = base_url(&headers);
     f["links"] = json!([
         link(

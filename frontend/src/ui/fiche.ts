@@ -213,7 +213,7 @@ function linkSection(id: number, actions: FicheActions): HTMLElement {
   targetGroup.append(options);
   const note = el('input', undefined, 'fr-input');
   note.name = 'note';
-  const noteGroup = group('Note (facultatif)', 'link-note', note);
+  const noteGroup = group('Note (facultative ; lue par les seules personnes connectées)', 'link-note', note);
   const submit = el('button', 'Créer le lien', 'fr-btn fr-btn--sm');
   submit.type = 'submit';
   const status = el('p');
