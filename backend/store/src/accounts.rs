@@ -334,19 +334,13 @@ pub async fn by_id_in(conn: &mut AnyConnection, id: i64) -> Result<Option<User>,
     Ok(row.as_ref().map(from_row).transpose()?.map(|(u, _)| u))
 }
 
-/// The active accounts of `roles` (the moderators to tell of a submission).
-pub async fn active_with_roles(conn: &mut AnyConnection, roles: &[Role]) -> Result<Vec<User>, StoreError> {
-    let rows = sqlx::query("SELECT * FROM users WHERE status = 'active' ORDER BY id")
-        .fetch_all(conn)
-        .await?;
-    let mut out = Vec::new();
-    for row in &rows {
-        let user = from_row(row)?.0;
-        if roles.contains(&user.role) {
-            out.push(user);
-        }
-    }
-    Ok(out)
+/// The active moderators and admins (those told of a submission), chosen by the database.
+pub async fn active_moderators(conn: &mut AnyConnection) -> Result<Vec<User>, StoreError> {
+    let rows =
+        sqlx::query("SELECT * FROM users WHERE status = 'active' AND role IN ('moderator', 'admin') ORDER BY id")
+            .fetch_all(conn)
+            .await?;
+    rows.iter().map(|r| Ok(from_row(r)?.0)).collect()
 }
 
 /// How many active admins there are (the last one may not be demoted or deactivated).

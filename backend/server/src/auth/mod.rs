@@ -39,25 +39,37 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// it in the header too, which another site cannot read). No session row is created for visitors.
 pub const CSRF_COOKIE: &str = "repere_csrf";
 
-/// The visitor's CSRF token from the cookie, if any.
-pub fn csrf_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+/// The token in cookie `name`, if the request carries a well-formed one (64 hex digits, as
+/// [`random_hex`]`(32)` makes).
+pub fn cookie_token(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix(CSRF_COOKIE)?.strip_prefix('='))
+        .filter_map(|c| c.trim().strip_prefix(name)?.strip_prefix('='))
         .find(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_owned)
 }
 
-/// The `Set-Cookie` of a visitor's CSRF token (strict same-site, not readable by scripts).
-pub fn csrf_cookie_header(token: &str, secure: bool) -> axum::http::HeaderValue {
+/// The visitor's CSRF token from the cookie, if any.
+pub fn csrf_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie_token(headers, CSRF_COOKIE)
+}
+
+/// A `Set-Cookie` for a token: not readable by scripts, strict same-site, `Secure` when Repère is
+/// served over HTTPS; `extra` adds attributes (`; Max-Age=…`).
+pub fn token_cookie(name: &str, token: &str, path: &str, extra: &str, secure: bool) -> axum::http::HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     axum::http::HeaderValue::from_str(&format!(
-        "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"
+        "{name}={token}; Path={path}; HttpOnly; SameSite=Strict{extra}{secure}"
     ))
     .unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
+}
+
+/// The `Set-Cookie` of a visitor's CSRF token.
+pub fn csrf_cookie_header(token: &str, secure: bool) -> axum::http::HeaderValue {
+    token_cookie(CSRF_COOKIE, token, "/", "", secure)
 }
 
 /// Random bytes as lower-case hex (session-independent secrets: CSRF tokens, salts).
@@ -157,6 +169,11 @@ pub async fn sign_in(state: &AppState, session: &Session, user: &User) -> Result
     repere_store::accounts::signed_in(&state.store, user.id, chrono::Utc::now()).await?;
     tracing::info!(user_id = user.id, role = user.role.as_str(), "signed in");
     Ok(csrf)
+}
+
+/// What a sign-in answers: the account, the session's new CSRF token and the ways in.
+pub fn signed_in_json(app: &AppState, user: &User, csrf: &str) -> Value {
+    json!({ "authenticated": true, "user": user_json(user), "csrf_token": csrf, "sign_in": methods(app) })
 }
 
 pub fn user_json(u: &User) -> Value {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tower_sessions::Session;
 
-use super::{hash_password, methods, random_hex, sign_in, token_hash, user_json};
+use super::{hash_password, random_hex, sign_in, token_hash};
 use crate::error::ApiError;
 use crate::mail::compose::{Compose, Para};
 use crate::request::json_body;
@@ -185,7 +185,7 @@ pub(super) async fn set_password_with_token(
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     let csrf = sign_in(app, session, &user).await?;
-    Ok(json!({ "authenticated": true, "user": user_json(&user), "csrf_token": csrf, "sign_in": methods(app) }))
+    Ok(super::signed_in_json(app, &user, &csrf))
 }
 
 /// POST /api/auth/password/reset {token, password} — signs in with the new password.

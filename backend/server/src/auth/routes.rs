@@ -12,7 +12,10 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::{CSRF_KEY, EPOCH_KEY, USER_KEY, methods, random_hex, session_valid, sign_in, user_json, verify_password};
+use super::{
+    CSRF_KEY, EPOCH_KEY, USER_KEY, methods, random_hex, session_valid, sign_in, signed_in_json, user_json,
+    verify_password,
+};
 use crate::error::ApiError;
 use crate::routes::Routes;
 use crate::state::AppState;
@@ -77,18 +80,6 @@ pub struct Login {
     password: String,
 }
 
-/// This browser's device cookie, if it has a well-formed one.
-fn device_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix(DEVICE_COOKIE)?.strip_prefix('='))
-        .find(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(str::to_owned)
-}
-
 /// POST /api/auth/login — `{email, password}`; slowed per account and per client (see `throttle`).
 pub async fn login(
     State(app): State<AppState>,
@@ -119,7 +110,7 @@ pub async fn login(
         Some(e) => repere_store::users::by_email(store, e).await?,
         None => None,
     };
-    let device = device_cookie(&headers);
+    let device = super::cookie_token(&headers, DEVICE_COOKIE);
     let device_hash = device.as_deref().map(super::token_hash);
     // A browser that signed in to this account before is not slowed by others' failures on it.
     let known = match (&found, &device_hash) {
@@ -170,15 +161,17 @@ pub async fn login(
     // This browser is now known to the account: others' failures on it will not slow it.
     let device = device.unwrap_or_else(|| random_hex(32));
     repere_store::users::remember_device(store, user.id, &super::token_hash(&device), now).await?;
-    let mut resp =
-        Json(json!({ "authenticated": true, "user": user_json(&user), "csrf_token": csrf, "sign_in": methods(&app) }))
-            .into_response();
-    let secure = if app.auth.secure_cookies { "; Secure" } else { "" };
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
-        "{DEVICE_COOKIE}={device}; Path=/api/auth; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}"
-    )) {
-        resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
-    }
+    let mut resp = Json(signed_in_json(&app, &user, &csrf)).into_response();
+    resp.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        super::token_cookie(
+            DEVICE_COOKIE,
+            &device,
+            "/api/auth",
+            "; Max-Age=31536000",
+            app.auth.secure_cookies,
+        ),
+    );
     Ok(resp)
 }
 

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use repere_core::practices::Practice;
-use repere_core::users::{Frequency, Role, Topic};
+use repere_core::users::{Frequency, Topic};
 use repere_store::AnyConnection;
 use repere_store::accounts;
 use repere_store::outbox::{self, Mail};
@@ -43,6 +43,13 @@ async fn optional(
     Ok(())
 }
 
+/// Account `id`, when it is active and wants to hear of `topic`.
+async fn recipient(conn: &mut AnyConnection, id: i64, topic: Topic) -> Result<Option<User>, ApiError> {
+    Ok(accounts::by_id_in(conn, id)
+        .await?
+        .filter(|u| u.status == repere_core::users::AccountStatus::Active && u.preferences.wants(topic)))
+}
+
 fn quoted_title(p: &Practice) -> String {
     format!("« {} »", p.title)
 }
@@ -56,7 +63,7 @@ pub async fn submission(
     revision: bool,
     at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let moderators = accounts::active_with_roles(conn, &[Role::Moderator, Role::Admin]).await?;
+    let moderators = accounts::active_moderators(conn).await?;
     for m in moderators.iter().filter(|m| Some(m.id) != practice.author_id) {
         match m.preferences.submissions {
             Frequency::Never => {}
@@ -105,12 +112,9 @@ pub async fn decision(
     let Some(author) = practice.author_id.filter(|a| *a != by) else {
         return Ok(());
     };
-    let Some(author) = accounts::by_id_in(conn, author).await? else {
+    let Some(author) = recipient(conn, author, Topic::Decisions).await? else {
         return Ok(());
     };
-    if !author.preferences.wants(Topic::Decisions) || author.status != repere_core::users::AccountStatus::Active {
-        return Ok(());
-    }
     let (subject, mut paras, action) = if published {
         (
             format!("Votre usage est publié : {}", practice.title),
@@ -167,12 +171,9 @@ pub async fn message(
     body: &str,
     at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let Some(to) = accounts::by_id_in(conn, to).await? else {
+    let Some(to) = recipient(conn, to, Topic::Messages).await? else {
         return Ok(());
     };
-    if !to.preferences.wants(Topic::Messages) || to.status != repere_core::users::AccountStatus::Active {
-        return Ok(());
-    }
     optional(
         conn,
         mailer,
@@ -212,12 +213,9 @@ pub async fn link(
     let Some(author) = to.author_id.filter(|a| *a != by) else {
         return Ok(());
     };
-    let Some(author) = accounts::by_id_in(conn, author).await? else {
+    let Some(author) = recipient(conn, author, Topic::Links).await? else {
         return Ok(());
     };
-    if !author.preferences.wants(Topic::Links) || author.status != repere_core::users::AccountStatus::Active {
-        return Ok(());
-    }
     optional(
         conn,
         mailer,
