@@ -5,7 +5,7 @@ import { axe, plainPage, signIn, useHarness } from './browser';
 import { ADMIN } from './server';
 
 const h = useHarness();
-const PAGES = ['/', '/reseaux.html', '/tableau-de-bord.html', '/debit.html', '/etablissement.html?uai=0060842H', '/contribuer.html', '/connexion.html', '/mot-de-passe.html', '/mes-remontees.html', '/moderation.html', '/comptes.html', '/preferences.html'];
+const PAGES = ['/', '/reseaux.html', '/tableau-de-bord.html', '/debit.html', '/etablissement.html?uai=0060842H', '/contribuer.html', '/connexion.html', '/mot-de-passe.html', '/mes-remontees.html', '/moderation.html', '/comptes.html', '/preferences.html', '/intentions.html'];
 
 describe('accessibility of every page', () => {
   for (const [size, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {

@@ -19,6 +19,9 @@ export const CONTRIBUTOR = 'prof.techno@ac-nice.fr';
 export const MODERATOR = 'cardie@ac-nice.fr';
 export const COLLECTIVITE = 'numerique@departement06.fr';
 export const ADMIN = 'dane.admin@ac-nice.fr';
+/** A chef d'établissement (role encadrement, bound to nothing until an admin binds them) and a referent. */
+export const CHEF = 'principal.college@ac-nice.fr';
+export const REFERENT = 'erun.nice@ac-nice.fr';
 
 /**
  * `generate`: fill the database with `repere generate` (that many practices) instead of the demo data;
@@ -34,7 +37,7 @@ export async function startServer(options: { generate?: number; env?: Record<str
       stdio: 'ignore',
     });
   }
-  for (const [email, role] of [[CONTRIBUTOR, 'contributor'], [MODERATOR, 'moderator'], [COLLECTIVITE, 'collectivite'], [ADMIN, 'admin']] as const) {
+  for (const [email, role] of [[CONTRIBUTOR, 'contributor'], [MODERATOR, 'moderator'], [COLLECTIVITE, 'collectivite'], [ADMIN, 'admin'], [CHEF, 'encadrement'], [REFERENT, 'referent']] as const) {
     execFileSync(bin, ['--database-url', `sqlite://${dir}/repere.db`, 'user', 'add', email, '--role', role], {
       env: { ...process.env, REPERE_PASSWORD: PASSWORD, RUST_LOG: 'warn' },
       stdio: 'ignore',

@@ -42,6 +42,7 @@ pub mod establishments;
 pub mod fixtures;
 pub mod index;
 pub mod indicators;
+pub mod intentions;
 pub mod links;
 pub mod lonlat;
 pub mod networks;

@@ -13,6 +13,12 @@ crate::api_enum! {
         /// A collectivité: reads bandwidth indicators.
         Collectivite => "collectivite",
         Admin => "admin",
+        /// Chef d'établissement or adjoint, bound to one or more establishments (UAI): files intentions.
+        Encadrement => "encadrement",
+        /// IA-IPR or IEN (disciplines or a circonscription): files intentions.
+        Inspecteur => "inspecteur",
+        /// RRUPN, IAN or ERUN: files intentions, analyses and answers the dossiers assigned to them.
+        Referent => "referent",
     }
 }
 
@@ -29,6 +35,9 @@ impl Role {
             Self::Moderator => "Modérateur (CARDIE/DANE)",
             Self::Collectivite => "Collectivité",
             Self::Admin => "Administrateur",
+            Self::Encadrement => "Encadrement (chef d'établissement, adjoint)",
+            Self::Inspecteur => "Inspecteur (IA-IPR, IEN)",
+            Self::Referent => "Référent numérique (RRUPN, IAN, ERUN)",
         }
     }
 }

@@ -77,6 +77,7 @@ impl Application {
             target: config.target,
             maps: Arc::new(crate::maps::StaticMaps::new(&config.frontend_dir, config.static_maps)),
             visits: Default::default(),
+            intentions: config.intentions.clone(),
             embed_origins: config.embed_origins.clone(),
             framing: crate::embed::Framing::new(&config.embed_origins, config.basemap_style_url.is_some())?,
         }));
@@ -110,6 +111,10 @@ impl Application {
         tokio::spawn(async move { maps.available().await });
         let counted = tokio::spawn(crate::visits::flush_loop(self.state.clone(), stopped.clone()));
         let mailing = tokio::spawn(crate::mail::sender::send_loop(self.state.clone(), stopped.clone()));
+        let reminding = tokio::spawn(crate::intentions::reminders::reminder_loop(
+            self.state.clone(),
+            stopped.clone(),
+        ));
         let purging = tokio::spawn(crate::auth::session_store::purge_loop(
             self.state.store.clone(),
             stopped.clone(),
@@ -150,6 +155,7 @@ impl Application {
                 let _ = follower.await;
                 let _ = counted.await;
                 let _ = mailing.await;
+                let _ = reminding.await;
                 let _ = purging.await;
             }
             served = &mut serve => {
@@ -157,6 +163,7 @@ impl Application {
                 let _ = follower.await;
                 let _ = counted.await;
                 let _ = mailing.await;
+                let _ = reminding.await;
                 let _ = purging.await;
                 served.context("server task")?.context("server")?;
             }
@@ -190,7 +197,8 @@ pub fn api_routes() -> (Routes, Routes) {
         .merge(practices::routes::routes())
         .merge(networks::routes())
         .merge(links::write::routes())
-        .merge(crate::mail::routes::routes());
+        .merge(crate::mail::routes::routes())
+        .merge(crate::intentions::routes());
     (
         guarded,
         crate::visits::routes().merge(crate::mail::routes::open_routes()),

@@ -242,6 +242,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 static_maps: !args.no_static_maps,
                 embed_origins: args.embed_origins.0,
                 tile_cache: args.tile_cache as usize,
+                intentions: Default::default(),
             };
             let app = Application::build(&config).await?;
             tracing::info!(address = %app.local_addr(), "Repère is listening");

@@ -41,6 +41,24 @@ pub struct ServeConfig {
     pub mail: MailConfig,
     /// How people sign in.
     pub auth: AuthConfig,
+    /// The intentions' clock and reminders.
+    pub intentions: IntentionsConfig,
+}
+
+/// The clock of the intentions' procedure and how often due steps are looked at for reminders.
+#[derive(Debug, Clone)]
+pub struct IntentionsConfig {
+    pub clock: crate::clock::Clock,
+    pub reminders_every: std::time::Duration,
+}
+
+impl Default for IntentionsConfig {
+    fn default() -> Self {
+        Self {
+            clock: crate::clock::Clock::system(),
+            reminders_every: std::time::Duration::from_secs(300),
+        }
+    }
 }
 
 /// E-mail delivery: the SMTP server (none: mails wait in the outbox, shown to admins) and the pace of
@@ -141,6 +159,7 @@ impl ServeConfig {
             public_url: None,
             mail: MailConfig::default(),
             auth: AuthConfig::default(),
+            intentions: IntentionsConfig::default(),
         }
     }
 }

@@ -14,6 +14,7 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod collection;
 pub mod config;
 pub mod embed;
@@ -22,6 +23,7 @@ pub mod establishments;
 pub mod geojson;
 pub mod http_cache;
 pub mod indicators;
+pub mod intentions;
 pub mod jobs;
 pub mod letter;
 pub mod links;

@@ -58,6 +58,11 @@ pub fn csv_download(
         .into_response())
 }
 
+/// A timestamp as the API writes it: RFC 3339, UTC, to the second (`2026-04-02T08:30:00Z`).
+pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::neutralised;

@@ -59,6 +59,8 @@ pub struct Shared {
     pub mail: Arc<crate::mail::Mailer>,
     /// The ways in: passwords, the identity provider, allowed domains.
     pub auth: Arc<crate::auth::access::Access>,
+    /// The intentions' clock and reminder pace.
+    pub intentions: crate::config::IntentionsConfig,
 }
 
 impl AppState {

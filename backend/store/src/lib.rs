@@ -16,6 +16,7 @@ mod bulk;
 pub mod changes;
 pub mod epci;
 pub mod establishments;
+pub mod intentions;
 pub mod links;
 pub mod messages;
 pub mod meta;

@@ -4,7 +4,7 @@ import { ApiError, toError } from './client';
 export interface Account {
   email: string;
   display_name: string;
-  role: 'contributor' | 'moderator' | 'collectivite' | 'admin';
+  role: 'contributor' | 'moderator' | 'collectivite' | 'admin' | 'encadrement' | 'inspecteur' | 'referent';
   role_label: string;
 }
 
@@ -75,6 +75,7 @@ export async function renderAccountMenu(): Promise<SessionInfo | undefined> {
   if (info?.authenticated) {
     links.push(['/contribuer.html', 'Signaler un usage'], ['/mes-remontees.html', 'Mes remontées']);
     if (moderates(info.user)) links.push(['/moderation.html', 'Modération']);
+    if (info.user && ['encadrement', 'inspecteur', 'referent', 'moderator', 'admin'].includes(info.user.role)) links.push(['/intentions.html', 'Intentions']);
     if (info.user && (info.user.role === 'collectivite' || info.user.role === 'admin')) links.push(['/debit.html', 'Débit']);
     if (info.user?.role === 'admin') links.push(['/comptes.html', 'Comptes']);
   }

@@ -161,6 +161,7 @@ async function load(): Promise<void> {
   const roleSelect = inviteForm.elements.namedItem('role') as HTMLSelectElement;
   if (!roleSelect.options.length) for (const r of data.roles) roleSelect.add(new Option(r.label, r.value, r.value === 'contributor', r.value === 'contributor'));
   table.tBodies[0]!.replaceChildren(...data.accounts.map((a) => row(a, data.roles)));
+  fillScopeAccounts(data.accounts);
   table.hidden = false;
   status.textContent = `${data.accounts.length} compte${data.accounts.length > 1 ? 's' : ''}.`;
 }
@@ -218,6 +219,37 @@ inviteForm.addEventListener('submit', (e) => {
     })
     .catch((err: unknown) => showApiError(inviteForm, alert, err))
     .finally(() => (submit.disabled = false));
+});
+
+// Rattachements: what an encadrement, inspecteur or referent account is bound to.
+const scopesForm = document.getElementById('scopes') as HTMLFormElement;
+const scopeAccount = scopesForm.elements.namedItem('account') as HTMLSelectElement;
+const SCOPE_FIELDS = ['uais', 'circonscriptions', 'disciplines'] as const;
+type Scopes = Record<(typeof SCOPE_FIELDS)[number] | 'departements', string[]>;
+
+function fillScopeAccounts(accounts: Listed[]): void {
+  const chosen = scopeAccount.value;
+  const bound = accounts.filter((a) => ['encadrement', 'inspecteur', 'referent'].includes(a.role));
+  scopeAccount.replaceChildren(...bound.map((a) => new Option(`${a.display_name || a.email} — ${a.role_label}`, String(a.id), false, String(a.id) === chosen)));
+  scopesForm.hidden = bound.length === 0;
+  document.getElementById('scopes-title')!.hidden = scopesForm.hidden;
+  if (bound.length) void loadScopes();
+}
+
+async function loadScopes(): Promise<void> {
+  const s = await getJson<Scopes>(`/api/accounts/${scopeAccount.value}/scopes`);
+  for (const f of SCOPE_FIELDS) (scopesForm.elements.namedItem(f) as HTMLInputElement).value = s[f].join(', ');
+}
+
+scopeAccount.addEventListener('change', () => void loadScopes().catch(problem));
+scopesForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearErrors(scopesForm);
+  const list = (f: string) => (scopesForm.elements.namedItem(f) as HTMLInputElement).value.split(',').map((v) => v.trim()).filter(Boolean);
+  const body = Object.fromEntries(SCOPE_FIELDS.map((f) => [f, f === 'uais' ? list(f).map((u) => u.toUpperCase()) : list(f)]));
+  send<Scopes>('PUT', `/api/accounts/${scopeAccount.value}/scopes`, body)
+    .then(() => say(`Rattachements enregistrés pour ${scopeAccount.selectedOptions[0]?.textContent ?? 'ce compte'}.`))
+    .catch((err: unknown) => showApiError(scopesForm, alert, err));
 });
 
 void renderAccountMenu().then(async (info) => {

@@ -6,7 +6,7 @@ use utoipa::openapi::{ContentBuilder, PathItem, PathsBuilder, ResponseBuilder, T
 
 use super::{param, query};
 
-fn response(b: OperationBuilder, status: &str, description: &str, media: &str) -> OperationBuilder {
+pub(super) fn response(b: OperationBuilder, status: &str, description: &str, media: &str) -> OperationBuilder {
     b.response(
         status,
         ResponseBuilder::new()
@@ -15,7 +15,7 @@ fn response(b: OperationBuilder, status: &str, description: &str, media: &str) -
     )
 }
 
-fn problem(b: OperationBuilder, status: &str, description: &str) -> OperationBuilder {
+pub(super) fn problem(b: OperationBuilder, status: &str, description: &str) -> OperationBuilder {
     response(b, status, description, "application/problem+json")
 }
 
@@ -27,7 +27,7 @@ fn base(id: &str, summary: &str, tag: &str) -> OperationBuilder {
 }
 
 /// A JSON write behind the CSRF guard.
-fn write(id: &str, summary: &str, tag: &str, ok: (&str, &str)) -> OperationBuilder {
+pub(super) fn write(id: &str, summary: &str, tag: &str, ok: (&str, &str)) -> OperationBuilder {
     let b = base(id, summary, tag).parameter(param(
         "X-CSRF-Token",
         ParameterIn::Header,
@@ -41,7 +41,7 @@ fn write(id: &str, summary: &str, tag: &str, ok: (&str, &str)) -> OperationBuild
 }
 
 /// A JSON read for a signed-in person.
-fn read(id: &str, summary: &str, tag: &str, ok: &str) -> OperationBuilder {
+pub(super) fn read(id: &str, summary: &str, tag: &str, ok: &str) -> OperationBuilder {
     let b = response(base(id, summary, tag), "200", ok, "application/json");
     let b = problem(b, "401", "Connexion requise");
     problem(b, "403", "Rôle insuffisant")

@@ -12,6 +12,7 @@ use utoipa::openapi::{
 mod access;
 mod accounts;
 mod indicators;
+mod intentions;
 mod schemas;
 mod tiles;
 
@@ -282,6 +283,7 @@ pub fn build() -> Value {
     paths = access::paths(paths);
     paths = tiles::paths(paths);
     paths = indicators::paths(paths);
+    paths = intentions::paths(paths);
     paths = paths.path("/api/nearby", PathItem::new(HttpMethod::Get, nearby.build()));
 
     let doc = OpenApiBuilder::new()

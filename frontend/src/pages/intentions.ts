@@ -1,0 +1,300 @@
+// "Intentions": the encadrement, inspecteurs and referents file an intention and follow their
+// dossiers; the DANE's desk lists every dossier (late ones first, then by next due date) with filters,
+// assigns them in bulk, and reads the procedure's indicators (with the CSV and the dossiers by
+// establishment).
+import '../dsfr.css';
+import '../style.css';
+import { renderAccountMenu, send } from '../api/account';
+import { ApiError, getJson } from '../api/client';
+import { type Dossier, type Listing, type Options, nextStepText, placeText, statusBadge } from '../api/intentions';
+import { clearErrors, fieldError, showApiError } from '../ui/forms';
+import { renderFrame } from '../ui/layout';
+import { sentence } from '../ui/text';
+
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu'], ['#list-title', 'Aller aux dossiers']] });
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const alertBox = $<HTMLElement>('alert');
+const done = $<HTMLElement>('done');
+const status = $<HTMLElement>('status');
+const fileForm = $<HTMLFormElement>('file');
+const filters = $<HTMLFormElement>('filters');
+const bulk = $<HTMLFormElement>('bulk');
+const table = $<HTMLTableElement>('dossiers');
+let options: Options;
+
+function problem(err: unknown): void {
+  done.hidden = true;
+  alertBox.textContent = err instanceof ApiError ? `${err.problem.title} : ${sentence(err.message)}` : 'Le serveur est injoignable : réessayez.';
+  alertBox.hidden = false;
+  alertBox.focus();
+}
+
+function say(html: Node[]): void {
+  alertBox.hidden = true;
+  done.replaceChildren(...html);
+  done.hidden = false;
+  done.focus();
+}
+
+function fillSelect(select: HTMLSelectElement, items: { value: string; label: string }[]): void {
+  for (const i of items) select.add(new Option(i.label, i.value));
+}
+
+function renderFiling(): void {
+  $<HTMLElement>('filing').hidden = false;
+  fillSelect($<HTMLSelectElement>('kind'), options.kinds);
+  $<HTMLInputElement>('hoped_for').min = options.today;
+  const mine = $<HTMLElement>('my-uais');
+  const hint = $<HTMLElement>('uais-hint');
+  if (options.must_name_establishment) {
+    // A chef d'établissement files for the establishments they are bound to: tick boxes, no free UAI.
+    $<HTMLElement>('other-uais-group').hidden = true;
+    $<HTMLElement>('territory-group').hidden = true;
+    hint.textContent = options.establishments.length
+      ? 'Cochez au moins un de vos établissements.'
+      : "Aucun établissement ne vous est rattaché : demandez à un administrateur de Repère de vous rattacher au vôtre.";
+    options.establishments.forEach((e, i) => {
+      const g = document.createElement('div');
+      g.className = 'fr-checkbox-group';
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      input.id = `uai-${i}`;
+      input.name = 'uais';
+      input.value = e.uai;
+      input.checked = options.establishments.length === 1;
+      const label = document.createElement('label');
+      label.className = 'fr-label';
+      label.htmlFor = input.id;
+      label.textContent = `${e.name ?? e.uai} — ${e.commune ?? ''} (${e.uai})`;
+      g.append(input, label);
+      mine.append(g);
+    });
+  } else {
+    hint.textContent = 'Un ou plusieurs établissements, ou un territoire ci-dessous.';
+  }
+}
+
+function intentionBody(): Record<string, unknown> {
+  const data = new FormData(fileForm);
+  const ticked = data.getAll('uais').map(String).flatMap((v) => v.split(','));
+  const uais = ticked.map((u) => u.trim().toUpperCase()).filter(Boolean);
+  const tk = String(data.get('territory-kind') ?? '');
+  return {
+    kind: data.get('kind'),
+    title: data.get('title'),
+    description: data.get('description'),
+    hoped_for: data.get('hoped_for') || null,
+    people: data.get('people') ?? '',
+    uais,
+    territory: tk ? { kind: tk, value: String(data.get('territory') ?? '') } : null,
+  };
+}
+
+fileForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearErrors(fileForm);
+  const button = fileForm.querySelector<HTMLButtonElement>('button[type=submit]')!;
+  for (const [name, label] of [['title', 'le titre'], ['description', 'la description']] as const) {
+    const input = fileForm.elements.namedItem(name) as HTMLInputElement;
+    if (!input.value.trim()) {
+      fieldError(fileForm, name, `Indiquez ${label}.`);
+      input.focus();
+      return;
+    }
+  }
+  button.disabled = true;
+  void send<Dossier>('POST', '/api/intentions', intentionBody())
+    .then((d) => {
+      fileForm.reset();
+      const a = document.createElement('a');
+      a.href = `/intention.html?id=${d.id}`;
+      a.textContent = `Suivre le dossier ${d.number}`;
+      const first = d.steps[0];
+      say([document.createTextNode(`Intention déposée : dossier ${d.number}. La DANE en accuse réception avant le ${first?.due_on?.split('-').reverse().join('/') ?? '—'}. `), a]);
+      return loadList();
+    })
+    .catch((err: unknown) => showApiError(fileForm, alertBox, err))
+    .finally(() => (button.disabled = false));
+});
+
+function listUrl(): string {
+  if (!options.desk) return '/api/intentions';
+  const q = new URLSearchParams();
+  for (const [k, v] of new FormData(filters)) if (String(v)) q.set(k, String(v));
+  const s = q.toString();
+  return `/api/intentions${s ? `?${s}` : ''}`;
+}
+
+async function loadList(): Promise<void> {
+  const listStatus = $<HTMLElement>('list-status');
+  listStatus.textContent = 'Chargement des dossiers…';
+  let list: Listing;
+  try {
+    list = await getJson<Listing>(listUrl());
+  } catch (err) {
+    listStatus.textContent = '';
+    problem(err);
+    return;
+  }
+  const body = table.tBodies[0]!;
+  body.replaceChildren();
+  for (const d of list.dossiers) {
+    const tr = body.insertRow();
+    if (options.desk) {
+      const c = tr.insertCell();
+      c.dataset.label = 'Choisir';
+      const g = document.createElement('div');
+      g.className = 'fr-checkbox-group fr-checkbox-group--sm';
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      input.id = `pick-${d.id}`;
+      input.name = 'ids';
+      input.value = String(d.id);
+      input.disabled = d.status === 'close';
+      const label = document.createElement('label');
+      label.className = 'fr-label';
+      label.htmlFor = input.id;
+      label.textContent = d.number;
+      g.append(input, label);
+      c.append(g);
+    }
+    const th = document.createElement('th');
+    th.scope = 'row';
+    const a = document.createElement('a');
+    a.href = `/intention.html?id=${d.id}`;
+    a.textContent = `${d.number} — ${d.title}`;
+    th.append(a, document.createElement('br'), document.createTextNode(d.kind_label));
+    tr.append(th);
+    const cells: [string, Node | string][] = [
+      ['Établissements ou territoire', placeText(d)],
+      ['Statut', statusBadge(d)],
+      ['Prochaine étape', nextStepText(d.next_step)],
+      ['Référent', d.referent?.name ?? 'Aucun'],
+    ];
+    for (const [label, value] of cells) {
+      const c = tr.insertCell();
+      c.dataset.label = label;
+      c.append(value);
+    }
+  }
+  table.hidden = list.dossiers.length === 0;
+  $<HTMLElement>('bulk-actions').hidden = !options.desk || list.dossiers.length === 0;
+  listStatus.textContent =
+    list.total === 0
+      ? options.desk
+        ? 'Aucun dossier ne correspond à ces filtres.'
+        : options.can_file
+          ? "Vous n'avez déposé aucune intention : le formulaire ci-dessus est fait pour cela."
+          : 'Aucun dossier ne vous est confié.'
+      : `${list.total} dossier${list.total > 1 ? 's' : ''}, dont ${list.open} ouvert${list.open > 1 ? 's' : ''} et ${list.late} en retard.`;
+}
+
+filters.addEventListener('submit', (e) => {
+  e.preventDefault();
+  void loadList();
+});
+
+bulk.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const ids = [...bulk.querySelectorAll<HTMLInputElement>('input[name=ids]:checked')].map((i) => Number(i.value));
+  if (!ids.length) {
+    problem(new ApiError({ title: 'Aucun dossier choisi', status: 422, detail: 'cochez les dossiers à confier' }));
+    return;
+  }
+  const select = $<HTMLSelectElement>('bulk-referent');
+  void send<{ assigned: number; referent: { name: string } }>('POST', '/api/intentions/assign', { ids, referent_id: Number(select.value) })
+    .then((r) => {
+      say([document.createTextNode(`${r.assigned} dossier${r.assigned > 1 ? 's' : ''} confié${r.assigned > 1 ? 's' : ''} à ${r.referent.name}.`)]);
+      return loadList();
+    })
+    .catch(problem);
+});
+
+interface Indicators {
+  total: number;
+  open_now: number;
+  late_now: number;
+  on_time_share: number | null;
+  steps: { step: string; label: string; completed: number; on_time: number; on_time_share: number | null; median_days: number | null; p90_days: number | null }[];
+}
+
+interface Places {
+  features: { properties: { uai: string; name: string; commune: string; count: number; open: number; late: number } }[];
+}
+
+const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)} %`);
+const days = (x: number | null) => (x === null ? '—' : `${x} j ouvrés`);
+
+async function loadIndicators(): Promise<void> {
+  $<HTMLElement>('indicators').hidden = false;
+  const [ind, places] = await Promise.all([getJson<Indicators>('/api/intentions/indicators'), getJson<Places>('/api/intentions/map')]);
+  $<HTMLElement>('indicators-summary').textContent =
+    `${ind.total} intention${ind.total > 1 ? 's' : ''} ; ${ind.open_now} dossier${ind.open_now > 1 ? 's' : ''} ouvert${ind.open_now > 1 ? 's' : ''}, ${ind.late_now} en retard ; étapes faites dans les délais : ${pct(ind.on_time_share)}.`;
+  const body = $<HTMLTableElement>('steps-table').tBodies[0]!;
+  body.replaceChildren();
+  for (const s of ind.steps) {
+    const tr = body.insertRow();
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = s.label;
+    tr.append(th);
+    for (const [label, v] of [['Faites', String(s.completed)], ['Dans les délais', `${s.on_time} (${pct(s.on_time_share)})`], ['Délai médian', days(s.median_days)], ['90ᵉ centile', days(s.p90_days)]]) {
+      const c = tr.insertCell();
+      c.dataset.label = label!;
+      c.textContent = v!;
+    }
+  }
+  const pbody = $<HTMLTableElement>('places-table').tBodies[0]!;
+  pbody.replaceChildren();
+  for (const f of places.features) {
+    const p = f.properties;
+    const tr = pbody.insertRow();
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = `${p.name} (${p.uai})`;
+    tr.append(th);
+    for (const [label, v] of [['Commune', p.commune], ['Intentions', String(p.count)], ['Ouvertes', String(p.open)], ['En retard', String(p.late)]]) {
+      const c = tr.insertCell();
+      c.dataset.label = label!;
+      c.textContent = v!;
+    }
+  }
+  $<HTMLTableElement>('places-table').hidden = places.features.length === 0;
+}
+
+async function main(): Promise<void> {
+  const info = await renderAccountMenu();
+  if (!info?.authenticated) {
+    window.location.assign(`/connexion.html?retour=${encodeURIComponent('/intentions.html')}`);
+    return;
+  }
+  try {
+    options = await getJson<Options>('/api/intentions/options');
+  } catch (err) {
+    status.textContent = '';
+    problem(err);
+    return;
+  }
+  status.textContent = '';
+  status.hidden = true;
+  if (options.can_file) renderFiling();
+  if (options.desk) {
+    $<HTMLElement>('list-title').textContent = 'Guichet de la DANE : tous les dossiers';
+    filters.hidden = false;
+    fillSelect($<HTMLSelectElement>('f-status'), options.statuses);
+    fillSelect($<HTMLSelectElement>('f-kind'), options.kinds);
+    const ref = $<HTMLSelectElement>('f-referent');
+    const bulkRef = $<HTMLSelectElement>('bulk-referent');
+    for (const r of options.referents) {
+      ref.add(new Option(r.name, String(r.id)));
+      bulkRef.add(new Option(`${r.name} — ${r.role_label}`, String(r.id)));
+    }
+    void loadIndicators().catch(problem);
+  } else {
+    table.querySelectorAll('.desk-only').forEach((c) => c.remove());
+  }
+  await loadList();
+}
+
+void main();
