@@ -454,3 +454,42 @@ pub async fn set_scopes(conn: &mut AnyConnection, user: i64, scopes: &[(String, 
     }
     Ok(())
 }
+
+/// Dossier `id`, on a connection of its own.
+pub async fn by_id(store: &Store, id: i64) -> Result<Option<Dossier>, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    get(&mut conn, id).await
+}
+
+/// The timeline of dossier `id`, on a connection of its own.
+pub async fn timeline(store: &Store, id: i64) -> Result<Vec<Event>, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    events(&mut conn, id).await
+}
+
+/// What account `user` is bound to, on a connection of its own.
+pub async fn scopes_of(store: &Store, user: i64) -> Result<Vec<(String, String)>, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    scopes(&mut conn, user).await
+}
+
+/// Audits a refused attempt by `user` to do `action` on dossier `id` (nothing else is written).
+pub async fn record_refusal(
+    store: &Store,
+    id: i64,
+    user: i64,
+    action: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    crate::audit::record(
+        &mut conn,
+        "intention",
+        &id.to_string(),
+        Some(user),
+        "refused",
+        &serde_json::json!({ "action": action }),
+        at,
+    )
+    .await
+}

@@ -145,6 +145,20 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_year_by_hand() {
+        let c = WorkingCalendar::default();
+        // 2026: 261 weekdays, 9 holidays on weekdays (15 August and 1 November fall on a weekend).
+        assert_eq!(c.working_days_between(d(2025, 12, 31), d(2026, 12, 31)), 252);
+        // Up to Thursday 2 April: 21 + 20 + 22 + 2.
+        assert_eq!(c.working_days_between(d(2025, 12, 31), d(2026, 4, 2)), 65);
+        // 200 working days after 2 April: 187 left in 2026, then 13 in January 2027 (1 January a
+        // holiday, a Friday) → Wednesday 20 January 2027.
+        assert_eq!(c.add_working_days(d(2026, 4, 2), 200), d(2027, 1, 20));
+        assert!(!c.is_working(d(2026, 7, 14)) && !c.is_working(d(2026, 5, 25)) && !c.is_working(d(2026, 11, 11)));
+        assert!(c.is_working(d(2026, 7, 15)));
+    }
+
+    #[test]
     fn excluded_periods_do_not_count() {
         let c = WorkingCalendar {
             excluded: vec![(d(2026, 10, 17), d(2026, 11, 2))],

@@ -77,16 +77,7 @@ async fn validate(app: &AppState, user: &CurrentUser, input: IntentionInput) -> 
             Some(d)
         }
     };
-    let mut scopes = Vec::new();
-    {
-        let mut conn = app
-            .store
-            .pool()
-            .acquire()
-            .await
-            .map_err(repere_store::StoreError::from)?;
-        scopes.extend(store::scopes(&mut conn, user.0.id).await?);
-    }
+    let scopes = store::scopes_of(&app.store, user.0.id).await?;
     let bound = |kind: &str| -> Vec<&str> {
         scopes
             .iter()
@@ -195,16 +186,10 @@ pub async fn file(
     let mut unit = app.store.begin().await?;
     let id = store::insert(unit.conn(), &new, &plan, now).await?;
     app.commit(unit).await?;
-    let mut conn = app
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(repere_store::StoreError::from)?;
-    let d = store::get(&mut conn, id)
+    let d = store::by_id(&app.store, id)
         .await?
         .ok_or_else(|| ApiError::Internal("dossier lost".into()))?;
-    let events = store::events(&mut conn, id).await?;
+    let events = store::timeline(&app.store, id).await?;
     let names = names(&app).await?;
     Ok((
         StatusCode::CREATED,
@@ -216,13 +201,7 @@ pub async fn file(
 /// GET /api/intentions/{id} — a dossier, its steps and its timeline, to those it concerns and the DANE.
 pub async fn get(State(app): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
     let d = dossier_for(&app, &user, id, Action::Read).await?;
-    let mut conn = app
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(repere_store::StoreError::from)?;
-    let events = store::events(&mut conn, id).await?;
+    let events = store::timeline(&app.store, id).await?;
     let names = names(&app).await?;
     Ok(Json(super::detail_json(
         &app,
@@ -305,15 +284,7 @@ pub async fn list(
 /// GET /api/intentions/options — what the signed-in person may do, their establishments, the kinds
 /// and (for the DANE) the accounts a dossier may be assigned to.
 pub async fn options(State(app): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
-    let scopes = {
-        let mut conn = app
-            .store
-            .pool()
-            .acquire()
-            .await
-            .map_err(repere_store::StoreError::from)?;
-        store::scopes(&mut conn, user.0.id).await?
-    };
+    let scopes = store::scopes_of(&app.store, user.0.id).await?;
     let uais: Vec<Value> = {
         let c = app.read_catalog()?;
         scopes

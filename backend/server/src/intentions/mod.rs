@@ -56,25 +56,17 @@ pub fn require(user: &CurrentUser, action: Action) -> Result<(), ApiError> {
 
 /// Dossier `id` for `action` by `user`: 404 when it does not exist, 403 (audited) when it is not theirs.
 pub async fn dossier_for(app: &AppState, user: &CurrentUser, id: i64, action: Action) -> Result<Dossier, ApiError> {
-    let mut conn = app
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(repere_store::StoreError::from)?;
-    let d = store::get(&mut conn, id)
+    let d = store::by_id(&app.store, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("aucun dossier {id}")))?;
     if allowed(user, &d, action) {
         return Ok(d);
     }
-    repere_store::audit::record(
-        &mut conn,
-        "intention",
-        &id.to_string(),
-        Some(user.0.id),
-        "refused",
-        &json!({ "action": format!("{action:?}") }),
+    store::record_refusal(
+        &app.store,
+        id,
+        user.0.id,
+        &format!("{action:?}"),
         app.intentions.clock.now(),
     )
     .await?;

@@ -90,16 +90,10 @@ fn scopes_json(scopes: &[(String, String)]) -> serde_json::Value {
 /// GET /api/accounts/{id}/scopes — what an account is bound to (admins).
 pub async fn scopes(State(app): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
     require(&user, Action::Configure)?;
-    let mut conn = app
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(repere_store::StoreError::from)?;
-    repere_store::accounts::by_id_in(&mut conn, id)
+    repere_store::users::by_id(&app.store, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("aucun compte {id}")))?;
-    Ok(Json(scopes_json(&store::scopes(&mut conn, id).await?)).into_response())
+    Ok(Json(scopes_json(&store::scopes_of(&app.store, id).await?)).into_response())
 }
 
 /// PUT /api/accounts/{id}/scopes {uais, circonscriptions, disciplines, departements} — admins bind an

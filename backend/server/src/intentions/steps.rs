@@ -40,16 +40,10 @@ fn open(d: &Dossier) -> Result<(), ApiError> {
 
 /// The dossier after a change, as its page shows it.
 async fn answer(app: &AppState, user: &CurrentUser, id: i64) -> Result<Response, ApiError> {
-    let mut conn = app
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(repere_store::StoreError::from)?;
-    let d = store::get(&mut conn, id)
+    let d = store::by_id(&app.store, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("aucun dossier {id}")))?;
-    let events = store::events(&mut conn, id).await?;
+    let events = store::timeline(&app.store, id).await?;
     let names = names(app).await?;
     Ok(Json(super::detail_json(
         app,
