@@ -55,7 +55,8 @@ describe('suivi des intentions', () => {
     await admin.page.waitForSelector('#dossiers:not([hidden])');
     expect(await admin.page.textContent('#list-title')).toContain('Guichet');
     expect(await admin.page.textContent('#indicators-summary')).toContain('1 intention');
-    await admin.page.check('input[name=ids]');
+    await admin.page.click('#dossiers label[for^="pick-"]');
+    expect(await admin.page.isChecked('input[name=ids]')).toBe(true);
     const referentOption = await admin.page.$eval('#bulk-referent', (s, r) => [...(s as HTMLSelectElement).options].find((o) => o.text.includes(r as string))?.value, REFERENT.split('@')[0]);
     await admin.page.selectOption('#bulk-referent', referentOption ?? '');
     await admin.page.click('#bulk-actions button[type=submit]');

@@ -105,6 +105,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts/{id}/scopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rattachements d'un compte (administrateurs) */
+        get: operations["getAccountScopes"];
+        /** Rattacher un compte (administrateurs) : établissements, circonscriptions, disciplines, départements */
+        put: operations["setAccountScopes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/invitation": {
         parameters: {
             query?: never;
@@ -691,6 +709,229 @@ export interface paths {
         get: operations["indicatorsTargetCsv"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dossiers : les siens et ceux confiés ; tous pour la DANE, en retard d'abord */
+        get: operations["listIntentions"];
+        put?: never;
+        /** Déposer une intention : le dossier reçoit un numéro et ses étapes planifiées en jours ouvrés */
+        post: operations["fileIntention"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tous les dossiers en tableur (séparateur ;, UTF-8 avec BOM) avec échéances, dates et délais par étape */
+        get: operations["getIntentionsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confier plusieurs dossiers à un référent, tous ou aucun (DANE) */
+        post: operations["assignIntentions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Indicateurs de la procédure : par année scolaire, département et type ; part des étapes dans les délais, délai médian et 90e centile en jours ouvrés ; ouverts et en retard */
+        get: operations["getIntentionIndicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Couche privée : intentions par établissement (DANE) */
+        get: operations["getIntentionsMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ce que la personne connectée peut faire, ses établissements, les types, les référents */
+        get: operations["getIntentionOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/procedure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** La procédure en vigueur (DANE) */
+        get: operations["getIntentionProcedure"];
+        /** Régler la procédure (administrateurs) : délais en jours ouvrés, rappels, vacances de la zone B, responsable DANE */
+        put: operations["setIntentionProcedure"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Un dossier, ses étapes et son historique (auteur, référent, DANE) */
+        get: operations["getIntention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confier un dossier à un référent (DANE) */
+        post: operations["assignIntention"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Écrire un message dans l'historique du dossier */
+        post: operations["writeIntentionMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/{id}/practices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Lier une intention réalisée aux usages signalés ensuite */
+        put: operations["linkIntentionPractices"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/{id}/steps/{step}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Faire l'étape en cours avec une réponse écrite (l'auteur est prévenu) */
+        post: operations["completeIntentionStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intentions/{id}/steps/{step}/replan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replanifier une étape ouverte, avec un motif gardé dans l'historique */
+        post: operations["replanIntentionStep"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1744,6 +1985,104 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Invitation renvoyée */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Champ invalide, nommé dans invalid_params */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAccountScopes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifiant du compte */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description uais, circonscriptions, disciplines, departements */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setAccountScopes: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Jeton CSRF de /api/auth/session */
+                "X-CSRF-Token": string;
+            };
+            path: {
+                /** @description Identifiant du compte */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Circonscriptions (inspecteurs) */
+                    circonscriptions?: string[];
+                    /** @description 06 ou 83 */
+                    departements?: string[];
+                    /** @description Disciplines (IA-IPR) */
+                    disciplines?: string[];
+                    /** @description UAI (encadrement) */
+                    uais?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Les rattachements */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3224,6 +3563,826 @@ export interface operations {
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIntentions: {
+        parameters: {
+            query?: {
+                /** @description deposee, prise_en_compte, en_analyse, reponse_donnee ou close */
+                status?: string;
+                /** @description equipement, formation, projet_pedagogique, ent_services, connexion ou autre */
+                kind?: string;
+                /** @description 06 ou 83 */
+                departement?: string;
+                /** @description Identifiant du référent, ou « aucun » */
+                referent?: string;
+                /** @description true : en retard seulement ; false : à l'heure */
+                late?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description total, open, late, dossiers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fileIntention: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Jeton CSRF de /api/auth/session */
+                "X-CSRF-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Description (5000 caractères au plus) */
+                    description: string;
+                    /** @description Date souhaitée AAAA-MM-JJ, pas passée */
+                    hoped_for?: string;
+                    /** @description equipement, formation, projet_pedagogique, ent_services, connexion ou autre */
+                    kind: string;
+                    /** @description Personnes concernées */
+                    people?: string;
+                    /** @description {kind: commune|circonscription|departement, value} */
+                    territory?: Record<string, never>;
+                    /** @description Titre (200 caractères au plus) */
+                    title: string;
+                    /** @description UAI des établissements (l'encadrement : les siens) */
+                    uais?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Le dossier créé */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Champ invalide, nommé dans invalid_params */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIntentionsCsv: {
+        parameters: {
+            query?: {
+                /** @description Année scolaire (toutes par défaut) */
+                school_year?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tableur */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assignIntentions: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Jeton CSRF de /api/auth/session */
+                "X-CSRF-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Dossiers (1 à 500) */
+                    ids: number[];
+                    /** @description Compte référent actif */
+                    referent_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description assigned, referent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Champ invalide, nommé dans invalid_params */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIntentionIndicators: {
+        parameters: {
+            query?: {
+                /** @description Année scolaire 2025-2026 (toutes par défaut) */
+                school_year?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description total, by_school_year, by_departement, by_kind, steps, on_time_share, open_now, late_now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIntentionsMap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description FeatureCollection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": unknown;
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIntentionOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description can_file, desk, establishments, kinds, referents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIntentionProcedure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description La procédure */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setIntentionProcedure: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Jeton CSRF de /api/auth/session */
+                "X-CSRF-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Accusé de réception (défaut 2) */
+                    acknowledgement_days: number;
+                    /** @description Analyse (défaut 10) */
+                    analysis_days: number;
+                    /** @description Réponse (défaut 30) */
+                    answer_days: number;
+                    /** @description Clôture (aucune échéance par défaut) */
+                    closure_days?: number;
+                    /** @description Ne pas compter les vacances listées */
+                    exclude_school_holidays?: boolean;
+                    /** @description Adresse du responsable DANE prévenu des retards (défaut : les administrateurs) */
+                    lead_email?: string;
+                    /** @description Rappel au référent, jours ouvrés avant l'échéance */
+                    remind_before_days: number;
+                    /** @description Périodes [début, fin] AAAA-MM-JJ */
+                    school_holidays?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description La procédure */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Champ invalide, nommé dans invalid_params */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIntention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifiant du dossier */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Le dossier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Aucun dossier */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assignIntention: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Jeton CSRF de /api/auth/session */
+                "X-CSRF-Token": string;
+            };
+            path: {
+                /** @description Identifiant du dossier */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Compte référent, modérateur ou administrateur actif */
+                    referent_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Le dossier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Aucun dossier de cet identifiant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dossier clos, ou étape déjà faite */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Champ invalide, nommé dans invalid_params */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    writeIntentionMessage: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Jeton CSRF de /api/auth/session */
+                "X-CSRF-Token": string;
+            };
+            path: {
+                /** @description Identifiant du dossier */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Message */
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Le dossier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Aucun dossier de cet identifiant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dossier clos, ou étape déjà faite */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Champ invalide, nommé dans invalid_params */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkIntentionPractices: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Jeton CSRF de /api/auth/session */
+                "X-CSRF-Token": string;
+            };
+            path: {
+                /** @description Identifiant du dossier */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Usages (50 au plus) */
+                    practice_ids: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description Le dossier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Aucun dossier de cet identifiant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dossier clos, ou étape déjà faite */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Champ invalide, nommé dans invalid_params */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    completeIntentionStep: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Jeton CSRF de /api/auth/session */
+                "X-CSRF-Token": string;
+            };
+            path: {
+                /** @description Identifiant du dossier */
+                id: number;
+                /** @description Étape : accuse_reception, analyse, reponse ou cloture */
+                step: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Réponse visible de l'auteur */
+                    answer: string;
+                    /** @description À la clôture : realisee, abandonnee ou reorientee */
+                    outcome?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Le dossier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Aucun dossier de cet identifiant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dossier clos, ou étape déjà faite */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Champ invalide, nommé dans invalid_params */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replanIntentionStep: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Jeton CSRF de /api/auth/session */
+                "X-CSRF-Token": string;
+            };
+            path: {
+                /** @description Identifiant du dossier */
+                id: number;
+                /** @description Étape : accuse_reception, analyse, reponse ou cloture */
+                step: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Nouvelle échéance AAAA-MM-JJ, pas passée */
+                    due_on: string;
+                    /** @description Motif */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Le dossier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Aucun dossier de cet identifiant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dossier clos, ou étape déjà faite */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Champ invalide, nommé dans invalid_params */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
