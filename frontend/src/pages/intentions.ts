@@ -219,9 +219,7 @@ interface Indicators {
   steps: { step: string; label: string; completed: number; on_time: number; on_time_share: number | null; median_days: number | null; p90_days: number | null }[];
 }
 
-interface Places {
-  features: { properties: { uai: string; name: string; commune: string; count: number; open: number; late: number } }[];
-}
+type Places = import('../ui/intentions-map').IntentionPlaces;
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)} %`);
 const days = (x: number | null) => (x === null ? '—' : `${x} j ouvrés`);
@@ -261,7 +259,59 @@ async function loadIndicators(): Promise<void> {
     }
   }
   $<HTMLTableElement>('places-table').hidden = places.features.length === 0;
+  // The map library is loaded only here, for the DANE.
+  const { showIntentionsMap } = await import('../ui/intentions-map');
+  await showIntentionsMap('intentions-map', places);
 }
+
+interface Procedure {
+  acknowledgement_days: number;
+  analysis_days: number;
+  answer_days: number;
+  closure_days: number | null;
+  remind_before_days: number;
+  exclude_school_holidays: boolean;
+  school_holidays: [string, string][];
+  lead_email: string | null;
+}
+
+const procedureForm = $<HTMLFormElement>('procedure-form');
+const NUMBERS = ['acknowledgement_days', 'analysis_days', 'answer_days', 'closure_days', 'remind_before_days'] as const;
+
+async function loadProcedure(): Promise<void> {
+  const p = await getJson<Procedure>('/api/intentions/procedure');
+  $<HTMLElement>('procedure').hidden = false;
+  for (const k of NUMBERS) $<HTMLInputElement>(k).value = p[k] === null ? '' : String(p[k]);
+  $<HTMLInputElement>('lead_email').value = p.lead_email ?? '';
+  $<HTMLInputElement>('exclude_school_holidays').checked = p.exclude_school_holidays;
+  $<HTMLTextAreaElement>('school_holidays').value = p.school_holidays.map(([a, b]) => `${a} ${b}`).join('\n');
+}
+
+procedureForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearErrors(procedureForm);
+  const lines = $<HTMLTextAreaElement>('school_holidays').value.split('\n').map((l) => l.trim()).filter(Boolean);
+  const periods = lines.map((l) => l.split(/[\s;,]+/));
+  if (periods.some((p) => p.length !== 2 || p.some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d)))) {
+    fieldError(procedureForm, 'school_holidays', 'Une période par ligne : deux dates AAAA-MM-JJ séparées par une espace.');
+    $<HTMLElement>('school_holidays').focus();
+    return;
+  }
+  const n = (k: string) => ($<HTMLInputElement>(k).value.trim() === '' ? null : Number($<HTMLInputElement>(k).value));
+  const body: Procedure = {
+    acknowledgement_days: n('acknowledgement_days') ?? 0,
+    analysis_days: n('analysis_days') ?? 0,
+    answer_days: n('answer_days') ?? 0,
+    closure_days: n('closure_days'),
+    remind_before_days: n('remind_before_days') ?? 0,
+    exclude_school_holidays: $<HTMLInputElement>('exclude_school_holidays').checked,
+    school_holidays: periods as [string, string][],
+    lead_email: $<HTMLInputElement>('lead_email').value.trim() || null,
+  };
+  void send<Procedure>('PUT', '/api/intentions/procedure', body)
+    .then(() => say([document.createTextNode('Procédure enregistrée : elle planifie les dossiers déposés à partir de maintenant.')]))
+    .catch((err: unknown) => showApiError(procedureForm, alertBox, err));
+});
 
 async function main(): Promise<void> {
   const info = await renderAccountMenu();
@@ -291,6 +341,7 @@ async function main(): Promise<void> {
       bulkRef.add(new Option(`${r.name} — ${r.role_label}`, String(r.id)));
     }
     void loadIndicators().catch(problem);
+    if (options.configure) void loadProcedure().catch(problem);
   } else {
     table.querySelectorAll('.desk-only').forEach((c) => c.remove());
   }
