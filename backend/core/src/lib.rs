@@ -43,6 +43,7 @@ pub mod fixtures;
 pub mod index;
 pub mod indicators;
 pub mod intentions;
+pub mod letters;
 pub mod links;
 pub mod lonlat;
 pub mod networks;

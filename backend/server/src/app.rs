@@ -25,7 +25,7 @@ use crate::http_cache;
 use crate::ops::{self, metrics::Metrics};
 use crate::routes::Routes;
 use crate::state::{AppState, Shared};
-use crate::{auth, indicators, letter, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
+use crate::{auth, indicators, links, nearby, networks, ogc, openapi, opinee, practices, tiles};
 
 /// Longest wait for in-flight requests once a stop is asked (SIGTERM).
 pub const DRAIN_MAX: std::time::Duration = std::time::Duration::from_secs(10);
@@ -115,6 +115,7 @@ impl Application {
             self.state.clone(),
             stopped.clone(),
         ));
+        let lettering = tokio::spawn(crate::letters::send::letter_loop(self.state.clone(), stopped.clone()));
         let purging = tokio::spawn(crate::auth::session_store::purge_loop(
             self.state.store.clone(),
             stopped.clone(),
@@ -156,6 +157,7 @@ impl Application {
                 let _ = counted.await;
                 let _ = mailing.await;
                 let _ = reminding.await;
+                let _ = lettering.await;
                 let _ = purging.await;
             }
             served = &mut serve => {
@@ -164,6 +166,7 @@ impl Application {
                 let _ = counted.await;
                 let _ = mailing.await;
                 let _ = reminding.await;
+                let _ = lettering.await;
                 let _ = purging.await;
                 served.context("server task")?.context("server")?;
             }
@@ -198,10 +201,13 @@ pub fn api_routes() -> (Routes, Routes) {
         .merge(networks::routes())
         .merge(links::write::routes())
         .merge(crate::mail::routes::routes())
-        .merge(crate::intentions::routes());
+        .merge(crate::intentions::routes())
+        .merge(crate::letters::routes());
     (
         guarded,
-        crate::visits::routes().merge(crate::mail::routes::open_routes()),
+        crate::visits::routes()
+            .merge(crate::mail::routes::open_routes())
+            .merge(crate::letters::open_routes()),
     )
 }
 
@@ -232,7 +238,10 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/health/live", get(ops::live))
         .route("/health/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))
-        .route("/lettre", get(letter::page))
+        .route("/lettre", get(crate::letters::reading::archive))
+        .route("/lettre/{id}", get(crate::letters::reading::edition))
+        .route("/lettre/{id}/usage/{practice}", get(crate::letters::reading::click))
+        .route("/lettre/flux/{discipline}", get(crate::letters::reading::feed))
         .route("/usage/{id}", get(practices::preview::page))
         .route_layer(axum::middleware::from_fn(ops::note_route));
     let frontend: Router = if frontend_dir.join("index.html").is_file() {

@@ -26,6 +26,7 @@ pub mod indicators;
 pub mod intentions;
 pub mod jobs;
 pub mod letter;
+pub mod letters;
 pub mod links;
 pub mod mail;
 pub mod maps;

@@ -17,6 +17,7 @@ pub mod changes;
 pub mod epci;
 pub mod establishments;
 pub mod intentions;
+pub mod letters;
 pub mod links;
 pub mod messages;
 pub mod meta;

@@ -318,6 +318,94 @@ pub const TABLES: &[(&str, &[Column])] = &[
         ],
     ),
     (
+        "editions",
+        &[
+            ("id", Int, false),
+            ("discipline", Text, false),
+            ("discipline_key", Text, false),
+            ("levels", Text, false),
+            ("title", Text, false),
+            ("message", Text, false),
+            ("status", Text, false),
+            ("scheduled_for", Text, true),
+            ("published_at", Text, true),
+            ("author_id", Int, true),
+            ("created_at", Text, false),
+            ("updated_at", Text, false),
+            ("version", Int, false),
+        ],
+    ),
+    (
+        "edition_items",
+        &[
+            ("edition_id", Int, false),
+            ("position", Int, false),
+            ("practice_id", Int, false),
+            ("comment", Text, false),
+        ],
+    ),
+    (
+        "edition_errata",
+        &[
+            ("id", Int, false),
+            ("edition_id", Int, false),
+            ("at", Text, false),
+            ("user_id", Int, true),
+            ("text", Text, false),
+        ],
+    ),
+    (
+        "letter_subscriptions",
+        &[
+            ("id", Int, false),
+            ("email", Text, false),
+            ("discipline", Text, false),
+            ("discipline_key", Text, false),
+            ("levels", Text, false),
+            ("status", Text, false),
+            ("token_hash", Text, true),
+            ("token_expires_at", Text, true),
+            ("mail_key", Text, false),
+            ("created_at", Text, false),
+            ("confirmed_at", Text, true),
+            ("unsubscribed_at", Text, true),
+        ],
+    ),
+    (
+        "edition_deliveries",
+        &[
+            ("edition_id", Int, false),
+            ("subscription_id", Int, false),
+            ("at", Text, false),
+        ],
+    ),
+    (
+        "edition_clicks",
+        &[
+            ("edition_id", Int, false),
+            ("practice_id", Int, false),
+            ("count", Int, false),
+        ],
+    ),
+    (
+        "letter_plans",
+        &[
+            ("discipline_key", Text, false),
+            ("discipline", Text, false),
+            ("rhythm", Text, false),
+            ("levels", Text, false),
+            ("updated_at", Text, false),
+        ],
+    ),
+    (
+        "letter_reminders",
+        &[
+            ("discipline_key", Text, false),
+            ("due_on", Text, false),
+            ("sent_at", Text, false),
+        ],
+    ),
+    (
         "changes",
         &[
             ("id", Int, false),

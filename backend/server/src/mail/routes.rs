@@ -153,7 +153,7 @@ fn topic_label(topic: Topic) -> &'static str {
     }
 }
 
-fn page(title: &str, body: Markup) -> Response {
+pub(crate) fn page(title: &str, body: Markup) -> Response {
     Html(
         html! {
             (DOCTYPE)

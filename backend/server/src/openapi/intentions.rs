@@ -12,7 +12,7 @@ use super::{param, query};
 const TAG: &str = "Intentions";
 
 /// A JSON object body: (name, type, required, description); arrays are of strings unless named `*ids`.
-fn body(b: OperationBuilder, fields: &[(&str, Type, bool, &str)]) -> OperationBuilder {
+pub(super) fn body(b: OperationBuilder, fields: &[(&str, Type, bool, &str)]) -> OperationBuilder {
     let mut o = ObjectBuilder::new().schema_type(Type::Object);
     for (name, ty, required, description) in fields {
         o = if *ty == Type::Array {

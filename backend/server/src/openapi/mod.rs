@@ -13,6 +13,7 @@ mod access;
 mod accounts;
 mod indicators;
 mod intentions;
+mod letters;
 mod schemas;
 mod tiles;
 
@@ -284,6 +285,7 @@ pub fn build() -> Value {
     paths = tiles::paths(paths);
     paths = indicators::paths(paths);
     paths = intentions::paths(paths);
+    paths = letters::paths(paths);
     paths = paths.path("/api/nearby", PathItem::new(HttpMethod::Get, nearby.build()));
 
     let doc = OpenApiBuilder::new()
