@@ -161,21 +161,37 @@ async fn due_dates_follow_the_working_calendar_and_each_reminder_leaves_once() {
         assert_eq!(due(&d, "reponse"), "2026-05-20");
         assert_eq!(due(&d, "cloture"), "2027-01-20");
 
+        // The DANE lead hears of the new intention at once.
+        let filed = sink.wait_for(&lead, 1, Duration::from_secs(20)).await;
+        assert!(
+            filed[0]["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("Nouvelle intention INT-2026-"),
+            "{}",
+            filed[0]["subject"]
+        );
+        assert!(
+            filed[0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("au plus tard le 07/04/2026")
+        );
         // Friday 3 April: the acknowledgement is due on the next working day → the lead is reminded.
         clock.set(at(2026, 4, 3));
-        let soon = sink.wait_for(&lead, 1, Duration::from_secs(20)).await;
+        let soon = sink.wait_for(&lead, 2, Duration::from_secs(20)).await;
         assert!(
-            soon[0]["subject"].as_str().unwrap().contains("07/04/2026"),
+            soon[1]["subject"].as_str().unwrap().contains("07/04/2026"),
             "{}",
-            soon[0]["subject"]
+            soon[1]["subject"]
         );
         // Wednesday 8 April: it is late → the lead is told, once.
         clock.set(at(2026, 4, 8));
-        let late = sink.wait_for(&lead, 2, Duration::from_secs(20)).await;
+        let late = sink.wait_for(&lead, 3, Duration::from_secs(20)).await;
         assert!(
-            late[1]["subject"].as_str().unwrap().starts_with("En retard"),
+            late[2]["subject"].as_str().unwrap().starts_with("En retard"),
             "{}",
-            late[1]["subject"]
+            late[2]["subject"]
         );
         let listed = admin.get("/api/intentions?late=true").await;
         assert_eq!(listed.body["late"], 1, "{}", listed.body);
@@ -428,6 +444,20 @@ async fn bad_input_names_the_field_and_changes_nothing() {
             )
             .await;
         assert_eq!(r.body["invalid_params"][0]["name"], "due_on");
+        // Saturday 7 November 2026 is no working day.
+        let r = admin
+            .post(
+                &format!("/api/intentions/{id}/steps/accuse_reception/replan"),
+                json!({ "due_on": "2026-11-07", "reason": "x" }),
+            )
+            .await;
+        assert_eq!(r.body["invalid_params"][0]["name"], "due_on", "{}", r.body);
+        assert!(
+            r.body["invalid_params"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("07/11/2026")
+        );
         let unchanged = admin.get(&format!("/api/intentions/{id}")).await.body;
         assert_eq!(
             unchanged["timeline"].as_array().unwrap().len(),

@@ -76,6 +76,7 @@ export async function renderAccountMenu(): Promise<SessionInfo | undefined> {
     links.push(['/contribuer.html', 'Signaler un usage'], ['/mes-remontees.html', 'Mes remontées']);
     if (moderates(info.user)) links.push(['/moderation.html', 'Modération']);
     if (info.user && ['encadrement', 'inspecteur', 'referent', 'moderator', 'admin'].includes(info.user.role)) links.push(['/intentions.html', 'Intentions']);
+    if (info.user && ['inspecteur', 'referent', 'moderator', 'admin'].includes(info.user.role)) links.push(['/lettre-redaction.html', 'Lettre']);
     if (info.user && (info.user.role === 'collectivite' || info.user.role === 'admin')) links.push(['/debit.html', 'Débit']);
     if (info.user?.role === 'admin') links.push(['/comptes.html', 'Comptes']);
   }

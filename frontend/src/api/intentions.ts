@@ -109,11 +109,11 @@ export function statusBadge(d: Summary): HTMLElement {
   return b;
 }
 
-/** "Analyse par un référent — avant le 17/04/2026 (en retard)". */
+/** "Analyse par un référent — au plus tard le 17/04/2026", or "— attendue le 17/04/2026, en retard". */
 export function nextStepText(n: NextStep | null): string {
   if (!n) return 'Aucune : dossier clos';
-  const due = n.due_on ? ` — avant le ${frDay(n.due_on)}` : '';
-  return `${n.label}${due}${n.late ? ' (en retard)' : ''}`;
+  if (!n.due_on) return `${n.label} — sans échéance`;
+  return n.late ? `${n.label} — attendue le ${frDay(n.due_on)}, en retard` : `${n.label} — au plus tard le ${frDay(n.due_on)}`;
 }
 
 /** Where the intention applies: its establishments, else its territory. */

@@ -77,6 +77,8 @@ function render(d: Dossier): void {
     $<HTMLElement>('outcome-group').hidden = next.kind !== 'cloture';
   }
   $<HTMLFormElement>('assign').hidden = !d.can.assign || !options?.referents.length;
+  // The menu shows who holds the dossier now: a stray click does not reassign it.
+  if (d.referent) $<HTMLSelectElement>('referent_id').value = String(d.referent.id);
   const replan = $<HTMLFormElement>('replan');
   replan.hidden = !d.can.replan;
   const stepSelect = $<HTMLSelectElement>('replan-step');
@@ -116,6 +118,14 @@ function act(form: HTMLFormElement, method: 'POST' | 'PUT', url: () => string, b
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     clearErrors(form);
+    done.hidden = true;
+    alertBox.hidden = true;
+    const missing = required[form.id]?.find(([field]) => !value(field));
+    if (missing) {
+      fieldError(form, form.querySelector<HTMLElement>(`#${missing[0]}`)?.getAttribute('name') ?? missing[0], missing[1]);
+      $<HTMLElement>(missing[0]).focus();
+      return;
+    }
     const button = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
     button.disabled = true;
     void send<Dossier>(method, url(), body())
@@ -133,6 +143,12 @@ function act(form: HTMLFormElement, method: 'POST' | 'PUT', url: () => string, b
 }
 
 const value = (id: string) => ($<HTMLInputElement>(id).value ?? '').trim();
+
+/** What each form needs before it is sent: (input id, message next to it). */
+const required: Record<string, [string, string][]> = {
+  replan: [['due_on', 'Indiquez la nouvelle échéance.'], ['reason', 'Indiquez le motif du report.']],
+  message: [['text', 'Écrivez le message.']],
+};
 
 act(
   $<HTMLFormElement>('complete'),
@@ -188,6 +204,7 @@ async function main(): Promise<void> {
   try {
     const [d, o] = await Promise.all([getJson<Dossier>(`/api/intentions/${id}`), getJson<Options>('/api/intentions/options')]);
     options = o;
+    if (o.desk) $<HTMLElement>('back').textContent = '← Tous les dossiers';
     const referent = $<HTMLSelectElement>('referent_id');
     for (const r of o.referents) referent.add(new Option(`${r.name} — ${r.role_label}`, String(r.id)));
     const outcome = $<HTMLSelectElement>('outcome');

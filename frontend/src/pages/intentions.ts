@@ -95,6 +95,17 @@ fileForm.addEventListener('submit', (e) => {
   e.preventDefault();
   clearErrors(fileForm);
   const button = fileForm.querySelector<HTMLButtonElement>('button[type=submit]')!;
+  if (!(fileForm.elements.namedItem('kind') as HTMLSelectElement).value) {
+    fieldError(fileForm, 'kind', "Choisissez le type d'intention.");
+    $<HTMLElement>('kind').focus();
+    return;
+  }
+  const territory = fileForm.elements.namedItem('territory') as HTMLInputElement;
+  if (territory.value.trim() && !(fileForm.elements.namedItem('territory-kind') as HTMLSelectElement).value) {
+    fieldError(fileForm, 'territory-kind', 'Choisissez le type de territoire (département, commune ou circonscription).');
+    $<HTMLElement>('territory-kind').focus();
+    return;
+  }
   for (const [name, label] of [['title', 'le titre'], ['description', 'la description']] as const) {
     const input = fileForm.elements.namedItem(name) as HTMLInputElement;
     if (!input.value.trim()) {
@@ -107,11 +118,13 @@ fileForm.addEventListener('submit', (e) => {
   void send<Dossier>('POST', '/api/intentions', intentionBody())
     .then((d) => {
       fileForm.reset();
+      // A chef with one establishment keeps it ticked for the next intention.
+      if (options.establishments.length === 1) $<HTMLInputElement>('uai-0').checked = true;
       const a = document.createElement('a');
       a.href = `/intention.html?id=${d.id}`;
       a.textContent = `Suivre le dossier ${d.number}`;
       const first = d.steps[0];
-      say([document.createTextNode(`Intention déposée : dossier ${d.number}. La DANE en accuse réception avant le ${first?.due_on?.split('-').reverse().join('/') ?? '—'}. `), a]);
+      say([document.createTextNode(`Intention déposée : dossier ${d.number}. La DANE en accuse réception au plus tard le ${first?.due_on?.split('-').reverse().join('/') ?? '—'}. `), a]);
       return loadList();
     })
     .catch((err: unknown) => showApiError(fileForm, alertBox, err))
@@ -155,7 +168,11 @@ async function loadList(): Promise<void> {
       const label = document.createElement('label');
       label.className = 'fr-label';
       label.htmlFor = input.id;
-      label.textContent = d.number;
+      label.textContent = 'Choisir';
+      const sr = document.createElement('span');
+      sr.className = 'fr-sr-only';
+      sr.textContent = ` le dossier ${d.number}`;
+      label.append(sr);
       g.append(input, label);
       c.append(g);
     }
@@ -180,13 +197,21 @@ async function loadList(): Promise<void> {
   }
   table.hidden = list.dossiers.length === 0;
   $<HTMLElement>('bulk-actions').hidden = !options.desk || list.dossiers.length === 0;
+  const filtered = [...new FormData(filters).values()].some((v) => String(v) !== '');
+  // Someone whose role neither files nor answers (a contributor, a collectivité) is told who does.
+  const notForYou = !options.desk && !options.can_file && list.total === 0;
+  $<HTMLElement>('not-for-you').hidden = !notForYou;
   listStatus.textContent =
     list.total === 0
       ? options.desk
-        ? 'Aucun dossier ne correspond à ces filtres.'
+        ? filtered
+          ? 'Aucun dossier ne correspond à ces filtres.'
+          : "Aucun dossier pour l'instant : les intentions déposées apparaîtront ici."
         : options.can_file
           ? "Vous n'avez déposé aucune intention : le formulaire ci-dessus est fait pour cela."
-          : 'Aucun dossier ne vous est confié.'
+          : notForYou
+            ? ''
+            : 'Aucun dossier ne vous est confié.'
       : `${list.total} dossier${list.total > 1 ? 's' : ''}, dont ${list.open} ouvert${list.open > 1 ? 's' : ''} et ${list.late} en retard.`;
 }
 
@@ -292,8 +317,9 @@ procedureForm.addEventListener('submit', (e) => {
   clearErrors(procedureForm);
   const lines = $<HTMLTextAreaElement>('school_holidays').value.split('\n').map((l) => l.trim()).filter(Boolean);
   const periods = lines.map((l) => l.split(/[\s;,]+/));
-  if (periods.some((p) => p.length !== 2 || p.some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d)))) {
-    fieldError(procedureForm, 'school_holidays', 'Une période par ligne : deux dates AAAA-MM-JJ séparées par une espace.');
+  const realDay = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+  if (periods.some((p) => p.length !== 2 || p.some((d) => !realDay(d)))) {
+    fieldError(procedureForm, 'school_holidays', 'Une période par ligne : deux dates réelles AAAA-MM-JJ séparées par une espace (ex. 2027-02-06 2027-02-21).');
     $<HTMLElement>('school_holidays').focus();
     return;
   }
@@ -308,6 +334,7 @@ procedureForm.addEventListener('submit', (e) => {
     school_holidays: periods as [string, string][],
     lead_email: $<HTMLInputElement>('lead_email').value.trim() || null,
   };
+  done.hidden = true;
   void send<Procedure>('PUT', '/api/intentions/procedure', body)
     .then(() => say([document.createTextNode('Procédure enregistrée : elle planifie les dossiers déposés à partir de maintenant.')]))
     .catch((err: unknown) => showApiError(procedureForm, alertBox, err));
@@ -331,6 +358,8 @@ async function main(): Promise<void> {
   if (options.can_file) renderFiling();
   if (options.desk) {
     $<HTMLElement>('list-title').textContent = 'Guichet de la DANE : tous les dossiers';
+    $<HTMLElement>('intro').textContent =
+      "Le guichet de la DANE : chaque intention déposée est un dossier dont les étapes ont une échéance en jours ouvrés. Les retards apparaissent en premier ; confiez les dossiers aux référents, puis répondez à chaque étape.";
     filters.hidden = false;
     fillSelect($<HTMLSelectElement>('f-status'), options.statuses);
     fillSelect($<HTMLSelectElement>('f-kind'), options.kinds);

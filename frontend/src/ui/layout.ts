@@ -53,7 +53,7 @@ export function renderFrame(frame: Frame): void {
   footer.innerHTML = `
     <div class="fr-container"><div class="fr-footer__body"><div class="fr-footer__content">
       <p class="fr-footer__content-desc">Repère — CARDIE et DANE de l'académie de Nice. Fond de carte : Natural Earth (domaine public). Données : Annuaire de l'éducation (Licence Ouverte 2.0).</p>
-      <ul class="fr-footer__content-list"><li class="fr-footer__content-item"><a class="fr-footer__content-link" href="/api/docs">API ouverte (OGC API – Features)</a></li></ul>
+      <ul class="fr-footer__content-list"><li class="fr-footer__content-item"><a class="fr-footer__content-link" href="/lettre">La lettre des usages</a></li><li class="fr-footer__content-item"><a class="fr-footer__content-link" href="/abonnement.html">S'abonner à la lettre</a></li><li class="fr-footer__content-item"><a class="fr-footer__content-link" href="/api/docs">API ouverte (OGC API – Features)</a></li></ul>
     </div></div></div>`;
   // On a phone the account links fold into the menu button, so the page keeps the screen.
   const menu = header.querySelector<HTMLButtonElement>('#menu-button')!;

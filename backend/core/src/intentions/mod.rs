@@ -225,7 +225,11 @@ impl Procedure {
         if let Some((from, to)) = self.school_holidays.iter().find(|(f, t)| f > t) {
             return Err(Invalid::new(
                 "school_holidays",
-                format!("la période du {from} au {to} finit avant de commencer"),
+                format!(
+                    "la période du {} au {} finit avant de commencer",
+                    from.format("%d/%m/%Y"),
+                    to.format("%d/%m/%Y")
+                ),
             ));
         }
         Ok(())

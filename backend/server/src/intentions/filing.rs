@@ -53,6 +53,9 @@ fn field(f: &'static str, m: impl Into<String>) -> ApiError {
 
 /// Parses a `YYYY-MM-DD` date of the body field `f`.
 pub fn date_field(f: &'static str, v: &str) -> Result<NaiveDate, ApiError> {
+    if v.trim().is_empty() {
+        return Err(field(f, "indiquez une date"));
+    }
     NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
         .map_err(|_| field(f, format!("« {v} » n'est pas une date AAAA-MM-JJ")))
 }
@@ -183,8 +186,36 @@ pub async fn file(
     let procedure = current_procedure(&app).await?;
     let now = app.intentions.clock.now();
     let plan = procedure.plan(now.date_naive());
+    let lead = super::reminders::lead_addresses(&app, &procedure).await?;
     let mut unit = app.store.begin().await?;
     let id = store::insert(unit.conn(), &new, &plan, now).await?;
+    // The DANE hears of it at once, in the same transaction.
+    let number = repere_core::intentions::number(chrono::Datelike::year(&now), id);
+    let who = if user.0.display_name.is_empty() {
+        user.0.email.as_str()
+    } else {
+        user.0.display_name.as_str()
+    };
+    let first_due = plan[0]
+        .due_on
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_default();
+    for to in &lead {
+        let mail = crate::mail::compose::Compose {
+            to,
+            kind: "intention_filed",
+            subject: format!("Nouvelle intention {number} : {}", new.title),
+            paras: vec![crate::mail::compose::Para::Text(format!(
+                "{who} a déposé l'intention « {} » ({}). Accusé de réception attendu au plus tard le {first_due}.",
+                new.title,
+                new.kind.label().to_lowercase(),
+            ))],
+            action: ("Ouvrir le dossier", app.mail.link(&format!("/intention.html?id={id}"))),
+            unsubscribe: None,
+        }
+        .build();
+        repere_store::outbox::enqueue(unit.conn(), &mail, now).await?;
+    }
     app.commit(unit).await?;
     let d = store::by_id(&app.store, id)
         .await?

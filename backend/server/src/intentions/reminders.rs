@@ -55,6 +55,19 @@ fn lead(p: &Procedure) -> Option<String> {
         .filter(|e| !e.is_empty())
 }
 
+/// Who hears for the DANE: the configured lead, else every active admin.
+pub async fn lead_addresses(app: &AppState, p: &Procedure) -> Result<Vec<String>, ApiError> {
+    if let Some(l) = lead(p) {
+        return Ok(vec![l]);
+    }
+    Ok(repere_store::accounts::list(&app.store)
+        .await?
+        .into_iter()
+        .filter(|l| l.user.status == AccountStatus::Active && l.user.role == Role::Admin)
+        .map(|l| l.user.email.as_str().to_string())
+        .collect())
+}
+
 /// Writes every reminder due now; returns how many mails were written.
 pub async fn run_once(app: &AppState) -> Result<usize, ApiError> {
     let p = current_procedure(app).await?;
@@ -102,13 +115,13 @@ pub async fn run_once(app: &AppState) -> Result<usize, ApiError> {
         } else {
             (
                 format!(
-                    "À faire avant le {} : {} — {}",
+                    "À faire au plus tard le {} : {} — {}",
                     due.format("%d/%m/%Y"),
                     dossier_number(&d),
                     step.kind.label()
                 ),
                 format!(
-                    "L'étape « {} » du dossier {} « {} » est due le {}.",
+                    "L'étape « {} » du dossier {} « {} » est attendue au plus tard le {}.",
                     step.kind.label(),
                     dossier_number(&d),
                     d.title,

@@ -160,7 +160,7 @@ pub async fn complete(
         ))];
         if let Some(o) = outcome {
             paras.push(Para::Text(format!(
-                "Le dossier est clos : {}.",
+                "Le dossier est clos (intention {}).",
                 o.label().to_lowercase()
             )));
         }
@@ -203,6 +203,15 @@ pub async fn replan(
     let today = app.intentions.clock.today();
     if due < today {
         return Err(field("due_on", "la nouvelle échéance est passée"));
+    }
+    if !super::current_procedure(&app).await?.calendar().is_working(due) {
+        return Err(field(
+            "due_on",
+            format!(
+                "le {} n'est pas un jour ouvré (week-end, jour férié ou vacances)",
+                due.format("%d/%m/%Y")
+            ),
+        ));
     }
     let reason = text("reason", &input.reason, 1000).map_err(ApiError::field)?;
     let now = app.intentions.clock.now();
