@@ -22,6 +22,8 @@ export const ADMIN = 'dane.admin@ac-nice.fr';
 /** A chef d'établissement (role encadrement, bound to nothing until an admin binds them) and a referent. */
 export const CHEF = 'principal.college@ac-nice.fr';
 export const REFERENT = 'erun.nice@ac-nice.fr';
+/** An IA-IPR (role inspecteur; an admin binds them to their discipline). */
+export const INSPECTOR = 'ipr.technologie@ac-nice.fr';
 
 /**
  * `generate`: fill the database with `repere generate` (that many practices) instead of the demo data;
@@ -37,7 +39,7 @@ export async function startServer(options: { generate?: number; env?: Record<str
       stdio: 'ignore',
     });
   }
-  for (const [email, role] of [[CONTRIBUTOR, 'contributor'], [MODERATOR, 'moderator'], [COLLECTIVITE, 'collectivite'], [ADMIN, 'admin'], [CHEF, 'encadrement'], [REFERENT, 'referent']] as const) {
+  for (const [email, role] of [[CONTRIBUTOR, 'contributor'], [MODERATOR, 'moderator'], [COLLECTIVITE, 'collectivite'], [ADMIN, 'admin'], [CHEF, 'encadrement'], [REFERENT, 'referent'], [INSPECTOR, 'inspecteur']] as const) {
     execFileSync(bin, ['--database-url', `sqlite://${dir}/repere.db`, 'user', 'add', email, '--role', role], {
       env: { ...process.env, REPERE_PASSWORD: PASSWORD, RUST_LOG: 'warn' },
       stdio: 'ignore',

@@ -45,7 +45,8 @@ pub struct ServeConfig {
     pub intentions: IntentionsConfig,
 }
 
-/// The clock of the intentions' procedure and how often due steps are looked at for reminders.
+/// The clock of the intentions' procedure and of the editions' schedule, and how often due steps,
+/// scheduled editions and plans are looked at.
 #[derive(Debug, Clone)]
 pub struct IntentionsConfig {
     pub clock: crate::clock::Clock,

@@ -177,6 +177,8 @@ function open(e: Edition): void {
   const frozen = e.status === 'publiee';
   for (const el of draftForm.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLButtonElement>('input, textarea, button')) el.disabled = frozen;
   $<HTMLFormElement>('publish').hidden = frozen;
+  $<HTMLElement>('add-row').hidden = frozen;
+  $<HTMLElement>('save').hidden = frozen;
   $<HTMLFormElement>('erratum').hidden = !frozen;
   $<HTMLElement>('suggestions').hidden = frozen;
   renderItems();
@@ -239,7 +241,7 @@ $<HTMLFormElement>('publish').addEventListener('submit', (ev) => {
     .then((e) => {
       open(e);
       say(e.status === 'publiee' ? 'Édition publiée : elle part aux abonnés.' : `Édition programmée pour le ${when(e.scheduled_for)}.`);
-      return loadEditions();
+      return Promise.all([loadEditions(), loadIndicators()]);
     })
     .catch((err: unknown) => showApiError(err instanceof ApiError && ['title', 'message', 'levels', 'items'].includes(err.param ?? '') ? draftForm : form, alertBox, err));
 });
