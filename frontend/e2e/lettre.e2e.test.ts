@@ -64,7 +64,7 @@ describe('la lettre des usages', () => {
     await tabTo(page, 'publish-button');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('#done')?.textContent?.includes('Édition publiée'));
-    const url = await page.evaluate(() => document.querySelector('#editor-state')?.textContent?.match(/\/lettre\/\d+/)?.[0]);
+    const url = await page.getAttribute('#editor-state a', 'href');
     expect(url).toMatch(/^\/lettre\/\d+$/);
     await page.screenshot({ path: '/tmp/lettre-editor.png', fullPage: true });
 

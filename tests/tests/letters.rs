@@ -208,6 +208,56 @@ async fn editors_write_their_disciplines_and_a_published_edition_is_frozen() {
         let page = app.html(&format!("/lettre/{id}")).await;
         assert!(page.contains("Rentrée en technologie") && page.contains("<strong>à tous</strong>"));
         assert!(page.contains("Erratum du 05/10/2026") && page.contains("Le second usage est en 4e."));
+        // A practice of another discipline, a schedule in the past: refused, naming the field.
+        let other = app
+            .all_features("/api/collections/practices/items?limit=100")
+            .await
+            .into_iter()
+            .find(|f| {
+                !f["properties"]["disciplines"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d == DISCIPLINE)
+            });
+        let version = inspector.get(&format!("/api/editions/{empty}")).await.body["version"].clone();
+        let r = inspector
+            .put(
+                &format!("/api/editions/{empty}"),
+                json!({ "version": version, "items": [{ "practice_id": other.unwrap()["id"] }] }),
+            )
+            .await;
+        assert_eq!(
+            r.body["invalid_params"][0]["name"], "items",
+            "another discipline: {}",
+            r.body
+        );
+        let r = inspector
+            .put(&format!("/api/editions/{empty}"), json!({ "version": version, "title": "T", "message": "M", "levels": ["5e"], "items": [{ "practice_id": practices[0].0 }] }))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = inspector
+            .post(
+                &format!("/api/editions/{empty}/publish"),
+                json!({ "at": "2026-10-01T08:00" }),
+            )
+            .await;
+        assert_eq!(r.body["invalid_params"][0]["name"], "at", "{}", r.body);
+        // Readers get a French page, not data, for what is not there.
+        for path in [
+            "/lettre/abc",
+            "/lettre/99999",
+            "/lettre/flux/astrologie",
+            &format!("/lettre/{id}/usage/99999"),
+        ] {
+            let r = reqwest::get(format!("{}{path}", app.base())).await.unwrap();
+            assert_eq!(r.status(), 404, "{path}");
+            assert!(
+                r.headers()["content-type"].to_str().unwrap().starts_with("text/html"),
+                "{path}"
+            );
+            assert!(r.text().await.unwrap().contains("Page introuvable"), "{path}");
+        }
         // A draft is not public.
         let (status, _, _) = app.get(&format!("/lettre/{empty}")).await;
         assert_eq!(status, 404);
@@ -428,6 +478,48 @@ async fn subscribers_confirm_once_and_get_each_edition_once_even_from_two_instan
             "unsubscribed: no second edition"
         );
         assert_eq!(edition_mails(PROF).len(), 2);
+        // Nobody can make Repère flood an address with confirmation links: three an hour at most.
+        for _ in 0..4 {
+            let r = visitor
+                .post(
+                    "/api/letter/subscriptions",
+                    json!({ "email": "silencieux@ac-nice.fr", "disciplines": [DISCIPLINE] }),
+                )
+                .await;
+            assert_eq!(r.status, 202);
+        }
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        assert_eq!(
+            sink.to("silencieux@ac-nice.fr").len(),
+            3,
+            "three confirmation mails, not five"
+        );
+        // A monthly rhythm: the last edition left on 5 October, the next is due on 4 November; a week
+        // before, the discipline's editors (the IA-IPR and the IAN) are reminded, once.
+        let r = inspector
+            .put(
+                &format!("/api/letter/plans/{DISCIPLINE}"),
+                json!({ "rhythm": "mensuel" }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let due = |to: &str| {
+            sink.to(to)
+                .into_iter()
+                .filter(|m| {
+                    m["subject"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .contains("une édition est attendue le 04/11/2026")
+                })
+                .count()
+        };
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        assert_eq!(due(TECHNO), 0, "not yet on 5 October");
+        clock.set(Utc.with_ymd_and_hms(2026, 10, 29, 8, 0, 0).unwrap());
+        sink.wait_for(IAN, 1, Duration::from_secs(20)).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!((due(TECHNO), due(IAN)), (1, 1), "each editor reminded once");
         b.stop().await;
         a.stop().await;
     }
@@ -495,6 +587,8 @@ async fn the_feed_parses_and_the_indicators_are_what_happened() {
         assert_eq!(row["editions"], 2);
         assert_eq!(row["practices_featured"], 3);
         assert_eq!(row["visits_from_editions"], 3);
+        assert_eq!(row["media"]["web"], 2);
+        assert_eq!(row["media"]["mails_sent"], 0, "no subscriber in this test");
         let mut levels: Vec<String> = practices.iter().flat_map(|p| p.1.clone()).collect();
         levels.sort();
         levels.dedup();

@@ -158,6 +158,23 @@ pub async fn counts(store: &Store) -> Result<Counts, StoreError> {
     })
 }
 
+/// How many mails of `kind` were written to `recipient` since `since` (rate limits).
+pub async fn written_to_since(
+    store: &Store,
+    recipient: &str,
+    kind: &str,
+    since: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND kind = $2 AND created_at >= $3")
+            .bind(recipient)
+            .bind(kind)
+            .bind(crate::ts(since))
+            .fetch_one(store.pool())
+            .await?,
+    )
+}
+
 /// The most recent mails, newest first; only those not yet delivered when `pending_only`.
 pub async fn recent(store: &Store, pending_only: bool, limit: i64) -> Result<Vec<Queued>, StoreError> {
     let sql = if pending_only {

@@ -15,6 +15,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const form = $<HTMLFormElement>('subscribe');
 const alertBox = $<HTMLElement>('alert');
 const done = $<HTMLElement>('done');
+let signedIn = false;
 
 function say(message: string): void {
   alertBox.hidden = true;
@@ -31,8 +32,13 @@ function problem(err: unknown): void {
 }
 
 async function confirmFromLink(): Promise<void> {
-  const m = window.location.hash.match(/^#confirmer=([0-9a-f]+)$/);
-  if (!m) return;
+  if (!window.location.hash.startsWith('#confirmer=')) return;
+  const m = window.location.hash.match(/^#confirmer=([0-9a-f]{64})$/);
+  if (!m) {
+    history.replaceState(null, '', window.location.pathname);
+    problem(new ApiError({ title: 'Lien incomplet', status: 422, detail: "ce lien de confirmation est incomplet : copiez-le en entier depuis le courriel, ou abonnez-vous de nouveau" }));
+    return;
+  }
   // The token leaves the address bar at once (history, screenshots).
   history.replaceState(null, '', window.location.pathname);
   try {
@@ -78,7 +84,7 @@ form.addEventListener('submit', (e) => {
   void send<{ subscribed: string[]; confirmation_sent: boolean; message?: string }>('POST', '/api/letter/subscriptions', { email, disciplines, levels })
     .then((r) => {
       say(r.confirmation_sent ? (r.message ?? 'Un lien de confirmation vient de partir.') : `Abonnement enregistré : « ${r.subscribed.join(' », « ')} ».`);
-      return loadMine().catch(() => undefined);
+      return signedIn ? loadMine().catch(() => undefined) : undefined;
     })
     .catch((err: unknown) => showApiError(form, alertBox, err));
 });
@@ -86,6 +92,7 @@ form.addEventListener('submit', (e) => {
 void (async () => {
   const info = await renderAccountMenu();
   if (info?.authenticated && info.user) {
+    signedIn = true;
     $<HTMLInputElement>('email').value = info.user.email;
     void loadMine().catch(() => undefined);
   }
@@ -94,7 +101,7 @@ void (async () => {
     const f = await api.facets({});
     const box = $<HTMLElement>('disciplines');
     box.replaceChildren();
-    (f.facets.discipline ?? []).forEach((d, i) => {
+    [...(f.facets.discipline ?? [])].sort((a, b) => a.value.localeCompare(b.value, 'fr')).forEach((d, i) => {
       const g = document.createElement('div');
       g.className = 'fr-checkbox-group';
       const input = document.createElement('input');

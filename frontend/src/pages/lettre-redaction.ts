@@ -45,6 +45,7 @@ interface Suggested {
 }
 
 interface Suggestions {
+  fallback: boolean;
   uncovered_levels: string[];
   editions_this_year: number;
   by_level: { level: string; practices: Suggested[] }[];
@@ -85,6 +86,7 @@ function button(label: string, title: string, onClick: () => void, primary = fal
 }
 
 function renderItems(): void {
+  const frozen = edition?.status === 'publiee';
   const ol = $<HTMLOListElement>('items');
   ol.replaceChildren();
   items.forEach((it, i) => {
@@ -104,6 +106,7 @@ function renderItems(): void {
     input.id = `comment-${i}`;
     input.value = it.comment;
     input.maxLength = 1000;
+    input.disabled = frozen;
     input.addEventListener('input', () => (it.comment = input.value));
     group.append(label, input);
     const move = (to: number) => {
@@ -113,6 +116,7 @@ function renderItems(): void {
       $<HTMLElement>(`comment-${to}`).focus();
     };
     const actions = document.createElement('p');
+    actions.hidden = frozen;
     if (i > 0) actions.append(button('Monter', `Monter « ${it.title ?? it.practice_id} »`, () => move(i - 1)));
     if (i < items.length - 1) actions.append(button('Descendre', `Descendre « ${it.title ?? it.practice_id} »`, () => move(i + 1)));
     actions.append(button('Retirer', `Retirer « ${it.title ?? it.practice_id} » de l'édition`, () => {
@@ -153,8 +157,15 @@ async function loadSuggestions(discipline: string): Promise<void> {
     : `${s.editions_this_year} édition${s.editions_this_year > 1 ? 's' : ''} publiée${s.editions_this_year > 1 ? 's' : ''} cette année ; tous les niveaux sont couverts.`;
   const box = $<HTMLElement>('by-level');
   box.replaceChildren();
-  if (!s.by_level.length) box.textContent = 'Aucun usage de la discipline publié depuis la dernière édition.';
-  for (const g of s.by_level) {
+  if (!s.by_level.length) box.textContent = "Aucun usage de la discipline qui n'ait déjà été présenté.";
+  else if (s.fallback) {
+    const p = document.createElement('p');
+    p.className = 'fr-text--sm';
+    p.textContent = "Aucun usage publié depuis la dernière édition : voici ceux de la discipline qu'aucune édition n'a encore présentés.";
+    box.append(p);
+  }
+  const inDraft = (x: Suggested) => !items.some((i) => i.practice_id === x.id);
+  for (const g of s.by_level.map((g) => ({ ...g, practices: g.practices.filter(inDraft) })).filter((g) => g.practices.length)) {
     const h = document.createElement('h4');
     h.className = 'fr-h6 fr-mb-1v';
     h.textContent = `${g.level}${s.uncovered_levels.includes(g.level) ? ' (pas encore couvert)' : ''}`;
@@ -168,8 +179,21 @@ function open(e: Edition): void {
   items = e.items.map((i) => ({ ...i }));
   $<HTMLElement>('editor').hidden = false;
   $<HTMLElement>('editor-title').textContent = `Édition « ${e.title || 'sans titre'} » — ${e.discipline}`;
-  $<HTMLElement>('editor-state').textContent =
-    e.status === 'publiee' ? `Publiée le ${when(e.published_at)} : figée. Lire : ${window.location.origin}${e.url}` : e.status === 'programmee' ? `Programmée pour le ${when(e.scheduled_for)}.` : 'Brouillon : seuls les éditeurs de la discipline le voient.';
+  const state = $<HTMLElement>('editor-state');
+  if (e.status === 'publiee') {
+    const a = document.createElement('a');
+    a.href = e.url;
+    a.textContent = "Lire l'édition publiée";
+    state.replaceChildren(`Publiée le ${when(e.published_at)} : figée (une correction se fait par un erratum). `, a);
+  } else {
+    state.textContent = e.status === 'programmee' ? `Programmée pour le ${when(e.scheduled_for)} : modifiable jusque-là.` : 'Brouillon : seuls les éditeurs de la discipline le voient.';
+  }
+  const local = (iso: string) => {
+    const d = new Date(iso);
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  };
+  $<HTMLInputElement>('at').value = e.scheduled_for ? local(e.scheduled_for) : '';
   $<HTMLInputElement>('title').value = e.title;
   $<HTMLInputElement>('levels').value = e.levels.join(', ');
   $<HTMLTextAreaElement>('message').value = e.message;
@@ -202,12 +226,21 @@ async function save(): Promise<Edition> {
 draftForm.addEventListener('submit', (ev) => {
   ev.preventDefault();
   clearErrors(draftForm);
+  done.hidden = true;
   void save()
     .then((e) => {
       open(e);
       say('Brouillon enregistré.');
+      return loadEditions();
     })
     .catch((err: unknown) => showApiError(draftForm, alertBox, err));
+});
+
+$<HTMLInputElement>('add-id').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    $<HTMLButtonElement>('add').click();
+  }
 });
 
 $<HTMLButtonElement>('add').addEventListener('click', () => {
@@ -233,7 +266,16 @@ $<HTMLFormElement>('publish').addEventListener('submit', (ev) => {
   ev.preventDefault();
   const form = ev.currentTarget as HTMLFormElement;
   clearErrors(form);
-  const at = $<HTMLInputElement>('at').value;
+  clearErrors(draftForm);
+  done.hidden = true;
+  const local = $<HTMLInputElement>('at').value;
+  // The field holds a local (Paris) time: sent as an instant, so 08:30 stays 08:30.
+  const at = local ? new Date(local).toISOString() : '';
+  if (local && new Date(local).getTime() <= Date.now()) {
+    fieldError(form, 'at', 'Cette date est passée : choisissez une date à venir, ou videz le champ pour publier maintenant.');
+    $<HTMLElement>('at').focus();
+    return;
+  }
   if (!at && !window.confirm(`Publier maintenant et l'envoyer aux abonnés de « ${edition!.discipline} » ? Elle sera ensuite figée.`)) return;
   // What is on screen is saved first: the edition published is the one the editor sees.
   void save()
@@ -259,8 +301,20 @@ $<HTMLFormElement>('erratum').addEventListener('submit', (ev) => {
     .catch((err: unknown) => showApiError(form, alertBox, err));
 });
 
+let plans: { discipline: string; rhythm: string; levels: string[] }[] = [];
+
+function showPlan(): void {
+  const d = $<HTMLSelectElement>('plan-discipline').value;
+  const p = plans.find((x) => x.discipline.toLowerCase() === d.toLowerCase());
+  $<HTMLSelectElement>('rhythm').value = p?.rhythm ?? 'trimestriel';
+  $<HTMLInputElement>('plan-levels').value = p?.levels.join(', ') ?? '';
+}
+
+$<HTMLSelectElement>('plan-discipline').addEventListener('change', showPlan);
+
 async function loadEditions(): Promise<{ disciplines: string[] }> {
-  const data = await getJson<{ disciplines: string[]; editions: Edition[] }>('/api/editions');
+  const data = await getJson<{ disciplines: string[]; editions: Edition[]; plans: typeof plans }>('/api/editions');
+  plans = data.plans;
   const body = $<HTMLTableElement>('editions').tBodies[0]!;
   body.replaceChildren();
   for (const e of data.editions) {
@@ -331,7 +385,7 @@ $<HTMLFormElement>('plan').addEventListener('submit', (ev) => {
   const levels = $<HTMLInputElement>('plan-levels').value.split(',').map((l) => l.trim()).filter(Boolean);
   void send('PUT', `/api/letter/plans/${encodeURIComponent(d)}`, { rhythm: $<HTMLSelectElement>('rhythm').value, levels })
     .then(() => say(`Rythme enregistré pour « ${d} » : vous serez prévenu une semaine avant chaque édition attendue.`))
-    .then(loadIndicators)
+    .then(() => Promise.all([loadIndicators(), loadEditions()]))
     .catch(problem);
 });
 
@@ -348,6 +402,7 @@ void (async () => {
       const select = $<HTMLSelectElement>(id);
       for (const d of data.disciplines) select.add(new Option(d, d));
     }
+    showPlan();
     status.hidden = true;
     $<HTMLElement>('desk').hidden = false;
     $<HTMLElement>('planning').hidden = false;

@@ -83,9 +83,7 @@ async fn editable(app: &AppState, user: &CurrentUser, id: i64) -> Result<Edition
 pub async fn list(State(app): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     let mine = my_disciplines(&app, &user).await?;
     if !repere_core::letters::edits_something(user.0.role, &mine) {
-        return Err(ApiError::Forbidden(
-            "la lettre s'écrit par les inspecteurs de la discipline, les IAN et la DANE".into(),
-        ));
+        return Err(ApiError::Forbidden(super::NOT_AN_EDITOR.into()));
     }
     let mut all: Vec<Edition> = store::all(&app.store)
         .await?
@@ -97,7 +95,14 @@ pub async fn list(State(app): State<AppState>, user: CurrentUser) -> Result<Resp
         .into_iter()
         .filter(|d| may_edit(user.0.role, &mine, d))
         .collect();
+    let plans: Vec<Value> = store::plans(&app.store)
+        .await?
+        .into_iter()
+        .filter(|p| may_edit(user.0.role, &mine, &p.discipline))
+        .map(|p| json!({ "discipline": p.discipline, "rhythm": p.rhythm.as_str(), "levels": p.levels }))
+        .collect();
     Ok(Json(json!({
+        "plans": plans,
         "disciplines": disciplines,
         "editions": all.iter().map(|e| edition_json(&app, e)).collect::<Vec<_>>(),
     }))
@@ -195,8 +200,17 @@ pub async fn save(
     {
         let c = app.read_catalog()?;
         for i in &input.items {
-            if !c.practices.get(&i.practice_id).is_some_and(|p| p.practice.is_public()) {
+            let Some(p) = c.practices.get(&i.practice_id).filter(|p| p.practice.is_public()) else {
                 return Err(field("items", format!("l'usage {} n'est pas publié", i.practice_id)));
+            };
+            if !p.practice.disciplines.iter().any(|d| super::key(d) == e.discipline_key) {
+                return Err(field(
+                    "items",
+                    format!(
+                        "l'usage {} « {} » n'est pas de la discipline {}",
+                        i.practice_id, p.practice.title, e.discipline
+                    ),
+                ));
             }
             if i.comment.chars().count() > COMMENT_MAX {
                 return Err(field(
@@ -275,7 +289,13 @@ pub async fn publish(
         .map(parse_at)
         .transpose()?
     {
-        Some(at) if at > now => {
+        Some(at) if at <= now => {
+            return Err(field(
+                "at",
+                "cette date est passée : choisissez une date à venir, ou laissez vide pour publier maintenant",
+            ));
+        }
+        Some(at) => {
             let mut unit = app.store.begin().await?;
             store::schedule(unit.conn(), id, Some(at), now).await?;
             app.commit(unit).await?;

@@ -29,6 +29,9 @@ pub async fn my_disciplines(app: &AppState, user: &CurrentUser) -> Result<Vec<St
         .collect())
 }
 
+/// Why someone may not write any edition, and what to do.
+pub const NOT_AN_EDITOR: &str = "la lettre s'écrit par les inspecteurs et les IAN rattachés à leur discipline, et par la DANE : demandez à un administrateur de Repère de vous rattacher à votre discipline (Comptes, Rattachements)";
+
 /// 403 unless `user` may write the editions of `discipline`.
 pub async fn require_editor(app: &AppState, user: &CurrentUser, discipline: &str) -> Result<(), ApiError> {
     let mine = my_disciplines(app, user).await?;
@@ -40,9 +43,7 @@ pub async fn require_editor(app: &AppState, user: &CurrentUser, discipline: &str
             mine.join(", ")
         )))
     } else {
-        Err(ApiError::Forbidden(
-            "la lettre s'écrit par les inspecteurs de la discipline, les IAN et la DANE".into(),
-        ))
+        Err(ApiError::Forbidden(NOT_AN_EDITOR.into()))
     }
 }
 

@@ -69,15 +69,33 @@ pub async fn suggestions(app: &AppState, discipline: &str, today: NaiveDate) -> 
     let cov = coverage(&target, &covered);
     let c = app.read_catalog()?;
     let mut by_level: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    // Practices already presented by a published edition of the discipline are not suggested again.
+    let featured: BTreeSet<i64> = editions
+        .iter()
+        .filter(|e| e.published_at.is_some())
+        .flat_map(|e| e.items.iter().map(|i| i.practice_id))
+        .collect();
+    let of_discipline: Vec<_> = c
+        .practices
+        .values()
+        .filter(|e| e.practice.is_public() && !featured.contains(&e.practice.id))
+        .filter(|e| e.practice.disciplines.iter().any(|d| fold(d) == k))
+        .collect();
+    let new_since_last: Vec<_> = of_discipline
+        .iter()
+        .filter(|e| last.is_none_or(|t| e.practice.published_at.is_some_and(|p| p > t)))
+        .collect();
+    // Nothing new since the last edition: the discipline's practices never presented yet, newest first.
+    let fallback = new_since_last.is_empty();
+    let mut chosen: Vec<_> = if fallback {
+        of_discipline.iter().collect()
+    } else {
+        new_since_last
+    };
+    chosen.sort_by_key(|e| std::cmp::Reverse(e.practice.published_at));
     let mut recent = Vec::new();
-    for e in c.practices.values().filter(|e| e.practice.is_public()) {
-        if !e.practice.disciplines.iter().any(|d| fold(d) == k) {
-            continue;
-        }
-        if last.is_some_and(|t| e.practice.published_at.is_none_or(|p| p <= t)) {
-            continue;
-        }
-        recent.push(e.clone());
+    for e in chosen {
+        recent.push((*e).clone());
         let card = json!({
             "id": e.practice.id,
             "title": e.practice.title.to_string(),
@@ -86,7 +104,10 @@ pub async fn suggestions(app: &AppState, discipline: &str, today: NaiveDate) -> 
             "published_at": e.practice.published_at.map(crate::response::rfc3339),
         });
         for l in e.practice.levels.iter() {
-            by_level.entry(l.to_string()).or_default().push(card.clone());
+            let list = by_level.entry(l.to_string()).or_default();
+            if list.len() < 12 {
+                list.push(card.clone());
+            }
         }
     }
     // Practices near establishments that have no published practice yet: how many such establishments
@@ -109,6 +130,7 @@ pub async fn suggestions(app: &AppState, discipline: &str, today: NaiveDate) -> 
     Ok(json!({
         "discipline": discipline,
         "since": last.map(crate::response::rfc3339),
+        "fallback": fallback,
         "school_year": year.to_string(),
         "target_levels": target,
         "uncovered_levels": cov.missing_levels,
@@ -169,6 +191,7 @@ struct Row {
     levels: BTreeSet<String>,
     practices: BTreeSet<i64>,
     subscribers: usize,
+    mails: i64,
     visits: i64,
     links_after: usize,
     behind: bool,
@@ -187,6 +210,7 @@ async fn rows(app: &AppState, user: &CurrentUser, year: Option<SchoolYear>) -> R
     let subs = store::all_subscriptions(&app.store).await?;
     let clicks = store::clicks(&app.store).await?;
     let plans = store::plans(&app.store).await?;
+    let deliveries = store::deliveries(&app.store).await?;
     let today = app.intentions.clock.today();
     let year = year.unwrap_or_else(|| SchoolYear::containing(today));
     let mut disciplines: BTreeMap<String, String> = BTreeMap::new();
@@ -244,6 +268,7 @@ async fn rows(app: &AppState, user: &CurrentUser, year: Option<SchoolYear>) -> R
                 .iter()
                 .filter(|s| s.discipline_key == k && s.status == "confirmed")
                 .count(),
+            mails: ids.iter().map(|id| deliveries.get(id).copied().unwrap_or(0)).sum(),
             visits: clicks.iter().filter(|x| ids.contains(&x.0)).map(|x| x.2).sum(),
             links_after,
             behind: cov.behind,
@@ -280,6 +305,7 @@ pub async fn indicators(
             "levels_covered": r.levels,
             "practices_featured": r.practices.len(),
             "subscribers": r.subscribers,
+            "media": { "web": r.editions, "mails_sent": r.mails, "atom": true },
             "visits_from_editions": r.visits,
             "links_after": r.links_after,
             "behind": r.behind,
@@ -307,6 +333,7 @@ pub async fn indicators_csv(
             "niveaux_couverts",
             "usages_presentes",
             "abonnes",
+            "courriels_envoyes",
             "visites_depuis_les_editions",
             "liens_apres",
             "en_retard_sur_la_regle",
@@ -320,6 +347,7 @@ pub async fn indicators_csv(
                 r.levels.iter().cloned().collect::<Vec<_>>().join(", "),
                 r.practices.len().to_string(),
                 r.subscribers.to_string(),
+                r.mails.to_string(),
                 r.visits.to_string(),
                 r.links_after.to_string(),
                 if r.behind { "oui" } else { "non" }.to_string(),

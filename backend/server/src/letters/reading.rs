@@ -110,6 +110,7 @@ fn render(app: &AppState, e: &Edition, base: &str, preview: bool, with_map: bool
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (e.title) " — La lettre des usages " (e.discipline) }
+                link rel="icon" href="data:,";
                 link rel="alternate" type="application/atom+xml" title={ "La lettre des usages — " (e.discipline) } href={ (base) "/lettre/flux/" (super::key(&e.discipline)) };
             }
             body style="margin:0;padding:0;background:#f6f6f6;font-family:Arial,Helvetica,sans-serif;color:#161616;" {
@@ -127,7 +128,7 @@ fn render(app: &AppState, e: &Edition, base: &str, preview: bool, with_map: bool
                     }
                     div style="font-size:16px;line-height:1.5;" { (PreEscaped(message)) }
                     @if let Some(src) = map {
-                        img src=(src) width="560" alt={ "Carte des usages de " (e.discipline) " présentés dans cette édition" } style="display:block;width:100%;height:auto;border:1px solid #dddddd;margin:16px 0;";
+                        img src=(src) width="560" alt={ "Carte des usages de " (e.discipline) " autour de ceux que présente cette édition" } style="display:block;width:100%;height:auto;border:1px solid #dddddd;margin:16px 0;";
                     }
                     h2 style="margin:20px 0 8px;font-size:19px;" { (cards.len()) " usage" @if cards.len() > 1 { "s" } " à découvrir" }
                     @for card in &cards {
@@ -143,6 +144,10 @@ fn render(app: &AppState, e: &Edition, base: &str, preview: bool, with_map: bool
                         }
                     }
                     p style="margin:16px 0 0;font-size:14px;color:#3a3a3a;" {
+                        @if !preview {
+                            a href={ (base) "/lettre/" (e.id) } style="color:#000091;" { "Lire en ligne" }
+                            " · "
+                        }
                         a href={ (base) "/lettre?discipline=" (e.discipline) } style="color:#000091;" { "Toutes les éditions de la lettre « " (e.discipline) " »" }
                         " · "
                         a href={ (base) "/abonnement.html" } style="color:#000091;" { "S'abonner" }
@@ -178,16 +183,40 @@ pub fn mail_bodies(app: &AppState, e: &Edition, base: &str) -> Result<(String, S
     Ok((html, text))
 }
 
+/// A reader's page saying what is not there (404), with the way to the archive.
+pub fn missing(what: &str) -> Response {
+    let mut r = crate::mail::routes::page(
+        "Page introuvable",
+        html! {
+            p { (what) }
+            p { a href="/lettre" { "Toutes les éditions de la lettre des usages" } }
+        },
+    );
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+/// A published edition by the id written in the address, if any.
+async fn published_edition(app: &AppState, id: &str) -> Result<Option<Edition>, ApiError> {
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(None);
+    };
+    Ok(store::get(&app.store, id)
+        .await?
+        .filter(|e| e.status == EditionStatus::Published))
+}
+
 /// GET /lettre/{id} — a published edition.
 pub async fn edition(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let e = store::get(&app.store, id)
-        .await?
-        .filter(|e| e.status == EditionStatus::Published)
-        .ok_or_else(|| ApiError::NotFound(format!("aucune édition publiée {id}")))?;
+    let Some(e) = published_edition(&app, &id).await? else {
+        return Ok(missing(
+            "Cette édition de la lettre des usages n'existe pas ou n'est pas encore publiée.",
+        ));
+    };
     let base = base_url(&headers);
     let with_map = app.maps.available().await;
     Ok(Html(render(&app, &e, &base, false, with_map)?.into_string()).into_response())
@@ -195,11 +224,17 @@ pub async fn edition(
 
 /// GET /lettre/{id}/usage/{practice} — counts one visit of a featured practice from an edition, then
 /// on to its fiche.
-pub async fn click(State(app): State<AppState>, Path((id, practice)): Path<(i64, i64)>) -> Result<Response, ApiError> {
-    let e = store::get(&app.store, id)
+pub async fn click(
+    State(app): State<AppState>,
+    Path((id, practice)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let practice = practice.parse::<i64>().unwrap_or(0);
+    let Some(e) = published_edition(&app, &id)
         .await?
-        .filter(|e| e.status == EditionStatus::Published && e.items.iter().any(|i| i.practice_id == practice))
-        .ok_or_else(|| ApiError::NotFound(format!("l'usage {practice} n'est pas dans l'édition {id}")))?;
+        .filter(|e| e.items.iter().any(|i| i.practice_id == practice))
+    else {
+        return Ok(missing("Cet usage ne figure pas dans cette édition de la lettre."));
+    };
     store::click(&app.store, e.id, practice).await?;
     Ok(Redirect::to(&format!("/?fiche={practice}")).into_response())
 }
@@ -254,6 +289,7 @@ pub async fn archive(
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { "La lettre des usages — archives — Repère" }
+                link rel="icon" href="data:,";
             }
             body style="margin:0;padding:0;background:#f6f6f6;font-family:Arial,Helvetica,sans-serif;color:#161616;" {
                 main style="max-width:720px;margin:0 auto;background:#ffffff;padding:20px;border-top:4px solid #000091;" {
@@ -295,6 +331,9 @@ pub async fn feed(
         .into_iter()
         .filter(|e| e.discipline_key == key)
         .collect();
+    if editions.is_empty() && !super::disciplines(&app)?.iter().any(|d| super::key(d) == key) {
+        return Ok(missing(&format!("Aucune discipline « {discipline} » dans Repère.")));
+    }
     let name = editions
         .first()
         .map(|e| e.discipline.clone())

@@ -27,6 +27,9 @@ use crate::state::AppState;
 
 /// How long a confirmation link works.
 pub const CONFIRM_HOURS: i64 = 48;
+/// Confirmation mails one address may receive per hour (more requests get the same answer, no mail):
+/// nobody can make Repère flood a colleague.
+pub const CONFIRMATIONS_PER_HOUR: i64 = 3;
 
 fn field(f: &'static str, m: impl Into<String>) -> ApiError {
     ApiError::field(Invalid::new(f, m))
@@ -116,7 +119,11 @@ pub async fn subscribe(
             pending.push(d.clone());
         }
     }
-    if !pending.is_empty() {
+    let flooded =
+        repere_store::outbox::written_to_since(&app.store, email.as_str(), "letter_confirm", now - Duration::hours(1))
+            .await?
+            >= CONFIRMATIONS_PER_HOUR;
+    if !pending.is_empty() && !flooded {
         let mail = Compose {
             to: email.as_str(),
             kind: "letter_confirm",
@@ -125,7 +132,7 @@ pub async fn subscribe(
                 Para::Text("Vous (ou quelqu'un avec votre adresse) avez demandé à recevoir la lettre des usages :".into()),
                 Para::List(pending.clone()),
                 Para::Text(format!(
-                    "Confirmez dans les {CONFIRM_HOURS} heures avec le bouton ci-dessous. Sans confirmation, rien ne vous sera envoyé."
+                    "Confirmez dans les {CONFIRM_HOURS} heures avec le lien ci-dessous. Sans confirmation, rien ne vous sera envoyé."
                 )),
             ],
             action: ("Confirmer mon abonnement", app.mail.link(&format!("/abonnement.html#confirmer={token}"))),
@@ -168,7 +175,7 @@ pub async fn confirm(
     if done.is_empty() {
         return Err(field(
             "token",
-            "ce lien de confirmation a déjà servi ou a expiré : abonnez-vous de nouveau",
+            "ce lien de confirmation a déjà servi, a expiré ou a été remplacé par un plus récent : si vous l'aviez déjà ouvert, votre abonnement est actif ; sinon, abonnez-vous de nouveau (seul le dernier lien reçu fonctionne)",
         ));
     }
     app.commit(unit).await?;
@@ -209,7 +216,11 @@ async fn target(app: &AppState, raw: Option<&str>) -> Result<(i64, String, store
 
 /// GET /api/letter/unsubscribe?s=&k= — asks before unsubscribing (link scanners change nothing).
 pub async fn unsubscribe_page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let (_, _, s) = target(&app, raw.as_deref()).await?;
+    let s = match target(&app, raw.as_deref()).await {
+        Ok((_, _, s)) => s,
+        Err(ApiError::NotFound(_) | ApiError::InvalidParameter { .. }) => return Ok(unknown_link()),
+        Err(e) => return Err(e),
+    };
     let action = format!("/api/letter/unsubscribe?{}", raw.unwrap_or_default());
     Ok(page(
         "Se désabonner de la lettre",
@@ -226,7 +237,11 @@ pub async fn unsubscribe_page(State(app): State<AppState>, RawQuery(raw): RawQue
 /// POST /api/letter/unsubscribe?s=&k= — unsubscribes (RFC 8058 one-click or the page's button); twice
 /// is harmless.
 pub async fn unsubscribe(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let (id, key, s) = target(&app, raw.as_deref()).await?;
+    let (id, key, s) = match target(&app, raw.as_deref()).await {
+        Ok(t) => t,
+        Err(ApiError::NotFound(_) | ApiError::InvalidParameter { .. }) => return Ok(unknown_link()),
+        Err(e) => return Err(e),
+    };
     let mut unit = app.store.begin().await?;
     let now_done = store::unsubscribe(unit.conn(), id, &key, app.intentions.clock.now()).await? == Some(true);
     app.commit(unit).await?;
@@ -241,6 +256,13 @@ pub async fn unsubscribe(State(app): State<AppState>, RawQuery(raw): RawQuery) -
             p { a href="/abonnement.html" { "Gérer mes abonnements" } }
         },
     ))
+}
+
+/// The page of an unsubscribe link that matches no subscription (incomplete or altered), 404.
+fn unknown_link() -> Response {
+    super::reading::missing(
+        "Ce lien de désabonnement ne correspond à aucun abonnement : il est peut-être incomplet. Gérez vos abonnements depuis la page « S'abonner à la lettre ».",
+    )
 }
 
 /// Subscribing and confirming (behind the CSRF guard, open to visitors).
