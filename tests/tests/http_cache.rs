@@ -301,8 +301,31 @@ async fn practices_export_as_csv_with_the_same_filters_as_the_items() {
         let header = reader.headers().unwrap().clone();
         let dept = header.iter().position(|h| h == "departement").unwrap();
         assert!(rows.iter().all(|r| &r[dept] == "83"));
-        let (status, ctype, body) = app.get("/api/collections/sites/items?f=csv").await;
-        assert_problem(status, &ctype, &body, 400, Some("f"), "csv is for practices");
+        // Every collection has its spreadsheet: the sites, one row each, with their positions.
+        let sites = app
+            .client
+            .get(format!("{}/api/collections/sites/items?f=csv", app.base()))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            sites.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let text = sites.text().await.unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let header = reader.headers().unwrap().clone();
+        assert_eq!(header.iter().filter(|h| *h == "id").count(), 1, "{header:?}");
+        assert!(header.iter().any(|h| h == "x") && header.iter().any(|h| h == "y"));
+        let (_, _, all_sites) = app.get("/api/collections/sites/items").await;
+        assert_eq!(
+            reader.records().count(),
+            all_sites["features"].as_array().unwrap().len()
+        );
         let (status, ctype, body) = app.get("/api/collections/practices/items?f=xlsx").await;
         assert_problem(status, &ctype, &body, 400, Some("f"), "unknown format");
         app.stop().await;

@@ -286,6 +286,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             config.public_url.as_deref().and_then(crate::request::PublicOrigin::of),
             crate::request::public_origin,
         ))
+        .layer(axum::middleware::from_fn(ogc::canonical_path))
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> Response {

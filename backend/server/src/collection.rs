@@ -217,6 +217,67 @@ impl PointLayer {
     }
 }
 
+/// A page of any collection as a spreadsheet (`f=csv`): `id`, one column per property (objects and
+/// lists written as text), and the position in `crs` — `x` and `y` for a point, `geometrie_wkt` for a
+/// line. UTF-8 with BOM, `;`, cells neutralised against formulas (what `csv_download` does).
+pub fn csv_of(id: &str, features: &[Feature<'_>], crs: crate::crs::Crs) -> Result<Response, ApiError> {
+    let values: Vec<&Value> = features
+        .iter()
+        .filter_map(|f| match f {
+            Feature::Json(v) => Some(v),
+            Feature::Practice(_) => None,
+        })
+        .collect();
+    let mut columns: Vec<String> = Vec::new();
+    for v in &values {
+        if let Some(p) = v["properties"].as_object() {
+            for k in p.keys() {
+                if k != "id" && !columns.contains(k) {
+                    columns.push(k.clone());
+                }
+            }
+        }
+    }
+    let cell = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) if a.iter().all(Value::is_string) => {
+            a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+        }
+        other => other.to_string(),
+    };
+    let position = |g: &Value| -> (String, String, String) {
+        let coords = &g["coordinates"];
+        match g["type"].as_str() {
+            Some("Point") => (cell(&coords[0]), cell(&coords[1]), String::new()),
+            Some("LineString") => {
+                let pts: Vec<String> = coords
+                    .as_array()
+                    .map(|a| a.iter().map(|p| format!("{} {}", p[0], p[1])).collect())
+                    .unwrap_or_default();
+                (String::new(), String::new(), format!("LINESTRING ({})", pts.join(", ")))
+            }
+            _ => (String::new(), String::new(), String::new()),
+        }
+    };
+    let mut header: Vec<&str> = vec!["id"];
+    header.extend(columns.iter().map(String::as_str));
+    header.extend(["x", "y", "geometrie_wkt"]);
+    let rows = values.iter().map(|v| {
+        let mut row = vec![cell(&v["id"])];
+        row.extend(columns.iter().map(|k| cell(&v["properties"][k])));
+        let (x, y, wkt) = position(&v["geometry"]);
+        row.extend([x, y, wkt]);
+        row
+    });
+    let mut r = crate::response::csv_download(&format!("repere-{id}.csv"), &header, rows)?;
+    r.headers_mut().insert(
+        axum::http::HeaderName::from_static("content-crs"),
+        axum::http::HeaderValue::from_static(crs.content_crs()),
+    );
+    Ok(r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

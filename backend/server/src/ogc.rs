@@ -62,11 +62,32 @@ pub async fn frontend_config(State(app): State<AppState>, RawQuery(raw): RawQuer
 }
 
 /// Conformance classes this server implements.
-pub const CONFORMANCE: [&str; 3] = [
+pub const CONFORMANCE: [&str; 4] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ];
+
+/// Middleware: `/api/` and any API path with a trailing slash (or doubled slashes, as clients that
+/// join a base ending in `/` write) answer a 308 to the canonical path, the query kept.
+pub async fn canonical_path(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/api/") && (path.ends_with('/') || path.contains("//")) {
+        let mut canonical = String::with_capacity(path.len());
+        for part in path.split('/').filter(|p| !p.is_empty()) {
+            canonical.push('/');
+            canonical.push_str(part);
+        }
+        let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+        return (
+            axum::http::StatusCode::PERMANENT_REDIRECT,
+            [(header::LOCATION, format!("{canonical}{query}"))],
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
 
 /// GET /api/conformance
 pub async fn conformance(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
@@ -103,7 +124,8 @@ fn collection_doc(c: &Catalog, collection: Collection, base: &str) -> Value {
         "title": info.title,
         "description": description,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": crate::crs::URIS,
+        "storageCrs": CRS84,
         "extent": extent,
         "links": [
             link(format!("{base}/api/collections/{}", info.id), "self", "application/json", info.title),
@@ -195,7 +217,10 @@ pub async fn items(
 ) -> Result<Response, ApiError> {
     let collection = Collection::parse(&id)?;
     let info = collection.info();
-    let q = parse_items_query(raw.as_deref(), info)?;
+    let requested = crate::crs::split(raw.as_deref())?;
+    let crs = requested.crs;
+    let mut q = parse_items_query(Some(&requested.rest), info)?;
+    q.raw = requested.raw;
     let hide_notes = collection == Collection::Links && !signed_in(&session).await;
     if hide_notes && q.q.is_some() {
         return Err(ApiError::param(
@@ -205,10 +230,34 @@ pub async fn items(
     }
     let base = base_url(&headers);
     let c = app.read_catalog()?;
-    if q.csv {
+    if q.csv && collection == Collection::Practices && crs == crate::crs::Crs::Crs84 {
         return collection.csv(&c, &q, &base);
     }
     let (matched, mut features) = collection.select(&c, &q)?;
+    if crs != crate::crs::Crs::Crs84 || q.csv {
+        // Positions in another CRS (and the spreadsheet of any collection) go through JSON values.
+        features = features
+            .into_iter()
+            .map(|f| {
+                let mut v = match f {
+                    Feature::Json(v) => v,
+                    typed => serde_json::to_value(&typed).unwrap_or(Value::Null),
+                };
+                crs.reproject(&mut v);
+                Feature::Json(v)
+            })
+            .collect();
+    }
+    if q.csv {
+        if hide_notes {
+            for f in &mut features {
+                if let Feature::Json(v) = f {
+                    hide_note(v);
+                }
+            }
+        }
+        return crate::collection::csv_of(info.id, &features, crs);
+    }
     if hide_notes {
         for f in &mut features {
             if let Feature::Json(v) = f {
@@ -263,6 +312,10 @@ pub async fn items(
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEO_JSON)),
             (header::ETAG, tag),
+            (
+                header::HeaderName::from_static("content-crs"),
+                HeaderValue::from_static(crs.content_crs()),
+            ),
         ],
         body,
     )
@@ -279,7 +332,15 @@ pub async fn item(
 ) -> Result<Response, ApiError> {
     let collection = Collection::parse(&id)?;
     let info = collection.info();
-    only_format(raw.as_deref())?;
+    let p = pairs(raw.as_deref())?;
+    reject_unknown(&p, &["f", "crs"])?;
+    let mut crs = crate::crs::Crs::Crs84;
+    for (k, v) in &p {
+        match k.as_str() {
+            "crs" => crs = crate::crs::Crs::parse("crs", v)?,
+            _ => check_format(v)?,
+        }
+    }
     let mut f = collection
         .one(&*app.read_catalog()?, &fid)
         .ok_or_else(|| ApiError::NotFound(format!("aucun objet « {fid} » dans la collection {}", info.id)))?;
@@ -301,7 +362,13 @@ pub async fn item(
             info.title
         ),
     ]);
-    Ok(with_type(f, GEO_JSON))
+    crs.reproject(&mut f);
+    let mut r = with_type(f, GEO_JSON);
+    r.headers_mut().insert(
+        header::HeaderName::from_static("content-crs"),
+        HeaderValue::from_static(crs.content_crs()),
+    );
+    Ok(r)
 }
 
 /// The OGC API's routes: landing page, conformance, collections and their items, the frontend's

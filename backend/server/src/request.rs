@@ -103,7 +103,7 @@ pub fn check_format(v: &str) -> Result<(), ApiError> {
         "json" | "geojson" | "application/json" | "application/geo+json" => Ok(()),
         _ => Err(ApiError::param(
             "f",
-            format!("format « {v} » non servi ; formats : json, geojson (et csv pour les usages)"),
+            format!("format « {v} » non servi ; formats : json, geojson (et csv pour les objets des collections)"),
         )),
     }
 }

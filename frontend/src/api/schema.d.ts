@@ -2791,8 +2791,12 @@ export interface operations {
                 datetime?: string;
                 /** @description Recherche plein texte, insensible à la casse et aux accents */
                 q?: string;
-                /** @description Format : json (défaut) ou geojson */
+                /** @description Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) */
                 f?: string;
+                /** @description Système des coordonnées rendues : http://www.opengis.net/def/crs/OGC/1.3/CRS84 (défaut), …/EPSG/0/4326 (latitude d'abord) ou …/EPSG/0/2154 (Lambert-93) ; en-tête Content-Crs */
+                crs?: string;
+                /** @description Système dans lequel bbox est donné (mêmes valeurs que crs) */
+                "bbox-crs"?: string;
                 /** @description Code du département (06, 83…) */
                 departement?: string;
                 /** @description Type : ecole, college, lycee, lp, other */
@@ -2814,13 +2818,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description FeatureCollection avec numberMatched, numberReturned et liens next/prev */
+            /** @description FeatureCollection, ou avec f=csv un tableur d'une ligne par objet */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/geo+json": components["schemas"]["EstablishmentCollection"];
+                    "text/csv": unknown;
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -2845,7 +2850,10 @@ export interface operations {
     };
     get_establishments_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Système des coordonnées rendues (voir items) */
+                crs?: string;
+            };
             header?: never;
             path: {
                 /** @description Identifiant de l'objet */
@@ -2935,8 +2943,12 @@ export interface operations {
                 datetime?: string;
                 /** @description Recherche plein texte, insensible à la casse et aux accents */
                 q?: string;
-                /** @description Format : json (défaut) ou geojson */
+                /** @description Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) */
                 f?: string;
+                /** @description Système des coordonnées rendues : http://www.opengis.net/def/crs/OGC/1.3/CRS84 (défaut), …/EPSG/0/4326 (latitude d'abord) ou …/EPSG/0/2154 (Lambert-93) ; en-tête Content-Crs */
+                crs?: string;
+                /** @description Système dans lequel bbox est donné (mêmes valeurs que crs) */
+                "bbox-crs"?: string;
                 /** @description Type : inspired_by, collaboration, same_tool, visit, training, same_site */
                 kind?: string;
                 /** @description Identifiant d'un usage à l'une des deux extrémités */
@@ -2950,13 +2962,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description FeatureCollection avec numberMatched, numberReturned et liens next/prev */
+            /** @description FeatureCollection, ou avec f=csv un tableur d'une ligne par objet */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/geo+json": components["schemas"]["LinkCollection"];
+                    "text/csv": unknown;
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -2981,7 +2994,10 @@ export interface operations {
     };
     get_links_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Système des coordonnées rendues (voir items) */
+                crs?: string;
+            };
             header?: never;
             path: {
                 /** @description Identifiant de l'objet */
@@ -3071,8 +3087,12 @@ export interface operations {
                 datetime?: string;
                 /** @description Recherche plein texte, insensible à la casse et aux accents */
                 q?: string;
-                /** @description Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM) */
+                /** @description Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) */
                 f?: string;
+                /** @description Système des coordonnées rendues : http://www.opengis.net/def/crs/OGC/1.3/CRS84 (défaut), …/EPSG/0/4326 (latitude d'abord) ou …/EPSG/0/2154 (Lambert-93) ; en-tête Content-Crs */
+                crs?: string;
+                /** @description Système dans lequel bbox est donné (mêmes valeurs que crs) */
+                "bbox-crs"?: string;
                 /** @description Code du département de l'établissement (06, 83…) */
                 departement?: string;
                 /** @description Discipline (insensible à la casse et aux accents) */
@@ -3098,7 +3118,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description FeatureCollection, ou avec f=csv un tableur d'une ligne par usage */
+            /** @description FeatureCollection, ou avec f=csv un tableur d'une ligne par objet */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3130,7 +3150,10 @@ export interface operations {
     };
     get_practices_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Système des coordonnées rendues (voir items) */
+                crs?: string;
+            };
             header?: never;
             path: {
                 /** @description Identifiant de l'objet */
@@ -3261,8 +3284,12 @@ export interface operations {
                 datetime?: string;
                 /** @description Recherche plein texte, insensible à la casse et aux accents */
                 q?: string;
-                /** @description Format : json (défaut) ou geojson */
+                /** @description Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) */
                 f?: string;
+                /** @description Système des coordonnées rendues : http://www.opengis.net/def/crs/OGC/1.3/CRS84 (défaut), …/EPSG/0/4326 (latitude d'abord) ou …/EPSG/0/2154 (Lambert-93) ; en-tête Content-Crs */
+                crs?: string;
+                /** @description Système dans lequel bbox est donné (mêmes valeurs que crs) */
+                "bbox-crs"?: string;
                 /** @description Type : fab_ecole, tiers_lieu, fablab */
                 kind?: string;
                 /** @description Statut : planned, open, closed */
@@ -3278,13 +3305,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description FeatureCollection avec numberMatched, numberReturned et liens next/prev */
+            /** @description FeatureCollection, ou avec f=csv un tableur d'une ligne par objet */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/geo+json": components["schemas"]["SiteCollection"];
+                    "text/csv": unknown;
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3309,7 +3337,10 @@ export interface operations {
     };
     get_sites_item: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Système des coordonnées rendues (voir items) */
+                crs?: string;
+            };
             header?: never;
             path: {
                 /** @description Identifiant de l'objet */

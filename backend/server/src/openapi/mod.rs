@@ -231,21 +231,21 @@ pub fn build() -> Value {
         .parameter(query(
             "f",
             Type::String,
-            if collection == Collection::Practices {
-                "Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM)"
-            } else {
-                "Format : json (défaut) ou geojson"
-            },
-        ));
-        if collection == Collection::Practices {
-            items = items.response(
-                "200",
-                ResponseBuilder::new()
-                    .description("FeatureCollection, ou avec f=csv un tableur d'une ligne par usage")
-                    .content(GEO_JSON, ContentBuilder::new().build())
-                    .content("text/csv", ContentBuilder::new().build()),
-            );
-        }
+            "Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs)",
+        ))
+        .parameter(query(
+            "crs",
+            Type::String,
+            "Système des coordonnées rendues : http://www.opengis.net/def/crs/OGC/1.3/CRS84 (défaut), …/EPSG/0/4326 (latitude d'abord) ou …/EPSG/0/2154 (Lambert-93) ; en-tête Content-Crs",
+        ))
+        .parameter(query("bbox-crs", Type::String, "Système dans lequel bbox est donné (mêmes valeurs que crs)"));
+        items = items.response(
+            "200",
+            ResponseBuilder::new()
+                .description("FeatureCollection, ou avec f=csv un tableur d'une ligne par objet")
+                .content(GEO_JSON, ContentBuilder::new().build())
+                .content("text/csv", ContentBuilder::new().build()),
+        );
         for (name, description) in info.filters {
             items = items.parameter(query(name, Type::String, description));
             if !seen_filters.contains(name) {
@@ -274,6 +274,11 @@ pub fn build() -> Value {
             true,
             Type::String,
             "Identifiant de l'objet",
+        ))
+        .parameter(query(
+            "crs",
+            Type::String,
+            "Système des coordonnées rendues (voir items)",
         ));
         paths = paths.path(
             format!("/api/collections/{id}/items/{{featureId}}"),
