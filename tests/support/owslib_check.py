@@ -22,12 +22,14 @@ def main(base):
         boxed = api.collection_items(cid, bbox=[6.9, 43.5, 7.3, 43.8], limit=5)
         first = api.collection_items(cid, limit=1)
         lambert = api.collection_items(cid, limit=1, crs=L93)
+        filtered = api.collection_items(cid, limit=1, filter="departement = '06'") if cid != "links" else None
         out["collections"][cid] = {
             "crs": coll.get("crs"),
             "matched_in_bbox": boxed.get("numberMatched"),
             "returned_in_bbox": len(boxed["features"]),
             "first": first["features"][0] if first["features"] else None,
             "first_l93": lambert["features"][0] if lambert["features"] else None,
+            "matched_06": filtered.get("numberMatched") if filtered else None,
         }
     print(json.dumps(out))
 

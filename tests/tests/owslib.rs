@@ -45,6 +45,14 @@ async fn owslib_reads_every_collection_and_lambert93() {
                 c["crs"].as_array().unwrap().iter().any(|x| x == L93),
                 "{id} lists Lambert-93"
             );
+            if id != "links" {
+                let (_, _, dep) = app
+                    .get(&format!(
+                        "/api/collections/{id}/items?filter=departement%20%3D%20%2706%27&limit=1"
+                    ))
+                    .await;
+                assert_eq!(c["matched_06"], dep["numberMatched"], "{id}: OWSLib's CQL2 filter");
+            }
             // The same first feature, in Lambert-93: the API's CRS84 position projected by the server's
             // projection, to the millimetre.
             let (first, l93) = (&c["first"], &c["first_l93"]);

@@ -202,7 +202,7 @@ pub fn split(raw: Option<&str>) -> Result<Requested, ApiError> {
     let mut ser = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in &pairs {
         match k.as_str() {
-            "crs" | "bbox-crs" => {}
+            "crs" | "bbox-crs" | "filter" | "filter-lang" | "filter-crs" | "sortby" => {}
             "bbox" => match bbox_crs {
                 Some(c) if c != Crs::Crs84 => {
                     let b = c.bbox_to_crs84(v)?.to_array();

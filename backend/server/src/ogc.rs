@@ -62,11 +62,20 @@ pub async fn frontend_config(State(app): State<AppState>, RawQuery(raw): RawQuer
 }
 
 /// Conformance classes this server implements.
-pub const CONFORMANCE: [&str; 4] = [
+pub const CONFORMANCE: [&str; 13] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
 ];
 
 /// Middleware: `/api/` and any API path with a trailing slash (or doubled slashes, as clients that
@@ -130,6 +139,7 @@ fn collection_doc(c: &Catalog, collection: Collection, base: &str) -> Value {
         "links": [
             link(format!("{base}/api/collections/{}", info.id), "self", "application/json", info.title),
             link(format!("{base}/api/collections/{}/items", info.id), "items", GEO_JSON, "Objets (GeoJSON)"),
+            link(format!("{base}/api/collections/{}/queryables", info.id), "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Propriétés interrogeables"),
         ],
     })
 }
@@ -230,10 +240,55 @@ pub async fn items(
     }
     let base = base_url(&headers);
     let c = app.read_catalog()?;
-    if q.csv && collection == Collection::Practices && crs == crate::crs::Crs::Crs84 {
+    let asked = if q.raw.iter().any(|(k, _)| crate::filter::PARAMS.contains(&k.as_str())) {
+        let hidden: &[&str] = if hide_notes { &["note"] } else { &[] };
+        crate::filter::parse(&q.raw, &queryables_of(&c, collection, hidden)?)?
+    } else {
+        crate::filter::Asked::default()
+    };
+    if q.csv && collection == Collection::Practices && crs == crate::crs::Crs::Crs84 && !asked.any() {
         return collection.csv(&c, &q, &base);
     }
-    let (matched, mut features) = collection.select(&c, &q)?;
+    let (matched, mut features) = if asked.any() {
+        // Every feature the other parameters select, then the filter and the order, then the page.
+        let mut all = parse_items_query(Some(&requested.rest), info)?;
+        all.limit = crate::filter::MAX_EXAMINED + 1;
+        all.offset = 0;
+        let (n, selected) = collection.select(&c, &all)?;
+        if n > crate::filter::MAX_EXAMINED {
+            return Err(ApiError::param(
+                "filter",
+                format!(
+                    "{n} objets à examiner (au plus {}) : resserrez avec bbox, datetime ou un filtre de propriété",
+                    crate::filter::MAX_EXAMINED
+                ),
+            ));
+        }
+        let values: Vec<Value> = selected
+            .into_iter()
+            .map(|f| {
+                let mut v = match f {
+                    Feature::Json(v) => v,
+                    typed => serde_json::to_value(&typed).unwrap_or(Value::Null),
+                };
+                if hide_notes {
+                    hide_note(&mut v);
+                }
+                v
+            })
+            .collect();
+        let kept = crate::filter::apply(values, &asked);
+        let matched = kept.len();
+        let page = kept
+            .into_iter()
+            .skip(q.offset)
+            .take(q.limit)
+            .map(Feature::Json)
+            .collect();
+        (matched, page)
+    } else {
+        collection.select(&c, &q)?
+    };
     if crs != crate::crs::Crs::Crs84 || q.csv {
         // Positions in another CRS (and the spreadsheet of any collection) go through JSON values.
         features = features
@@ -322,6 +377,49 @@ pub async fn items(
         .into_response())
 }
 
+/// The queryables of `collection`, typed from a sample of its features (`hidden` left out).
+fn queryables_of(
+    c: &Catalog,
+    collection: Collection,
+    hidden: &[&str],
+) -> Result<std::collections::BTreeMap<String, crate::filter::Queryable>, ApiError> {
+    let mut sample = parse_items_query(None, collection.info())?;
+    sample.limit = 500;
+    let (_, features) = collection.select(c, &sample)?;
+    let values: Vec<Value> = features
+        .into_iter()
+        .map(|f| match f {
+            Feature::Json(v) => v,
+            typed => serde_json::to_value(&typed).unwrap_or(Value::Null),
+        })
+        .collect();
+    Ok(crate::filter::queryables(&values, hidden))
+}
+
+/// GET /api/collections/{collectionId}/queryables — what `filter` and `sortby` accept (JSON Schema).
+pub async fn queryables(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    session: tower_sessions::Session,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let collection = Collection::parse(&id)?;
+    only_format(raw.as_deref())?;
+    let hidden: &[&str] = if collection == Collection::Links && !signed_in(&session).await {
+        &["note"]
+    } else {
+        &[]
+    };
+    let base = base_url(&headers);
+    let schema = {
+        let c = app.read_catalog()?;
+        let q = queryables_of(&c, collection, hidden)?;
+        crate::filter::schema(collection.info().id, collection.info().title, &base, &q)
+    };
+    Ok(with_type(schema, "application/schema+json"))
+}
+
 /// GET /api/collections/{collectionId}/items/{featureId}
 pub async fn item(
     State(app): State<AppState>,
@@ -380,6 +478,7 @@ pub fn routes() -> Routes {
         .get("/collections", collections)
         .get("/collections/{collection_id}", collection_one)
         .get("/collections/{collection_id}/items", items)
+        .get("/collections/{collection_id}/queryables", queryables)
         .get("/collections/{collection_id}/items/{feature_id}", item)
         .get("/config", frontend_config)
 }

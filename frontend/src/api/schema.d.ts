@@ -348,6 +348,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/collections/establishments/queryables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Propriétés interrogeables de la collection establishments (JSON Schema) */
+        get: operations["get_establishments_queryables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/collections/links": {
         parameters: {
             query?: never;
@@ -394,6 +411,23 @@ export interface paths {
         };
         /** Un objet de la collection links */
         get: operations["get_links_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/collections/links/queryables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Propriétés interrogeables de la collection links (JSON Schema) */
+        get: operations["get_links_queryables"];
         put?: never;
         post?: never;
         delete?: never;
@@ -473,6 +507,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/collections/practices/queryables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Propriétés interrogeables de la collection practices (JSON Schema) */
+        get: operations["get_practices_queryables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/collections/sites": {
         parameters: {
             query?: never;
@@ -519,6 +570,23 @@ export interface paths {
         };
         /** Un objet de la collection sites */
         get: operations["get_sites_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/collections/sites/queryables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Propriétés interrogeables de la collection sites (JSON Schema) */
+        get: operations["get_sites_queryables"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1748,47 +1816,103 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        EstablishmentCollection: {
-            features: components["schemas"]["EstablishmentFeature"][];
-            numberMatched?: number;
-            numberReturned: number;
+        /** @description Propriétés publiques d'un usage publié */
+        PracticeProperties: {
+            /** Format: int64 */
+            id: number;
+            title: string;
+            summary: string;
+            description: string;
+            disciplines: string[];
+            levels: string[];
+            tools: string[];
+            themes: string[];
+            /** @description Année scolaire, ex. 2025-2026. */
+            school_year: string;
+            uai: string;
+            establishment_name: string;
+            /** @description Type d'établissement : ecole, college, lycee, lp ou other. */
+            establishment_kind: string;
+            commune_code: string;
+            commune_name: string;
+            departement: string;
+            innovatheque_url: string | null;
+            status: string;
             /** Format: date-time */
-            timeStamp?: string;
-            /** @enum {string} */
-            type: "FeatureCollection";
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            published_at: string | null;
+            /**
+             * Format: double
+             * @description Distance au centre d'une recherche de proximité, en mètres (seulement là).
+             */
+            distance_m?: number;
         };
-        EstablishmentFeature: {
-            geometry: components["schemas"]["PointGeometry"] | null;
-            /** @description UAI */
-            id: string;
-            properties: components["schemas"]["EstablishmentProperties"];
-            /** @enum {string} */
-            type: "Feature";
+        /** @description Propriétés d'un Fab' École, fablab ou tiers-lieu */
+        SiteProperties: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @description fab_ecole, tiers_lieu ou fablab. */
+            kind: string;
+            /** @description UAI de l'établissement d'accueil. */
+            uai: string | null;
+            departement: string | null;
+            /** Format: date */
+            opened_on: string | null;
+            /** @description planned, open ou closed. */
+            status: string;
+            equipment: string[];
+            partners: string[];
+            description: string;
+        };
+        /** @description Propriétés d'un lien entre deux usages publiés */
+        LinkProperties: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            from_practice: number;
+            /** Format: int64 */
+            to_practice: number;
+            kind: string;
+            /** @description Le type de lien, en toutes lettres. */
+            kind_label: string;
+            note: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         /** @description Propriétés d'un établissement */
         EstablishmentProperties: {
-            /** @description lt8, 8-30, 30-100, gte100 ou unknown. */
-            bandwidth_class: string;
-            /** Format: date */
-            bandwidth_date: string | null;
+            uai: string;
+            name: string;
+            /** @description ecole, college, lycee, lp ou other. */
+            kind: string;
+            kind_label: string;
+            /** @description public ou private. */
+            sector: string;
+            commune_code: string;
+            commune_name: string;
+            departement: string;
             /**
              * Format: double
              * @description Débit descendant actuel, Mbit/s.
              */
             bandwidth_down_mbps: number | null;
-            /** @description Every bandwidth measured or potential (one establishment only). */
-            bandwidth_history?: Record<string, never>[];
-            /** @description measured ou potential. */
-            bandwidth_source: string | null;
-            bandwidth_technology: string | null;
             /** Format: double */
             bandwidth_up_mbps: number | null;
-            commune_code: string;
-            commune_name: string;
-            departement: string;
-            /** @description ecole, college, lycee, lp ou other. */
-            kind: string;
-            kind_label: string;
+            bandwidth_technology: string | null;
+            /** @description measured ou potential. */
+            bandwidth_source: string | null;
+            /** Format: date */
+            bandwidth_date: string | null;
+            /** @description lt8, 8-30, 30-100, gte100 ou unknown. */
+            bandwidth_class: string;
+            /** @description Placé au centre de sa commune faute de position (position approximative). */
+            placed_at_commune: boolean;
             /**
              * Format: int32
              * @description Niveau de label le plus récent, 1 à 3.
@@ -1796,163 +1920,107 @@ export interface components {
             label: number | null;
             label_class: string;
             label_school_year: string | null;
-            name: string;
-            opinee_class: string;
-            /** Format: double */
-            opinee_equipment: number | null;
-            /** @description OPINEE levels and label of every school year (one establishment only). */
-            opinee_history?: Record<string, never>[];
-            /** Format: double */
-            opinee_mean: number | null;
             opinee_school_year: string | null;
             /** Format: double */
+            opinee_equipment: number | null;
+            /** Format: double */
             opinee_usage: number | null;
-            /** @description Placé au centre de sa commune faute de position (position approximative). */
-            placed_at_commune: boolean;
-            /** @description public ou private. */
-            sector: string;
-            uai: string;
-        };
-        LineStringGeometry: {
-            coordinates: number[][];
-            /** @enum {string} */
-            type: "LineString";
-        };
-        LinkCollection: {
-            features: components["schemas"]["LinkFeature"][];
-            numberMatched?: number;
-            numberReturned: number;
-            /** Format: date-time */
-            timeStamp?: string;
-            /** @enum {string} */
-            type: "FeatureCollection";
-        };
-        LinkFeature: {
-            geometry: components["schemas"]["LineStringGeometry"] | null;
-            /** Format: int64 */
-            id: number;
-            properties: components["schemas"]["LinkProperties"];
-            /** @enum {string} */
-            type: "Feature";
-        };
-        /** @description Propriétés d'un lien entre deux usages publiés */
-        LinkProperties: {
-            /** Format: date-time */
-            created_at: string;
-            /** Format: int64 */
-            from_practice: number;
-            /** Format: int64 */
-            id: number;
-            kind: string;
-            /** @description Le type de lien, en toutes lettres. */
-            kind_label: string;
-            note: string | null;
-            /** Format: int64 */
-            to_practice: number;
-            /** Format: date-time */
-            updated_at: string;
+            /** Format: double */
+            opinee_mean: number | null;
+            opinee_class: string;
+            /** @description Every bandwidth measured or potential (one establishment only). */
+            bandwidth_history?: Record<string, never>[];
+            /** @description OPINEE levels and label of every school year (one establishment only). */
+            opinee_history?: Record<string, never>[];
         };
         PointGeometry: {
-            coordinates: number[];
             /** @enum {string} */
             type: "Point";
+            coordinates: number[];
         };
-        PracticeCollection: {
-            features: components["schemas"]["PracticeFeature"][];
-            numberMatched?: number;
-            numberReturned: number;
-            /** Format: date-time */
-            timeStamp?: string;
+        LineStringGeometry: {
             /** @enum {string} */
-            type: "FeatureCollection";
-        };
-        PracticeFeature: {
-            geometry: components["schemas"]["PointGeometry"] | null;
-            /** Format: int64 */
-            id: number;
-            properties: components["schemas"]["PracticeProperties"];
-            /** @enum {string} */
-            type: "Feature";
-        };
-        /** @description Propriétés publiques d'un usage publié */
-        PracticeProperties: {
-            commune_code: string;
-            commune_name: string;
-            /** Format: date-time */
-            created_at: string;
-            departement: string;
-            description: string;
-            disciplines: string[];
-            /**
-             * Format: double
-             * @description Distance au centre d'une recherche de proximité, en mètres (seulement là).
-             */
-            distance_m?: number;
-            /** @description Type d'établissement : ecole, college, lycee, lp ou other. */
-            establishment_kind: string;
-            establishment_name: string;
-            /** Format: int64 */
-            id: number;
-            innovatheque_url: string | null;
-            levels: string[];
-            /** Format: date-time */
-            published_at: string | null;
-            /** @description Année scolaire, ex. 2025-2026. */
-            school_year: string;
-            status: string;
-            summary: string;
-            themes: string[];
-            title: string;
-            tools: string[];
-            uai: string;
-            /** Format: date-time */
-            updated_at: string;
+            type: "LineString";
+            coordinates: number[][];
         };
         /** @description RFC 9457 : le paramètre ou le champ en cause dans invalid_params */
         Problem: {
+            type?: string;
+            title: string;
+            status: number;
             detail: string;
             invalid_params?: {
                 name: string;
                 reason: string;
             }[];
-            status: number;
-            title: string;
-            type?: string;
+        };
+        PracticeFeature: {
+            /** @enum {string} */
+            type: "Feature";
+            /** Format: int64 */
+            id: number;
+            geometry: components["schemas"]["PointGeometry"] | null;
+            properties: components["schemas"]["PracticeProperties"];
+        };
+        PracticeCollection: {
+            /** @enum {string} */
+            type: "FeatureCollection";
+            features: components["schemas"]["PracticeFeature"][];
+            numberMatched?: number;
+            numberReturned: number;
+            /** Format: date-time */
+            timeStamp?: string;
+        };
+        EstablishmentFeature: {
+            /** @enum {string} */
+            type: "Feature";
+            /** @description UAI */
+            id: string;
+            geometry: components["schemas"]["PointGeometry"] | null;
+            properties: components["schemas"]["EstablishmentProperties"];
+        };
+        EstablishmentCollection: {
+            /** @enum {string} */
+            type: "FeatureCollection";
+            features: components["schemas"]["EstablishmentFeature"][];
+            numberMatched?: number;
+            numberReturned: number;
+            /** Format: date-time */
+            timeStamp?: string;
+        };
+        SiteFeature: {
+            /** @enum {string} */
+            type: "Feature";
+            /** Format: int64 */
+            id: number;
+            geometry: components["schemas"]["PointGeometry"] | null;
+            properties: components["schemas"]["SiteProperties"];
         };
         SiteCollection: {
+            /** @enum {string} */
+            type: "FeatureCollection";
             features: components["schemas"]["SiteFeature"][];
             numberMatched?: number;
             numberReturned: number;
             /** Format: date-time */
             timeStamp?: string;
-            /** @enum {string} */
-            type: "FeatureCollection";
         };
-        SiteFeature: {
-            geometry: components["schemas"]["PointGeometry"] | null;
-            /** Format: int64 */
-            id: number;
-            properties: components["schemas"]["SiteProperties"];
+        LinkFeature: {
             /** @enum {string} */
             type: "Feature";
-        };
-        /** @description Propriétés d'un Fab' École, fablab ou tiers-lieu */
-        SiteProperties: {
-            departement: string | null;
-            description: string;
-            equipment: string[];
             /** Format: int64 */
             id: number;
-            /** @description fab_ecole, tiers_lieu ou fablab. */
-            kind: string;
-            name: string;
-            /** Format: date */
-            opened_on: string | null;
-            partners: string[];
-            /** @description planned, open ou closed. */
-            status: string;
-            /** @description UAI de l'établissement d'accueil. */
-            uai: string | null;
+            geometry: components["schemas"]["LineStringGeometry"] | null;
+            properties: components["schemas"]["LinkProperties"];
+        };
+        LinkCollection: {
+            /** @enum {string} */
+            type: "FeatureCollection";
+            features: components["schemas"]["LinkFeature"][];
+            numberMatched?: number;
+            numberReturned: number;
+            /** Format: date-time */
+            timeStamp?: string;
         };
     };
     responses: never;
@@ -2295,14 +2363,14 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @description Circonscriptions (inspecteurs) */
-                    circonscriptions?: string[];
-                    /** @description 06 ou 83 */
-                    departements?: string[];
-                    /** @description Disciplines (IA-IPR) */
-                    disciplines?: string[];
                     /** @description UAI (encadrement) */
                     uais?: string[];
+                    /** @description Circonscriptions (inspecteurs) */
+                    circonscriptions?: string[];
+                    /** @description Disciplines (IA-IPR) */
+                    disciplines?: string[];
+                    /** @description 06 ou 83 */
+                    departements?: string[];
                 };
             };
         };
@@ -2797,6 +2865,14 @@ export interface operations {
                 crs?: string;
                 /** @description Système dans lequel bbox est donné (mêmes valeurs que crs) */
                 "bbox-crs"?: string;
+                /** @description Filtre CQL2 (comparaisons, LIKE, IN, BETWEEN, IS NULL, AND/OR/NOT, S_INTERSECTS, T_INTERSECTS) sur les propriétés de /queryables */
+                filter?: string;
+                /** @description cql2-text (défaut) ou cql2-json */
+                "filter-lang"?: string;
+                /** @description Système des géométries du filtre : CRS84 seulement */
+                "filter-crs"?: string;
+                /** @description Tri : propriétés séparées par des virgules, préfixe - pour décroissant */
+                sortby?: string;
                 /** @description Code du département (06, 83…) */
                 departement?: string;
                 /** @description Type : ecole, college, lycee, lp, other */
@@ -2892,6 +2968,35 @@ export interface operations {
             };
         };
     };
+    get_establishments_queryables: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Schéma des propriétés que filter et sortby acceptent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/schema+json": unknown;
+                };
+            };
+            /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     describe_links: {
         parameters: {
             query?: never;
@@ -2949,6 +3054,14 @@ export interface operations {
                 crs?: string;
                 /** @description Système dans lequel bbox est donné (mêmes valeurs que crs) */
                 "bbox-crs"?: string;
+                /** @description Filtre CQL2 (comparaisons, LIKE, IN, BETWEEN, IS NULL, AND/OR/NOT, S_INTERSECTS, T_INTERSECTS) sur les propriétés de /queryables */
+                filter?: string;
+                /** @description cql2-text (défaut) ou cql2-json */
+                "filter-lang"?: string;
+                /** @description Système des géométries du filtre : CRS84 seulement */
+                "filter-crs"?: string;
+                /** @description Tri : propriétés séparées par des virgules, préfixe - pour décroissant */
+                sortby?: string;
                 /** @description Type : inspired_by, collaboration, same_tool, visit, training, same_site */
                 kind?: string;
                 /** @description Identifiant d'un usage à l'une des deux extrémités */
@@ -3036,6 +3149,35 @@ export interface operations {
             };
         };
     };
+    get_links_queryables: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Schéma des propriétés que filter et sortby acceptent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/schema+json": unknown;
+                };
+            };
+            /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     describe_practices: {
         parameters: {
             query?: never;
@@ -3093,6 +3235,14 @@ export interface operations {
                 crs?: string;
                 /** @description Système dans lequel bbox est donné (mêmes valeurs que crs) */
                 "bbox-crs"?: string;
+                /** @description Filtre CQL2 (comparaisons, LIKE, IN, BETWEEN, IS NULL, AND/OR/NOT, S_INTERSECTS, T_INTERSECTS) sur les propriétés de /queryables */
+                filter?: string;
+                /** @description cql2-text (défaut) ou cql2-json */
+                "filter-lang"?: string;
+                /** @description Système des géométries du filtre : CRS84 seulement */
+                "filter-crs"?: string;
+                /** @description Tri : propriétés séparées par des virgules, préfixe - pour décroissant */
+                sortby?: string;
                 /** @description Code du département de l'établissement (06, 83…) */
                 departement?: string;
                 /** @description Discipline (insensible à la casse et aux accents) */
@@ -3233,6 +3383,35 @@ export interface operations {
             };
         };
     };
+    get_practices_queryables: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Schéma des propriétés que filter et sortby acceptent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/schema+json": unknown;
+                };
+            };
+            /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     describe_sites: {
         parameters: {
             query?: never;
@@ -3290,6 +3469,14 @@ export interface operations {
                 crs?: string;
                 /** @description Système dans lequel bbox est donné (mêmes valeurs que crs) */
                 "bbox-crs"?: string;
+                /** @description Filtre CQL2 (comparaisons, LIKE, IN, BETWEEN, IS NULL, AND/OR/NOT, S_INTERSECTS, T_INTERSECTS) sur les propriétés de /queryables */
+                filter?: string;
+                /** @description cql2-text (défaut) ou cql2-json */
+                "filter-lang"?: string;
+                /** @description Système des géométries du filtre : CRS84 seulement */
+                "filter-crs"?: string;
+                /** @description Tri : propriétés séparées par des virgules, préfixe - pour décroissant */
+                sortby?: string;
                 /** @description Type : fab_ecole, tiers_lieu, fablab */
                 kind?: string;
                 /** @description Statut : planned, open, closed */
@@ -3370,6 +3557,35 @@ export interface operations {
             };
             /** @description Introuvable */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_sites_queryables: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Schéma des propriétés que filter et sortby acceptent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/schema+json": unknown;
+                };
+            };
+            /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3659,16 +3875,16 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @description Usages publiés, dans l'ordre : {practice_id, comment} */
-                    items?: string[];
-                    /** @description Niveaux couverts */
-                    levels?: string[];
-                    /** @description Message de l'inspecteur en Markdown (HTML brut affiché comme texte) */
-                    message?: string;
-                    /** @description Titre (200 caractères au plus) */
-                    title?: string;
                     /** @description Version lue (verrou optimiste) */
                     version: number;
+                    /** @description Niveaux couverts */
+                    levels?: string[];
+                    /** @description Titre (200 caractères au plus) */
+                    title?: string;
+                    /** @description Message de l'inspecteur en Markdown (HTML brut affiché comme texte) */
+                    message?: string;
+                    /** @description Usages publiés, dans l'ordre : {practice_id, comment} */
+                    items?: string[];
                 };
             };
         };
@@ -4331,20 +4547,20 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @description equipement, formation, projet_pedagogique, ent_services, connexion ou autre */
+                    kind: string;
+                    /** @description Titre (200 caractères au plus) */
+                    title: string;
                     /** @description Description (5000 caractères au plus) */
                     description: string;
                     /** @description Date souhaitée AAAA-MM-JJ, pas passée */
                     hoped_for?: string;
-                    /** @description equipement, formation, projet_pedagogique, ent_services, connexion ou autre */
-                    kind: string;
                     /** @description Personnes concernées */
                     people?: string;
-                    /** @description {kind: commune|circonscription|departement, value} */
-                    territory?: Record<string, never>;
-                    /** @description Titre (200 caractères au plus) */
-                    title: string;
                     /** @description UAI des établissements (l'encadrement : les siens) */
                     uais?: string[];
+                    /** @description {kind: commune|circonscription|departement, value} */
+                    territory?: Record<string, never>;
                 };
             };
         };
@@ -4645,14 +4861,14 @@ export interface operations {
                     answer_days: number;
                     /** @description Clôture (aucune échéance par défaut) */
                     closure_days?: number;
-                    /** @description Ne pas compter les vacances listées */
-                    exclude_school_holidays?: boolean;
-                    /** @description Adresse du responsable DANE prévenu des retards (défaut : les administrateurs) */
-                    lead_email?: string;
                     /** @description Rappel au référent, jours ouvrés avant l'échéance */
                     remind_before_days: number;
+                    /** @description Ne pas compter les vacances listées */
+                    exclude_school_holidays?: boolean;
                     /** @description Périodes [début, fin] AAAA-MM-JJ */
                     school_holidays?: string[];
+                    /** @description Adresse du responsable DANE prévenu des retards (défaut : les administrateurs) */
+                    lead_email?: string;
                 };
             };
         };
@@ -5235,10 +5451,10 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @description Niveaux (ceux des usages par défaut) */
-                    levels?: string[];
                     /** @description mensuel, bimestriel, trimestriel ou semestriel */
                     rhythm: string;
+                    /** @description Niveaux (ceux des usages par défaut) */
+                    levels?: string[];
                 };
             };
         };
@@ -5323,10 +5539,10 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @description Disciplines */
-                    disciplines: string[];
                     /** @description Adresse académique */
                     email: string;
+                    /** @description Disciplines */
+                    disciplines: string[];
                     /** @description Niveaux (tous par défaut) */
                     levels?: string[];
                 };

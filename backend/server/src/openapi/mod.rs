@@ -238,7 +238,15 @@ pub fn build() -> Value {
             Type::String,
             "Système des coordonnées rendues : http://www.opengis.net/def/crs/OGC/1.3/CRS84 (défaut), …/EPSG/0/4326 (latitude d'abord) ou …/EPSG/0/2154 (Lambert-93) ; en-tête Content-Crs",
         ))
-        .parameter(query("bbox-crs", Type::String, "Système dans lequel bbox est donné (mêmes valeurs que crs)"));
+        .parameter(query("bbox-crs", Type::String, "Système dans lequel bbox est donné (mêmes valeurs que crs)"))
+        .parameter(query(
+            "filter",
+            Type::String,
+            "Filtre CQL2 (comparaisons, LIKE, IN, BETWEEN, IS NULL, AND/OR/NOT, S_INTERSECTS, T_INTERSECTS) sur les propriétés de /queryables",
+        ))
+        .parameter(query("filter-lang", Type::String, "cql2-text (défaut) ou cql2-json"))
+        .parameter(query("filter-crs", Type::String, "Système des géométries du filtre : CRS84 seulement"))
+        .parameter(query("sortby", Type::String, "Tri : propriétés séparées par des virgules, préfixe - pour décroissant"));
         items = items.response(
             "200",
             ResponseBuilder::new()
@@ -280,6 +288,20 @@ pub fn build() -> Value {
             Type::String,
             "Système des coordonnées rendues (voir items)",
         ));
+        paths = paths.path(
+            format!("/api/collections/{id}/queryables"),
+            PathItem::new(
+                HttpMethod::Get,
+                op(
+                    &format!("get_{id}_queryables"),
+                    &format!("Propriétés interrogeables de la collection {id} (JSON Schema)"),
+                    info.title,
+                    "application/schema+json",
+                    "Schéma des propriétés que filter et sortby acceptent",
+                )
+                .build(),
+            ),
+        );
         paths = paths.path(
             format!("/api/collections/{id}/items/{{featureId}}"),
             PathItem::new(HttpMethod::Get, not_found(one)),
