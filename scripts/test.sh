@@ -17,7 +17,7 @@ command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
 add_missing_server_packages
 install_missing
 # The SMTP sink of the mail tests (Python aiosmtpd), pinned.
-python3 -c 'import aiosmtpd, owslib' 2>/dev/null || python3 -m pip install -q -r tests/support/requirements.txt
+python3 -c 'import aiosmtpd, owslib, frictionless' 2>/dev/null || python3 -m pip install -q -r tests/support/requirements.txt
 
 export REPERE_TEST_POSTGRES="${REPERE_TEST_POSTGRES-postgres://postgres@127.0.0.1:5432/postgres}"
 if [ -n "$REPERE_TEST_POSTGRES" ]; then

@@ -587,12 +587,13 @@ async fn indicators_are_those_of_the_timelines() {
                 )
                 .await;
             if n < 3 {
-                admin
+                let r = admin
                     .post(
                         &format!("/api/intentions/{id}/assign"),
                         json!({ "referent_id": referent }),
                     )
                     .await;
+                assert_eq!(r.status, 200, "assign: {}", r.body);
                 clock.set(at(2026, 10, 1 + 3 * n as u32));
                 let r = admin
                     .post(

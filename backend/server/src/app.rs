@@ -202,7 +202,8 @@ pub fn api_routes() -> (Routes, Routes) {
         .merge(links::write::routes())
         .merge(crate::mail::routes::routes())
         .merge(crate::intentions::routes())
-        .merge(crate::letters::routes());
+        .merge(crate::letters::routes())
+        .merge(crate::opendata::routes());
     (
         guarded,
         crate::visits::routes()

@@ -74,6 +74,11 @@ pub enum Command {
         #[arg(long)]
         no_map: bool,
     },
+    /// Exporte des données ouvertes.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
     /// Écrit la description OpenAPI de l'API (JSON) sur la sortie standard, sans base de données :
     /// les types du site en sont tirés (frontend/src/api/schema.d.ts).
     Openapi,
@@ -85,12 +90,22 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Écrit le paquet de données ouvertes (CSV + datapackage.json, Licence Ouverte 2.0) dans DIR :
+    /// usages publiés, tiers-lieux, établissements avec leur classe de débit. Rien de personnel.
+    Opendata {
+        /// Dossier à écrire (créé s'il n'existe pas).
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Crée un compte. Le mot de passe est lu dans REPERE_PASSWORD ou sur l'entrée standard (jamais en argument).
     Add {
         /// Adresse électronique (identifiant de connexion).
         email: String,
-        /// contributor, moderator, collectivite ou admin.
+        /// contributor, moderator, collectivite, admin, encadrement, inspecteur ou referent.
         #[arg(long)]
         role: String,
         /// Nom affiché.
@@ -293,6 +308,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "{}",
                 crate::letter::render(&catalog, &scope, &list, base, target, map.as_deref(), today)
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            what: ExportCommand::Opendata { dir },
+        } => {
+            let store = Store::connect(&cli.database_url).await?;
+            let catalog = repere_catalog::Catalog::load(&store).await?;
+            let files = crate::jobs::opendata::write(&catalog, &dir, chrono::Utc::now())?;
+            println!("Données ouvertes écrites dans {} : {}", dir.display(), files.join(", "));
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { dest } => {

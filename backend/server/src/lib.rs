@@ -37,6 +37,7 @@ pub mod nearest;
 pub mod networks;
 pub mod ogc;
 pub mod openapi;
+pub mod opendata;
 pub mod opinee;
 pub mod ops;
 pub mod places;

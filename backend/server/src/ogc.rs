@@ -17,7 +17,7 @@ use crate::response::{GEO_JSON, with_type};
 use crate::routes::Routes;
 use crate::state::AppState;
 
-fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
+pub(crate) fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
     json!({ "href": href, "rel": rel, "type": kind, "title": title })
 }
 

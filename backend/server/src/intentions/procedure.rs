@@ -144,11 +144,12 @@ pub async fn set_scopes(
     pairs.sort();
     pairs.dedup();
     let now = app.intentions.clock.now();
-    let mut unit = app.store.begin().await?;
-    repere_store::accounts::by_id_in(unit.conn(), id)
+    // Reads first, outside the unit of work (see `intentions::steps::assignee`).
+    repere_store::users::by_id(&app.store, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("aucun compte {id}")))?;
-    let old = store::scopes(unit.conn(), id).await?;
+    let old = store::scopes_of(&app.store, id).await?;
+    let mut unit = app.store.begin().await?;
     store::set_scopes(unit.conn(), id, &pairs).await?;
     repere_store::audit::record(
         unit.conn(),

@@ -240,8 +240,10 @@ pub struct AssignInput {
 }
 
 /// Checks that `referent` may be given dossiers; returns their display name.
-async fn assignee(conn: &mut AnyConnection, referent: i64) -> Result<String, ApiError> {
-    let u = repere_store::accounts::by_id_in(conn, referent)
+/// Read before the unit of work begins: on SQLite a transaction that reads first and writes later may
+/// be refused when another instance wrote in between.
+async fn assignee(app: &AppState, referent: i64) -> Result<String, ApiError> {
+    let u = repere_store::users::by_id(&app.store, referent)
         .await?
         .filter(|u| u.status == AccountStatus::Active && may_be_assigned(u.role))
         .ok_or_else(|| {
@@ -303,8 +305,8 @@ pub async fn assign(
         return Err(field("ids", "la liste de dossiers se donne à /api/intentions/assign"));
     }
     open(&d)?;
+    let name = assignee(&app, input.referent_id).await?;
     let mut unit = app.store.begin().await?;
-    let name = assignee(unit.conn(), input.referent_id).await?;
     assign_one(&mut unit, &app, &user, &d, input.referent_id, &name).await?;
     app.commit(unit).await?;
     answer(&app, &user, id).await
@@ -334,8 +336,8 @@ pub async fn assign_many(
         }
         dossiers.push(d);
     }
+    let name = assignee(&app, input.referent_id).await?;
     let mut unit = app.store.begin().await?;
-    let name = assignee(unit.conn(), input.referent_id).await?;
     for d in &dossiers {
         assign_one(&mut unit, &app, &user, d, input.referent_id, &name).await?;
     }

@@ -141,3 +141,44 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
                 .build(),
         )
 }
+
+/// The open-data package.
+pub(super) fn opendata(paths: PathsBuilder) -> PathsBuilder {
+    paths
+        .path(
+            "/api/opendata",
+            PathItem::new(
+                HttpMethod::Get,
+                read(
+                    "getOpendata",
+                    "Données ouvertes : les fichiers du paquet (Licence Ouverte 2.0)",
+                    "Capacités",
+                    "links",
+                )
+                .build(),
+            ),
+        )
+        .path(
+            "/api/opendata/{file}",
+            PathItem::new(
+                HttpMethod::Get,
+                response(
+                    problem(
+                        read(
+                            "getOpendataFile",
+                            "Un fichier du paquet : usages.csv, tiers_lieux.csv, etablissements.csv, datapackage.json",
+                            "Capacités",
+                            "Le fichier",
+                        ),
+                        "404",
+                        "Fichier inconnu",
+                    ),
+                    "200",
+                    "CSV",
+                    "text/csv",
+                )
+                .parameter(param("file", ParameterIn::Path, true, Type::String, "Nom du fichier"))
+                .build(),
+            ),
+        )
+}

@@ -313,6 +313,7 @@ pub fn build() -> Value {
     paths = indicators::paths(paths);
     paths = intentions::paths(paths);
     paths = letters::paths(paths);
+    paths = letters::opendata(paths);
     paths = paths.path("/api/nearby", PathItem::new(HttpMethod::Get, nearby.build()));
 
     let doc = OpenApiBuilder::new()
