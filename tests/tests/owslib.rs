@@ -75,6 +75,35 @@ async fn owslib_reads_every_collection_and_lambert93() {
     }
 }
 
+#[test]
+fn lambert93_agrees_with_proj_to_the_millimetre() {
+    // PROJ, through GDAL's gdaltransform, on points across the académie.
+    for (lon, lat) in [(7.2, 43.7), (6.93, 43.66), (5.93, 43.12), (7.5, 43.78), (6.4, 43.4)] {
+        let out = Command::new("gdaltransform")
+            .args(["-s_srs", "OGC:CRS84", "-t_srs", "EPSG:2154"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(format!("{lon} {lat}\n").as_bytes())?;
+                child.wait_with_output()
+            })
+            .expect("gdaltransform (gdal-bin)");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v: Vec<f64> = text.split_whitespace().filter_map(|s| s.parse().ok()).collect();
+        let (x, y) = repere_server::crs::to_lambert93(lon, lat).unwrap();
+        assert!(
+            (v[0] - x).abs() < 0.001 && (v[1] - y).abs() < 0.001,
+            "{lon},{lat}: PROJ {text} vs {x},{y}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn trailing_slashes_crs_parameters_and_the_csv_of_any_collection() {
     let app = TestApp::with_demo(repere_tests::Backend::Sqlite).await;
@@ -178,6 +207,38 @@ async fn trailing_slashes_crs_parameters_and_the_csv_of_any_collection() {
         text.contains(&format!("Feature Count: {}", all["numberMatched"])),
         "GDAL counts the API's establishments: {text}"
     );
+    // The same collection as FlatGeobuf in Lambert-93: GDAL reads the positioned establishments and
+    // the CRS.
+    let fgb = client
+        .get(format!(
+            "{}/api/collections/establishments/items?f=fgb&limit=10000&crs={L93}",
+            app.base()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fgb.headers()["content-type"], "application/flatgeobuf");
+    let bytes = fgb.bytes().await.unwrap();
+    let file = dir.join("etablissements.fgb");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-so", "-al"])
+        .arg(&file)
+        .output()
+        .expect("ogrinfo");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let positioned = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["geometry"].is_object())
+        .count();
+    assert!(
+        text.contains(&format!("Feature Count: {positioned}")),
+        "GDAL reads the FlatGeobuf: {text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("2154") || text.contains("Lambert"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
     app.stop().await;
 }

@@ -151,8 +151,17 @@ pub struct ServeArgs {
 pub enum ImportCommand {
     /// Annuaire de l'éducation (71 colonnes) ou « adresse et géolocalisation » (35 colonnes), reconnus par leur en-tête.
     Establishments {
-        /// Fichier CSV (séparateur ;, BOM facultatif).
-        file: PathBuf,
+        /// Fichier CSV (séparateur ;, BOM facultatif) ; sans fichier, --from-opendata.
+        file: Option<PathBuf>,
+        /// Télécharge l'Annuaire de l'éducation depuis le portail de données ouvertes du ministère.
+        #[arg(long)]
+        from_opendata: bool,
+        /// Départements à télécharger (avec --from-opendata).
+        #[arg(long, default_value = "06,83")]
+        departements: String,
+        /// Adresse d'export de l'Annuaire (API Explore v2.1).
+        #[arg(long, env = "REPERE_ANNUAIRE_URL", default_value = crate::jobs::import::download::ANNUAIRE_EXPORT)]
+        annuaire_url: String,
         /// Vérifie le fichier et affiche le bilan sans rien écrire.
         #[arg(long)]
         dry_run: bool,
@@ -357,6 +366,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let report = match command {
                 ImportCommand::Establishments {
                     file,
+                    from_opendata,
+                    departements,
+                    annuaire_url,
                     dry_run,
                     place_at_commune,
                 } => {
@@ -365,7 +377,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         place_at_commune,
                         progress: true,
                     };
-                    crate::jobs::import::establishments::import_file(&store, &file, options).await?
+                    match (file, from_opendata) {
+                        (Some(file), false) => {
+                            crate::jobs::import::establishments::import_file(&store, &file, options).await?
+                        }
+                        (None, true) => {
+                            use crate::jobs::import::download;
+                            let url = download::annuaire_url(&annuaire_url, &departements)?;
+                            let bytes = download::fetch(&url, true).await?;
+                            crate::jobs::import::establishments::import_bytes(&store, &bytes, options).await?
+                        }
+                        _ => anyhow::bail!("donnez un FICHIER ou --from-opendata (l'un des deux)"),
+                    }
                 }
                 ImportCommand::Bandwidth { file, dry_run } => {
                     crate::jobs::import::bandwidth::import_file(&store, &file, dry_run, true).await?

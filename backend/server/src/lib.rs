@@ -21,6 +21,7 @@ pub mod crs;
 pub mod embed;
 pub mod error;
 pub mod establishments;
+pub mod fgb;
 pub mod filter;
 pub mod geojson;
 pub mod http_cache;

@@ -289,7 +289,7 @@ pub async fn items(
     } else {
         collection.select(&c, &q)?
     };
-    if crs != crate::crs::Crs::Crs84 || q.csv {
+    if crs != crate::crs::Crs::Crs84 || q.csv || q.fgb {
         // Positions in another CRS (and the spreadsheet of any collection) go through JSON values.
         features = features
             .into_iter()
@@ -303,13 +303,16 @@ pub async fn items(
             })
             .collect();
     }
-    if q.csv {
+    if q.csv || q.fgb {
         if hide_notes {
             for f in &mut features {
                 if let Feature::Json(v) = f {
                     hide_note(v);
                 }
             }
+        }
+        if q.fgb {
+            return crate::fgb::fgb_of(info.id, &features, crs);
         }
         return crate::collection::csv_of(info.id, &features, crs);
     }

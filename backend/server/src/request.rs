@@ -46,8 +46,10 @@ pub struct ItemsQuery {
     pub filters: BTreeMap<String, String>,
     /// Every parameter as received, to rebuild paging links.
     pub raw: Vec<(String, String)>,
-    /// `f=csv`: a spreadsheet of the page instead of GeoJSON (practices only).
+    /// `f=csv`: a spreadsheet of the page instead of GeoJSON.
     pub csv: bool,
+    /// `f=fgb`: the page as FlatGeobuf.
+    pub fgb: bool,
 }
 
 impl ItemsQuery {
@@ -103,7 +105,7 @@ pub fn check_format(v: &str) -> Result<(), ApiError> {
         "json" | "geojson" | "application/json" | "application/geo+json" => Ok(()),
         _ => Err(ApiError::param(
             "f",
-            format!("format « {v} » non servi ; formats : json, geojson (et csv pour les objets des collections)"),
+            format!("format « {v} » non servi ; formats : json, geojson (et csv, fgb pour les objets des collections)"),
         )),
     }
 }
@@ -135,6 +137,7 @@ pub fn parse_items_query(raw: Option<&str>, info: &CollectionInfo) -> Result<Ite
             "datetime" => q.datetime = Some(Interval::parse(v)?),
             "q" => q.q = Query::new(v),
             "f" if v == "csv" => q.csv = true,
+            "f" if v == "fgb" || v == "flatgeobuf" => q.fgb = true,
             "f" => check_format(v)?,
             _ => {
                 let v = v.trim();

@@ -284,50 +284,26 @@ async fn read(conn: &mut AnyConnection, only: Option<i64>) -> Result<Vec<Dossier
     Ok(dossiers)
 }
 
+fn event_from_row(r: &AnyRow) -> Result<Event, StoreError> {
+    let id: i64 = r.try_get("id")?;
+    Ok(Event {
+        id,
+        at: parse_ts("intention_events", &id, &r.try_get::<String, _>("at")?)?,
+        user_id: r.try_get("user_id")?,
+        kind: r.try_get("kind")?,
+        text: r.try_get("text")?,
+        data: serde_json::from_str(&r.try_get::<String, _>("data")?)
+            .map_err(|e| corrupt("intention_events", &id, e))?,
+    })
+}
+
 /// The timeline of a dossier, oldest first.
 pub async fn events(conn: &mut AnyConnection, intention: i64) -> Result<Vec<Event>, StoreError> {
     let rows = sqlx::query("SELECT * FROM intention_events WHERE intention_id = $1 ORDER BY id")
         .bind(intention)
         .fetch_all(conn)
         .await?;
-    rows.iter()
-        .map(|r| {
-            let id: i64 = r.try_get("id")?;
-            Ok(Event {
-                id,
-                at: parse_ts("intention_events", &id, &r.try_get::<String, _>("at")?)?,
-                user_id: r.try_get("user_id")?,
-                kind: r.try_get("kind")?,
-                text: r.try_get("text")?,
-                data: serde_json::from_str(&r.try_get::<String, _>("data")?)
-                    .map_err(|e| corrupt("intention_events", &id, e))?,
-            })
-        })
-        .collect()
-}
-
-/// Every event of every dossier (for the indicators), oldest first.
-pub async fn all_events(store: &Store) -> Result<Vec<(i64, Event)>, StoreError> {
-    let rows = sqlx::query("SELECT * FROM intention_events ORDER BY id")
-        .fetch_all(store.pool())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let id: i64 = r.try_get("id")?;
-            Ok((
-                r.try_get("intention_id")?,
-                Event {
-                    id,
-                    at: parse_ts("intention_events", &id, &r.try_get::<String, _>("at")?)?,
-                    user_id: r.try_get("user_id")?,
-                    kind: r.try_get("kind")?,
-                    text: r.try_get("text")?,
-                    data: serde_json::from_str(&r.try_get::<String, _>("data")?)
-                        .map_err(|e| corrupt("intention_events", &id, e))?,
-                },
-            ))
-        })
-        .collect()
+    rows.iter().map(event_from_row).collect()
 }
 
 /// Completes a step; `false` when someone completed it first.

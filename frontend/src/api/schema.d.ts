@@ -2893,7 +2893,7 @@ export interface operations {
                 datetime?: string;
                 /** @description Recherche plein texte, insensible à la casse et aux accents */
                 q?: string;
-                /** @description Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) */
+                /** @description Format : json (défaut), geojson, csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) ou fgb (FlatGeobuf) */
                 f?: string;
                 /** @description Système des coordonnées rendues : http://www.opengis.net/def/crs/OGC/1.3/CRS84 (défaut), …/EPSG/0/4326 (latitude d'abord) ou …/EPSG/0/2154 (Lambert-93) ; en-tête Content-Crs */
                 crs?: string;
@@ -3082,7 +3082,7 @@ export interface operations {
                 datetime?: string;
                 /** @description Recherche plein texte, insensible à la casse et aux accents */
                 q?: string;
-                /** @description Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) */
+                /** @description Format : json (défaut), geojson, csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) ou fgb (FlatGeobuf) */
                 f?: string;
                 /** @description Système des coordonnées rendues : http://www.opengis.net/def/crs/OGC/1.3/CRS84 (défaut), …/EPSG/0/4326 (latitude d'abord) ou …/EPSG/0/2154 (Lambert-93) ; en-tête Content-Crs */
                 crs?: string;
@@ -3263,7 +3263,7 @@ export interface operations {
                 datetime?: string;
                 /** @description Recherche plein texte, insensible à la casse et aux accents */
                 q?: string;
-                /** @description Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) */
+                /** @description Format : json (défaut), geojson, csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) ou fgb (FlatGeobuf) */
                 f?: string;
                 /** @description Système des coordonnées rendues : http://www.opengis.net/def/crs/OGC/1.3/CRS84 (défaut), …/EPSG/0/4326 (latitude d'abord) ou …/EPSG/0/2154 (Lambert-93) ; en-tête Content-Crs */
                 crs?: string;
@@ -3497,7 +3497,7 @@ export interface operations {
                 datetime?: string;
                 /** @description Recherche plein texte, insensible à la casse et aux accents */
                 q?: string;
-                /** @description Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) */
+                /** @description Format : json (défaut), geojson, csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) ou fgb (FlatGeobuf) */
                 f?: string;
                 /** @description Système des coordonnées rendues : http://www.opengis.net/def/crs/OGC/1.3/CRS84 (défaut), …/EPSG/0/4326 (latitude d'abord) ou …/EPSG/0/2154 (Lambert-93) ; en-tête Content-Crs */
                 crs?: string;

@@ -231,7 +231,7 @@ pub fn build() -> Value {
         .parameter(query(
             "f",
             Type::String,
-            "Format : json (défaut), geojson, ou csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs)",
+            "Format : json (défaut), geojson, csv (tableur ; séparateur ;, UTF-8 avec BOM ; x et y dans le système crs) ou fgb (FlatGeobuf)",
         ))
         .parameter(query(
             "crs",

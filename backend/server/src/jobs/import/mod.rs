@@ -2,6 +2,7 @@
 //! looking columns up by header name, French decimals, and the report printed at the end.
 
 pub mod bandwidth;
+pub mod download;
 pub mod epci;
 pub mod establishments;
 pub mod opinee;
