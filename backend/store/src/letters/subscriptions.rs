@@ -111,21 +111,26 @@ pub async fn unsubscribe(
     key: &str,
     at: DateTime<Utc>,
 ) -> Result<Option<bool>, StoreError> {
-    let row = sqlx::query("SELECT status FROM letter_subscriptions WHERE id = $1 AND mail_key = $2")
+    // The write comes first: on SQLite a transaction that reads and then writes may be refused when
+    // another writer committed in between.
+    let done = sqlx::query(
+        "UPDATE letter_subscriptions SET status = 'unsubscribed', unsubscribed_at = $1, token_hash = NULL
+         WHERE id = $2 AND mail_key = $3 AND status <> 'unsubscribed'",
+    )
+    .bind(ts(at))
+    .bind(id)
+    .bind(key)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        return Ok(Some(true));
+    }
+    let known = sqlx::query("SELECT id FROM letter_subscriptions WHERE id = $1 AND mail_key = $2")
         .bind(id)
         .bind(key)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(conn)
         .await?;
-    let Some(row) = row else { return Ok(None) };
-    if row.try_get::<String, _>("status")? == "unsubscribed" {
-        return Ok(Some(false));
-    }
-    sqlx::query("UPDATE letter_subscriptions SET status = 'unsubscribed', unsubscribed_at = $1, token_hash = NULL WHERE id = $2")
-        .bind(ts(at))
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(Some(true))
+    Ok(known.map(|_| false))
 }
 
 /// One subscription by id.
