@@ -238,14 +238,7 @@ pub fn csv_of(id: &str, features: &[Feature<'_>], crs: crate::crs::Crs) -> Resul
             }
         }
     }
-    let cell = |v: &Value| match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Array(a) if a.iter().all(Value::is_string) => {
-            a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
-        }
-        other => other.to_string(),
-    };
+    let cell = crate::response::cell_text;
     let position = |g: &Value| -> (String, String, String) {
         let coords = &g["coordinates"];
         match g["type"].as_str() {

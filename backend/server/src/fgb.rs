@@ -88,13 +88,7 @@ pub fn fgb_of(id: &str, features: &[Feature<'_>], crs: Crs) -> Result<Response, 
                         ColumnValue::Double(n.as_f64().unwrap_or(0.0))
                     }
                     (_, other) => {
-                        text = match other {
-                            Value::String(s) => s.clone(),
-                            Value::Array(a) if a.iter().all(Value::is_string) => {
-                                a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
-                            }
-                            o => o.to_string(),
-                        };
+                        text = crate::response::cell_text(other);
                         if *t != ColumnType::String {
                             continue;
                         }

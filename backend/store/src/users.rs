@@ -24,6 +24,17 @@ pub struct User {
     pub preferences: Preferences,
 }
 
+impl User {
+    /// How other people see this account: its display name, or its address when it has none.
+    pub fn shown_name(&self) -> &str {
+        if self.display_name.trim().is_empty() {
+            self.email.as_str()
+        } else {
+            &self.display_name
+        }
+    }
+}
+
 pub(crate) fn from_row(row: &AnyRow) -> Result<(User, String), StoreError> {
     let id: i64 = row.try_get("id")?;
     let key = id.to_string();

@@ -191,11 +191,7 @@ pub async fn file(
     let id = store::insert(unit.conn(), &new, &plan, now).await?;
     // The DANE hears of it at once, in the same transaction.
     let number = repere_core::intentions::number(chrono::Datelike::year(&now), id);
-    let who = if user.0.display_name.is_empty() {
-        user.0.email.as_str()
-    } else {
-        user.0.display_name.as_str()
-    };
+    let who = user.0.shown_name();
     let first_due = plan[0]
         .due_on
         .map(|d| d.format("%d/%m/%Y").to_string())
@@ -333,7 +329,7 @@ pub async fn options(State(app): State<AppState>, user: CurrentUser) -> Result<R
             .await?
             .into_iter()
             .filter(|l| l.user.status == AccountStatus::Active && may_be_assigned(l.user.role))
-            .map(|l| json!({ "id": l.user.id, "name": if l.user.display_name.is_empty() { l.user.email.as_str().to_string() } else { l.user.display_name.clone() }, "role_label": l.user.role.label() }))
+            .map(|l| json!({ "id": l.user.id, "name": l.user.shown_name(), "role_label": l.user.role.label() }))
             .collect()
     } else {
         Vec::new()

@@ -90,14 +90,7 @@ pub async fn names(app: &AppState) -> Result<HashMap<i64, String>, ApiError> {
     Ok(repere_store::accounts::list(&app.store)
         .await?
         .into_iter()
-        .map(|l| {
-            let name = if l.user.display_name.trim().is_empty() {
-                l.user.email.as_str().to_string()
-            } else {
-                l.user.display_name.clone()
-            };
-            (l.user.id, name)
-        })
+        .map(|l| (l.user.id, l.user.shown_name().to_string()))
         .collect())
 }
 

@@ -73,12 +73,7 @@ pub async fn run_once(app: &AppState) -> Result<usize, ApiError> {
     let p = current_procedure(app).await?;
     let today = app.intentions.clock.today();
     let now = app.intentions.clock.now();
-    let admins: Vec<String> = repere_store::accounts::list(&app.store)
-        .await?
-        .into_iter()
-        .filter(|l| l.user.status == AccountStatus::Active && l.user.role == Role::Admin)
-        .map(|l| l.user.email.as_str().to_string())
-        .collect();
+    let lead = lead_addresses(app, &p).await?;
     let mut written = 0;
     for d in store::all(&app.store).await? {
         let Some((kind, step, due)) = due_reminders(&d, &p, today) else {
@@ -95,7 +90,7 @@ pub async fn run_once(app: &AppState) -> Result<usize, ApiError> {
                 .map(|u| u.email.as_str().to_string()),
             None => None,
         };
-        let mut to = lead(&p).map(|e| vec![e]).unwrap_or_else(|| admins.clone());
+        let mut to = lead.clone();
         if kind == "soon"
             && let Some(r) = referent
         {

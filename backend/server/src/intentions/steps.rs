@@ -252,11 +252,7 @@ async fn assignee(app: &AppState, referent: i64) -> Result<String, ApiError> {
                 format!("le compte {referent} n'est pas un référent actif"),
             )
         })?;
-    Ok(if u.display_name.is_empty() {
-        u.email.as_str().to_string()
-    } else {
-        u.display_name
-    })
+    Ok(u.shown_name().to_string())
 }
 
 async fn assign_one(

@@ -123,12 +123,7 @@ fn cell(f: &Value, prop: &str) -> String {
         "id" => &f["id"],
         p => &f["properties"][p],
     };
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Array(a) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
-        other => other.to_string(),
-    }
+    crate::response::cell_text(v)
 }
 
 /// Every public feature of `collection`.
