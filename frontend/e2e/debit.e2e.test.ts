@@ -112,4 +112,50 @@ describe('débit des établissements', () => {
     expect((await shown(page, back.version)).below).toBe(var83.below);
     await close();
   });
+
+  it('draws the communes\' fibre under the schools and tells a missing network from a missing connection', async () => {
+    const { page, close } = await plainPage(h);
+    await signIn(page, h.server.base, COLLECTIVITE, '/debit.html');
+    await shown(page, 1);
+    expect(await page.evaluate(() => document.body.dataset.fibreLayer)).toBe('true');
+    const api = (await page.evaluate(async () => (await fetch('/api/indicators/bandwidth?threshold=30&source=measured')).json())) as {
+      fibre_known: boolean; below: { by_fibre: { label: string; count: number }[]; establishments: { name: string; fibre_label: string }[] };
+    };
+    expect(api.fibre_known).toBe(true);
+    const kinds = api.below.by_fibre.filter((r) => r.count > 0);
+    expect(kinds.length, 'the demo has both kinds of commune under the threshold').toBeGreaterThanOrEqual(2);
+    const table = await page.$$eval('#fibre tbody tr', (rows) => rows.map((r) => [(r as HTMLTableRowElement).cells[0]!.textContent, Number((r as HTMLTableRowElement).cells[1]!.textContent)]));
+    for (const k of kinds) expect(table).toContainEqual([k.label, k.count]);
+    const first = api.below.establishments[0]!;
+    const row = await page.$eval('#below tbody tr', (r) => [(r as HTMLTableRowElement).cells[0]!.textContent, (r as HTMLTableRowElement).cells[4]!.textContent]);
+    expect(row).toEqual([first.name, first.fibre_label]);
+    expect(await page.locator('#fibre-legend').isVisible()).toBe(true);
+    expect(await page.textContent('#fibre-legend')).toContain('80 % et plus');
+
+    // A click on a commune away from any school opens its figures.
+    const spot = await page.evaluate(() => {
+      type F = { properties: { nom: string }; geometry: { type: string; coordinates: unknown } };
+      const m = (window as unknown as { map: { queryRenderedFeatures: (a?: unknown, o?: object) => F[]; project(p: number[]): { x: number; y: number } } }).map;
+      for (const f of m.queryRenderedFeatures(undefined, { layers: ['communes-fibre'] })) {
+        // A one-polygon MultiPolygon comes back from the renderer as a Polygon.
+        const ring = (f.geometry.type === 'Polygon' ? (f.geometry.coordinates as number[][][])[0] : (f.geometry.coordinates as number[][][][])[0]![0])!;
+        const n = ring.length - 1;
+        const c = ring.slice(0, -1).reduce((a, p) => [a[0]! + p[0]! / n, a[1]! + p[1]! / n], [0, 0]);
+        for (const v of ring) {
+          const at = m.project([c[0]! + (v[0]! - c[0]!) * 0.75, c[1]! + (v[1]! - c[1]!) * 0.75]);
+          const box = [[at.x - 8, at.y - 8], [at.x + 8, at.y + 8]];
+          if (m.queryRenderedFeatures(box, { layers: ['all', 'below'] }).length === 0 && m.queryRenderedFeatures([at.x, at.y], { layers: ['communes-fibre'] })[0]?.properties.nom === f.properties.nom) return { ...at, nom: f.properties.nom };
+        }
+      }
+      return null;
+    });
+    expect(spot, 'a commune with room outside its schools').not.toBeNull();
+    const canvas = (await page.locator('#debit-map canvas').boundingBox())!;
+    await page.mouse.click(canvas.x + spot!.x, canvas.y + spot!.y);
+    await page.waitForSelector('.maplibregl-popup');
+    const popup = await page.textContent('.maplibregl-popup');
+    expect(popup).toContain(spot!.nom);
+    expect(popup).toMatch(/raccordables? à la fibre/);
+    await close();
+  });
 });

@@ -45,6 +45,10 @@ pub struct Catalog {
     pub network: LinkGraph,
     /// The EPCI of each commune (by INSEE code), where the official list was imported.
     pub epci: HashMap<String, Epci>,
+    /// The fibre coverage of each commune (by INSEE code), where ARCEP's file was imported.
+    pub fibre: HashMap<String, repere_core::fibre::CommuneFibre>,
+    /// The outline of each commune (by INSEE code), where the outlines were imported.
+    pub outlines: HashMap<String, repere_core::fibre::CommuneOutline>,
     practices_by_uai: foldhash::HashMap<Uai, IdSet>,
     links_by_practice: foldhash::HashMap<i64, IdSet>,
 }

@@ -30,9 +30,11 @@ impl Catalog {
         let establishments = repere_store::establishments::load_all(store).await?;
         let sites = repere_store::sites::load_all(store).await?;
         let epci = repere_store::epci::load_all(store).await?;
+        let fibre = repere_store::fibre::load_coverage(store).await?;
+        let outlines = repere_store::fibre::load_outlines(store).await?;
         tracing::debug!(
             ms = t.elapsed().as_millis() as u64,
-            "catalogue: establishments, sites and EPCI read"
+            "catalogue: establishments, sites, EPCI and communes read"
         );
         let (send, mut receive) = tokio::sync::mpsc::channel(4);
         let for_practices = store.clone();
@@ -56,6 +58,8 @@ impl Catalog {
         );
         let mut catalog = building.finish(sites, links);
         catalog.epci = epci;
+        catalog.fibre = fibre;
+        catalog.outlines = outlines;
         tracing::debug!(
             read_ms,
             build_ms = t.elapsed().as_millis() as u64 - read_ms,

@@ -38,6 +38,7 @@ macro_rules! api_enum {
 }
 
 pub mod establishments;
+pub mod fibre;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod index;

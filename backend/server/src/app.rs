@@ -203,7 +203,8 @@ pub fn api_routes() -> (Routes, Routes) {
         .merge(crate::mail::routes::routes())
         .merge(crate::intentions::routes())
         .merge(crate::letters::routes())
-        .merge(crate::opendata::routes());
+        .merge(crate::opendata::routes())
+        .merge(crate::fibre::routes());
     (
         guarded,
         crate::visits::routes()

@@ -194,6 +194,24 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Couverture fibre des communes : fichier ARCEP des déploiements FttH par commune (code_commune,
+    /// logements, etablissements, locaux_raccordables_<trimestre>) ; le dernier trimestre est importé.
+    Fibre {
+        /// Fichier CSV (séparateur , ou ;, BOM facultatif).
+        file: PathBuf,
+        /// Vérifie le fichier et affiche le bilan sans rien écrire.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Contours des communes (carte de la couverture fibre) : GeoJSON en CRS84, propriétés code et nom
+    /// (ou INSEE_COM et NOM d'Admin Express).
+    Communes {
+        /// Fichier GeoJSON (FeatureCollection).
+        file: PathBuf,
+        /// Vérifie le fichier et affiche le bilan sans rien écrire.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Log levels unless `RUST_LOG` says otherwise. ERROR is for faults an operator must act on: the map
@@ -398,6 +416,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 ImportCommand::Epci { file, dry_run } => {
                     crate::jobs::import::epci::import_file(&store, &file, dry_run).await?
+                }
+                ImportCommand::Fibre { file, dry_run } => {
+                    crate::jobs::import::fibre::import_file(&store, &file, dry_run, true).await?
+                }
+                ImportCommand::Communes { file, dry_run } => {
+                    crate::jobs::import::communes::import_file(&store, &file, dry_run).await?
                 }
             };
             print!("{report}");

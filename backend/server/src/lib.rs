@@ -22,6 +22,7 @@ pub mod embed;
 pub mod error;
 pub mod establishments;
 pub mod fgb;
+pub mod fibre;
 pub mod filter;
 pub mod geojson;
 pub mod http_cache;

@@ -16,6 +16,7 @@ mod bulk;
 pub mod changes;
 pub mod epci;
 pub mod establishments;
+pub mod fibre;
 pub mod intentions;
 pub mod letters;
 pub mod links;

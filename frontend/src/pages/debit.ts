@@ -12,6 +12,7 @@ import { FRENCH } from '../map/locale';
 import { chooseBasemap } from '../map/basemap';
 import { loadBasemapShapes } from '../map/style';
 import { establishmentPopup } from '../map/overlays';
+import { addFibreLayer, communePopup } from '../map/fibre';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
 import { addRow } from '../ui/tables';
@@ -22,7 +23,7 @@ countVisit('debit');
 setWorkerUrl(workerUrl);
 
 interface Row { key: string; label: string; count: number }
-interface BelowEstablishment { uai: string; name: string; commune_name: string; down_mbps: number; date: string; practices: { id: number; title: string }[] }
+interface BelowEstablishment { uai: string; name: string; commune_name: string; down_mbps: number; date: string; fibre_label: string; practices: { id: number; title: string }[] }
 interface Territory { code: string; name: string; establishments: number; communes: string[] }
 interface View {
   threshold_mbps: number;
@@ -31,8 +32,9 @@ interface View {
   establishments: number;
   without_value: number;
   classes: { measured: Row[]; potential: Row[] };
-  below: { count: number; by_commune: Row[]; by_departement: Row[]; by_epci: Row[]; without_epci: number; practices: number; establishments: BelowEstablishment[] };
+  below: { count: number; by_commune: Row[]; by_departement: Row[]; by_epci: Row[]; by_fibre: Row[]; without_epci: number; practices: number; establishments: BelowEstablishment[] };
   epci_known: boolean;
+  fibre_known: boolean;
 }
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -96,12 +98,12 @@ function render(v: View): void {
   const below = rowsOf('below');
   below.replaceChildren();
   for (const e of v.below.establishments) {
-    const tr = addRow(below, '', [e.commune_name, e.down_mbps.toLocaleString('fr-FR'), new Date(e.date).toLocaleDateString('fr-FR'), '']);
+    const tr = addRow(below, '', [e.commune_name, e.down_mbps.toLocaleString('fr-FR'), new Date(e.date).toLocaleDateString('fr-FR'), v.fibre_known ? e.fibre_label : 'non importée', '']);
     const link = document.createElement('a');
     link.href = `/etablissement.html?uai=${encodeURIComponent(e.uai)}`;
     link.textContent = e.name;
     tr.cells[0]!.append(link);
-    const td = tr.cells[4]!;
+    const td = tr.cells[5]!;
     if (e.practices.length === 0) td.textContent = 'aucun';
     e.practices.forEach((p, i) => {
       if (i > 0) td.append(', ');
@@ -111,6 +113,11 @@ function render(v: View): void {
       td.append(a);
     });
   }
+  const fibre = rowsOf('fibre');
+  fibre.replaceChildren();
+  for (const c of v.below.by_fibre) if (c.count > 0 || c.key !== 'unknown') addRow(fibre, c.label, [String(c.count)]);
+  $('fibre-block').hidden = !v.fibre_known;
+  $('fibre-missing').hidden = v.fibre_known;
   const communes = rowsOf('communes');
   communes.replaceChildren();
   for (const c of v.below.by_commune) addRow(communes, c.label, [String(c.count)]);
@@ -200,12 +207,19 @@ async function setupMap(): Promise<void> {
   positions = withPosition.features.map((f) => ({ dep: String(f.properties.departement ?? ''), commune: String(f.properties.commune_code ?? ''), at: (f.geometry as GeoJSON.Point).coordinates as [number, number] }));
   map.addSource('establishments', { type: 'geojson', data: withPosition as unknown as GeoJSON.FeatureCollection });
   map.addLayer({ id: 'all', type: 'circle', source: 'establishments', paint: { 'circle-color': '#000091', 'circle-radius': 4, 'circle-opacity': 0.6 } });
+  // The communes' fibre under the establishments (where the outlines were imported).
+  document.body.dataset.fibreLayer = String(await addFibreLayer(map, 'all').catch(() => false));
   map.addLayer({ id: 'below', type: 'circle', source: 'establishments', filter: ['in', ['get', 'uai'], ['literal', []]], paint: { 'circle-color': '#e1000f', 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
   // A school on the map: its name, its bandwidth and the link to its fiche.
   const m = map;
   m.on('click', (e) => {
     const f = m.queryRenderedFeatures([[e.point.x - 5, e.point.y - 5], [e.point.x + 5, e.point.y + 5]], { layers: ['below', 'all'] })[0];
-    if (f) new Popup({ maxWidth: 'min(18rem, 80vw)' }).setLngLat(e.lngLat).setDOMContent(establishmentPopup(f.properties)).addTo(m);
+    if (f) {
+      new Popup({ maxWidth: 'min(18rem, 80vw)' }).setLngLat(e.lngLat).setDOMContent(establishmentPopup(f.properties)).addTo(m);
+      return;
+    }
+    const commune = m.getLayer('communes-fibre') ? m.queryRenderedFeatures(e.point, { layers: ['communes-fibre'] })[0] : undefined;
+    if (commune) new Popup({ maxWidth: 'min(18rem, 80vw)' }).setLngLat(e.lngLat).setDOMContent(communePopup(commune)).addTo(m);
   });
   for (const layer of ['below', 'all']) {
     m.on('mouseenter', layer, () => (m.getCanvas().style.cursor = 'pointer'));

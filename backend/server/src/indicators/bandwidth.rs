@@ -2,12 +2,14 @@
 //! measured and the potential values kept apart; those below a threshold listed and counted by commune,
 //! département and EPCI (where the official list of EPCI was imported: `repere import epci`), with the
 //! published practices reported there; establishments without a value of the chosen source counted as
-//! such, never hidden.
+//! such, never hidden. Where ARCEP's coverage was imported (`repere import fibre`), each school under the
+//! threshold says whether its commune has no fibre yet or has fibre the school is not connected to.
 
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use repere_catalog::Catalog;
 use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment};
+use repere_core::fibre::Diagnosis;
 use repere_core::indicators::breakdown;
 use repere_core::users::Role;
 use serde_json::{Value, json};
@@ -150,6 +152,8 @@ struct Below<'a> {
     e: &'a Establishment,
     value: &'a Bandwidth,
     practices: Vec<(i64, String)>,
+    /// The commune's fibre against the school's line.
+    fibre: Diagnosis,
 }
 
 fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
@@ -196,6 +200,7 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
             (value.down_mbps < p.threshold).then(|| Below {
                 e,
                 value,
+                fibre: Diagnosis::of(c.fibre.get(&e.commune_code), Some(value.technology)),
                 practices: c
                     .practices_of(e.uai)
                     .filter(|x| x.practice.is_public())
@@ -229,6 +234,8 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
         "classes": { "measured": classes(BandwidthSource::Measured), "potential": classes(BandwidthSource::Potential) },
         "without_value": without,
         "epci_known": !c.epci.is_empty(),
+        "fibre_known": !c.fibre.is_empty(),
+        "outlines_known": !c.outlines.is_empty(),
         "below": {
             "count": below.len(),
             "by_commune": count(below.iter().map(|b| (b.e.commune_code.clone(), b.e.commune_name.clone())).collect()),
@@ -236,7 +243,20 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
             "by_epci": count(below.iter().filter_map(|b| c.epci.get(&b.e.commune_code)).map(|x| (x.code.clone(), x.name.clone())).collect()),
             "without_epci": below.iter().filter(|b| !c.epci.contains_key(&b.e.commune_code)).count(),
             "practices": below.iter().map(|b| b.practices.len()).sum::<usize>(),
-            "establishments": below.iter().map(|b| json!({
+            "by_fibre": Diagnosis::ALL.iter().map(|d| json!({
+                "key": d.as_str(),
+                "label": d.label(),
+                "count": below.iter().filter(|b| b.fibre == *d).count(),
+            })).collect::<Vec<_>>(),
+            "establishments": below.iter().map(|b| below_json(c, b)).collect::<Vec<_>>(),
+        },
+    });
+    (body, below)
+}
+
+/// One establishment under the threshold, as the view lists it.
+fn below_json(c: &Catalog, b: &Below) -> Value {
+    json!({
                 "uai": b.e.uai,
                 "name": b.e.name,
                 "kind": b.e.kind.as_str(),
@@ -247,14 +267,14 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
                 "down_mbps": b.value.down_mbps,
                 "up_mbps": b.value.up_mbps,
                 "technology": b.value.technology.as_str(),
+                "fibre": b.fibre.as_str(),
+                "fibre_label": b.fibre.label(),
+                "commune_fibre_rate": c.fibre.get(&b.e.commune_code).and_then(|f| f.rate()),
                 "date": b.value.date,
                 "measured_down_mbps": latest(b.e, BandwidthSource::Measured).map(|x| x.down_mbps),
                 "potential_down_mbps": latest(b.e, BandwidthSource::Potential).map(|x| x.down_mbps),
                 "practices": b.practices.iter().map(|(id, title)| json!({ "id": id, "title": title })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        },
-    });
-    (body, below)
+    })
 }
 
 /// GET /api/indicators/bandwidth?threshold=&source=&departement=&commune=&epci= — collectivités and admins.
@@ -293,6 +313,8 @@ pub async fn bandwidth_csv(
                 "date",
                 "usages",
                 "code_departement",
+                "fibre",
+                "taux_fibre_commune",
             ],
             below.iter().map(|b| {
                 vec![
@@ -305,6 +327,11 @@ pub async fn bandwidth_csv(
                     b.value.date.to_string(),
                     b.practices.len().to_string(),
                     b.e.departement.clone(),
+                    b.fibre.label().to_string(),
+                    c.fibre
+                        .get(&b.e.commune_code)
+                        .and_then(|f| f.rate())
+                        .map_or(String::new(), |r| format!("{:.3}", r)),
                 ]
             }),
         );

@@ -43,6 +43,15 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             ),
         )
         .path(
+            "/api/fibre/communes",
+            PathItem::new(
+                HttpMethod::Get,
+                op("fibreCommunes", "Couverture fibre (FttH) des communes, d'après l'ARCEP, avec leurs contours : couche de la carte du débit (public)", "Indicateurs", "application/geo+json", "Communes (FeatureCollection) : locaux, locaux_raccordables, taux, categorie, trimestre")
+                    .parameter(query("departement", Type::String, "Département"))
+                    .build(),
+            ),
+        )
+        .path(
             "/api/indicators/bandwidth",
             PathItem::new(
                 HttpMethod::Get,

@@ -3,6 +3,7 @@
 //! a few other tiers-lieux, a few hundred practices over several school years, bandwidth from ADSL to
 //! fibre, and links. The same seed always gives the same data. Nothing here describes real people.
 
+mod communes;
 mod establishments;
 pub mod large;
 mod places;
@@ -40,6 +41,9 @@ pub struct Dataset {
     pub sites: Vec<Site>,
     /// Links by index into `practices` (ids are given by the store).
     pub links: Vec<LinkSpec>,
+    /// Schematic commune outlines and an invented fibre coverage (the choropleth of « Débit »).
+    pub outlines: Vec<repere_core::fibre::CommuneOutline>,
+    pub fibre: Vec<repere_core::fibre::CommuneFibre>,
 }
 
 fn levels_for(kind: EstablishmentKind) -> &'static [&'static str] {
@@ -197,11 +201,14 @@ pub fn generate() -> Dataset {
     }
     let sites = sites(&establishments);
     let links = links(&mut rng, &practices, &establishments, &fab);
+    let (outlines, fibre) = communes::communes();
     Dataset {
         establishments,
         practices,
         sites,
         links,
+        outlines,
+        fibre,
     }
 }
 
@@ -411,6 +418,12 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
             author_id: None,
         };
         repere_store::links::insert(unit.conn(), &link).await?;
+    }
+    for o in &data.outlines {
+        repere_store::fibre::put_outline(unit.conn(), o).await?;
+    }
+    for f in &data.fibre {
+        repere_store::fibre::put_coverage(unit.conn(), f).await?;
     }
     repere_store::meta::set(unit.conn(), repere_store::meta::DEMO_KEY, "1").await?;
     unit.changed(repere_store::changes::Subject::All, now);

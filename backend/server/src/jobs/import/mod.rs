@@ -2,9 +2,11 @@
 //! looking columns up by header name, French decimals, and the report printed at the end.
 
 pub mod bandwidth;
+pub mod communes;
 pub mod download;
 pub mod epci;
 pub mod establishments;
+pub mod fibre;
 pub mod opinee;
 
 /// Rows written per transaction.
@@ -147,13 +149,25 @@ impl Table {
     /// Parses `bytes` as a `;`-separated CSV, stripping a UTF-8 BOM. Each record is kept with its line
     /// number; a record that is not UTF-8 or has the wrong number of fields carries an error instead.
     pub fn parse(bytes: &[u8]) -> Result<Self, ImportError> {
+        Self::parse_with(bytes, b';')
+    }
+
+    /// Like [`Table::parse`], the separator (`;` or `,`) taken from the header line: whichever of the
+    /// two it holds more of.
+    pub fn parse_sniffed(bytes: &[u8]) -> Result<Self, ImportError> {
+        let header = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let count = |c: u8| header.iter().filter(|&&b| b == c).count();
+        Self::parse_with(bytes, if count(b',') > count(b';') { b',' } else { b';' })
+    }
+
+    fn parse_with(bytes: &[u8], delimiter: u8) -> Result<Self, ImportError> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if let Err(e) = std::str::from_utf8(bytes) {
             let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64;
             return Err(ImportError::Encoding { line });
         }
         let mut reader = csv::ReaderBuilder::new()
-            .delimiter(b';')
+            .delimiter(delimiter)
             .flexible(true)
             .has_headers(true)
             .from_reader(bytes);
@@ -198,7 +212,7 @@ impl Table {
                         // lines is read on its own, and the one with the stray quote is rejected.
                         let start = record.position().map_or(0, |p| p.byte() as usize);
                         let end = (reader.position().byte() as usize).min(bytes.len());
-                        rows.extend(lines_apart(&bytes[start..end], line, header_len));
+                        rows.extend(lines_apart(&bytes[start..end], line, header_len, delimiter));
                         continue;
                     }
                     rows.push((line, fields_of(&record, header_len)));
@@ -219,6 +233,13 @@ impl Table {
     /// Whether the header has a column called `name`.
     pub fn has(&self, name: &str) -> bool {
         self.columns.contains_key(name)
+    }
+
+    /// The column names, in the file's order.
+    pub fn header(&self) -> Vec<String> {
+        let mut named: Vec<(&String, &usize)> = self.columns.iter().collect();
+        named.sort_by_key(|(_, i)| **i);
+        named.into_iter().map(|(n, _)| n.clone()).collect()
     }
 
     /// Index of column `name`.
@@ -251,7 +272,12 @@ fn fields_of(record: &csv::ByteRecord, header_len: usize) -> Result<Vec<String>,
 
 /// The lines of `raw` (first at `first_line`), each read as a record of its own without quoting; the
 /// line that holds a stray quote is rejected with its number.
-fn lines_apart(raw: &[u8], first_line: u64, header_len: usize) -> Vec<(u64, Result<Vec<String>, String>)> {
+fn lines_apart(
+    raw: &[u8],
+    first_line: u64,
+    header_len: usize,
+    delimiter: u8,
+) -> Vec<(u64, Result<Vec<String>, String>)> {
     let mut out = Vec::new();
     for (i, text) in raw.split(|&b| b == b'\n').enumerate() {
         let text = text.strip_suffix(b"\r").unwrap_or(text);
@@ -270,7 +296,7 @@ fn lines_apart(raw: &[u8], first_line: u64, header_len: usize) -> Vec<(u64, Resu
             continue;
         }
         let mut reader = csv::ReaderBuilder::new()
-            .delimiter(b';')
+            .delimiter(delimiter)
             .quoting(false)
             .has_headers(false)
             .flexible(true)

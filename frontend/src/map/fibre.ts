@@ -1,0 +1,82 @@
+// The fibre coverage of the communes (ARCEP, imported by the administrator) as a choropleth under the
+// establishments of the « Débit » view: ARCEP's buckets of the share of premises that can be connected,
+// a legend, and a popup with the commune's figures. Drawn only where outlines were imported.
+import type { ExpressionSpecification, Map as MlMap, MapGeoJSONFeature } from 'maplibre-gl';
+import { getJson } from '../api/client';
+
+/** ARCEP's buckets (lower bound, %) with their colour and label. */
+export const FIBRE_BUCKETS: [number, string, string][] = [
+  [0, '#bfbfbf', 'aucun local'],
+  [5, '#e3e3fd', 'moins de 10 %'],
+  [10, '#cacafb', '10 à 25 %'],
+  [25, '#a1a1f8', '25 à 50 %'],
+  [50, '#6a6af4', '50 à 80 %'],
+  [80, '#313178', '80 % et plus'],
+];
+const UNKNOWN = '#ffffff';
+
+interface CommuneProps { code: string; nom: string; locaux: number | null; locaux_raccordables: number | null; taux: number | null; categorie: number | null; trimestre: string | null }
+interface Layer { type: 'FeatureCollection'; features: { properties: CommuneProps }[]; numberReturned: number; coverage_known: boolean }
+
+const colour: ExpressionSpecification = [
+  'match', ['coalesce', ['get', 'categorie'], -1],
+  ...FIBRE_BUCKETS.flatMap(([c, hex]) => [c, hex]),
+  UNKNOWN,
+] as unknown as ExpressionSpecification;
+
+/** Adds the communes' layer below `beforeLayer` and fills the legend; false when no outline was imported. */
+export async function addFibreLayer(map: MlMap, beforeLayer: string): Promise<boolean> {
+  const layer = await getJson<Layer>('/api/fibre/communes');
+  if (layer.numberReturned === 0) return false;
+  map.addSource('communes-fibre', { type: 'geojson', data: layer as unknown as GeoJSON.FeatureCollection });
+  map.addLayer({ id: 'communes-fibre', type: 'fill', source: 'communes-fibre', paint: { 'fill-color': colour, 'fill-opacity': 0.55 } }, beforeLayer);
+  map.addLayer({ id: 'communes-fibre-line', type: 'line', source: 'communes-fibre', paint: { 'line-color': '#666', 'line-width': 0.5 } }, beforeLayer);
+  const quarters = [...new Set(layer.features.map((f) => f.properties.trimestre).filter((q): q is string => !!q))].sort();
+  const title = document.getElementById('fibre-legend-title');
+  if (title) title.textContent = `Communes : part des locaux raccordables à la fibre (ARCEP${quarters.length ? `, ${quarters.map(quarterLabel).join(', ')}` : ''})`;
+  const items = document.getElementById('fibre-legend-items');
+  if (items) {
+    const entries: [string, string][] = FIBRE_BUCKETS.map(([, hex, label]) => [hex, label]);
+    if (layer.features.some((f) => f.properties.categorie === null)) entries.push([UNKNOWN, 'couverture inconnue']);
+    items.replaceChildren(...entries.map(([hex, label]) => {
+      const li = document.createElement('li');
+      const swatch = document.createElement('span');
+      swatch.className = 'repere-swatch';
+      swatch.style.background = hex;
+      li.append(swatch, ` ${label}`);
+      return li;
+    }));
+  }
+  const legend = document.getElementById('fibre-legend');
+  if (legend) legend.hidden = false;
+  return true;
+}
+
+/** `2018T1` → « 1er trimestre 2018 ». */
+export function quarterLabel(q: string): string {
+  const m = /^(\d{4})T([1-4])$/.exec(q);
+  if (!m) return q;
+  return `${m[2] === '1' ? '1er' : `${m[2]}e`} trimestre ${m[1]}`;
+}
+
+/** The popup of a commune of the layer. */
+export function communePopup(f: MapGeoJSONFeature): HTMLElement {
+  const p = f.properties as Partial<CommuneProps>;
+  const div = document.createElement('div');
+  div.className = 'repere-popup';
+  const title = document.createElement('p');
+  title.className = 'fr-text--bold fr-mb-1v';
+  title.textContent = String(p.nom ?? p.code);
+  const facts = document.createElement('p');
+  facts.className = 'fr-text--sm fr-mb-0';
+  if (typeof p.locaux_raccordables !== 'number') {
+    facts.textContent = 'Couverture fibre inconnue (commune absente du fichier de l\'ARCEP importé).';
+  } else if (p.locaux_raccordables === 0) {
+    facts.textContent = `Aucun local raccordable à la fibre (${quarterLabel(String(p.trimestre))}).`;
+  } else {
+    const rate = typeof p.taux === 'number' ? ` sur ${Number(p.locaux).toLocaleString('fr-FR')}, soit ${Math.round(p.taux * 100)} %` : '';
+    facts.textContent = `${p.locaux_raccordables.toLocaleString('fr-FR')} locaux raccordables à la fibre${rate} (${quarterLabel(String(p.trimestre))}).`;
+  }
+  div.append(title, facts);
+  return div;
+}
