@@ -16,8 +16,8 @@ command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 add_missing_server_packages
 install_missing
-# The SMTP sink of the mail tests (Python aiosmtpd), pinned.
-python3 -c 'import aiosmtpd, owslib, frictionless' 2>/dev/null || python3 -m pip install -q -r tests/support/requirements.txt
+# The Python tools of the tests, pinned: the SMTP sink (aiosmtpd), OWSLib, frictionless, schemathesis.
+python3 -c 'import aiosmtpd, owslib, frictionless, schemathesis' 2>/dev/null || python3 -m pip install -q -r tests/support/requirements.txt
 
 export REPERE_TEST_POSTGRES="${REPERE_TEST_POSTGRES-postgres://postgres@127.0.0.1:5432/postgres}"
 if [ -n "$REPERE_TEST_POSTGRES" ]; then

@@ -57,7 +57,8 @@ fn line(down: f64, technology: Technology) -> Vec<Bandwidth> {
 }
 
 /// Under 30 Mbit/s: A in Nice (ADSL, the commune has fibre), B in Toulon (ADSL, no fibre), C in Antibes
-/// (VDSL, commune not in ARCEP's file), D in Nice (FttH but slow); E in Nice is above the threshold.
+/// (VDSL, commune not in ARCEP's file), D in Nice (FttH but slow), F in Toulon (ADSL, but eligible to
+/// FttH at its address); E in Nice is above the threshold.
 async fn seeded(backend: Backend) -> (TestApp, repere_store::Store) {
     let url = repere_tests::fresh_database(backend).await;
     let store = repere_store::Store::connect(&url).await.unwrap();
@@ -72,6 +73,12 @@ async fn seeded(backend: Backend) -> (TestApp, repere_store::Store) {
         with("0060003W", "06", ("06004", "Antibes"), line(12.0, Technology::Vdsl)),
         with("0060004X", "06", ("06088", "Nice"), line(20.0, Technology::Ftth)),
         with("0060002V", "06", ("06088", "Nice"), line(300.0, Technology::Ftth)),
+        with("0830003C", "83", ("83137", "Toulon"), {
+            let mut values = line(3.0, Technology::Adsl);
+            let date = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
+            values.push(Bandwidth::new(500.0, 200.0, Technology::Ftth, BandwidthSource::Potential, date).unwrap());
+            values
+        }),
     ];
     let mut tx = store.pool().begin().await.unwrap();
     for e in &list {
@@ -112,6 +119,7 @@ async fn arcep_coverage_and_outlines_are_imported_and_drawn_with_the_figures_of_
             "{backend:?}: nothing imported, an empty layer"
         );
         assert_eq!(empty["coverage_known"], false);
+        assert_eq!(empty["demo"], false, "real figures are not labelled as the demo's");
 
         // A dry run reports and writes nothing.
         let dry = fibre::import_bytes(&store, ARCEP.as_bytes(), true, false)
@@ -206,14 +214,20 @@ async fn arcep_coverage_and_outlines_are_imported_and_drawn_with_the_figures_of_
             })
             .collect();
         let expect = |uai: &str| fibre_of.iter().find(|(u, _)| u == uai).map(|(_, f)| f.as_str());
-        assert_eq!(fibre_of.len(), 4, "{fibre_of:?}");
+        assert_eq!(fibre_of.len(), 5, "{fibre_of:?}");
         assert_eq!(expect("0060001U"), Some("fibre_not_connected"));
         assert_eq!(expect("0830002B"), Some("no_fibre"));
         assert_eq!(expect("0060003W"), Some("unknown"));
         assert_eq!(expect("0060004X"), Some("connected"));
         assert_eq!(
+            expect("0830003C"),
+            Some("eligible_not_connected"),
+            "eligible at its address, whatever its commune"
+        );
+        assert_eq!(
             by_key(&view.body["below"]["by_fibre"]),
             vec![
+                ("eligible_not_connected".into(), 1),
                 ("fibre_not_connected".into(), 1),
                 ("no_fibre".into(), 1),
                 ("connected".into(), 1),

@@ -98,13 +98,17 @@ pub fn parse_quarter(s: &str) -> Result<String, Invalid> {
     Ok(format!("{year}T{q}"))
 }
 
-/// What the commune's fibre and the school's line say together.
+/// What the school's line, its eligibility and its commune's fibre say together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Diagnosis {
-    /// The school's latest line is fibre.
+    /// The school's latest measured line is fibre.
     Connected,
-    /// Premises of the commune can be connected, the school's line is not fibre.
+    /// The school's latest eligibility value is fibre, its measured line is not (or was never measured):
+    /// a connection it can order.
+    EligibleNotConnected,
+    /// Premises of the commune can be connected, the school's line is not fibre and its eligibility is
+    /// not known to be fibre.
     FibreNotConnected,
     /// No premises of the commune can be connected yet.
     NoFibre,
@@ -113,9 +117,14 @@ pub enum Diagnosis {
 }
 
 impl Diagnosis {
-    pub fn of(commune: Option<&CommuneFibre>, line: Option<Technology>) -> Self {
+    /// From the technology of the school's latest measured line, of its latest eligibility value, and
+    /// its commune's coverage.
+    pub fn of(commune: Option<&CommuneFibre>, line: Option<Technology>, eligibility: Option<Technology>) -> Self {
         if line == Some(Technology::Ftth) {
             return Self::Connected;
+        }
+        if eligibility == Some(Technology::Ftth) {
+            return Self::EligibleNotConnected;
         }
         match commune {
             None => Self::Unknown,
@@ -127,6 +136,7 @@ impl Diagnosis {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Connected => "connected",
+            Self::EligibleNotConnected => "eligible_not_connected",
             Self::FibreNotConnected => "fibre_not_connected",
             Self::NoFibre => "no_fibre",
             Self::Unknown => "unknown",
@@ -136,14 +146,21 @@ impl Diagnosis {
     /// The French label shown in the view and the CSV.
     pub fn label(self) -> &'static str {
         match self {
-            Self::Connected => "raccordé à la fibre",
+            Self::Connected => "établissement raccordé à la fibre",
+            Self::EligibleNotConnected => "établissement éligible à la fibre, non raccordé",
             Self::FibreNotConnected => "fibre dans la commune, établissement non raccordé",
             Self::NoFibre => "pas encore de fibre dans la commune",
             Self::Unknown => "couverture de la commune inconnue",
         }
     }
 
-    pub const ALL: [Self; 4] = [Self::FibreNotConnected, Self::NoFibre, Self::Connected, Self::Unknown];
+    pub const ALL: [Self; 5] = [
+        Self::EligibleNotConnected,
+        Self::FibreNotConnected,
+        Self::NoFibre,
+        Self::Connected,
+        Self::Unknown,
+    ];
 }
 
 /// A commune's outline for the fibre choropleth: a GeoJSON Polygon or MultiPolygon in CRS84, simplified
@@ -217,19 +234,28 @@ mod tests {
     fn the_diagnosis_tells_a_missing_network_from_a_missing_connection() {
         let with = commune(100, 40);
         let without = commune(100, 0);
+        use Technology::{Adsl, Cable, Ftth, Vdsl};
         assert_eq!(
-            Diagnosis::of(Some(&with), Some(Technology::Adsl)),
+            Diagnosis::of(Some(&with), Some(Adsl), None),
             Diagnosis::FibreNotConnected
         );
-        assert_eq!(Diagnosis::of(Some(&with), None), Diagnosis::FibreNotConnected);
         assert_eq!(
-            Diagnosis::of(Some(&without), Some(Technology::Adsl)),
-            Diagnosis::NoFibre
+            Diagnosis::of(Some(&with), Some(Cable), Some(Vdsl)),
+            Diagnosis::FibreNotConnected
         );
+        assert_eq!(Diagnosis::of(Some(&with), None, None), Diagnosis::FibreNotConnected);
+        assert_eq!(Diagnosis::of(Some(&without), Some(Adsl), None), Diagnosis::NoFibre);
+        assert_eq!(Diagnosis::of(Some(&without), Some(Ftth), None), Diagnosis::Connected);
+        assert_eq!(Diagnosis::of(None, Some(Vdsl), None), Diagnosis::Unknown);
+        // Eligible at its address: whatever the commune's file says, a connection to order.
         assert_eq!(
-            Diagnosis::of(Some(&without), Some(Technology::Ftth)),
+            Diagnosis::of(Some(&with), Some(Adsl), Some(Ftth)),
+            Diagnosis::EligibleNotConnected
+        );
+        assert_eq!(Diagnosis::of(None, None, Some(Ftth)), Diagnosis::EligibleNotConnected);
+        assert_eq!(
+            Diagnosis::of(Some(&without), Some(Ftth), Some(Ftth)),
             Diagnosis::Connected
         );
-        assert_eq!(Diagnosis::of(None, Some(Technology::Vdsl)), Diagnosis::Unknown);
     }
 }

@@ -32,7 +32,7 @@ fn properties(c: &Catalog, code: &str, name: &str, departement: &str) -> serde_j
 }
 
 /// GET /api/fibre/communes?departement= — a GeoJSON FeatureCollection of the communes' outlines with
-/// their fibre coverage, in INSEE code order.
+/// their fibre coverage, in INSEE code order; `demo` says the figures are the demo's invented ones.
 async fn communes(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let p = pairs(raw.as_deref())?;
     reject_unknown(&p, &["departement"])?;
@@ -64,9 +64,10 @@ async fn communes(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Resul
         body.push('}');
     }
     body.push_str(&format!(
-        r#"],"numberReturned":{},"coverage_known":{}}}"#,
+        r#"],"numberReturned":{},"coverage_known":{},"demo":{}}}"#,
         outlines.len(),
-        !c.fibre.is_empty()
+        !c.fibre.is_empty(),
+        c.demo
     ));
     Ok(([(header::CONTENT_TYPE, GEO_JSON)], body).into_response())
 }

@@ -785,6 +785,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/fibre/communes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Couverture fibre (FttH) des communes, d'après l'ARCEP, avec leurs contours : couche de la carte du débit (public) */
+        get: operations["fibreCommunes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/indicators/bandwidth": {
         parameters: {
             query?: never;
@@ -2112,6 +2129,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -2153,6 +2179,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -2189,6 +2224,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -2230,6 +2274,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
@@ -2276,6 +2329,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -2283,6 +2345,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Champ invalide, nommé dans invalid_params */
@@ -2320,8 +2391,35 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invitation déjà acceptée */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2361,6 +2459,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -2377,6 +2484,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -2418,6 +2534,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -2425,6 +2550,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Champ invalide, nommé dans invalid_params */
@@ -2459,6 +2593,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Jeton manquant */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Lien inconnu, déjà utilisé ou expiré */
             422: {
                 headers: {
@@ -2489,6 +2632,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
@@ -2530,6 +2682,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Adresse ou mot de passe incorrect (message générique) */
@@ -2574,12 +2735,19 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Session close (204) */
-            200: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Jeton CSRF manquant ou invalide */
@@ -2612,6 +2780,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -2666,6 +2843,24 @@ export interface operations {
                     "text/plain": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Aucun fournisseur configuré */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     oidcStart: {
@@ -2689,6 +2884,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Aucun fournisseur configuré */
@@ -2721,6 +2925,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
@@ -2762,6 +2975,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
@@ -3734,6 +3956,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -3782,6 +4013,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -3823,6 +4063,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -3862,6 +4111,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -3932,6 +4190,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -3939,6 +4206,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Publiée, ou modifiée entre-temps */
@@ -3992,8 +4268,35 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description L'édition n'est pas publiée */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4033,6 +4336,15 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -4049,6 +4361,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -4084,6 +4405,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -4091,6 +4421,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Déjà publiée */
@@ -4137,8 +4476,35 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description L'édition n'est pas programmée */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4183,6 +4549,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -4199,6 +4574,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Champ invalide, nommé dans invalid_params */
@@ -4230,12 +4614,19 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Retiré (204) */
-            200: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -4256,8 +4647,49 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Champ invalide, nommé dans invalid_params */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fibreCommunes: {
+        parameters: {
+            query?: {
+                /** @description Département */
+                departement?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Communes (FeatureCollection) : locaux, locaux_raccordables, taux, categorie, trimestre */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": unknown;
+                };
+            };
+            /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4298,6 +4730,24 @@ export interface operations {
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4347,6 +4797,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     indicatorsOpinee: {
@@ -4383,6 +4851,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     indicatorsOpineeCsv: {
@@ -4412,6 +4898,24 @@ export interface operations {
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4483,6 +4987,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     indicatorsTargetCsv: {
@@ -4510,6 +5032,24 @@ export interface operations {
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4546,6 +5086,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -4608,6 +5157,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -4647,6 +5205,15 @@ export interface operations {
                 };
                 content: {
                     "text/csv": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -4699,6 +5266,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -4740,6 +5316,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -4776,6 +5361,15 @@ export interface operations {
                 };
                 content: {
                     "application/geo+json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -4816,6 +5410,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -4852,6 +5455,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -4916,6 +5528,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -4955,6 +5576,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -5015,6 +5645,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
@@ -5086,6 +5725,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -5153,6 +5801,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
@@ -5228,6 +5885,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -5301,6 +5967,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -5367,6 +6042,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -5408,6 +6092,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -5447,6 +6140,15 @@ export interface operations {
                 };
                 content: {
                     "text/csv": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -5502,6 +6204,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -5509,6 +6220,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Champ invalide, nommé dans invalid_params */
@@ -5538,6 +6258,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -5592,6 +6321,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Jeton CSRF manquant ou invalide, ou rôle insuffisant */
             403: {
                 headers: {
@@ -5635,17 +6373,17 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
-            /** @description Connexion requise */
-            401: {
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
-            /** @description Rôle insuffisant */
-            403: {
+            /** @description Lien inconnu */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5678,22 +6416,13 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
-            /** @description Connexion requise */
-            401: {
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rôle insuffisant */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Lien inconnu */
@@ -5720,12 +6449,21 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Lien créé (201) */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -5773,12 +6511,19 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Lien retiré (204) */
-            200: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -5797,6 +6542,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Champ invalide, nommé dans invalid_params */
@@ -5835,6 +6589,15 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
+            /** @description Paramètre u ou t manquant ou illisible */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Lien non valable */
             404: {
                 headers: {
@@ -5869,6 +6632,15 @@ export interface operations {
                 };
                 content: {
                     "text/html": unknown;
+                };
+            };
+            /** @description Paramètre u ou t manquant ou illisible */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Lien non valable */
@@ -6005,12 +6777,21 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Réponse déposée (201) */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -6029,6 +6810,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Champ invalide, nommé dans invalid_params */
@@ -6061,6 +6851,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -6325,6 +7124,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -6364,6 +7172,15 @@ export interface operations {
                 };
                 content: {
                     "text/csv": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -6414,6 +7231,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -6517,12 +7343,21 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Remontée créée (201) */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -6757,6 +7592,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
         };
     };
     editPractice: {
@@ -6783,6 +7627,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -6799,6 +7652,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Champ invalide, nommé dans invalid_params */
@@ -6860,6 +7722,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
         };
     };
     contactAuthor: {
@@ -6878,12 +7749,21 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Message déposé (201) */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Connexion requise */
@@ -6902,6 +7782,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Champ invalide, nommé dans invalid_params */
@@ -7031,6 +7920,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Connexion requise */
             401: {
                 headers: {
@@ -7047,6 +7945,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Introuvable : l'identifiant ne désigne rien */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Champ invalide, nommé dans invalid_params */
@@ -7480,6 +8387,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     countVisit: {
@@ -7492,13 +8417,11 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Comptée (204) */
-            200: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
             400: {
@@ -7536,6 +8459,24 @@ export interface operations {
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Connexion requise */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rôle insuffisant */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

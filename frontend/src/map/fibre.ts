@@ -6,7 +6,7 @@ import { getJson } from '../api/client';
 
 /** ARCEP's buckets (lower bound, %) with their colour and label. */
 export const FIBRE_BUCKETS: [number, string, string][] = [
-  [0, '#bfbfbf', 'aucun local'],
+  [0, '#bfbfbf', 'aucun local raccordable (0 %)'],
   [5, '#e3e3fd', 'moins de 10 %'],
   [10, '#cacafb', '10 à 25 %'],
   [25, '#a1a1f8', '25 à 50 %'],
@@ -14,9 +14,11 @@ export const FIBRE_BUCKETS: [number, string, string][] = [
   [80, '#313178', '80 % et plus'],
 ];
 const UNKNOWN = '#ffffff';
+/** The fill's opacity, the legend's swatches drawn alike so that they match what the map shows. */
+const OPACITY = 0.7;
 
 interface CommuneProps { code: string; nom: string; locaux: number | null; locaux_raccordables: number | null; taux: number | null; categorie: number | null; trimestre: string | null }
-interface Layer { type: 'FeatureCollection'; features: { properties: CommuneProps }[]; numberReturned: number; coverage_known: boolean }
+interface Layer { type: 'FeatureCollection'; features: { properties: CommuneProps }[]; numberReturned: number; coverage_known: boolean; demo: boolean }
 
 const colour: ExpressionSpecification = [
   'match', ['coalesce', ['get', 'categorie'], -1],
@@ -28,12 +30,14 @@ const colour: ExpressionSpecification = [
 export async function addFibreLayer(map: MlMap, beforeLayer: string): Promise<boolean> {
   const layer = await getJson<Layer>('/api/fibre/communes');
   if (layer.numberReturned === 0) return false;
-  map.addSource('communes-fibre', { type: 'geojson', data: layer as unknown as GeoJSON.FeatureCollection });
-  map.addLayer({ id: 'communes-fibre', type: 'fill', source: 'communes-fibre', paint: { 'fill-color': colour, 'fill-opacity': 0.55 } }, beforeLayer);
+  const source = layer.demo ? 'Couverture fibre : inventée (démonstration)' : 'Couverture fibre : ARCEP';
+  map.addSource('communes-fibre', { type: 'geojson', data: layer as unknown as GeoJSON.FeatureCollection, attribution: source });
+  map.addLayer({ id: 'communes-fibre', type: 'fill', source: 'communes-fibre', paint: { 'fill-color': colour, 'fill-opacity': OPACITY } }, beforeLayer);
   map.addLayer({ id: 'communes-fibre-line', type: 'line', source: 'communes-fibre', paint: { 'line-color': '#666', 'line-width': 0.5 } }, beforeLayer);
   const quarters = [...new Set(layer.features.map((f) => f.properties.trimestre).filter((q): q is string => !!q))].sort();
   const title = document.getElementById('fibre-legend-title');
-  if (title) title.textContent = `Communes : part des locaux raccordables à la fibre (ARCEP${quarters.length ? `, ${quarters.map(quarterLabel).join(', ')}` : ''})`;
+  const origin = layer.demo ? 'données inventées de démonstration' : `ARCEP${quarters.length ? `, ${quarters.map(quarterLabel).join(', ')}` : ''}`;
+  if (title) title.textContent = `Communes : part des locaux raccordables à la fibre (${origin})`;
   const items = document.getElementById('fibre-legend-items');
   if (items) {
     const entries: [string, string][] = FIBRE_BUCKETS.map(([, hex, label]) => [hex, label]);
@@ -43,6 +47,7 @@ export async function addFibreLayer(map: MlMap, beforeLayer: string): Promise<bo
       const swatch = document.createElement('span');
       swatch.className = 'repere-swatch';
       swatch.style.background = hex;
+      swatch.style.opacity = String(OPACITY);
       li.append(swatch, ` ${label}`);
       return li;
     }));
@@ -74,9 +79,17 @@ export function communePopup(f: MapGeoJSONFeature): HTMLElement {
   } else if (p.locaux_raccordables === 0) {
     facts.textContent = `Aucun local raccordable à la fibre (${quarterLabel(String(p.trimestre))}).`;
   } else {
-    const rate = typeof p.taux === 'number' ? ` sur ${Number(p.locaux).toLocaleString('fr-FR')}, soit ${Math.round(p.taux * 100)} %` : '';
+    const rate = typeof p.taux === 'number' ? ` sur ${Number(p.locaux).toLocaleString('fr-FR')}, soit ${percent(p.taux)}` : '';
     facts.textContent = `${p.locaux_raccordables.toLocaleString('fr-FR')} locaux raccordables à la fibre${rate} (${quarterLabel(String(p.trimestre))}).`;
   }
   div.append(title, facts);
   return div;
+}
+
+/** A share 0–1 as « 12 % »; « 99,7 % » or « 0,4 % » where rounding would say 100 % or 0 % wrongly. */
+export function percent(share: number): string {
+  const pct = share * 100;
+  if (pct > 99 && pct < 100) return `${(Math.floor(pct * 10) / 10).toLocaleString('fr-FR')} %`;
+  if (pct > 0 && pct < 1) return `${(Math.ceil(pct * 10) / 10).toLocaleString('fr-FR')} %`;
+  return `${Math.round(pct).toLocaleString('fr-FR')} %`;
 }

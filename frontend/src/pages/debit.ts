@@ -4,7 +4,7 @@
 import '../dsfr.css';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import '../style.css';
-import { AttributionControl, type ExpressionSpecification, Map as MlMap, NavigationControl, Popup, setWorkerUrl } from 'maplibre-gl';
+import { AttributionControl, type ExpressionSpecification, type LngLat, Map as MlMap, NavigationControl, Popup, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { renderAccountMenu } from '../api/account';
 import { ApiError, api, getJson } from '../api/client';
@@ -12,7 +12,7 @@ import { FRENCH } from '../map/locale';
 import { chooseBasemap } from '../map/basemap';
 import { loadBasemapShapes } from '../map/style';
 import { establishmentPopup } from '../map/overlays';
-import { addFibreLayer, communePopup } from '../map/fibre';
+import { addFibreLayer, communePopup, percent } from '../map/fibre';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
 import { addRow } from '../ui/tables';
@@ -23,7 +23,7 @@ countVisit('debit');
 setWorkerUrl(workerUrl);
 
 interface Row { key: string; label: string; count: number }
-interface BelowEstablishment { uai: string; name: string; commune_name: string; down_mbps: number; date: string; fibre_label: string; practices: { id: number; title: string }[] }
+interface BelowEstablishment { uai: string; name: string; commune_name: string; down_mbps: number; date: string; fibre: string; fibre_label: string; commune_fibre_rate: number | null; practices: { id: number; title: string }[] }
 interface Territory { code: string; name: string; establishments: number; communes: string[] }
 interface View {
   threshold_mbps: number;
@@ -87,6 +87,19 @@ function scopeCommunes(v: View): string[] | undefined {
   return epci ? v.epcis.find((t) => t.code === epci)?.communes ?? [] : undefined;
 }
 
+/** What the school's line and its commune's fibre say, with the commune's share of connectable premises. */
+function fibreCell(e: BelowEstablishment): string {
+  const share = e.commune_fibre_rate !== null && ['fibre_not_connected', 'no_fibre'].includes(e.fibre) ? ` (commune : ${percent(e.commune_fibre_rate)} des locaux raccordables)` : '';
+  return `${e.fibre_label}${share}`;
+}
+
+/** A popup at `at`; on a narrow map the point is first brought to the middle so that the popup fits. */
+function openPopup(m: MlMap, at: LngLat, content: HTMLElement): void {
+  const narrow = m.getContainer().clientWidth < 500;
+  if (narrow) m.jumpTo({ center: at });
+  new Popup({ maxWidth: 'min(18rem, 80vw)', ...(narrow ? { anchor: 'bottom' as const } : {}) }).setLngLat(at).setDOMContent(content).addTo(m);
+}
+
 function render(v: View): void {
   $('status').textContent = `${v.below.count} établissement${v.below.count > 1 ? 's' : ''} sous le seuil de ${v.threshold_mbps} Mbit/s sur ${v.establishments} ; ${v.without_value} sans valeur ; ${v.below.practices} usage${v.below.practices > 1 ? 's' : ''} remonté${v.below.practices > 1 ? 's' : ''} dans ces établissements.`;
   document.body.dataset.below = String(v.below.count);
@@ -98,7 +111,7 @@ function render(v: View): void {
   const below = rowsOf('below');
   below.replaceChildren();
   for (const e of v.below.establishments) {
-    const tr = addRow(below, '', [e.commune_name, e.down_mbps.toLocaleString('fr-FR'), new Date(e.date).toLocaleDateString('fr-FR'), v.fibre_known ? e.fibre_label : 'non importée', '']);
+    const tr = addRow(below, '', [e.commune_name, e.down_mbps.toLocaleString('fr-FR'), new Date(e.date).toLocaleDateString('fr-FR'), v.fibre_known ? fibreCell(e) : 'non importée', '']);
     const link = document.createElement('a');
     link.href = `/etablissement.html?uai=${encodeURIComponent(e.uai)}`;
     link.textContent = e.name;
@@ -117,6 +130,7 @@ function render(v: View): void {
   fibre.replaceChildren();
   for (const c of v.below.by_fibre) if (c.count > 0 || c.key !== 'unknown') addRow(fibre, c.label, [String(c.count)]);
   $('fibre-block').hidden = !v.fibre_known;
+  $('fibre-help').hidden = !v.fibre_known;
   $('fibre-missing').hidden = v.fibre_known;
   const communes = rowsOf('communes');
   communes.replaceChildren();
@@ -206,7 +220,7 @@ async function setupMap(): Promise<void> {
   located = new Set(withPosition.features.map((f) => String(f.properties.uai)));
   positions = withPosition.features.map((f) => ({ dep: String(f.properties.departement ?? ''), commune: String(f.properties.commune_code ?? ''), at: (f.geometry as GeoJSON.Point).coordinates as [number, number] }));
   map.addSource('establishments', { type: 'geojson', data: withPosition as unknown as GeoJSON.FeatureCollection });
-  map.addLayer({ id: 'all', type: 'circle', source: 'establishments', paint: { 'circle-color': '#000091', 'circle-radius': 4, 'circle-opacity': 0.6 } });
+  map.addLayer({ id: 'all', type: 'circle', source: 'establishments', paint: { 'circle-color': '#000091', 'circle-radius': 4, 'circle-opacity': 0.8, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
   // The communes' fibre under the establishments (where the outlines were imported).
   document.body.dataset.fibreLayer = String(await addFibreLayer(map, 'all').catch(() => false));
   map.addLayer({ id: 'below', type: 'circle', source: 'establishments', filter: ['in', ['get', 'uai'], ['literal', []]], paint: { 'circle-color': '#e1000f', 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
@@ -215,13 +229,13 @@ async function setupMap(): Promise<void> {
   m.on('click', (e) => {
     const f = m.queryRenderedFeatures([[e.point.x - 5, e.point.y - 5], [e.point.x + 5, e.point.y + 5]], { layers: ['below', 'all'] })[0];
     if (f) {
-      new Popup({ maxWidth: 'min(18rem, 80vw)' }).setLngLat(e.lngLat).setDOMContent(establishmentPopup(f.properties)).addTo(m);
+      openPopup(m, e.lngLat, establishmentPopup(f.properties));
       return;
     }
     const commune = m.getLayer('communes-fibre') ? m.queryRenderedFeatures(e.point, { layers: ['communes-fibre'] })[0] : undefined;
-    if (commune) new Popup({ maxWidth: 'min(18rem, 80vw)' }).setLngLat(e.lngLat).setDOMContent(communePopup(commune)).addTo(m);
+    if (commune) openPopup(m, e.lngLat, communePopup(commune));
   });
-  for (const layer of ['below', 'all']) {
+  for (const layer of ['below', 'all', ...(m.getLayer('communes-fibre') ? ['communes-fibre'] : [])]) {
     m.on('mouseenter', layer, () => (m.getCanvas().style.cursor = 'pointer'));
     m.on('mouseleave', layer, () => (m.getCanvas().style.cursor = ''));
   }

@@ -200,7 +200,11 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
             (value.down_mbps < p.threshold).then(|| Below {
                 e,
                 value,
-                fibre: Diagnosis::of(c.fibre.get(&e.commune_code), Some(value.technology)),
+                fibre: Diagnosis::of(
+                    c.fibre.get(&e.commune_code),
+                    latest(e, BandwidthSource::Measured).map(|b| b.technology),
+                    latest(e, BandwidthSource::Potential).map(|b| b.technology),
+                ),
                 practices: c
                     .practices_of(e.uai)
                     .filter(|x| x.practice.is_public())

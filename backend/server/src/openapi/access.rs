@@ -19,7 +19,7 @@ pub(super) fn problem(b: OperationBuilder, status: &str, description: &str) -> O
     response(b, status, description, "application/problem+json")
 }
 
-fn base(id: &str, summary: &str, tag: &str) -> OperationBuilder {
+pub(super) fn base(id: &str, summary: &str, tag: &str) -> OperationBuilder {
     OperationBuilder::new()
         .operation_id(Some(id))
         .summary(Some(summary))
@@ -93,7 +93,11 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/auth/invitation",
             utoipa::openapi::path::PathItemBuilder::new().operation(HttpMethod::Get,
                 problem(
-                    response(base("showInvitation", "À qui s'adresse une invitation (adresse, rôle), sans l'utiliser", "Comptes").parameter(token()), "200", "Invitation valable", "application/json"),
+                    problem(
+                        response(base("showInvitation", "À qui s'adresse une invitation (adresse, rôle), sans l'utiliser", "Comptes").parameter(token()), "200", "Invitation valable", "application/json"),
+                        "400",
+                        "Jeton manquant",
+                    ),
                     "422",
                     "Lien inconnu, déjà utilisé ou expiré",
                 )
@@ -125,14 +129,14 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/auth/oidc/callback",
             PathItem::new(
                 HttpMethod::Get,
-                response(
+                problem(response(
                     base("oidcCallback", "Retour du fournisseur d'identité (code, state) : connecte, ou renvoie vers la page de connexion avec le motif du refus", "Comptes")
                         .parameter(query("code", Type::String, "Code d'autorisation"))
                         .parameter(query("state", Type::String, "État de la demande")),
                     "303",
                     "Redirection vers Repère",
                     "text/plain",
-                )
+                ), "404", "Aucun fournisseur configuré")
                 .build(),
             ),
         )
@@ -160,7 +164,7 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/accounts/{id}/invitation",
             PathItem::new(
                 HttpMethod::Post,
-                write("resendInvitation", "Renvoie l'invitation d'un compte qui ne l'a pas acceptée (l'ancien lien ne sert plus)", "Administration", ("200", "Invitation renvoyée"))
+                problem(write("resendInvitation", "Renvoie l'invitation d'un compte qui ne l'a pas acceptée (l'ancien lien ne sert plus)", "Administration", ("200", "Invitation renvoyée")), "409", "Invitation déjà acceptée")
                     .parameter(id_param())
                     .build(),
             ),
@@ -185,14 +189,14 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/mail/unsubscribe",
             utoipa::openapi::path::PathItemBuilder::new().operation(HttpMethod::Get,
                 problem(
-                    response(unsubscribe_params(base("unsubscribePage", "Page de désabonnement (demande confirmation)", "Comptes")), "200", "Page HTML", "text/html"),
+                    problem(response(unsubscribe_params(base("unsubscribePage", "Page de désabonnement (demande confirmation)", "Comptes")), "200", "Page HTML", "text/html"), "400", "Paramètre u ou t manquant ou illisible"),
                     "404",
                     "Lien non valable",
                 )
                 .build()).operation(
                 HttpMethod::Post,
                 problem(
-                    response(unsubscribe_params(base("unsubscribe", "Désabonnement en un clic (RFC 8058), sans session", "Comptes")), "200", "Page HTML de confirmation", "text/html"),
+                    problem(response(unsubscribe_params(base("unsubscribe", "Désabonnement en un clic (RFC 8058), sans session", "Comptes")), "200", "Page HTML de confirmation", "text/html"), "400", "Paramètre u ou t manquant ou illisible"),
                     "404",
                     "Lien non valable",
                 )

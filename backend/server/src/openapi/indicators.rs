@@ -3,6 +3,7 @@
 use utoipa::openapi::path::HttpMethod;
 use utoipa::openapi::{PathItem, PathsBuilder, Type};
 
+use super::access::problem;
 use super::{op, query};
 
 pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
@@ -27,7 +28,7 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/indicators/target",
             PathItem::new(
                 HttpMethod::Get,
-                op("indicatorsTarget", "Tableau de bord (modérateurs, administrateurs) : résumé et répartitions par département, degré, type, discipline, outil, mois", "Indicateurs", "application/json", "Tableau de bord")
+                guarded(op("indicatorsTarget", "Tableau de bord (modérateurs, administrateurs) : résumé et répartitions par département, degré, type, discipline, outil, mois", "Indicateurs", "application/json", "Tableau de bord"))
                     .parameter(year())
                     .build(),
             ),
@@ -36,7 +37,7 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/indicators/target.csv",
             PathItem::new(
                 HttpMethod::Get,
-                op("indicatorsTargetCsv", "Une répartition en CSV (modérateurs, administrateurs)", "Indicateurs", "text/csv", "CSV ; séparateur ;")
+                guarded(op("indicatorsTargetCsv", "Une répartition en CSV (modérateurs, administrateurs)", "Indicateurs", "text/csv", "CSV ; séparateur ;"))
                     .parameter(year())
                     .parameter(query("breakdown", Type::String, "departement, degree, kind, discipline, tool, month ou years"))
                     .build(),
@@ -55,7 +56,7 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/indicators/bandwidth",
             PathItem::new(
                 HttpMethod::Get,
-                bandwidth(op("indicatorsBandwidth", "Débit des établissements (collectivités, administrateurs) : classes mesurées et potentielles, établissements sous le seuil par commune et département, usages qui y sont remontés", "Indicateurs", "application/json", "Vue débit"))
+                bandwidth(guarded(op("indicatorsBandwidth", "Débit des établissements (collectivités, administrateurs) : classes mesurées et potentielles, établissements sous le seuil par commune et département, usages qui y sont remontés", "Indicateurs", "application/json", "Vue débit")))
                     .build(),
             ),
         )
@@ -63,7 +64,7 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/indicators/bandwidth.csv",
             PathItem::new(
                 HttpMethod::Get,
-                bandwidth(op("indicatorsBandwidthCsv", "Établissements sous le seuil en CSV, par territoire", "Indicateurs", "text/csv", "CSV ; séparateur ;"))
+                bandwidth(guarded(op("indicatorsBandwidthCsv", "Établissements sous le seuil en CSV, par territoire", "Indicateurs", "text/csv", "CSV ; séparateur ;")))
                     .parameter(query("territory", Type::String, "commune, departement, epci (si la liste des EPCI est importée) ou establishments"))
                     .build(),
             ),
@@ -72,7 +73,7 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/indicators/opinee",
             PathItem::new(
                 HttpMethod::Get,
-                opinee(op("indicatorsOpinee", "Compilation OPINEE et labels par territoire (modérateurs, administrateurs ; confidentielle) : moyennes des 7 champs, équipement, usages, nombre de labels par niveau", "Indicateurs", "application/json", "Compilation"))
+                opinee(guarded(op("indicatorsOpinee", "Compilation OPINEE et labels par territoire (modérateurs, administrateurs ; confidentielle) : moyennes des 7 champs, équipement, usages, nombre de labels par niveau", "Indicateurs", "application/json", "Compilation")))
                     .build(),
             ),
         )
@@ -80,7 +81,7 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/indicators/opinee.csv",
             PathItem::new(
                 HttpMethod::Get,
-                opinee(op("indicatorsOpineeCsv", "La compilation OPINEE en CSV (modérateurs, administrateurs)", "Indicateurs", "text/csv", "CSV ; séparateur ;"))
+                opinee(guarded(op("indicatorsOpineeCsv", "La compilation OPINEE en CSV (modérateurs, administrateurs)", "Indicateurs", "text/csv", "CSV ; séparateur ;")))
                     .build(),
             ),
         )
@@ -89,7 +90,7 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             utoipa::openapi::path::PathItemBuilder::new()
                 .operation(
                     HttpMethod::Get,
-                    visits(op("visits", "Visites comptées (modérateurs) : total, par jour, par page, par fiche (50 plus vues), par site intégrant la carte", "Indicateurs", "application/json", "Visites"))
+                    visits(guarded(op("visits", "Visites comptées (modérateurs) : total, par jour, par page, par fiche (50 plus vues), par site intégrant la carte", "Indicateurs", "application/json", "Visites")))
                         .build(),
                 )
                 .operation(
@@ -103,7 +104,7 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
             "/api/visits.csv",
             PathItem::new(
                 HttpMethod::Get,
-                visits(op("visitsCsv", "Chaque compteur de la période en CSV (modérateurs) : jour, page, fiche, site, visites", "Indicateurs", "text/csv", "CSV ; séparateur ;")).build(),
+                visits(guarded(op("visitsCsv", "Chaque compteur de la période en CSV (modérateurs) : jour, page, fiche, site, visites", "Indicateurs", "text/csv", "CSV ; séparateur ;"))).build(),
             ),
         )
 }
@@ -141,4 +142,9 @@ fn bandwidth(b: utoipa::openapi::path::OperationBuilder) -> utoipa::openapi::pat
         .parameter(query("departement", Type::String, "Département"))
         .parameter(query("commune", Type::String, "Code INSEE d'une commune"))
         .parameter(query("epci", Type::String, "SIREN d'un EPCI (9 chiffres)"))
+}
+
+/// A view for signed-in roles only: 401 without a session, 403 for another role.
+fn guarded(b: utoipa::openapi::path::OperationBuilder) -> utoipa::openapi::path::OperationBuilder {
+    problem(problem(b, "401", "Connexion requise"), "403", "Rôle insuffisant")
 }

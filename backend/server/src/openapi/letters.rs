@@ -5,7 +5,7 @@ use utoipa::openapi::path::{HttpMethod, ParameterIn, PathItemBuilder};
 use utoipa::openapi::schema::Type;
 use utoipa::openapi::{PathItem, PathsBuilder};
 
-use super::access::{problem, read, response, write};
+use super::access::{base, problem, read, response, write};
 use super::intentions::body;
 use super::{param, query};
 
@@ -96,10 +96,10 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
                     .build(),
             ),
         )
-        .path("/api/editions/{id}/unschedule", PathItem::new(HttpMethod::Post, write("unscheduleEdition", "Remettre une édition programmée en brouillon", TAG, ("200", "L'édition")).parameter(id()).build()))
+        .path("/api/editions/{id}/unschedule", PathItem::new(HttpMethod::Post, problem(write("unscheduleEdition", "Remettre une édition programmée en brouillon", TAG, ("200", "L'édition")), "409", "L'édition n'est pas programmée").parameter(id()).build()))
         .path(
             "/api/editions/{id}/errata",
-            PathItem::new(HttpMethod::Post, body(write("addErratum", "Ajouter un erratum visible à une édition publiée", TAG, ("200", "L'édition")), &[("text", Type::String, true, "Correction")]).parameter(id()).build()),
+            PathItem::new(HttpMethod::Post, body(problem(write("addErratum", "Ajouter un erratum visible à une édition publiée", TAG, ("200", "L'édition")), "409", "L'édition n'est pas publiée"), &[("text", Type::String, true, "Correction")]).parameter(id()).build()),
         )
         .path(
             "/api/editions/{id}/preview",
@@ -136,8 +136,8 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
         .path(
             "/api/letter/unsubscribe",
             PathItemBuilder::new()
-                .operation(HttpMethod::Get, unsubscribe_params(response(read("letterUnsubscribePage", "Page qui demande avant de désabonner", TAG, "Page HTML"), "200", "Page HTML", "text/html")).build())
-                .operation(HttpMethod::Post, unsubscribe_params(response(super::access::problem(read("letterUnsubscribe", "Désabonnement en un clic (RFC 8058) ; deux fois est sans effet", TAG, "Page HTML"), "404", "Lien inconnu"), "200", "Page HTML", "text/html")).build())
+                .operation(HttpMethod::Get, unsubscribe_params(problem(response(base("letterUnsubscribePage", "Page qui demande avant de désabonner", TAG), "200", "Page HTML", "text/html"), "404", "Lien inconnu")).build())
+                .operation(HttpMethod::Post, unsubscribe_params(problem(response(base("letterUnsubscribe", "Désabonnement en un clic (RFC 8058) ; deux fois est sans effet", TAG), "200", "Page HTML", "text/html"), "404", "Lien inconnu")).build())
                 .build(),
         )
 }

@@ -15,6 +15,7 @@ mod indicators;
 mod intentions;
 mod letters;
 mod schemas;
+mod statuses;
 mod tiles;
 
 use crate::collection::Collection;
@@ -330,6 +331,7 @@ pub fn build() -> Value {
     // declares conformance to 3.0, so say 3.0.
     value["openapi"] = Value::String("3.0.3".into());
     schemas::add(&mut value);
+    statuses::complete(&mut value);
     value
 }
 
