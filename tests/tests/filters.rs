@@ -124,6 +124,31 @@ async fn every_operator_gives_what_brute_force_gives() {
                 "S_INTERSECTS(geometry, POLYGON((6.8 43.5, 7.4 43.5, 7.4 43.9, 6.8 43.5)))",
                 Box::new(move |f| point(f).is_some_and(|(x, y)| in_polygon(x, y, &triangle))),
             ),
+            // Spatial conditions under AND narrow through the R-tree; under OR they cannot.
+            (
+                "establishments",
+                "cql2-text",
+                "S_INTERSECTS(geometry, BBOX(6.5, 43.0, 7.3, 43.8)) AND S_WITHIN(geometry, BBOX(7.0, 43.5, 7.6, 44.0)) AND departement = '06'",
+                Box::new(|f| {
+                    prop(f, "departement") == "06"
+                        && point(f).is_some_and(|(x, y)| (7.0..=7.3).contains(&x) && (43.5..=43.8).contains(&y))
+                }),
+            ),
+            (
+                "establishments",
+                "cql2-text",
+                "S_INTERSECTS(geometry, BBOX(7.0, 43.6, 7.3, 43.8)) OR departement = '83'",
+                Box::new(|f| {
+                    prop(f, "departement") == "83"
+                        || point(f).is_some_and(|(x, y)| (7.0..=7.3).contains(&x) && (43.6..=43.8).contains(&y))
+                }),
+            ),
+            (
+                "establishments",
+                "cql2-text",
+                "S_INTERSECTS(geometry, BBOX(5.0, 42.0, 5.5, 42.5)) AND S_INTERSECTS(geometry, BBOX(7.0, 43.6, 7.3, 43.8))",
+                Box::new(|_| false),
+            ),
             (
                 "establishments",
                 "cql2-json",
@@ -165,10 +190,47 @@ async fn every_operator_gives_what_brute_force_gives() {
                 "{backend:?} {filter}"
             );
             assert!(
-                !expected.is_empty() || filter.contains("IS NULL") || filter.contains("> 100"),
+                !expected.is_empty()
+                    || filter.contains("IS NULL")
+                    || filter.contains("> 100")
+                    || filter.contains("BBOX(5.0"),
                 "{filter}: the case tests something"
             );
         }
+        // bbox and a spatial filter together: what both select.
+        let both = filtered(
+            &app,
+            "establishments",
+            &[
+                ("bbox", "6.5,43.0,7.1,44.0"),
+                ("filter", "S_INTERSECTS(geometry, BBOX(7.0, 43.6, 7.3, 43.8))"),
+            ],
+        )
+        .await;
+        let expected: Vec<Value> = establishments
+            .iter()
+            .filter(|f| point(f).is_some_and(|(x, y)| (7.0..=7.1).contains(&x) && (43.6..=43.8).contains(&y)))
+            .cloned()
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(
+            ids_of(both["features"].as_array().unwrap()),
+            ids_of(&expected),
+            "{backend:?}"
+        );
+        let apart = filtered(
+            &app,
+            "establishments",
+            &[
+                ("bbox", "7.0,43.6,7.3,43.8"),
+                ("filter", "S_INTERSECTS(geometry, BBOX(5.0, 42.0, 5.5, 42.5))"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            apart["numberMatched"], 0,
+            "{backend:?}: a filter box away from bbox keeps nothing"
+        );
         // sortby, descending then ascending, on what the filter kept.
         let got = filtered(
             &app,

@@ -121,6 +121,17 @@ impl Bbox {
     }
 
     /// Whether `p` lies inside the box or on its edge.
+    /// The box both boxes cover, or `None` when they do not meet.
+    pub fn intersection(&self, other: &Bbox) -> Option<Bbox> {
+        let b = Bbox {
+            min_lon: self.min_lon.max(other.min_lon),
+            min_lat: self.min_lat.max(other.min_lat),
+            max_lon: self.max_lon.min(other.max_lon),
+            max_lat: self.max_lat.min(other.max_lat),
+        };
+        (b.min_lon <= b.max_lon && b.min_lat <= b.max_lat).then_some(b)
+    }
+
     pub fn contains(&self, p: LonLat) -> bool {
         p.lon >= self.min_lon && p.lon <= self.max_lon && p.lat >= self.min_lat && p.lat <= self.max_lat
     }

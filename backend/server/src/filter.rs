@@ -1,11 +1,13 @@
 //! OGC API – Features Part 3: each collection's queryables (a JSON Schema of the properties one may
 //! filter and sort on, typed from the data), `filter` in CQL2-text or CQL2-JSON parsed by the `cql2`
 //! crate and evaluated on the catalogue's features, and `sortby`. The other parameters (`bbox` through
-//! the R-tree, `datetime`, the property filters) narrow the features first; the filter then looks at
-//! what is left, at most [`MAX_EXAMINED`] features.
+//! the R-tree, `datetime`, the property filters) narrow the features first — and so does the box of a
+//! spatial condition the filter cannot do without ([`spatial_bound`]), through the same R-tree; the
+//! filter then looks at what is left, at most [`MAX_EXAMINED`] features.
 
 use std::collections::BTreeMap;
 
+use repere_core::lonlat::Bbox;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -218,6 +220,68 @@ pub fn parse(raw: &[(String, String)], q: &BTreeMap<String, Queryable>) -> Resul
     Ok(Asked { filter, sortby })
 }
 
+/// The box in which every feature the filter accepts lies, when its top level (under `AND`s only) holds
+/// `S_INTERSECTS` of the geometry with a literal geometry, or `S_WITHIN` of the geometry in one: the
+/// R-tree then selects the candidates before the filter examines them (a box with min above max
+/// when the conditions cannot meet). `None` when no such bound exists (`OR`, `NOT`, no spatial condition): every feature the other parameters select is examined.
+pub fn spatial_bound(e: &cql2::Expr) -> Option<Bbox> {
+    use cql2::Expr;
+    let Expr::Operation { op, args } = e else {
+        return None;
+    };
+    let is_geometry = |e: &Expr| matches!(e, Expr::Property { property } if property == "geometry");
+    match (op.to_ascii_lowercase().as_str(), args.as_slice()) {
+        // Two bounds that do not meet: a box no feature is in.
+        ("and", _) => args.iter().filter_map(|a| spatial_bound(a)).reduce(|a, b| {
+            a.intersection(&b).unwrap_or(Bbox {
+                min_lon: 0.0,
+                min_lat: 0.0,
+                max_lon: -1.0,
+                max_lat: -1.0,
+            })
+        }),
+        ("s_intersects", [a, b]) if is_geometry(a) => envelope(b),
+        ("s_intersects", [a, b]) if is_geometry(b) => envelope(a),
+        ("s_within", [a, b]) if is_geometry(a) => envelope(b),
+        _ => None,
+    }
+}
+
+/// The envelope of a geometry literal (its GeoJSON coordinates, whatever the nesting).
+fn envelope(e: &cql2::Expr) -> Option<Bbox> {
+    fn walk(v: &Value, b: &mut Option<Bbox>) {
+        match v.as_array().map(Vec::as_slice) {
+            Some([x, y, ..]) if x.is_number() && y.is_number() => {
+                let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+                let e = b.get_or_insert(Bbox {
+                    min_lon: x,
+                    min_lat: y,
+                    max_lon: x,
+                    max_lat: y,
+                });
+                e.min_lon = e.min_lon.min(x);
+                e.min_lat = e.min_lat.min(y);
+                e.max_lon = e.max_lon.max(x);
+                e.max_lat = e.max_lat.max(y);
+            }
+            Some(items) => items.iter().for_each(|i| walk(i, b)),
+            None => {}
+        }
+    }
+    let cql2::Expr::Geometry(_) = e else {
+        return None;
+    };
+    let value = serde_json::to_value(e).ok()?;
+    let mut bound = None;
+    walk(&value["coordinates"], &mut bound);
+    if value["type"] == "GeometryCollection" {
+        for g in value["geometries"].as_array().into_iter().flatten() {
+            walk(&g["coordinates"], &mut bound);
+        }
+    }
+    bound
+}
+
 fn order(a: &Value, b: &Value) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     match (a, b) {
@@ -293,6 +357,29 @@ mod tests {
             ]),
             vec![1, 2]
         );
+        // The box the R-tree narrows to: the spatial condition's, met with any other under AND.
+        let bound = |text: &str| {
+            let raw = vec![("filter".to_string(), text.to_string())];
+            spatial_bound(parse(&raw, &q).unwrap().filter.as_ref().unwrap())
+                .map(|b| [b.min_lon, b.min_lat, b.max_lon, b.max_lat])
+        };
+        assert_eq!(
+            bound("S_INTERSECTS(geometry, BBOX(6.9,43.5,7.3,43.8)) AND n > 1"),
+            Some([6.9, 43.5, 7.3, 43.8])
+        );
+        assert_eq!(
+            bound(
+                "S_WITHIN(geometry, POLYGON((7 43, 8 43, 8 44.5, 7 43))) AND S_INTERSECTS(BBOX(6,43.2,7.5,44), geometry)"
+            ),
+            Some([7.0, 43.2, 7.5, 44.0])
+        );
+        assert_eq!(
+            bound("S_INTERSECTS(geometry, POINT(7.1 43.6))"),
+            Some([7.1, 43.6, 7.1, 43.6])
+        );
+        assert_eq!(bound("S_INTERSECTS(geometry, BBOX(6.9,43.5,7.3,43.8)) OR n = 2"), None);
+        assert_eq!(bound("NOT S_INTERSECTS(geometry, BBOX(6.9,43.5,7.3,43.8))"), None);
+        assert_eq!(bound("n = 2"), None);
         let bad: Vec<(String, String)> = vec![("filter".into(), "couleur = 'rouge'".into())];
         assert!(parse(&bad, &q).is_err());
         let bad: Vec<(String, String)> = vec![("filter".into(), "(n = 2 AND".into())];
