@@ -1,5 +1,5 @@
 //! Repère core: the domain types and their validation, the in-memory spatial index and the small pure
-//! helpers (text folding, time intervals, projections) the other crates share. No I/O lives here: no
+//! helpers (text folding, time intervals) the other crates share. No I/O lives here: no
 //! database, no HTTP, no files, so everything is testable with plain unit tests.
 //!
 //! Coordinates are WGS84 longitude/latitude in degrees (EPSG:4326); distances are metres on the sphere
@@ -51,7 +51,6 @@ pub mod networks;
 pub mod opinee;
 pub mod places;
 pub mod practices;
-pub mod projection;
 pub mod school_year;
 pub mod sites;
 pub mod temporal;

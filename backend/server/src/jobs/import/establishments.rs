@@ -18,7 +18,6 @@ use std::path::Path;
 use repere_core::establishments::{
     Establishment, EstablishmentKind, Sector, check_commune_code, normalise_departement,
 };
-use repere_core::projection::lambert93_to_wgs84;
 use repere_core::text::fold;
 use repere_core::{LonLat, Uai};
 use repere_store::Store;
@@ -195,7 +194,8 @@ fn position(cols: &Columns, row: &[String]) -> Result<Option<LonLat>, String> {
     let y = decimal("coordonnée Y", cols.get(row, Y))?;
     let epsg = cols.opt(row, cols.epsg);
     match (x, y) {
-        (Some(x), Some(y)) if epsg.is_empty() || epsg.ends_with("2154") => lambert93_to_wgs84(x, y)
+        (Some(x), Some(y)) if epsg.is_empty() || epsg.ends_with("2154") => crate::crs::from_lambert93(x, y)
+            .and_then(|(lon, lat)| LonLat::new(lon, lat).ok())
             .map(Some)
             .ok_or_else(|| format!("coordonnées Lambert-93 ({x}, {y}) invalides")),
         // Overseas rows use local projections this importer does not convert: keep them without position.
