@@ -23,7 +23,9 @@ describe('messages', () => {
     const id = await createPractice(author.page, { title: 'Radio scolaire en podcast', summary: 'Les élèves enregistrent une émission par mois.', disciplines: ['Français'], levels: ['4e'], tools: ['Audacity'], submit: true });
     const colleague = await plainPage(h);
     await signIn(colleague.page, h.server.base, MODERATOR, '/moderation.html');
-    expect(await post(colleague.page, `/api/practices/${id}/publish`, {})).toBe(200);
+    // The decision names the version read, as the moderation page sends it.
+    const version = await colleague.page.evaluate(async (i) => ((await (await fetch(`/api/practices/${i}`)).json()) as { version: string }).version, id);
+    expect(await post(colleague.page, `/api/practices/${id}/publish`, { version })).toBe(200);
 
     // The colleague writes from the public fiche.
     await colleague.page.goto(`${h.server.base}/?fiche=${id}`);

@@ -493,6 +493,36 @@ impl<'a> Browser<'a> {
         self.send(reqwest::Method::GET, path, None, None).await
     }
 
+    /// A moderator's decision (`publish`, `reject`) on report `id`, naming the version it was taken on
+    /// as the moderation page does (see [`Browser::version_of`]).
+    pub async fn decide(&mut self, id: i64, action: &str, mut body: Value) -> Reply {
+        body["version"] = self.version_of(id).await;
+        self.post(&format!("/api/practices/{id}/{action}"), body).await
+    }
+
+    /// The version a moderator reads of report `id`: the report's own, or for a published report its
+    /// pending revision's, from the inbox (null when there is none).
+    pub async fn version_of(&mut self, id: i64) -> Value {
+        let r = self.get(&format!("/api/practices/{id}")).await;
+        if r.body["status"] != "published" {
+            return r.body["version"].clone();
+        }
+        for _ in 0..20 {
+            let inbox = self.get("/api/moderation/inbox").await;
+            let found = inbox.body["practices"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["id"] == id && p["kind"] == "edit")
+                .map(|p| p["version"].clone());
+            if let Some(v) = found {
+                return v;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Value::Null
+    }
+
     /// DELETE with the CSRF token.
     pub async fn delete(&mut self, path: &str) -> Reply {
         let token = self.csrf.clone();

@@ -72,16 +72,10 @@ async fn practice_in(app: &TestApp, status: &str) -> i64 {
     }
     let mut moderator = signed_in(app, Some("cardie@ac-nice.fr")).await;
     match status {
-        "published" => assert_eq!(
-            moderator
-                .post(&format!("/api/practices/{id}/publish"), json!({}))
-                .await
-                .status,
-            200
-        ),
+        "published" => assert_eq!(moderator.decide(id, "publish", json!({})).await.status, 200),
         "rejected" => assert_eq!(
             moderator
-                .post(&format!("/api/practices/{id}/reject"), json!({ "reason": "Incomplet" }))
+                .decide(id, "reject", json!({ "reason": "Incomplet" }))
                 .await
                 .status,
             200
@@ -155,10 +149,20 @@ async fn authorization_matrix() {
                 practice_in(&app, start).await
             };
             let path = route.replace("{id}", &id.to_string());
+            // Decisions name the version read, as the moderation page does: the access rule, not a
+            // missing version, is what this table checks.
+            let version = if *start == "-" {
+                Value::Null
+            } else {
+                signed_in(&app, Some("cardie@ac-nice.fr")).await.version_of(id).await
+            };
             let mut b = signed_in(&app, *email).await;
             let body = match *route {
-                "/api/moderation/decisions" => json!({ "ids": [id], "action": "publish" }),
-                r if r.ends_with("/reject") => json!({ "reason": "Hors sujet" }),
+                "/api/moderation/decisions" => {
+                    json!({ "ids": [id], "action": "publish", "versions": { id.to_string(): version } })
+                }
+                r if r.ends_with("/reject") => json!({ "reason": "Hors sujet", "version": version }),
+                r if r.ends_with("/publish") => json!({ "version": version }),
                 _ => report("Un titre de remontée modifié"),
             };
             let r = match *method {
@@ -226,7 +230,7 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
                 .iter()
                 .any(|p| p["id"] == id)
         );
-        let no_reason = moderator.post(&format!("/api/practices/{id}/reject"), json!({})).await;
+        let no_reason = moderator.decide(id, "reject", json!({})).await;
         assert_problem(
             no_reason.status,
             &no_reason.ctype,
@@ -236,10 +240,7 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
             "reject without reason",
         );
         let rejected = moderator
-            .post(
-                &format!("/api/practices/{id}/reject"),
-                json!({ "reason": "Précisez les niveaux" }),
-            )
+            .decide(id, "reject", json!({ "reason": "Précisez les niveaux" }))
             .await;
         assert_eq!(rejected.body["status"], "rejected");
         let mine = author.get("/api/practices/mine").await;
@@ -261,10 +262,7 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
         assert!(r.body["rejection_reason"].is_null());
         assert_eq!(public_count(&app).await, before, "not public before publication");
         assert_eq!(
-            moderator
-                .post(&format!("/api/practices/{id}/publish"), json!({}))
-                .await
-                .body["status"],
+            moderator.decide(id, "publish", json!({})).await.body["status"],
             "published"
         );
         assert_eq!(public_count(&app).await, before + 1);
@@ -341,14 +339,24 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
         // Many at once: each report moves or says why not.
         let a = practice_in(&app, "submitted").await;
         let b = practice_in(&app, "draft").await;
+        let c = practice_in(&app, "submitted").await;
+        let versions = json!({
+            a.to_string(): moderator.version_of(a).await,
+            b.to_string(): moderator.version_of(b).await,
+        });
         let r = moderator
             .post(
                 "/api/moderation/decisions",
-                json!({ "ids": [a, b], "action": "publish" }),
+                json!({ "ids": [a, b, c], "action": "publish", "versions": versions }),
             )
             .await;
         assert_eq!(r.body["results"][0]["status"], "published");
         assert!(r.body["results"][1]["error"].as_str().unwrap().contains("impossible"));
+        assert!(
+            r.body["results"][2]["error"].as_str().unwrap().contains("version"),
+            "a report decided without the version read stays as it was: {}",
+            r.body
+        );
     }
 }
 
@@ -532,27 +540,18 @@ async fn editing_a_published_report_waits_for_review_while_the_public_version_st
 
         // Rejected: still published as before, with the reason for the author.
         let r = moderator
-            .post(
-                &format!("/api/practices/{id}/reject"),
-                json!({ "reason": "Gardez le titre d'origine" }),
-            )
+            .decide(id, "reject", json!({ "reason": "Gardez le titre d'origine" }))
             .await;
         assert_eq!(r.body["status"], "published", "{}", r.body);
         assert_eq!(public_title(&app, id).await, original);
-        let r = moderator.post(&format!("/api/practices/{id}/publish"), json!({})).await;
+        let r = moderator.decide(id, "publish", json!({})).await;
         assert_eq!(r.status, 409, "no pending revision any more");
 
         // Proposed again and published: the public version changes.
         author
             .put(&format!("/api/practices/{id}"), report("Deuxième proposition de titre"))
             .await;
-        assert_eq!(
-            moderator
-                .post(&format!("/api/practices/{id}/publish"), json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(moderator.decide(id, "publish", json!({})).await.status, 200);
         assert_eq!(public_title(&app, id).await, "Deuxième proposition de titre");
         let audit = moderator.get(&format!("/api/practices/{id}/audit")).await.body;
         let actions: Vec<&str> = audit["entries"]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use repere_tests::{Backend, Browser, TestApp, backends};
+use repere_tests::{Backend, Browser, TestApp, assert_problem, backends};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "une phrase de passe longue";
@@ -49,13 +49,7 @@ async fn published(app: &TestApp, title: &str, tools: &[&str]) -> i64 {
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.body["id"].as_i64().unwrap();
     let mut moderator = Browser::signed_in(app, MODERATOR, PASSWORD).await;
-    assert_eq!(
-        moderator
-            .post(&format!("/api/practices/{id}/publish"), json!({}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(moderator.decide(id, "publish", json!({})).await.status, 200);
     id
 }
 
@@ -476,6 +470,16 @@ async fn a_report_changed_after_the_moderator_read_it_is_not_published_blind() {
             .post(&format!("/api/practices/{id}/publish"), json!({ "version": read }))
             .await;
         assert_eq!(stale.status, 409, "{backend:?}: {}", stale.body);
+        // A decision that does not say which version it was taken on cannot slip through either.
+        let blind = moderator.post(&format!("/api/practices/{id}/publish"), json!({})).await;
+        assert_problem(
+            blind.status,
+            &blind.ctype,
+            &blind.body,
+            422,
+            Some("version"),
+            "publish without version",
+        );
         assert_eq!(
             app.get(&format!("/api/collections/practices/items/{id}")).await.0,
             404,

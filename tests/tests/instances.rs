@@ -46,13 +46,7 @@ async fn publish_new(via: &TestApp, title: &str) -> i64 {
         200
     );
     let mut cardie = signed_in(via, "cardie@ac-nice.fr").await;
-    assert_eq!(
-        cardie
-            .post(&format!("/api/practices/{id}/publish"), json!({}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(cardie.decide(id, "publish", json!({})).await.status, 200);
     id
 }
 

@@ -108,10 +108,7 @@ async fn moderators_and_authors_are_told_and_can_unsubscribe_in_one_click() {
         let mut moderator = Browser::signed_in(&app, MODERATOR, PASSWORD).await;
         let reason = "Précisez le niveau & la durée <du projet>.";
         assert_eq!(
-            moderator
-                .post(&format!("/api/practices/{id}/reject"), json!({ "reason": reason }))
-                .await
-                .status,
+            moderator.decide(id, "reject", json!({ "reason": reason })).await.status,
             200
         );
         let m = sink.wait_for(AUTHOR, before_author + 1, WAIT).await.pop().unwrap();
@@ -162,13 +159,7 @@ async fn moderators_and_authors_are_told_and_can_unsubscribe_in_one_click() {
                 .status,
             200
         );
-        assert_eq!(
-            moderator
-                .post(&format!("/api/practices/{id}/publish"), json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(moderator.decide(id, "publish", json!({})).await.status, 200);
         let mut colleague = Browser::signed_in(&app, "collegue@ac-nice.fr", PASSWORD).await;
         let sent = colleague
             .post(

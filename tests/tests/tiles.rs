@@ -243,13 +243,7 @@ async fn a_write_changes_the_tile_and_its_etag() {
             200
         );
         let mut cardie = Browser::signed_in(&app, "cardie@ac-nice.fr", PASSWORD).await;
-        assert_eq!(
-            cardie
-                .post(&format!("/api/practices/{id}/publish"), json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(cardie.decide(id, "publish", json!({})).await.status, 200);
 
         let after = fetch(&app, &path, Some(&etag)).await;
         assert_eq!(after.status, 200, "{backend:?}: the old ETag no longer matches");

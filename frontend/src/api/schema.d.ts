@@ -1701,7 +1701,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** submit (auteur) ; publish, reject {reason}, archive, continue (modérateurs) ; 409 si la transition est impossible */
+        /** submit (auteur) ; publish {version}, reject {reason, version}, archive, continue (modérateurs) ; version : celle lue dans la boîte de réception ou la fiche (obligatoire pour publish et reject ; 409 si la remontée a changé depuis) ; 409 si la transition est impossible */
         post: operations["practiceAction"];
         delete?: never;
         options?: never;

@@ -243,7 +243,7 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             "/api/practices/{id}/{action}",
             PathItem::new(
                 HttpMethod::Post,
-                write("practiceAction", "submit (auteur) ; publish, reject {reason}, archive, continue (modérateurs) ; 409 si la transition est impossible", "Nouveau statut")
+                write("practiceAction", "submit (auteur) ; publish {version}, reject {reason, version}, archive, continue (modérateurs) ; version : celle lue dans la boîte de réception ou la fiche (obligatoire pour publish et reject ; 409 si la remontée a changé depuis) ; 409 si la transition est impossible", "Nouveau statut")
                     .parameter(id_param())
                     .parameter(param("action", ParameterIn::Path, true, Type::String, "submit, publish, reject, archive ou continue"))
                     .build(),

@@ -28,9 +28,14 @@ pub struct Reason {
     version: Option<String>,
 }
 
-/// 409 unless `seen` (when given) is the version `current` of the report.
+/// 409 unless `seen` is the version `current` of the report; a decision without the version it was
+/// taken on is refused (422 `version`): what goes public is always what the moderator read.
 fn same_version(seen: Option<&str>, current: chrono::DateTime<Utc>) -> Result<(), ApiError> {
     match seen {
+        None => Err(ApiError::field(Invalid::new(
+            "version",
+            "la version lue est requise (champ version de la boîte de réception ou de la fiche)",
+        ))),
         Some(v) if v != repere_store::ts(current) => Err(ApiError::Conflict(
             "cette remontée a été modifiée par son auteur depuis que vous l'avez ouverte : rechargez la liste pour relire la nouvelle version".into(),
         )),
@@ -77,9 +82,6 @@ async fn transition(
     if old.status == PracticeStatus::Published && matches!(action, Action::Publish | Action::Reject) {
         return decide_revision(app, user, old, action, reason, version).await;
     }
-    if matches!(action, Action::Publish | Action::Reject) {
-        same_version(version, old.updated_at)?;
-    }
     let to = next_status(old.status, action).ok_or_else(|| {
         ApiError::Conflict(format!(
             "impossible de « {} » une remontée au statut {}",
@@ -87,6 +89,9 @@ async fn transition(
             old.status.as_str()
         ))
     })?;
+    if matches!(action, Action::Publish | Action::Reject) {
+        same_version(version, old.updated_at)?;
+    }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if action == Action::Reject && reason.is_none() {
         return Err(ApiError::field(Invalid::new("reason", "le motif du refus est requis")));

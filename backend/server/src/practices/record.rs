@@ -32,6 +32,8 @@ pub(super) fn private_view(p: &Practice) -> Value {
         "created_at": p.created_at,
         "updated_at": p.updated_at,
         "published_at": p.published_at,
+        // What a moderator's decision must name (see moderation::same_version).
+        "version": repere_store::ts(p.updated_at),
     })
 }
 
@@ -41,7 +43,7 @@ pub(super) fn diff(old: &Practice, new: &Practice) -> Value {
     let mut out = serde_json::Map::new();
     if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
         for (k, v) in b {
-            if k != "updated_at" && a.get(k) != Some(v) {
+            if k != "updated_at" && k != "version" && a.get(k) != Some(v) {
                 out.insert(k.clone(), json!({ "old": a.get(k), "new": v }));
             }
         }
