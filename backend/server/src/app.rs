@@ -10,6 +10,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use repere_catalog::Catalog;
 use repere_catalog::sync::Follower;
 use repere_store::Store;
@@ -36,6 +37,7 @@ pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20)
 /// while the socket already answers `/health/live` (and 503 on the API until it is loaded).
 pub struct Application {
     listener: TcpListener,
+    connections: crate::connections::ConnectionLimits,
     router: Router,
     state: AppState,
     database_url: String,
@@ -84,6 +86,7 @@ impl Application {
         let router = router(state.clone(), config);
         Ok(Self {
             listener,
+            connections: config.connections,
             router,
             state,
             database_url: config.database_url.clone(),
@@ -137,7 +140,8 @@ impl Application {
         };
         let mut serve = tokio::spawn(
             axum::serve(
-                self.listener,
+                // `tap_io` keeps the client's address available to the handlers (ConnectInfo).
+                crate::connections::Bounded::new(self.listener, self.connections).tap_io(|_| {}),
                 self.router.into_make_service_with_connect_info::<SocketAddr>(),
             )
             .with_graceful_shutdown(shutdown)

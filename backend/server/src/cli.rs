@@ -140,6 +140,12 @@ pub struct ServeArgs {
     /// Tuiles vectorielles gardées en mémoire (valables jusqu'à la prochaine écriture) ; 0 : aucun cache.
     #[arg(long, env = "REPERE_TILE_CACHE", default_value_t = crate::config::DEFAULT_TILE_CACHE as u64, value_parser = clap::value_parser!(u64).range(0..=10_000_000))]
     pub tile_cache: u64,
+    /// Connexions servies à la fois ; les suivantes attendent qu'une se libère.
+    #[arg(long, env = "REPERE_MAX_CONNECTIONS", default_value_t = crate::connections::DEFAULT_MAX_CONNECTIONS as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Secondes sans un octet échangé après lesquelles une connexion est fermée (en-têtes jamais finis, corps jamais envoyé, keep-alive inactif).
+    #[arg(long, env = "REPERE_IDLE_TIMEOUT", default_value_t = crate::connections::DEFAULT_IDLE.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout: u64,
     /// Charge le jeu de démonstration si la base est vide (premier démarrage).
     #[arg(long, env = "REPERE_DEMO_IF_EMPTY")]
     pub demo_if_empty: bool,
@@ -285,6 +291,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 embed_origins: args.embed_origins.0,
                 tile_cache: args.tile_cache as usize,
                 intentions: Default::default(),
+                connections: crate::connections::ConnectionLimits {
+                    max: args.max_connections as usize,
+                    idle: std::time::Duration::from_secs(args.idle_timeout),
+                },
             };
             let app = Application::build(&config).await?;
             tracing::info!(address = %app.local_addr(), "Repère is listening");

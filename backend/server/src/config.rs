@@ -43,6 +43,8 @@ pub struct ServeConfig {
     pub auth: AuthConfig,
     /// The intentions' clock and reminders.
     pub intentions: IntentionsConfig,
+    /// Connections served at once and how long an idle one is kept.
+    pub connections: crate::connections::ConnectionLimits,
 }
 
 /// The clock of the intentions' procedure and of the editions' schedule, and how often due steps,
@@ -161,6 +163,7 @@ impl ServeConfig {
             mail: MailConfig::default(),
             auth: AuthConfig::default(),
             intentions: IntentionsConfig::default(),
+            connections: Default::default(),
         }
     }
 }

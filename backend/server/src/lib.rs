@@ -17,6 +17,7 @@ pub mod cli;
 pub mod clock;
 pub mod collection;
 pub mod config;
+pub mod connections;
 pub mod crs;
 pub mod embed;
 pub mod error;
