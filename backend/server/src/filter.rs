@@ -247,6 +247,17 @@ pub fn spatial_bound(e: &cql2::Expr) -> Option<Bbox> {
     }
 }
 
+/// The box the candidates of a filtered request are selected in: `bbox` met with the filter's spatial
+/// bound ([`spatial_bound`]); `None` when the two cannot meet, so that nothing is to be selected.
+pub fn candidates_box(bbox: Option<Bbox>, asked: &Asked) -> Option<Option<Bbox>> {
+    let bound = asked.filter.as_ref().and_then(spatial_bound);
+    match (bbox, bound) {
+        (Some(a), Some(b)) => a.intersection(&b).map(Some),
+        (None, Some(b)) if b.min_lon > b.max_lon || b.min_lat > b.max_lat => None,
+        (a, b) => Some(a.or(b)),
+    }
+}
+
 /// The envelope of a geometry literal (its GeoJSON coordinates, whatever the nesting).
 fn envelope(e: &cql2::Expr) -> Option<Bbox> {
     fn walk(v: &Value, b: &mut Option<Bbox>) {

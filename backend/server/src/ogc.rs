@@ -255,19 +255,12 @@ pub async fn items(
         all.limit = crate::filter::MAX_EXAMINED + 1;
         all.offset = 0;
         // The box of the filter's spatial condition narrows the candidates through the R-tree.
-        let bound = asked.filter.as_ref().and_then(crate::filter::spatial_bound);
-        let (narrowed, disjoint) = match (all.bbox, bound) {
-            (Some(a), Some(b)) => (a.intersection(&b), a.intersection(&b).is_none()),
-            (a, b) => (
-                a.or(b),
-                b.is_some_and(|b| b.min_lon > b.max_lon || b.min_lat > b.max_lat),
-            ),
-        };
-        all.bbox = narrowed;
-        let (n, selected) = if disjoint {
-            (0, Vec::new())
-        } else {
-            collection.select(&c, &all)?
+        let (n, selected) = match crate::filter::candidates_box(all.bbox, &asked) {
+            None => (0, Vec::new()),
+            Some(bbox) => {
+                all.bbox = bbox;
+                collection.select(&c, &all)?
+            }
         };
         if n > crate::filter::MAX_EXAMINED {
             return Err(ApiError::param(
