@@ -1,7 +1,10 @@
 // Typed client of Repère's API. Every failure becomes an ApiError carrying the problem+json details
 // (title, detail and the parameter at fault), so the UI can show a French message next to the field.
 import type { Facets } from '../ui/filters';
-import type { components } from './schema';
+import type { components, paths } from './schema';
+
+/** The JSON answer of `GET path` as the server's OpenAPI document describes it (generated types). */
+export type Answer<P extends keyof paths> = paths[P] extends { get: { responses: { 200: { content: infer C } } } } ? C[keyof C] : never;
 
 /** The response schemas the server describes itself with (schema.d.ts, generated: never by hand). */
 type Schemas = components['schemas'];

@@ -2097,7 +2097,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        demo: boolean;
+                        description: string;
+                        links: {
+                            href: string;
+                            rel: string;
+                            title: string;
+                            type: string;
+                        }[];
+                        title: string;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -2126,7 +2136,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        email: string;
+                        moderates: boolean;
+                        preferences: {
+                            decisions: boolean;
+                            links: boolean;
+                            messages: boolean;
+                            submissions: string;
+                        };
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -2223,7 +2242,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        accounts: {
+                            created_at: string;
+                            display_name: string | null;
+                            email: string;
+                            id: number;
+                            invitation_expires_at: unknown;
+                            last_sign_in_at: string | null;
+                            role: string;
+                            role_label: string;
+                            sign_in_method: string;
+                            status: string;
+                            status_label: string;
+                        }[];
+                        roles: {
+                            label: string;
+                            value: string;
+                        }[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -2456,7 +2493,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        circonscriptions: unknown[];
+                        departements: unknown[];
+                        disciplines: unknown[];
+                        uais: unknown[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -3021,7 +3063,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        authenticated: boolean;
+                        csrf_token: string;
+                        sign_in: {
+                            password: boolean;
+                            provider: unknown;
+                        };
+                        user: {
+                            display_name: string | null;
+                            email: string;
+                            role: string;
+                            role_label: string;
+                        } | null;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3050,7 +3105,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        collections: {
+                            crs: string[];
+                            description: string;
+                            extent: {
+                                spatial: {
+                                    bbox: number[][] | null;
+                                    crs: string;
+                                };
+                                temporal?: {
+                                    interval: string[][];
+                                    trs: string;
+                                };
+                            };
+                            id: string;
+                            itemType: string;
+                            links: {
+                                href: string;
+                                rel: string;
+                                title: string;
+                                type: string;
+                            }[];
+                            storageCrs: string;
+                            title: string;
+                        }[];
+                        links: {
+                            href: string;
+                            rel: string;
+                            title: string;
+                            type: string;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3079,7 +3165,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        crs: string[];
+                        description: string;
+                        extent: {
+                            spatial: {
+                                bbox: number[][] | null;
+                                crs: string;
+                            };
+                        };
+                        id: string;
+                        itemType: string;
+                        links: {
+                            href: string;
+                            rel: string;
+                            title: string;
+                            type: string;
+                        }[];
+                        storageCrs: string;
+                        title: string;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3239,7 +3344,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/schema+json": unknown;
+                    "application/schema+json": {
+                        $id?: string;
+                        $schema?: string;
+                        properties: {
+                            [key: string]: Record<string, never>;
+                        };
+                        title?: string;
+                        /** @enum {string} */
+                        type: "object";
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3268,7 +3382,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        crs: string[];
+                        description: string;
+                        extent: {
+                            spatial: {
+                                bbox: number[][] | null;
+                                crs: string;
+                            };
+                            temporal: {
+                                interval: string[][];
+                                trs: string;
+                            };
+                        };
+                        id: string;
+                        itemType: string;
+                        links: {
+                            href: string;
+                            rel: string;
+                            title: string;
+                            type: string;
+                        }[];
+                        storageCrs: string;
+                        title: string;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3420,7 +3557,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/schema+json": unknown;
+                    "application/schema+json": {
+                        $id?: string;
+                        $schema?: string;
+                        properties: {
+                            [key: string]: Record<string, never>;
+                        };
+                        title?: string;
+                        /** @enum {string} */
+                        type: "object";
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3449,7 +3595,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        crs: string[];
+                        description: string;
+                        extent: {
+                            spatial: {
+                                bbox: number[][] | null;
+                                crs: string;
+                            };
+                            temporal: {
+                                interval: string[][];
+                                trs: string;
+                            };
+                        };
+                        id: string;
+                        itemType: string;
+                        links: {
+                            href: string;
+                            rel: string;
+                            title: string;
+                            type: string;
+                        }[];
+                        storageCrs: string;
+                        title: string;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3654,7 +3823,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/schema+json": unknown;
+                    "application/schema+json": {
+                        $id?: string;
+                        $schema?: string;
+                        properties: {
+                            [key: string]: Record<string, never>;
+                        };
+                        title?: string;
+                        /** @enum {string} */
+                        type: "object";
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3683,7 +3861,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        crs: string[];
+                        description: string;
+                        extent: {
+                            spatial: {
+                                bbox: number[][] | null;
+                                crs: string;
+                            };
+                            temporal: {
+                                interval: string[][];
+                                trs: string;
+                            };
+                        };
+                        id: string;
+                        itemType: string;
+                        links: {
+                            href: string;
+                            rel: string;
+                            title: string;
+                            type: string;
+                        }[];
+                        storageCrs: string;
+                        title: string;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3837,7 +4038,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/schema+json": unknown;
+                    "application/schema+json": {
+                        $id?: string;
+                        $schema?: string;
+                        properties: {
+                            [key: string]: Record<string, never>;
+                        };
+                        title?: string;
+                        /** @enum {string} */
+                        type: "object";
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3866,7 +4076,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        basemap_style_url: unknown;
+                        demo: boolean;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3895,7 +4108,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        conformsTo: string[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -3953,7 +4168,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        disciplines: string[];
+                        editions: {
+                            discipline: string | null;
+                            errata: unknown[];
+                            id: number;
+                            items: unknown[];
+                            levels: unknown[];
+                            message: string | null;
+                            published_at: unknown;
+                            scheduled_for: unknown;
+                            status: string;
+                            status_label: string;
+                            title: string;
+                            url: string | null;
+                            version: number;
+                        }[];
+                        plans: unknown[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -4110,7 +4343,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        discipline: string | null;
+                        errata: unknown[];
+                        id: number;
+                        items: unknown[];
+                        levels: unknown[];
+                        message: string | null;
+                        published_at: unknown;
+                        scheduled_for: unknown;
+                        status: string;
+                        status_label: string;
+                        title: string;
+                        url: string | null;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -4685,7 +4932,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": {
+                        coverage_known: boolean;
+                        demo: boolean;
+                        features: {
+                            geometry: {
+                                coordinates: unknown[];
+                                /** @enum {string} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            id: string;
+                            properties: {
+                                categorie: number | null;
+                                code: string;
+                                departement: string;
+                                locaux: number | null;
+                                locaux_raccordables: number | null;
+                                nom: string;
+                                taux: number | null;
+                                trimestre: string | null;
+                            };
+                            type: string;
+                        }[];
+                        numberReturned: number;
+                        type: string;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -4725,7 +4996,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        below: {
+                            by_commune: {
+                                count: number;
+                                key: string;
+                                label: string;
+                            }[];
+                            by_departement: {
+                                count: number;
+                                key: string;
+                                label: string;
+                            }[];
+                            by_epci: {
+                                count: number;
+                                key: string;
+                                label: string;
+                            }[];
+                            by_fibre: {
+                                count: number;
+                                key: string;
+                                label: string;
+                            }[];
+                            count: number;
+                            establishments: {
+                                commune_code: string;
+                                commune_fibre_rate: number | null;
+                                commune_name: string;
+                                date: string;
+                                departement: string;
+                                down_mbps: number;
+                                epci: {
+                                    code: string;
+                                    name: string;
+                                } | null;
+                                fibre: string;
+                                fibre_label: string;
+                                kind: string;
+                                measured_down_mbps: number | null;
+                                name: string;
+                                potential_down_mbps: number | null;
+                                practices: {
+                                    id: number;
+                                    title: string;
+                                }[];
+                                technology: string;
+                                uai: string;
+                                up_mbps: number;
+                            }[];
+                            practices: number;
+                            without_epci: number;
+                        };
+                        classes: {
+                            measured: {
+                                count: number;
+                                key: string;
+                                label: string;
+                            }[];
+                            potential: {
+                                count: number;
+                                key: string;
+                                label: string;
+                            }[];
+                        };
+                        commune: unknown;
+                        communes: {
+                            code: string;
+                            communes: string[];
+                            establishments: number;
+                            name: string;
+                        }[];
+                        departement: unknown;
+                        epci: unknown;
+                        epci_known: boolean;
+                        epcis: {
+                            code: string;
+                            communes: string[];
+                            establishments: number;
+                            name: string;
+                        }[];
+                        establishments: number;
+                        fibre_known: boolean;
+                        outlines_known: boolean;
+                        source: string;
+                        threshold_mbps: number;
+                        without_value: number;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -4839,7 +5195,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        departement: unknown;
+                        fields: {
+                            equipment: boolean | null;
+                            key: string;
+                            label: string;
+                        }[];
+                        school_year: string | null;
+                        territories: {
+                            equipment: number | null;
+                            establishments: number;
+                            key: string;
+                            label: string;
+                            labels: {
+                                [key: string]: number;
+                            };
+                            means: {
+                                equipment_devices: number | null;
+                                equipment_network: number | null;
+                                equipment_resources: number | null;
+                                usage_communication: number | null;
+                                usage_pupils: number | null;
+                                usage_teaching: number | null;
+                                usage_training: number | null;
+                            };
+                            usage: number | null;
+                            with_levels: number;
+                        }[];
+                        territory: string;
+                        total: {
+                            equipment: number | null;
+                            establishments: number;
+                            key: string;
+                            label: string;
+                            labels: {
+                                [key: string]: number;
+                            };
+                            means: {
+                                equipment_devices: number | null;
+                                equipment_network: number | null;
+                                equipment_resources: number | null;
+                                usage_communication: number | null;
+                                usage_pupils: number | null;
+                                usage_teaching: number | null;
+                                usage_training: number | null;
+                            };
+                            usage: number | null;
+                            with_levels: number;
+                        };
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -4943,7 +5348,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        progress: number | null;
+                        projection: {
+                            elapsed: number | null;
+                            expected_at_year_end: number | null;
+                            on_track: boolean | null;
+                        };
+                        published: number;
+                        reached: boolean;
+                        school_year: string | null;
+                        target: number;
+                        years: {
+                            published: number;
+                            reached: boolean;
+                            school_year: string | null;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -4975,7 +5396,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        by_degree: {
+                            count: number;
+                            key: string;
+                            label: string;
+                        }[];
+                        by_departement: {
+                            count: number;
+                            key: string;
+                            label: string;
+                        }[];
+                        by_discipline: {
+                            count: number;
+                            key: string;
+                            label: string;
+                        }[];
+                        by_kind: {
+                            count: number;
+                            key: string;
+                            label: string;
+                        }[];
+                        by_month: {
+                            count: number;
+                            key: string;
+                            label: string;
+                        }[];
+                        by_tool: {
+                            count: number;
+                            key: string;
+                            label: string;
+                        }[];
+                        progress: number | null;
+                        projection: {
+                            elapsed: number | null;
+                            expected_at_year_end: number | null;
+                            on_track: boolean | null;
+                        };
+                        published: number;
+                        reached: boolean;
+                        school_year: string | null;
+                        target: number;
+                        years: {
+                            published: number;
+                            reached: boolean;
+                            school_year: string | null;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -5085,7 +5552,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        dossiers: unknown[];
+                        late: number;
+                        open: number;
+                        total: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -5313,7 +5785,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        by_departement: unknown[];
+                        by_kind: {
+                            count: number;
+                            kind: string;
+                            label: string;
+                        }[];
+                        by_school_year: unknown[];
+                        late_now: number;
+                        on_time_share: unknown;
+                        open_now: number;
+                        school_year: unknown;
+                        steps: {
+                            completed: number;
+                            label: string;
+                            median_days: unknown;
+                            on_time: number;
+                            on_time_share: unknown;
+                            p90_days: unknown;
+                            step: string;
+                        }[];
+                        total: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -5360,7 +5854,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": {
+                        features: unknown[];
+                        type: string;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -5407,7 +5904,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        can_file: boolean;
+                        circonscriptions: unknown[];
+                        configure: boolean;
+                        desk: boolean;
+                        establishments: unknown[];
+                        kinds: {
+                            label: string;
+                            value: string;
+                        }[];
+                        must_name_establishment: boolean;
+                        outcomes: {
+                            label: string;
+                            value: string;
+                        }[];
+                        referents: {
+                            id: number;
+                            name: string;
+                            role_label: string;
+                        }[];
+                        statuses: {
+                            label: string;
+                            value: string;
+                        }[];
+                        today: string | null;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -5454,7 +5976,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        acknowledgement_days: number;
+                        analysis_days: number;
+                        answer_days: number;
+                        closure_days: unknown;
+                        exclude_school_holidays: boolean;
+                        lead_email: unknown;
+                        remind_before_days: number;
+                        school_holidays: unknown[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -6089,7 +6620,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        behind: number;
+                        disciplines: {
+                            behind: boolean;
+                            discipline: string | null;
+                            editions: number;
+                            levels_covered: unknown[];
+                            links_after: number;
+                            media: {
+                                atom: boolean;
+                                mails_sent: number;
+                                web: number;
+                            };
+                            missing_levels: string[];
+                            practices_featured: number;
+                            rhythm: unknown;
+                            school_year: string | null;
+                            subscribers: number;
+                            visits_from_editions: number;
+                        }[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -6257,7 +6808,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        email: string;
+                        subscriptions: unknown[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -6729,7 +7283,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        messages: unknown[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -6911,7 +7467,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        practices: {
+                            age_days: number;
+                            commune_name: string | null;
+                            created_at: string;
+                            departement: string | null;
+                            description: string;
+                            disciplines: string[];
+                            establishment_name: string | null;
+                            id: number;
+                            innovatheque_url: unknown;
+                            kind: string;
+                            levels: string[];
+                            map_position: {
+                                lat: number | null;
+                                lon: number | null;
+                            } | null;
+                            position: unknown;
+                            published_at: unknown;
+                            rejection_reason: unknown;
+                            school_year: string | null;
+                            status: string;
+                            summary: string | null;
+                            themes: string[];
+                            title: string;
+                            tools: string[];
+                            uai: string | null;
+                            updated_at: string;
+                            version: string;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7005,7 +7591,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": {
+                        center: number[] | null;
+                        collection: string;
+                        features: {
+                            geometry: {
+                                coordinates: number[];
+                                type: string;
+                            };
+                            /** @description identifiant de l'objet (nombre, ou UAI pour un établissement) */
+                            id: unknown;
+                            properties: {
+                                distance_m: number;
+                            };
+                            type: string;
+                        }[];
+                        numberReturned: number;
+                        type: string;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7034,7 +7637,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": {
+                        features: {
+                            geometry: {
+                                coordinates: number[][][];
+                                type: string;
+                            };
+                            id: number;
+                            properties: {
+                                bbox: number[] | null;
+                                central: {
+                                    betweenness: number;
+                                    degree: number | null;
+                                    id: number;
+                                }[];
+                                centroid: number[];
+                                communes: number;
+                                establishments: number;
+                                first_link_at: string | null;
+                                id: number;
+                                last_link_at: string | null;
+                                links: number;
+                                pivots: number[];
+                                practices: number[];
+                                size: number;
+                            };
+                            type: string;
+                        }[];
+                        numberMatched: number;
+                        numberReturned: number;
+                        type: string;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7063,7 +7696,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        by_month: {
+                            links: number;
+                            networks: number;
+                            period: string;
+                        }[];
+                        by_school_year: {
+                            links: number;
+                            networks: number;
+                            period: string;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7121,7 +7765,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        links: {
+                            href: string;
+                            rel: string;
+                            title: string;
+                            type: string;
+                        }[];
+                        title: string;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -7230,7 +7882,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        failing: number;
+                        mails: unknown[];
+                        pending: number;
+                        sent: number;
+                        smtp_configured: boolean;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -7284,7 +7942,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        places: {
+                            bbox?: number[] | null;
+                            center: number[] | null;
+                            code?: string | null;
+                            detail: string | null;
+                            kind: string;
+                            label: string;
+                            uai?: string | null;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7411,7 +8079,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        duplicates: unknown[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7483,7 +8153,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        facets: {
+                            departement: {
+                                count: number;
+                                value: string;
+                            }[] | null;
+                            discipline: {
+                                count: number;
+                                value: string;
+                            }[] | null;
+                            level: {
+                                count: number;
+                                value: string;
+                            }[];
+                            school_year: {
+                                count: number;
+                                value: string;
+                            }[] | null;
+                            tool: {
+                                count: number;
+                                value: string;
+                            }[];
+                        };
+                        numberMatched: number;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7512,7 +8206,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        practices: unknown[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7562,7 +8258,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        created_at: string;
+                        description: string;
+                        disciplines: string[];
+                        id: number;
+                        innovatheque_url: unknown;
+                        levels: string[];
+                        position: unknown;
+                        published_at: string | null;
+                        rejection_reason: unknown;
+                        school_year: string | null;
+                        status: string;
+                        summary: string | null;
+                        themes: string[];
+                        title: string;
+                        tools: string[];
+                        uai: string | null;
+                        updated_at: string;
+                        version: string;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7692,7 +8407,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        entries: unknown[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7825,7 +8542,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        depth: number;
+                        links: {
+                            from_practice: number;
+                            id: number;
+                            kind: string;
+                            line: number[][];
+                            to_practice: number;
+                        }[];
+                        nodes: {
+                            commune_name: string | null;
+                            hops: number;
+                            id: number;
+                            title: string;
+                        }[];
+                        practice: number;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7871,7 +8604,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        practice: number;
+                        radius_m: number;
+                        suggestions: {
+                            commune_name: string | null;
+                            distance_m: number;
+                            id: number;
+                            reason: string | null;
+                            title: string;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -7982,7 +8725,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        layers: {
+                            id: string;
+                            tilejson: string;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -8030,7 +8778,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        attribution: string;
+                        bounds: number[];
+                        description: string;
+                        maxzoom: number;
+                        minzoom: number;
+                        name: string;
+                        tilejson: string;
+                        tiles: string[];
+                        vector_layers: {
+                            description: string;
+                            fields: {
+                                bandwidth_class: string;
+                                bandwidth_down_mbps: string;
+                                cluster: string;
+                                cluster_id: string;
+                                expansion_zoom: string;
+                                kind: string;
+                                label_class: string;
+                                name: string;
+                                opinee_class: string;
+                                point_count: string;
+                                uai: string;
+                            };
+                            id: string;
+                            maxzoom: number;
+                            minzoom: number;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -8155,7 +8931,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        attribution: string;
+                        bounds: number[];
+                        description: string;
+                        maxzoom: number;
+                        minzoom: number;
+                        name: string;
+                        tilejson: string;
+                        tiles: string[];
+                        vector_layers: {
+                            description: string;
+                            fields: {
+                                cluster: string;
+                                cluster_id: string;
+                                commune_name: string;
+                                departement: string;
+                                establishment_name: string;
+                                expansion_zoom: string;
+                                id: string;
+                                point_count: string;
+                                school_year: string;
+                                title: string;
+                            };
+                            id: string;
+                            maxzoom: number;
+                            minzoom: number;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -8274,7 +9077,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        attribution: string;
+                        bounds: number[];
+                        description: string;
+                        maxzoom: number;
+                        minzoom: number;
+                        name: string;
+                        tilejson: string;
+                        tiles: string[];
+                        vector_layers: {
+                            description: string;
+                            fields: {
+                                cluster: string;
+                                cluster_id: string;
+                                expansion_zoom: string;
+                                id: string;
+                                kind: string;
+                                name: string;
+                                point_count: string;
+                            };
+                            id: string;
+                            maxzoom: number;
+                            minzoom: number;
+                        }[];
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -8375,7 +9202,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        by_day: unknown[];
+                        by_page: unknown[];
+                        by_practice: unknown[];
+                        by_site: unknown[];
+                        from: string;
+                        to: string;
+                        total: number;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */

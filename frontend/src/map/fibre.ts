@@ -2,7 +2,7 @@
 // establishments of the « Débit » view: ARCEP's buckets of the share of premises that can be connected,
 // a legend, and a popup with the commune's figures. Drawn only where outlines were imported.
 import type { ExpressionSpecification, Map as MlMap, MapGeoJSONFeature } from 'maplibre-gl';
-import { getJson } from '../api/client';
+import { type Answer, getJson } from '../api/client';
 
 /** ARCEP's buckets (lower bound, %) with their colour and label. */
 export const FIBRE_BUCKETS: [number, string, string][] = [
@@ -17,8 +17,8 @@ const UNKNOWN = '#ffffff';
 /** The fill's opacity, the legend's swatches drawn alike so that they match what the map shows. */
 const OPACITY = 0.7;
 
-interface CommuneProps { code: string; nom: string; locaux: number | null; locaux_raccordables: number | null; taux: number | null; categorie: number | null; trimestre: string | null }
-interface Layer { type: 'FeatureCollection'; features: { properties: CommuneProps }[]; numberReturned: number; coverage_known: boolean; demo: boolean }
+type Layer = Answer<'/api/fibre/communes'>;
+type CommuneProps = Layer['features'][number]['properties'];
 
 const colour: ExpressionSpecification = [
   'match', ['coalesce', ['get', 'categorie'], -1],

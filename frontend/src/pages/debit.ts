@@ -7,7 +7,7 @@ import '../style.css';
 import { AttributionControl, type ExpressionSpecification, type LngLat, Map as MlMap, NavigationControl, Popup, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { renderAccountMenu } from '../api/account';
-import { ApiError, api, getJson } from '../api/client';
+import { type Answer, ApiError, api, getJson } from '../api/client';
 import { FRENCH } from '../map/locale';
 import { chooseBasemap } from '../map/basemap';
 import { loadBasemapShapes } from '../map/style';
@@ -22,20 +22,8 @@ renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('debit');
 setWorkerUrl(workerUrl);
 
-interface Row { key: string; label: string; count: number }
-interface BelowEstablishment { uai: string; name: string; commune_name: string; down_mbps: number; date: string; fibre: string; fibre_label: string; commune_fibre_rate: number | null; practices: { id: number; title: string }[] }
-interface Territory { code: string; name: string; establishments: number; communes: string[] }
-interface View {
-  threshold_mbps: number;
-  communes: Territory[];
-  epcis: Territory[];
-  establishments: number;
-  without_value: number;
-  classes: { measured: Row[]; potential: Row[] };
-  below: { count: number; by_commune: Row[]; by_departement: Row[]; by_epci: Row[]; by_fibre: Row[]; without_epci: number; practices: number; establishments: BelowEstablishment[] };
-  epci_known: boolean;
-  fibre_known: boolean;
-}
+type View = Answer<'/api/indicators/bandwidth'>;
+type BelowEstablishment = View['below']['establishments'][number];
 
 const $ = (id: string) => document.getElementById(id)!;
 const rowsOf = (id: string) => ($(id) as HTMLTableElement).tBodies[0]!;

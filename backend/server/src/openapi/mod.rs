@@ -331,6 +331,7 @@ pub fn build() -> Value {
     // declares conformance to 3.0, so say 3.0.
     value["openapi"] = Value::String("3.0.3".into());
     schemas::add(&mut value);
+    schemas::attach_responses(&mut value);
     statuses::complete(&mut value);
     value
 }

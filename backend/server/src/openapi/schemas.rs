@@ -119,6 +119,43 @@ pub(super) fn add(doc: &mut Value) {
     }
 }
 
+/// The schemas of the other JSON answers, by operationId: drafted from live answers of several roles
+/// (scripts/draft-response-schemas.py), then reviewed; checked against real answers by the contract
+/// test (tests/tests/contract.rs).
+const RESPONSES: &str = include_str!("responses.json");
+
+/// Points the JSON success responses of the operations named in [`RESPONSES`] at their schema.
+pub(super) fn attach_responses(doc: &mut Value) {
+    let Ok(Value::Object(known)) = serde_json::from_str::<Value>(RESPONSES) else {
+        return;
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+    {
+        let Some(schema) = operation["operationId"].as_str().and_then(|id| known.get(id)).cloned() else {
+            continue;
+        };
+        let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (_, response) in responses.iter_mut().filter(|(status, _)| status.starts_with('2')) {
+            let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for (_, media) in content.iter_mut().filter(|(m, _)| m.contains("json")) {
+                if media.get("schema").is_none() {
+                    media["schema"] = schema.clone();
+                }
+            }
+        }
+    }
+}
+
 /// utoipa writes a nullable type the OpenAPI 3.1 way (`"type": ["string", "null"]`); the document is
 /// 3.0 (OGC API Features Part 1), which says `"type": "string", "nullable": true`.
 fn nullable_as_in_30(schema: &mut Value) {
@@ -142,6 +179,32 @@ fn nullable_as_in_30(schema: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_reviewed_schema_names_an_operation_and_is_attached() {
+        let doc = crate::openapi::build();
+        let known: serde_json::Map<String, Value> = serde_json::from_str(RESPONSES).unwrap();
+        let operations: Vec<&Value> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .collect();
+        for (id, schema) in &known {
+            let op = operations
+                .iter()
+                .find(|op| op["operationId"] == id.as_str())
+                .unwrap_or_else(|| panic!("responses.json names {id}, which no operation is"));
+            let attached = op["responses"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(status, _)| status.starts_with('2'))
+                .flat_map(|(_, r)| r["content"].as_object().into_iter().flatten())
+                .any(|(_, media)| media["schema"] == *schema);
+            assert!(attached, "{id}: schema not attached to a JSON success");
+        }
+    }
 
     #[test]
     fn a_nullable_type_is_written_as_openapi_30_says() {
