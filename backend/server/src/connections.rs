@@ -1,8 +1,11 @@
 //! What one client may hold of the server at the TCP level: at most [`ConnectionLimits::max`]
-//! connections are served at once (the next ones wait in the kernel's backlog until one closes), and a
-//! connection on which nothing moves either way for [`ConnectionLimits::idle`] is closed — a client
-//! that sends half its headers and stops, or never sends its body, or an idle keep-alive. A response
-//! being written counts as movement: a slow download is not cut.
+//! connections are served at once (the next ones wait in the kernel's backlog until one closes). A
+//! connection that has received nothing for [`ConnectionLimits::idle`] since it opened or since the
+//! client last sent a byte is closed — a client that sends half its headers and stops, or never sends
+//! its body. Once a response has been written, the connection waits [`KEEP_ALIVE`] for the next
+//! request: longer than the clients' own pools keep an idle connection (reqwest 90 s, nginx 60 s), so
+//! that a client never sends a request on a connection the server is closing at that very moment. A
+//! response being written counts as movement: a slow download is not cut.
 
 use std::io;
 use std::net::SocketAddr;
@@ -29,6 +32,8 @@ pub struct ConnectionLimits {
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Default idle time before a connection is closed.
 pub const DEFAULT_IDLE: Duration = Duration::from_secs(30);
+/// How long a connection waits for the next request after a response.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(120);
 
 impl Default for ConnectionLimits {
     fn default() -> Self {
@@ -86,7 +91,8 @@ impl axum::serve::Listener for Bounded {
     }
 }
 
-/// A connection holding its place; reads fail with `TimedOut` once nothing moved for `idle`.
+/// A connection holding its place; reads fail with `TimedOut` past its deadline: `idle` after the last
+/// byte received (or the opening), [`KEEP_ALIVE`] after the last byte sent.
 pub struct Watched {
     stream: TcpStream,
     _permit: OwnedSemaphorePermit,
@@ -95,8 +101,8 @@ pub struct Watched {
 }
 
 impl Watched {
-    fn moved(&mut self) {
-        self.deadline.as_mut().reset(Instant::now() + self.idle);
+    fn moved(&mut self, wait: Duration) {
+        self.deadline.as_mut().reset(Instant::now() + wait);
     }
 }
 
@@ -106,7 +112,8 @@ impl AsyncRead for Watched {
         match Pin::new(&mut self.stream).poll_read(cx, buf) {
             Poll::Ready(r) => {
                 if buf.filled().len() > before {
-                    self.moved();
+                    let idle = self.idle;
+                    self.moved(idle);
                 }
                 Poll::Ready(r)
             }
@@ -125,7 +132,8 @@ impl AsyncWrite for Watched {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let r = Pin::new(&mut self.stream).poll_write(cx, data);
         if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
-            self.moved();
+            let wait = KEEP_ALIVE.max(self.idle);
+            self.moved(wait);
         }
         r
     }
@@ -145,7 +153,8 @@ impl AsyncWrite for Watched {
     ) -> Poll<io::Result<usize>> {
         let r = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
         if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
-            self.moved();
+            let wait = KEEP_ALIVE.max(self.idle);
+            self.moved(wait);
         }
         r
     }

@@ -254,6 +254,25 @@ pub const TABLES: &[(&str, &[Column])] = &[
         ],
     ),
     (
+        "commune_fibre",
+        &[
+            ("commune_code", Text, false),
+            ("commune_name", Text, false),
+            ("premises", Int, false),
+            ("connectable", Int, false),
+            ("quarter", Text, false),
+        ],
+    ),
+    (
+        "commune_outlines",
+        &[
+            ("commune_code", Text, false),
+            ("commune_name", Text, false),
+            ("departement", Text, false),
+            ("geometry", Text, false),
+        ],
+    ),
+    (
         "account_scopes",
         &[("user_id", Int, false), ("kind", Text, false), ("value", Text, false)],
     ),

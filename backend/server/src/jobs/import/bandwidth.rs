@@ -124,16 +124,8 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
                     continue;
                 }
                 seen.insert(key, *line);
-                match existing.get(&key) {
-                    Some(&(d, u)) if d == b.down_mbps && u == b.up_mbps => report.unchanged += 1,
-                    Some(_) => {
-                        report.updated += 1;
-                        to_write.push((uai, b));
-                    }
-                    None => {
-                        report.created += 1;
-                        to_write.push((uai, b));
-                    }
+                if report.counted(existing.get(&key).map(|&(d, u)| d == b.down_mbps && u == b.up_mbps)) {
+                    to_write.push((uai, b));
                 }
             }
         }

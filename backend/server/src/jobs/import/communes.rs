@@ -120,16 +120,8 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool) -> Result<
             });
             continue;
         }
-        match existing.get(&outline.code) {
-            Some(old) if *old == outline => report.unchanged += 1,
-            Some(_) => {
-                report.updated += 1;
-                to_write.push(outline);
-            }
-            None => {
-                report.created += 1;
-                to_write.push(outline);
-            }
+        if report.counted(existing.get(&outline.code).map(|old| *old == outline)) {
+            to_write.push(outline);
         }
     }
     if dry_run || to_write.is_empty() {

@@ -90,16 +90,8 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool) -> Result<
                 continue;
             }
             seen.insert(commune.clone(), epci.code.clone());
-            match existing.get(&commune) {
-                Some(old) if *old == epci => report.unchanged += 1,
-                Some(_) => {
-                    report.updated += 1;
-                    to_write.push((commune, epci.clone()));
-                }
-                None => {
-                    report.created += 1;
-                    to_write.push((commune, epci.clone()));
-                }
+            if report.counted(existing.get(&commune).map(|old| *old == epci)) {
+                to_write.push((commune, epci.clone()));
             }
         }
     }

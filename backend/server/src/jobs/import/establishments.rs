@@ -361,16 +361,8 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], options: Options) -> Resu
                 None => report.without_position.push((line, e.uai)),
             }
         }
-        match existing.get(&e.uai) {
-            Some(old) if same(old, &e) => report.unchanged += 1,
-            Some(_) => {
-                report.updated += 1;
-                to_write.push(e);
-            }
-            None => {
-                report.created += 1;
-                to_write.push(e);
-            }
+        if report.counted(existing.get(&e.uai).map(|old| same(old, &e))) {
+            to_write.push(e);
         }
     }
     if dry_run || to_write.is_empty() {

@@ -101,16 +101,8 @@ pub async fn import_bytes(store: &Store, bytes: &[u8], dry_run: bool, progress: 
             });
             continue;
         }
-        match existing.get(&commune.code) {
-            Some(old) if *old == commune => report.unchanged += 1,
-            Some(_) => {
-                report.updated += 1;
-                to_write.push(commune);
-            }
-            None => {
-                report.created += 1;
-                to_write.push(commune);
-            }
+        if report.counted(existing.get(&commune.code).map(|old| *old == commune)) {
+            to_write.push(commune);
         }
     }
     if dry_run || to_write.is_empty() {

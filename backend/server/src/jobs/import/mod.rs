@@ -49,6 +49,26 @@ pub struct Report {
 const SAME_REASON_SHOWN: usize = 5;
 
 impl Report {
+    /// Counts one valid row against what the store holds — `same` is `None` for a row the store does
+    /// not have, else whether the store's is identical — and says whether the row is to be written
+    /// (created or updated).
+    pub fn counted(&mut self, same: Option<bool>) -> bool {
+        match same {
+            Some(true) => {
+                self.unchanged += 1;
+                false
+            }
+            Some(false) => {
+                self.updated += 1;
+                true
+            }
+            None => {
+                self.created += 1;
+                true
+            }
+        }
+    }
+
     /// Whether lines were read and every one was rejected (the file is refused as a whole).
     pub fn nothing_valid(&self) -> bool {
         !self.rejected.is_empty() && self.created + self.updated + self.unchanged == 0
