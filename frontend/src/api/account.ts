@@ -1,20 +1,9 @@
 // The signed-in account: session, CSRF token, and state-changing requests that carry it.
-import { ApiError, toError } from './client';
+import { type Answer, ApiError, toError } from './client';
 
-export interface Account {
-  email: string;
-  display_name: string;
-  role: 'contributor' | 'moderator' | 'collectivite' | 'admin' | 'encadrement' | 'inspecteur' | 'referent';
-  role_label: string;
-}
-
-export interface SessionInfo {
-  authenticated: boolean;
-  user: Account | null;
-  csrf_token: string;
-  /** The ways in this instance offers: local passwords, and the identity provider's name. */
-  sign_in?: { password: boolean; provider: string | null };
-}
+/** The session as `/api/auth/session` answers it: the account (if any), the CSRF token, the ways in. */
+export type SessionInfo = Answer<'/api/auth/session'>;
+export type Account = NonNullable<SessionInfo['user']>;
 
 let current: SessionInfo | undefined;
 

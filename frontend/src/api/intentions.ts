@@ -1,97 +1,16 @@
 // Suivi des intentions: the shapes the API answers with, and what both pages show the same way
-// (dates, status badges, the next step).
+// (dates, status badges, the next step). The shapes are the server's, generated from its OpenAPI document.
+import type { Answer } from './client';
 
-export interface Person {
-  id: number;
-  name: string;
-}
-
-export interface Labelled {
-  value: string;
-  label: string;
-}
-
-export interface NextStep {
-  kind: string;
-  label: string;
-  due_on: string | null;
-  late: boolean;
-}
-
-export interface Summary {
-  id: number;
-  number: string;
-  kind: string;
-  kind_label: string;
-  title: string;
-  status: string;
-  status_label: string;
-  outcome: string | null;
-  outcome_label: string | null;
-  departement: string;
-  territory: { kind: string; value: string } | null;
-  establishments: { uai: string; name: string | null; commune: string | null }[];
-  filer: Person;
-  referent: Person | null;
-  created_at: string;
-  updated_at: string;
-  next_step: NextStep | null;
-  late: boolean;
-}
-
-export interface Step {
-  kind: string;
-  label: string;
-  position: number;
-  due_on: string | null;
-  completed_at: string | null;
-  completed_by: Person | null;
-  answer: string | null;
-  next: boolean;
-  late: boolean;
-  on_time: boolean | null;
-}
-
-export interface TimelineEvent {
-  at: string;
-  kind: string;
-  label: string;
-  by: Person | null;
-  text: string;
-  data: Record<string, unknown>;
-}
-
-export interface Dossier extends Summary {
-  description: string;
-  people: string;
-  hoped_for: string | null;
-  version: number;
-  steps: Step[];
-  practices: { id: number; title: string | null }[];
-  timeline: TimelineEvent[];
-  can: { complete: boolean; replan: boolean; assign: boolean; comment: boolean; link_practices: boolean };
-}
-
-export interface Options {
-  can_file: boolean;
-  desk: boolean;
-  configure: boolean;
-  must_name_establishment: boolean;
-  establishments: { uai: string; name: string | null; commune: string | null }[];
-  circonscriptions: string[];
-  kinds: Labelled[];
-  statuses: Labelled[];
-  outcomes: Labelled[];
-  referents: (Person & { role_label: string })[];
-  today: string;
-}
-
-export interface Listing {
-  total: number;
-  open: number;
-  late: number;
-  dossiers: Summary[];
-}
+export type Listing = Answer<'/api/intentions'>;
+export type Summary = Listing['dossiers'][number];
+export type Dossier = Answer<'/api/intentions/{id}'>;
+export type Step = Dossier['steps'][number];
+export type TimelineEvent = Dossier['timeline'][number];
+export type Person = Dossier['filer'];
+export type NextStep = NonNullable<Summary['next_step']>;
+export type Options = Answer<'/api/intentions/options'>;
+export type Labelled = Options['kinds'][number];
 
 /** `2026-04-07` → `07/04/2026`. */
 export const frDay = (day: string | null): string => (day ? day.split('-').reverse().join('/') : '—');

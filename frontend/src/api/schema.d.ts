@@ -2143,7 +2143,8 @@ export interface operations {
                             decisions: boolean;
                             links: boolean;
                             messages: boolean;
-                            submissions: string;
+                            /** @enum {string} */
+                            submissions: "immediate" | "daily" | "never";
                         };
                     };
                 };
@@ -2244,21 +2245,28 @@ export interface operations {
                 content: {
                     "application/json": {
                         accounts: {
+                            /** Format: date-time */
                             created_at: string;
-                            display_name: string | null;
+                            display_name: string;
                             email: string;
                             id: number;
-                            invitation_expires_at: unknown;
+                            /** Format: date-time */
+                            invitation_expires_at: string | null;
+                            /** Format: date-time */
                             last_sign_in_at: string | null;
-                            role: string;
+                            /** @enum {string} */
+                            role: "contributor" | "moderator" | "collectivite" | "admin" | "encadrement" | "inspecteur" | "referent";
                             role_label: string;
-                            sign_in_method: string;
-                            status: string;
+                            /** @enum {string} */
+                            sign_in_method: "password" | "provider" | "both" | "none";
+                            /** @enum {string} */
+                            status: "active" | "invited" | "deactivated";
                             status_label: string;
                         }[];
                         roles: {
                             label: string;
-                            value: string;
+                            /** @enum {string} */
+                            value: "contributor" | "moderator" | "collectivite" | "admin" | "encadrement" | "inspecteur" | "referent";
                         }[];
                     };
                 };
@@ -3068,12 +3076,13 @@ export interface operations {
                         csrf_token: string;
                         sign_in: {
                             password: boolean;
-                            provider: unknown;
+                            provider: string | null;
                         };
                         user: {
-                            display_name: string | null;
+                            display_name: string;
                             email: string;
-                            role: string;
+                            /** @enum {string} */
+                            role: "contributor" | "moderator" | "collectivite" | "admin" | "encadrement" | "inspecteur" | "referent";
                             role_label: string;
                         } | null;
                     };
@@ -4171,21 +4180,41 @@ export interface operations {
                     "application/json": {
                         disciplines: string[];
                         editions: {
-                            discipline: string | null;
-                            errata: unknown[];
+                            discipline: string;
+                            errata: {
+                                /** Format: date-time */
+                                at: string;
+                                text: string;
+                            }[];
                             id: number;
-                            items: unknown[];
-                            levels: unknown[];
-                            message: string | null;
-                            published_at: unknown;
-                            scheduled_for: unknown;
-                            status: string;
+                            items: {
+                                comment: string;
+                                commune: string | null;
+                                establishment: string | null;
+                                levels: string[] | null;
+                                practice_id: number;
+                                published: boolean;
+                                title: string | null;
+                            }[];
+                            levels: string[];
+                            message: string;
+                            /** Format: date-time */
+                            published_at: string | null;
+                            /** Format: date-time */
+                            scheduled_for: string | null;
+                            /** @enum {string} */
+                            status: "brouillon" | "programmee" | "publiee";
                             status_label: string;
                             title: string;
-                            url: string | null;
+                            url: string;
                             version: number;
                         }[];
-                        plans: unknown[];
+                        plans: {
+                            discipline: string;
+                            levels: string[];
+                            /** @enum {string} */
+                            rhythm: "mensuel" | "bimestriel" | "trimestriel" | "semestriel";
+                        }[];
                     };
                 };
             };
@@ -4344,18 +4373,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        discipline: string | null;
-                        errata: unknown[];
+                        discipline: string;
+                        errata: {
+                            /** Format: date-time */
+                            at: string;
+                            text: string;
+                        }[];
                         id: number;
-                        items: unknown[];
-                        levels: unknown[];
-                        message: string | null;
-                        published_at: unknown;
-                        scheduled_for: unknown;
-                        status: string;
+                        items: {
+                            comment: string;
+                            commune: string | null;
+                            establishment: string | null;
+                            levels: string[] | null;
+                            practice_id: number;
+                            published: boolean;
+                            title: string | null;
+                        }[];
+                        levels: string[];
+                        message: string;
+                        /** Format: date-time */
+                        published_at: string | null;
+                        /** Format: date-time */
+                        scheduled_for: string | null;
+                        /** @enum {string} */
+                        status: "brouillon" | "programmee" | "publiee";
                         status_label: string;
                         title: string;
-                        url: string | null;
+                        url: string;
                         version: number;
                     };
                 };
@@ -5198,11 +5242,11 @@ export interface operations {
                     "application/json": {
                         departement: unknown;
                         fields: {
-                            equipment: boolean | null;
+                            equipment: boolean;
                             key: string;
                             label: string;
                         }[];
-                        school_year: string | null;
+                        school_year: string;
                         territories: {
                             equipment: number | null;
                             establishments: number;
@@ -5349,20 +5393,20 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        progress: number | null;
+                        progress: number;
                         projection: {
-                            elapsed: number | null;
-                            expected_at_year_end: number | null;
-                            on_track: boolean | null;
+                            elapsed: number;
+                            expected_at_year_end: number;
+                            on_track: boolean;
                         };
                         published: number;
                         reached: boolean;
-                        school_year: string | null;
+                        school_year: string;
                         target: number;
                         years: {
                             published: number;
                             reached: boolean;
-                            school_year: string | null;
+                            school_year: string;
                         }[];
                     };
                 };
@@ -5427,20 +5471,20 @@ export interface operations {
                             key: string;
                             label: string;
                         }[];
-                        progress: number | null;
+                        progress: number;
                         projection: {
-                            elapsed: number | null;
-                            expected_at_year_end: number | null;
-                            on_track: boolean | null;
+                            elapsed: number;
+                            expected_at_year_end: number;
+                            on_track: boolean;
                         };
                         published: number;
                         reached: boolean;
-                        school_year: string | null;
+                        school_year: string;
                         target: number;
                         years: {
                             published: number;
                             reached: boolean;
-                            school_year: string | null;
+                            school_year: string;
                         }[];
                     };
                 };
@@ -5553,7 +5597,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        dossiers: unknown[];
+                        dossiers: {
+                            /** Format: date-time */
+                            created_at: string;
+                            departement: string;
+                            establishments: {
+                                commune: string | null;
+                                name: string | null;
+                                uai: string;
+                            }[];
+                            filer: {
+                                id: number;
+                                name: string;
+                            };
+                            id: number;
+                            kind: string;
+                            kind_label: string;
+                            late: boolean;
+                            next_step: {
+                                /** Format: date */
+                                due_on: string | null;
+                                kind: string;
+                                label: string;
+                                late: boolean;
+                            } | null;
+                            number: string;
+                            outcome: string | null;
+                            outcome_label: string | null;
+                            referent: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            status: string;
+                            status_label: string;
+                            territory: {
+                                kind: string;
+                                value: string;
+                            } | null;
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
                         late: number;
                         open: number;
                         total: number;
@@ -5626,7 +5710,94 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        can: {
+                            assign: boolean;
+                            comment: boolean;
+                            complete: boolean;
+                            link_practices: boolean;
+                            replan: boolean;
+                        };
+                        /** Format: date-time */
+                        created_at: string;
+                        departement: string;
+                        description: string;
+                        establishments: {
+                            commune: string | null;
+                            name: string | null;
+                            uai: string;
+                        }[];
+                        filer: {
+                            id: number;
+                            name: string;
+                        };
+                        /** Format: date */
+                        hoped_for: string | null;
+                        id: number;
+                        kind: string;
+                        kind_label: string;
+                        late: boolean;
+                        next_step: {
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                        } | null;
+                        number: string;
+                        outcome: string | null;
+                        outcome_label: string | null;
+                        people: string;
+                        practices: {
+                            id: number;
+                            title: string | null;
+                        }[];
+                        referent: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        status: string;
+                        status_label: string;
+                        steps: {
+                            answer: string | null;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            completed_by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                            next: boolean;
+                            on_time: boolean | null;
+                            position: number;
+                        }[];
+                        territory: {
+                            kind: string;
+                            value: string;
+                        } | null;
+                        timeline: {
+                            /** Format: date-time */
+                            at: string;
+                            by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            kind: string;
+                            label: string;
+                            text: string;
+                        }[];
+                        title: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -5794,16 +5965,16 @@ export interface operations {
                         }[];
                         by_school_year: unknown[];
                         late_now: number;
-                        on_time_share: unknown;
+                        on_time_share: number | null;
                         open_now: number;
-                        school_year: unknown;
+                        school_year: string | null;
                         steps: {
                             completed: number;
                             label: string;
-                            median_days: unknown;
+                            median_days: number | null;
                             on_time: number;
-                            on_time_share: unknown;
-                            p90_days: unknown;
+                            on_time_share: number | null;
+                            p90_days: number | null;
                             step: string;
                         }[];
                         total: number;
@@ -5906,10 +6077,14 @@ export interface operations {
                 content: {
                     "application/json": {
                         can_file: boolean;
-                        circonscriptions: unknown[];
+                        circonscriptions: string[];
                         configure: boolean;
                         desk: boolean;
-                        establishments: unknown[];
+                        establishments: {
+                            commune: string | null;
+                            name: string | null;
+                            uai: string;
+                        }[];
                         kinds: {
                             label: string;
                             value: string;
@@ -5928,7 +6103,8 @@ export interface operations {
                             label: string;
                             value: string;
                         }[];
-                        today: string | null;
+                        /** Format: date */
+                        today: string;
                     };
                 };
             };
@@ -6106,7 +6282,94 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        can: {
+                            assign: boolean;
+                            comment: boolean;
+                            complete: boolean;
+                            link_practices: boolean;
+                            replan: boolean;
+                        };
+                        /** Format: date-time */
+                        created_at: string;
+                        departement: string;
+                        description: string;
+                        establishments: {
+                            commune: string | null;
+                            name: string | null;
+                            uai: string;
+                        }[];
+                        filer: {
+                            id: number;
+                            name: string;
+                        };
+                        /** Format: date */
+                        hoped_for: string | null;
+                        id: number;
+                        kind: string;
+                        kind_label: string;
+                        late: boolean;
+                        next_step: {
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                        } | null;
+                        number: string;
+                        outcome: string | null;
+                        outcome_label: string | null;
+                        people: string;
+                        practices: {
+                            id: number;
+                            title: string | null;
+                        }[];
+                        referent: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        status: string;
+                        status_label: string;
+                        steps: {
+                            answer: string | null;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            completed_by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                            next: boolean;
+                            on_time: boolean | null;
+                            position: number;
+                        }[];
+                        territory: {
+                            kind: string;
+                            value: string;
+                        } | null;
+                        timeline: {
+                            /** Format: date-time */
+                            at: string;
+                            by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            kind: string;
+                            label: string;
+                            text: string;
+                        }[];
+                        title: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -6175,7 +6438,94 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        can: {
+                            assign: boolean;
+                            comment: boolean;
+                            complete: boolean;
+                            link_practices: boolean;
+                            replan: boolean;
+                        };
+                        /** Format: date-time */
+                        created_at: string;
+                        departement: string;
+                        description: string;
+                        establishments: {
+                            commune: string | null;
+                            name: string | null;
+                            uai: string;
+                        }[];
+                        filer: {
+                            id: number;
+                            name: string;
+                        };
+                        /** Format: date */
+                        hoped_for: string | null;
+                        id: number;
+                        kind: string;
+                        kind_label: string;
+                        late: boolean;
+                        next_step: {
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                        } | null;
+                        number: string;
+                        outcome: string | null;
+                        outcome_label: string | null;
+                        people: string;
+                        practices: {
+                            id: number;
+                            title: string | null;
+                        }[];
+                        referent: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        status: string;
+                        status_label: string;
+                        steps: {
+                            answer: string | null;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            completed_by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                            next: boolean;
+                            on_time: boolean | null;
+                            position: number;
+                        }[];
+                        territory: {
+                            kind: string;
+                            value: string;
+                        } | null;
+                        timeline: {
+                            /** Format: date-time */
+                            at: string;
+                            by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            kind: string;
+                            label: string;
+                            text: string;
+                        }[];
+                        title: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -6253,7 +6603,94 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        can: {
+                            assign: boolean;
+                            comment: boolean;
+                            complete: boolean;
+                            link_practices: boolean;
+                            replan: boolean;
+                        };
+                        /** Format: date-time */
+                        created_at: string;
+                        departement: string;
+                        description: string;
+                        establishments: {
+                            commune: string | null;
+                            name: string | null;
+                            uai: string;
+                        }[];
+                        filer: {
+                            id: number;
+                            name: string;
+                        };
+                        /** Format: date */
+                        hoped_for: string | null;
+                        id: number;
+                        kind: string;
+                        kind_label: string;
+                        late: boolean;
+                        next_step: {
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                        } | null;
+                        number: string;
+                        outcome: string | null;
+                        outcome_label: string | null;
+                        people: string;
+                        practices: {
+                            id: number;
+                            title: string | null;
+                        }[];
+                        referent: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        status: string;
+                        status_label: string;
+                        steps: {
+                            answer: string | null;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            completed_by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                            next: boolean;
+                            on_time: boolean | null;
+                            position: number;
+                        }[];
+                        territory: {
+                            kind: string;
+                            value: string;
+                        } | null;
+                        timeline: {
+                            /** Format: date-time */
+                            at: string;
+                            by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            kind: string;
+                            label: string;
+                            text: string;
+                        }[];
+                        title: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -6331,7 +6768,94 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        can: {
+                            assign: boolean;
+                            comment: boolean;
+                            complete: boolean;
+                            link_practices: boolean;
+                            replan: boolean;
+                        };
+                        /** Format: date-time */
+                        created_at: string;
+                        departement: string;
+                        description: string;
+                        establishments: {
+                            commune: string | null;
+                            name: string | null;
+                            uai: string;
+                        }[];
+                        filer: {
+                            id: number;
+                            name: string;
+                        };
+                        /** Format: date */
+                        hoped_for: string | null;
+                        id: number;
+                        kind: string;
+                        kind_label: string;
+                        late: boolean;
+                        next_step: {
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                        } | null;
+                        number: string;
+                        outcome: string | null;
+                        outcome_label: string | null;
+                        people: string;
+                        practices: {
+                            id: number;
+                            title: string | null;
+                        }[];
+                        referent: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        status: string;
+                        status_label: string;
+                        steps: {
+                            answer: string | null;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            completed_by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                            next: boolean;
+                            on_time: boolean | null;
+                            position: number;
+                        }[];
+                        territory: {
+                            kind: string;
+                            value: string;
+                        } | null;
+                        timeline: {
+                            /** Format: date-time */
+                            at: string;
+                            by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            kind: string;
+                            label: string;
+                            text: string;
+                        }[];
+                        title: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -6413,7 +6937,94 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        can: {
+                            assign: boolean;
+                            comment: boolean;
+                            complete: boolean;
+                            link_practices: boolean;
+                            replan: boolean;
+                        };
+                        /** Format: date-time */
+                        created_at: string;
+                        departement: string;
+                        description: string;
+                        establishments: {
+                            commune: string | null;
+                            name: string | null;
+                            uai: string;
+                        }[];
+                        filer: {
+                            id: number;
+                            name: string;
+                        };
+                        /** Format: date */
+                        hoped_for: string | null;
+                        id: number;
+                        kind: string;
+                        kind_label: string;
+                        late: boolean;
+                        next_step: {
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                        } | null;
+                        number: string;
+                        outcome: string | null;
+                        outcome_label: string | null;
+                        people: string;
+                        practices: {
+                            id: number;
+                            title: string | null;
+                        }[];
+                        referent: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        status: string;
+                        status_label: string;
+                        steps: {
+                            answer: string | null;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            completed_by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                            next: boolean;
+                            on_time: boolean | null;
+                            position: number;
+                        }[];
+                        territory: {
+                            kind: string;
+                            value: string;
+                        } | null;
+                        timeline: {
+                            /** Format: date-time */
+                            at: string;
+                            by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            kind: string;
+                            label: string;
+                            text: string;
+                        }[];
+                        title: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -6495,7 +7106,94 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        can: {
+                            assign: boolean;
+                            comment: boolean;
+                            complete: boolean;
+                            link_practices: boolean;
+                            replan: boolean;
+                        };
+                        /** Format: date-time */
+                        created_at: string;
+                        departement: string;
+                        description: string;
+                        establishments: {
+                            commune: string | null;
+                            name: string | null;
+                            uai: string;
+                        }[];
+                        filer: {
+                            id: number;
+                            name: string;
+                        };
+                        /** Format: date */
+                        hoped_for: string | null;
+                        id: number;
+                        kind: string;
+                        kind_label: string;
+                        late: boolean;
+                        next_step: {
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                        } | null;
+                        number: string;
+                        outcome: string | null;
+                        outcome_label: string | null;
+                        people: string;
+                        practices: {
+                            id: number;
+                            title: string | null;
+                        }[];
+                        referent: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        status: string;
+                        status_label: string;
+                        steps: {
+                            answer: string | null;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            completed_by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date */
+                            due_on: string | null;
+                            kind: string;
+                            label: string;
+                            late: boolean;
+                            next: boolean;
+                            on_time: boolean | null;
+                            position: number;
+                        }[];
+                        territory: {
+                            kind: string;
+                            value: string;
+                        } | null;
+                        timeline: {
+                            /** Format: date-time */
+                            at: string;
+                            by: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            kind: string;
+                            label: string;
+                            text: string;
+                        }[];
+                        title: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -7284,7 +7982,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        messages: unknown[];
+                        messages: {
+                            answered: boolean;
+                            body: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            in_reply_to: string | null;
+                            practice_id: number;
+                            practice_title: string | null;
+                            reply_to: number | null;
+                            sender_name: string;
+                        }[];
                     };
                 };
             };
@@ -7470,30 +8179,71 @@ export interface operations {
                     "application/json": {
                         practices: {
                             age_days: number;
-                            commune_name: string | null;
+                            commune_name: string;
+                            /** Format: date-time */
                             created_at: string;
-                            departement: string | null;
+                            departement: string;
                             description: string;
+                            diff?: {
+                                [key: string]: {
+                                    new?: unknown;
+                                    old?: unknown;
+                                };
+                            };
                             disciplines: string[];
-                            establishment_name: string | null;
+                            establishment_name: string;
                             id: number;
-                            innovatheque_url: unknown;
-                            kind: string;
+                            innovatheque_url: string | null;
+                            /** @enum {string} */
+                            kind: "new" | "edit";
                             levels: string[];
                             map_position: {
-                                lat: number | null;
-                                lon: number | null;
+                                lat: number;
+                                lon: number;
                             } | null;
-                            position: unknown;
-                            published_at: unknown;
-                            rejection_reason: unknown;
-                            school_year: string | null;
-                            status: string;
-                            summary: string | null;
+                            position: {
+                                lat: number;
+                                lon: number;
+                            } | null;
+                            proposed?: {
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string;
+                                disciplines: string[];
+                                id: number;
+                                innovatheque_url: string | null;
+                                levels: string[];
+                                position: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
+                                /** Format: date-time */
+                                published_at: string | null;
+                                rejection_reason: string | null;
+                                school_year: string;
+                                /** @enum {string} */
+                                status: "draft" | "submitted" | "published" | "rejected" | "archived";
+                                summary: string;
+                                themes: string[];
+                                title: string;
+                                tools: string[];
+                                uai: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                version: string;
+                            };
+                            /** Format: date-time */
+                            published_at: string | null;
+                            rejection_reason: string | null;
+                            school_year: string;
+                            /** @enum {string} */
+                            status: "draft" | "submitted" | "published" | "rejected" | "archived";
+                            summary: string;
                             themes: string[];
                             title: string;
                             tools: string[];
-                            uai: string | null;
+                            uai: string;
+                            /** Format: date-time */
                             updated_at: string;
                             version: string;
                         }[];
@@ -7642,7 +8392,7 @@ export interface operations {
                             geometry: {
                                 coordinates: number[][][];
                                 type: string;
-                            };
+                            } | null;
                             id: number;
                             properties: {
                                 bbox: number[] | null;
@@ -7651,7 +8401,7 @@ export interface operations {
                                     degree: number | null;
                                     id: number;
                                 }[];
-                                centroid: number[];
+                                centroid: number[] | null;
                                 communes: number;
                                 establishments: number;
                                 first_link_at: string | null;
@@ -7884,7 +8634,20 @@ export interface operations {
                 content: {
                     "application/json": {
                         failing: number;
-                        mails: unknown[];
+                        mails: {
+                            attempts: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            kind: string;
+                            last_error: string | null;
+                            /** Format: date-time */
+                            next_attempt_at: string | null;
+                            /** Format: date-time */
+                            sent_at: string | null;
+                            subject: string;
+                            to: string;
+                        }[];
                         pending: number;
                         sent: number;
                         smtp_configured: boolean;
@@ -8080,7 +8843,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        duplicates: unknown[];
+                        duplicates: {
+                            id: number;
+                            /** @enum {string} */
+                            reason: "titre proche" | "même outil";
+                            /** @enum {string} */
+                            status: "draft" | "submitted" | "published" | "rejected" | "archived";
+                            title: string;
+                        }[];
                     };
                 };
             };
@@ -8207,7 +8977,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        practices: unknown[];
+                        practices: {
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string;
+                            disciplines: string[];
+                            id: number;
+                            innovatheque_url: string | null;
+                            levels: string[];
+                            pending_revision: boolean;
+                            position: {
+                                lat: number;
+                                lon: number;
+                            } | null;
+                            /** Format: date-time */
+                            published_at: string | null;
+                            rejection_reason: string | null;
+                            school_year: string;
+                            /** @enum {string} */
+                            status: "draft" | "submitted" | "published" | "rejected" | "archived";
+                            summary: string;
+                            themes: string[];
+                            title: string;
+                            tools: string[];
+                            uai: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: string;
+                        }[];
                     };
                 };
             };
@@ -8259,22 +9056,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: date-time */
                         created_at: string;
                         description: string;
                         disciplines: string[];
                         id: number;
-                        innovatheque_url: unknown;
+                        innovatheque_url: string | null;
                         levels: string[];
-                        position: unknown;
+                        position: {
+                            lat: number;
+                            lon: number;
+                        } | null;
+                        /** Format: date-time */
                         published_at: string | null;
-                        rejection_reason: unknown;
-                        school_year: string | null;
-                        status: string;
-                        summary: string | null;
+                        rejection_reason: string | null;
+                        school_year: string;
+                        /** @enum {string} */
+                        status: "draft" | "submitted" | "published" | "rejected" | "archived";
+                        summary: string;
                         themes: string[];
                         title: string;
                         tools: string[];
-                        uai: string | null;
+                        uai: string;
+                        /** Format: date-time */
                         updated_at: string;
                         version: string;
                     };
@@ -8408,7 +9212,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        entries: unknown[];
+                        entries: {
+                            action: string;
+                            /** Format: date-time */
+                            at: string;
+                            changes: {
+                                [key: string]: unknown;
+                            } | null;
+                            user_id: number | null;
+                        }[];
                     };
                 };
             };
@@ -9203,11 +10015,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        by_day: unknown[];
-                        by_page: unknown[];
-                        by_practice: unknown[];
-                        by_site: unknown[];
+                        by_day: {
+                            count: number;
+                            /** Format: date */
+                            day: string;
+                        }[];
+                        by_page: {
+                            count: number;
+                            page: string;
+                        }[];
+                        by_practice: {
+                            count: number;
+                            practice_id: number;
+                            title: string | null;
+                        }[];
+                        by_site: {
+                            count: number;
+                            site: string;
+                        }[];
+                        /** Format: date */
                         from: string;
+                        /** Format: date */
                         to: string;
                         total: number;
                     };

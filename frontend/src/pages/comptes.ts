@@ -4,38 +4,16 @@
 import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
-import { ApiError, getJson } from '../api/client';
+import { type Answer, ApiError, getJson } from '../api/client';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
 import { sentence } from '../ui/text';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 
-interface Listed {
-  id: number;
-  email: string;
-  display_name: string;
-  role: string;
-  role_label: string;
-  status: 'active' | 'invited' | 'deactivated';
-  status_label: string;
-  sign_in_method: 'password' | 'provider' | 'both' | 'none';
-  last_sign_in_at: string | null;
-  invitation_expires_at: string | null;
-}
-
-interface Accounts {
-  accounts: Listed[];
-  roles: { value: string; label: string }[];
-}
-
-interface Outbox {
-  smtp_configured: boolean;
-  pending: number;
-  failing: number;
-  sent: number;
-  mails: { id: number; to: string; subject: string; kind: string; created_at: string; attempts: number; next_attempt_at: string | null; sent_at: string | null; last_error: string | null }[];
-}
+type Accounts = Answer<'/api/accounts'>;
+type Listed = Accounts['accounts'][number];
+type Outbox = Answer<'/api/outbox'>;
 
 const METHODS: Record<Listed['sign_in_method'], string> = {
   password: 'Mot de passe',

@@ -3,7 +3,7 @@
 import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
-import { api, getJson } from '../api/client';
+import { type Answer, api, getJson } from '../api/client';
 import { LEVEL_ORDER, sortFacets } from '../ui/filters';
 import { setupGoto } from '../ui/goto';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
@@ -22,12 +22,7 @@ const dupBox = $('duplicates');
 const editing = Number(new URLSearchParams(window.location.search).get('id')) || undefined;
 let confirmedDuplicates = false;
 
-interface Duplicate {
-  id: number;
-  title: string;
-  status: string;
-  reason: string;
-}
+type Duplicate = Answer<'/api/practices/duplicates'>['duplicates'][number];
 
 const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
 const list = (name: string) => value(name).split(',').map((s) => s.trim()).filter(Boolean);

@@ -5,7 +5,7 @@
 import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
-import { ApiError, getJson } from '../api/client';
+import { type Answer, ApiError, getJson } from '../api/client';
 import { type Dossier, type Listing, type Options, nextStepText, placeText, statusBadge } from '../api/intentions';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
@@ -236,13 +236,7 @@ bulk.addEventListener('submit', (e) => {
     .catch(problem);
 });
 
-interface Indicators {
-  total: number;
-  open_now: number;
-  late_now: number;
-  on_time_share: number | null;
-  steps: { step: string; label: string; completed: number; on_time: number; on_time_share: number | null; median_days: number | null; p90_days: number | null }[];
-}
+type Indicators = Answer<'/api/intentions/indicators'>;
 
 type Places = import('../ui/intentions-map').IntentionPlaces;
 

@@ -6,35 +6,15 @@
 import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
-import { ApiError, getJson } from '../api/client';
+import { type Answer, ApiError, getJson } from '../api/client';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
 import { sentence } from '../ui/text';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 
-interface Item {
-  practice_id: number;
-  comment: string;
-  title: string | null;
-  establishment?: string | null;
-  commune?: string | null;
-}
-
-interface Edition {
-  id: number;
-  discipline: string;
-  levels: string[];
-  title: string;
-  message: string;
-  status: 'brouillon' | 'programmee' | 'publiee';
-  status_label: string;
-  scheduled_for: string | null;
-  published_at: string | null;
-  version: number;
-  items: Item[];
-  url: string;
-}
+type Edition = Answer<'/api/editions/{id}'>;
+type Item = Edition['items'][number];
 
 interface Suggested {
   id: number;
@@ -135,7 +115,7 @@ function add(p: { id: number; title: string | null; commune?: string | null }): 
     say(`« ${p.title ?? p.id} » est déjà dans l'édition.`);
     return;
   }
-  items.push({ practice_id: p.id, comment: '', title: p.title, commune: p.commune ?? null });
+  items.push({ practice_id: p.id, comment: '', title: p.title, commune: p.commune ?? null, establishment: null, levels: null, published: true });
   renderItems();
   say(`« ${p.title ?? p.id} » ajouté à l'édition (${items.length} usage${items.length > 1 ? 's' : ''}).`);
 }

@@ -2,7 +2,7 @@
 import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
-import { ApiError, getJson } from '../api/client';
+import { type Answer, ApiError, getJson } from '../api/client';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
 import { renderMessages } from '../ui/messages';
@@ -19,14 +19,7 @@ export const STATUS_LABELS: Record<string, string> = {
   archived: 'Archivée',
 };
 
-interface Mine {
-  id: number;
-  title: string;
-  school_year: string;
-  status: string;
-  rejection_reason: string | null;
-  pending_revision: boolean;
-}
+type Mine = Answer<'/api/practices/mine'>['practices'][number];
 
 
 const status = document.getElementById('status')!;

@@ -3,7 +3,7 @@
 import '../dsfr.css';
 import '../style.css';
 import { moderates, renderAccountMenu, send } from '../api/account';
-import { ApiError, apiUrl, getJson, type PracticeFields } from '../api/client';
+import { type Answer, ApiError, apiUrl, getJson } from '../api/client';
 import { clearErrors, fieldError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
@@ -12,24 +12,11 @@ import { plural, sentence } from '../ui/text';
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('moderation');
 
-interface Fields extends PracticeFields {
-  position: { lon: number; lat: number } | null;
-}
-
-interface Pending extends Fields {
-  id: number;
-  /** The version read here, sent back with the decision: a report changed since answers 409. */
-  version: string;
-  establishment_name: string;
-  commune_name: string;
-  age_days: number;
-  kind: 'new' | 'edit';
-  diff?: Record<string, { old: unknown; new: unknown }>;
-  /** Where the map will show it (its own position, else its establishment's). */
-  map_position: { lon: number; lat: number } | null;
-  /** For an edit of a published report: the version proposed. */
-  proposed?: Fields;
-}
+/** A report of the inbox: its fields, the version read (sent back with the decision: a report changed
+ * since answers 409), where the map will show it, and for an edit of a published report its diff and
+ * the version proposed. */
+type Pending = Answer<'/api/moderation/inbox'>['practices'][number];
+type Fields = Answer<'/api/practices/{id}'>;
 
 /**
  * "Relire": what the public fiche will show once published (the proposed version for an edit), every
@@ -97,11 +84,7 @@ const FIELD_LABELS: Record<string, string> = {
 
 const show = (v: unknown) => (Array.isArray(v) ? v.join(', ') : v === null || v === undefined ? '—' : String(v));
 
-interface AuditEntry {
-  action: string;
-  at: string;
-  changes: Record<string, unknown>;
-}
+type AuditEntry = Answer<'/api/practices/{id}/audit'>['entries'][number];
 
 const ACTION_LABELS: Record<string, string> = {
   create: 'création', edit: 'modification', submit: 'soumission', publish: 'publication', reject: 'refus',
@@ -129,7 +112,7 @@ function history(id: number): HTMLDetailsElement {
         list.replaceChildren(
           ...entries.map((e) => {
             const li = document.createElement('li');
-            const fields = Object.keys(e.changes).filter((k) => k !== 'created').map((k) => FIELD_LABELS[k] ?? k);
+            const fields = Object.keys(e.changes ?? {}).filter((k) => k !== 'created').map((k) => FIELD_LABELS[k] ?? k);
             li.textContent = `${new Date(e.at).toLocaleString('fr-FR')} : ${ACTION_LABELS[e.action] ?? e.action}${fields.length ? ` (${fields.join(', ')})` : ''}`;
             return li;
           }),

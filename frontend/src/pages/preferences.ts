@@ -3,17 +3,13 @@
 import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
-import { getJson } from '../api/client';
+import { type Answer, getJson } from '../api/client';
 import { showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 
-interface Prefs {
-  preferences: { submissions: string; decisions: boolean; messages: boolean; links: boolean };
-  moderates: boolean;
-  email: string;
-}
+type Prefs = Answer<'/api/account/preferences'>;
 
 const form = document.getElementById('prefs') as HTMLFormElement;
 const status = document.getElementById('status') as HTMLElement;

@@ -4,7 +4,7 @@ import '../dsfr.css';
 import '../style.css';
 import cytoscape from 'cytoscape';
 import { renderAccountMenu } from '../api/account';
-import { ApiError, getJson } from '../api/client';
+import { type Answer, ApiError, getJson } from '../api/client';
 import { LINK_COLOURS } from '../map/overlays';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
@@ -14,24 +14,8 @@ renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('reseaux');
 void renderAccountMenu();
 
-interface Network {
-  id: number;
-  properties: {
-    size: number;
-    links: number;
-    establishments: number;
-    communes: number;
-    first_link_at: string | null;
-    last_link_at: string | null;
-    pivots: number[];
-    centroid: [number, number] | null;
-  };
-}
-
-interface Neighbourhood {
-  nodes: { id: number; title: string; hops: number }[];
-  links: { id: number; from_practice: number; to_practice: number; kind: string }[];
-}
+type Network = Answer<'/api/networks'>['features'][number];
+type Neighbourhood = Answer<'/api/practices/{id}/neighbourhood'>;
 
 const status = document.getElementById('status')!;
 const alert = document.getElementById('alert')!;
@@ -98,7 +82,7 @@ async function load(): Promise<void> {
       if (p.centroid) {
         const a = document.createElement('a');
         a.className = 'fr-link fr-ml-1w';
-        a.href = `/?fiche=${n.id}&couches=practices,sites,links&carte=10.00/${p.centroid[1].toFixed(5)}/${p.centroid[0].toFixed(5)}`;
+        a.href = `/?fiche=${n.id}&couches=practices,sites,links&carte=10.00/${p.centroid[1]!.toFixed(5)}/${p.centroid[0]!.toFixed(5)}`;
         a.textContent = 'Sur la carte';
         actions.append(a);
       }

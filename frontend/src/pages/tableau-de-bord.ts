@@ -6,7 +6,7 @@ import '../dsfr.css';
 import '../style.css';
 import type { Chart } from 'chart.js';
 import { moderates, renderAccountMenu } from '../api/account';
-import { ApiError, getJson } from '../api/client';
+import { type Answer, ApiError, getJson } from '../api/client';
 import { renderFrame } from '../ui/layout';
 import { renderCompilation } from '../ui/opinee';
 import { drawChart } from '../ui/charts';
@@ -18,24 +18,11 @@ import { plural } from '../ui/text';
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('tableau-de-bord');
 
-interface Row {
-  key: string;
-  label: string;
-  count: number;
-}
+type Dashboard = Answer<'/api/indicators/target'>;
+type Breakdown = 'departement' | 'degree' | 'kind' | 'discipline' | 'tool' | 'month';
+type Row = Dashboard[`by_${Breakdown}`][number];
 
-interface Dashboard {
-  school_year: string;
-  target: number;
-  published: number;
-  progress: number;
-  reached: boolean;
-  projection: { elapsed: number; expected_at_year_end: number; on_track: boolean };
-  years: { school_year: string; published: number; reached: boolean }[];
-  [breakdown: `by_${string}`]: Row[] | undefined;
-}
-
-const TITLES: [string, string][] = [
+const TITLES: [Breakdown, string][] = [
   ['departement', 'Par département'],
   ['degree', 'Par degré'],
   ['kind', "Par type d'établissement"],

@@ -1,21 +1,11 @@
 // Messages received through Repère ("contacter l'auteur" and the replies), each with a form to answer
 // it: the answer goes to its sender, and neither side ever sees the other's address.
 import { send } from '../api/account';
-import { getJson } from '../api/client';
+import { type Answer, getJson } from '../api/client';
 import { clearErrors, fieldError, showApiError } from './forms';
 
-export interface Message {
-  id: number;
-  practice_id: number;
-  practice_title: string | null;
-  sender_name: string;
-  body: string;
-  created_at: string;
-  reply_to: number | null;
-  /** The text this message answers (the user's own). */
-  in_reply_to: string | null;
-  answered: boolean;
-}
+/** A message received, as /api/messages lists it. */
+export type Message = Answer<'/api/messages'>['messages'][number];
 
 /** The sender's name inside a sentence ("Un collègue" becomes "un collègue"). */
 const inSentence = (name: string) => (name === 'Un collègue' ? 'un collègue' : name);

@@ -2,6 +2,7 @@
 // (Chart.js) with every year in an accessible table, and, for admins, a form to record or remove a
 // year's levels and label (errors shown next to the field at fault).
 import { send } from '../api/account';
+import type { Answer } from '../api/client';
 import { clearErrors, fieldError, showApiError } from './forms';
 import { addRow } from './tables';
 import { drawChart } from './charts';
@@ -132,16 +133,8 @@ export function setupOpineeForm(uai: string, history: () => Profile[], reload: (
   });
 }
 
-interface Group {
-  key: string;
-  label: string;
-  establishments: number;
-  with_levels: number;
-  equipment: number | null;
-  usage: number | null;
-  labels: Record<'1' | '2' | '3', number>;
-}
-interface Compilation { school_year: string; territory: string; total: Group; territories: Group[] }
+type Compilation = Answer<'/api/indicators/opinee'>;
+type Group = Compilation['total'];
 
 const decimal = (v: number | null) => (v === null ? '—' : v.toLocaleString('fr-FR'));
 

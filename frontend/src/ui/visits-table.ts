@@ -1,18 +1,10 @@
 // The moderators' view of the visit counts: per page, per fiche, per embedding site and per day, for
 // a period, as tables, with the CSV of every counter.
-import { ApiError, getJson } from '../api/client';
+import { type Answer, ApiError, getJson } from '../api/client';
 import { clearErrors, fieldError } from './forms';
 import { addRow } from './tables';
 
-interface Visits {
-  from: string;
-  to: string;
-  total: number;
-  by_day: { day: string; count: number }[];
-  by_page: { page: string; count: number }[];
-  by_practice: { practice_id: number; title: string | null; count: number }[];
-  by_site: { site: string; count: number }[];
-}
+type Visits = Answer<'/api/visits'>;
 
 export const PAGE_LABELS: Record<string, string> = {
   carte: 'Carte',
