@@ -2640,7 +2640,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        display_name: string;
+                        email: string;
+                        password: boolean;
+                        provider: string | null;
+                        /** @enum {string} */
+                        role: "contributor" | "moderator" | "collectivite" | "admin" | "encadrement" | "inspecteur" | "referent";
+                        role_label: string;
+                    };
                 };
             };
             /** @description Jeton manquant */
@@ -6026,8 +6034,32 @@ export interface operations {
                 };
                 content: {
                     "application/geo+json": {
-                        features: unknown[];
-                        type: string;
+                        features: {
+                            geometry: {
+                                coordinates: number[];
+                                /** @enum {string} */
+                                type: "Point";
+                            };
+                            id: string;
+                            properties: {
+                                commune: string;
+                                count: number;
+                                dossiers: {
+                                    id: number;
+                                    number: string;
+                                    title: string;
+                                }[];
+                                kinds: string[];
+                                late: number;
+                                name: string;
+                                open: number;
+                                uai: string;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        }[];
+                        /** @enum {string} */
+                        type: "FeatureCollection";
                     };
                 };
             };
@@ -7322,9 +7354,9 @@ export interface operations {
                         behind: number;
                         disciplines: {
                             behind: boolean;
-                            discipline: string | null;
+                            discipline: string;
                             editions: number;
-                            levels_covered: unknown[];
+                            levels_covered: string[];
                             links_after: number;
                             media: {
                                 atom: boolean;
@@ -7333,8 +7365,9 @@ export interface operations {
                             };
                             missing_levels: string[];
                             practices_featured: number;
-                            rhythm: unknown;
-                            school_year: string | null;
+                            /** @enum {string|null} */
+                            rhythm: "mensuel" | "bimestriel" | "trimestriel" | "semestriel" | null;
+                            school_year: string;
                             subscribers: number;
                             visits_from_editions: number;
                         }[];

@@ -5,7 +5,7 @@ import '../style.css';
 // The identity provider's button: only the pages that show it load its styles (not the map page).
 import '@gouvfr/dsfr/dist/component/connect/connect.main.min.css';
 import { renderAccountMenu, send, signedIn, type SessionInfo } from '../api/account';
-import { ApiError, getJson } from '../api/client';
+import { type Answer, ApiError, getJson } from '../api/client';
 import { clearErrors, showApiError } from '../ui/forms';
 import { flash, renderFrame } from '../ui/layout';
 import { checkNewPassword, tokenFromHash } from '../ui/password';
@@ -14,14 +14,7 @@ import { sentence } from '../ui/text';
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 void renderAccountMenu();
 
-interface Invitation {
-  email: string;
-  display_name: string;
-  role: string;
-  role_label: string;
-  provider: string | null;
-  password: boolean;
-}
+type Invitation = Answer<'/api/auth/invitation'>;
 
 const HOME: Record<string, string> = { contributor: '/mes-remontees.html', moderator: '/moderation.html', collectivite: '/debit.html', admin: '/tableau-de-bord.html' };
 const status = document.getElementById('status') as HTMLElement;

@@ -330,16 +330,7 @@ $<HTMLFormElement>('create').addEventListener('submit', (ev) => {
     .catch(problem);
 });
 
-interface IndicatorRow {
-  discipline: string;
-  editions: number;
-  missing_levels: string[];
-  practices_featured: number;
-  subscribers: number;
-  visits_from_editions: number;
-  links_after: number;
-  behind: boolean;
-}
+type IndicatorRow = Answer<'/api/letter/indicators'>['disciplines'][number];
 
 async function loadIndicators(): Promise<void> {
   const ind = await getJson<{ disciplines: IndicatorRow[] }>('/api/letter/indicators');

@@ -4,21 +4,15 @@
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { AttributionControl, Map as MlMap, NavigationControl, Popup, setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { api } from '../api/client';
+import { type Answer, api } from '../api/client';
 import { chooseBasemap } from '../map/basemap';
 import { FRENCH } from '../map/locale';
 import { loadBasemapShapes } from '../map/style';
 
 setWorkerUrl(workerUrl);
 
-export interface IntentionPlaces {
-  type: 'FeatureCollection';
-  features: {
-    type: 'Feature';
-    geometry: { type: 'Point'; coordinates: [number, number] };
-    properties: { uai: string; name: string; commune: string; count: number; open: number; late: number; dossiers: { id: number; number: string; title: string }[] };
-  }[];
-}
+/** The DANE's private layer: intentions by establishment, as /api/intentions/map answers. */
+export type IntentionPlaces = Answer<'/api/intentions/map'>;
 
 function popup(p: IntentionPlaces['features'][number]['properties']): HTMLElement {
   const div = document.createElement('div');
