@@ -18,7 +18,8 @@ const HEADER =
 /** The file the server `bin` generates today. */
 export async function generate(bin) {
   const doc = JSON.parse(execFileSync(bin, ['openapi'], { encoding: 'utf8' }));
-  return HEADER + astToString(await openapiTS(doc));
+  // minItems/maxItems become tuples: a position is [lon, lat], a box four numbers.
+  return HEADER + astToString(await openapiTS(doc, { arrayLength: true }));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1987,12 +1987,18 @@ export interface components {
         PointGeometry: {
             /** @enum {string} */
             type: "Point";
-            coordinates: number[];
+            coordinates: [
+                number,
+                number
+            ];
         };
         LineStringGeometry: {
             /** @enum {string} */
             type: "LineString";
-            coordinates: number[][];
+            coordinates: [
+                number,
+                number
+            ][];
         };
         /** @description RFC 9457 : le paramètre ou le champ en cause dans invalid_params */
         Problem: {
@@ -6036,7 +6042,10 @@ export interface operations {
                     "application/geo+json": {
                         features: {
                             geometry: {
-                                coordinates: number[];
+                                coordinates: [
+                                    number,
+                                    number
+                                ];
                                 /** @enum {string} */
                                 type: "Point";
                             };
@@ -6188,11 +6197,14 @@ export interface operations {
                         acknowledgement_days: number;
                         analysis_days: number;
                         answer_days: number;
-                        closure_days: unknown;
+                        closure_days: number | null;
                         exclude_school_holidays: boolean;
-                        lead_email: unknown;
+                        lead_email: string | null;
                         remind_before_days: number;
-                        school_holidays: unknown[];
+                        school_holidays: [
+                            string,
+                            string
+                        ][];
                     };
                 };
             };
@@ -8740,13 +8752,22 @@ export interface operations {
                 content: {
                     "application/json": {
                         places: {
-                            bbox?: number[] | null;
-                            center: number[] | null;
-                            code?: string | null;
-                            detail: string | null;
-                            kind: string;
+                            bbox?: [
+                                number,
+                                number,
+                                number,
+                                number
+                            ];
+                            center: [
+                                number,
+                                number
+                            ];
+                            code?: string;
+                            detail: string;
+                            /** @enum {string} */
+                            kind: "commune" | "establishment";
                             label: string;
-                            uai?: string | null;
+                            uai?: string;
                         }[];
                     };
                 };
@@ -8958,23 +8979,23 @@ export interface operations {
                 content: {
                     "application/json": {
                         facets: {
-                            departement: {
-                                count: number;
-                                value: string;
-                            }[] | null;
-                            discipline: {
-                                count: number;
-                                value: string;
-                            }[] | null;
-                            level: {
+                            departement?: {
                                 count: number;
                                 value: string;
                             }[];
-                            school_year: {
+                            discipline?: {
                                 count: number;
                                 value: string;
-                            }[] | null;
-                            tool: {
+                            }[];
+                            level?: {
+                                count: number;
+                                value: string;
+                            }[];
+                            school_year?: {
+                                count: number;
+                                value: string;
+                            }[];
+                            tool?: {
                                 count: number;
                                 value: string;
                             }[];

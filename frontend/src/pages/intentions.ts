@@ -283,16 +283,7 @@ async function loadIndicators(): Promise<void> {
   await showIntentionsMap('intentions-map', places);
 }
 
-interface Procedure {
-  acknowledgement_days: number;
-  analysis_days: number;
-  answer_days: number;
-  closure_days: number | null;
-  remind_before_days: number;
-  exclude_school_holidays: boolean;
-  school_holidays: [string, string][];
-  lead_email: string | null;
-}
+type Procedure = Answer<'/api/intentions/procedure'>;
 
 const procedureForm = $<HTMLFormElement>('procedure-form');
 const NUMBERS = ['acknowledgement_days', 'analysis_days', 'answer_days', 'closure_days', 'remind_before_days'] as const;

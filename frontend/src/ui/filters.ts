@@ -1,10 +1,11 @@
 // Filter logic shared by the map, the list and the count: the facet values the server counted for the
 // current selection (/api/practices/facets), in the order a French reader expects, and the API query for
 // the current filters.
+import type { Answer } from '../api/client';
 import { FILTER_KEYS, type Filters } from '../state/url';
 
 export type FacetName = 'discipline' | 'level' | 'tool' | 'school_year' | 'departement';
-export interface FacetValue { value: string; count: number }
+export type FacetValue = NonNullable<Answer<'/api/practices/facets'>['facets']['discipline']>[number];
 export type Facets = Record<FacetName, FacetValue[]>;
 
 /** The school levels, in school order: the vocabulary of the reporting form's levels. */

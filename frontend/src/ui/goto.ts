@@ -2,18 +2,11 @@
 // commune or UAI, words in any order, a typo allowed; /api/places), keyboard-usable as a combobox with
 // its listbox (arrows to move, Entrée to choose, Échap to close), that hands the chosen place to the
 // page: the map's "Aller à…", the reporting form's establishment.
-import { getJson } from '../api/client';
+import { type Answer, getJson } from '../api/client';
 import { listbox } from './combobox';
 
-export interface Place {
-  kind: 'commune' | 'establishment';
-  label: string;
-  detail: string;
-  code?: string;
-  uai?: string;
-  center: [number, number];
-  bbox?: [number, number, number, number];
-}
+/** A commune or an establishment found by « Aller à… », as /api/places answers. */
+export type Place = Answer<'/api/places'>['places'][number];
 
 export interface GotoOptions {
   /** Only this kind of place. */
