@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use repere_server::connections::ConnectionLimits;
-use repere_tests::{Backend, TestApp, fresh_database};
+use repere_tests::{TestApp, backends, fresh_database};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const IDLE: Duration = Duration::from_secs(1);
@@ -26,7 +26,7 @@ async fn stalled(app: &TestApp) -> tokio::task::JoinHandle<Instant> {
 
 #[tokio::test]
 async fn half_sent_headers_are_let_go_and_the_cap_makes_the_next_client_wait_its_turn() {
-    for backend in [Backend::Sqlite] {
+    for backend in backends() {
         let url = fresh_database(backend).await;
         let app = TestApp::configured(backend, url, |c| {
             c.connections = ConnectionLimits { max: 3, idle: IDLE }

@@ -194,6 +194,8 @@ decisions.addEventListener('submit', (e) => {
   e.preventDefault();
   clearErrors(decisions);
   alert.hidden = true;
+  // The previous decision's confirmation is not this one's.
+  $('decided').textContent = '';
   const action = ((e as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'publish';
   const ids = [...decisions.querySelectorAll<HTMLInputElement>('input[name="ids"]:checked')].map((i) => Number(i.value));
   const reason = ($('reason') as HTMLTextAreaElement).value.trim();
@@ -208,7 +210,8 @@ decisions.addEventListener('submit', (e) => {
     return;
   }
   const versions = Object.fromEntries(ids.map((id) => [String(id), seen.get(String(id)) ?? '']).filter(([, v]) => v));
-  send<{ results: { id: number; status?: string; error?: string }[] }>('POST', '/api/moderation/decisions', { ids, action, reason, versions })
+  // A reason goes with a refusal only.
+  send<{ results: { id: number; status?: string; error?: string }[] }>('POST', '/api/moderation/decisions', { ids, action, reason: action === 'reject' ? reason : undefined, versions })
     .then(async (r) => {
       const failed = r.results.filter((x) => x.error);
       await load();
@@ -218,6 +221,8 @@ decisions.addEventListener('submit', (e) => {
       status.textContent = `${message} ${status.textContent}`;
       // Said again beside the buttons, where the moderator is looking.
       $('decided').textContent = message;
+      // The reason was for the reports just refused: the next decision starts blank.
+      if (action === 'reject' && done > 0) ($('reason') as HTMLTextAreaElement).value = '';
     })
     .catch(showError);
 });

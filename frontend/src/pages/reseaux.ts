@@ -66,7 +66,7 @@ async function show(n: Network): Promise<void> {
 
 async function load(): Promise<void> {
   const { features } = await getJson<{ features: Network[] }>('/api/networks');
-  status.textContent = features.length === 0 ? 'Aucun réseau pour le moment : liez des projets depuis leur fiche.' : `${features.length} réseau(x).`;
+  status.textContent = features.length === 0 ? 'Aucun réseau pour le moment : liez des projets depuis leur fiche.' : `${plural(features.length, 'réseau', 'réseaux')}.`;
   table.tBodies[0]!.replaceChildren(
     ...features.map((n) => {
       const tr = document.createElement('tr');
