@@ -39,6 +39,16 @@ pub enum Feature<'a> {
     Json(Value),
 }
 
+impl Feature<'_> {
+    /// The feature as a JSON value (a typed practice serialised; a JSON one as it is).
+    pub fn into_value(self) -> Value {
+        match self {
+            Feature::Json(v) => v,
+            typed => serde_json::to_value(&typed).unwrap_or(Value::Null),
+        }
+    }
+}
+
 fn json<'a>(list: Vec<Value>) -> Vec<Feature<'a>> {
     list.into_iter().map(Feature::Json).collect()
 }

@@ -220,41 +220,56 @@ pub fn parse(raw: &[(String, String)], q: &BTreeMap<String, Queryable>) -> Resul
     Ok(Asked { filter, sortby })
 }
 
-/// The box in which every feature the filter accepts lies, when its top level (under `AND`s only) holds
-/// `S_INTERSECTS` of the geometry with a literal geometry, or `S_WITHIN` of the geometry in one: the
-/// R-tree then selects the candidates before the filter examines them (a box with min above max
-/// when the conditions cannot meet). `None` when no such bound exists (`OR`, `NOT`, no spatial condition): every feature the other parameters select is examined.
-pub fn spatial_bound(e: &cql2::Expr) -> Option<Bbox> {
+/// Where the features a filter accepts can lie, as its spatial conditions tell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// No spatial condition bounds them (none, or one under `OR`/`NOT`).
+    Anywhere,
+    /// Within this box.
+    Within(Bbox),
+    /// Nowhere: conditions that cannot all hold (boxes that do not meet).
+    Nowhere,
+}
+
+impl Bound {
+    /// Where features meeting both bounds can lie.
+    pub fn and(self, other: Bound) -> Bound {
+        match (self, other) {
+            (Bound::Nowhere, _) | (_, Bound::Nowhere) => Bound::Nowhere,
+            (Bound::Anywhere, b) | (b, Bound::Anywhere) => b,
+            (Bound::Within(a), Bound::Within(b)) => a.intersection(&b).map_or(Bound::Nowhere, Bound::Within),
+        }
+    }
+}
+
+/// The bound of the filter's top level (under `AND`s only): `S_INTERSECTS` of the geometry with a
+/// literal geometry, or `S_WITHIN` of the geometry in one, bound it to the literal's envelope; the
+/// R-tree then selects the candidates before the filter examines them. `OR`, `NOT` or no spatial
+/// condition leave it [`Bound::Anywhere`]: every feature the other parameters select is examined.
+pub fn spatial_bound(e: &cql2::Expr) -> Bound {
     use cql2::Expr;
     let Expr::Operation { op, args } = e else {
-        return None;
+        return Bound::Anywhere;
     };
     let is_geometry = |e: &Expr| matches!(e, Expr::Property { property } if property == "geometry");
+    let literal = |e: &Expr| envelope(e).map_or(Bound::Anywhere, Bound::Within);
     match (op.to_ascii_lowercase().as_str(), args.as_slice()) {
-        // Two bounds that do not meet: a box no feature is in.
-        ("and", _) => args.iter().filter_map(|a| spatial_bound(a)).reduce(|a, b| {
-            a.intersection(&b).unwrap_or(Bbox {
-                min_lon: 0.0,
-                min_lat: 0.0,
-                max_lon: -1.0,
-                max_lat: -1.0,
-            })
-        }),
-        ("s_intersects", [a, b]) if is_geometry(a) => envelope(b),
-        ("s_intersects", [a, b]) if is_geometry(b) => envelope(a),
-        ("s_within", [a, b]) if is_geometry(a) => envelope(b),
-        _ => None,
+        ("and", _) => args.iter().map(|a| spatial_bound(a)).fold(Bound::Anywhere, Bound::and),
+        ("s_intersects", [a, b]) if is_geometry(a) => literal(b),
+        ("s_intersects", [a, b]) if is_geometry(b) => literal(a),
+        ("s_within", [a, b]) if is_geometry(a) => literal(b),
+        _ => Bound::Anywhere,
     }
 }
 
 /// The box the candidates of a filtered request are selected in: `bbox` met with the filter's spatial
 /// bound ([`spatial_bound`]); `None` when the two cannot meet, so that nothing is to be selected.
 pub fn candidates_box(bbox: Option<Bbox>, asked: &Asked) -> Option<Option<Bbox>> {
-    let bound = asked.filter.as_ref().and_then(spatial_bound);
-    match (bbox, bound) {
-        (Some(a), Some(b)) => a.intersection(&b).map(Some),
-        (None, Some(b)) if b.min_lon > b.max_lon || b.min_lat > b.max_lat => None,
-        (a, b) => Some(a.or(b)),
+    let bound = asked.filter.as_ref().map_or(Bound::Anywhere, spatial_bound);
+    match bbox.map_or(Bound::Anywhere, Bound::Within).and(bound) {
+        Bound::Anywhere => Some(None),
+        Bound::Within(b) => Some(Some(b)),
+        Bound::Nowhere => None,
     }
 }
 
@@ -371,8 +386,11 @@ mod tests {
         // The box the R-tree narrows to: the spatial condition's, met with any other under AND.
         let bound = |text: &str| {
             let raw = vec![("filter".to_string(), text.to_string())];
-            spatial_bound(parse(&raw, &q).unwrap().filter.as_ref().unwrap())
-                .map(|b| [b.min_lon, b.min_lat, b.max_lon, b.max_lat])
+            match spatial_bound(parse(&raw, &q).unwrap().filter.as_ref().unwrap()) {
+                Bound::Within(b) => Some([b.min_lon, b.min_lat, b.max_lon, b.max_lat]),
+                Bound::Anywhere => None,
+                Bound::Nowhere => panic!("{text}: conditions that meet"),
+            }
         };
         assert_eq!(
             bound("S_INTERSECTS(geometry, BBOX(6.9,43.5,7.3,43.8)) AND n > 1"),
@@ -391,6 +409,14 @@ mod tests {
         assert_eq!(bound("S_INTERSECTS(geometry, BBOX(6.9,43.5,7.3,43.8)) OR n = 2"), None);
         assert_eq!(bound("NOT S_INTERSECTS(geometry, BBOX(6.9,43.5,7.3,43.8))"), None);
         assert_eq!(bound("n = 2"), None);
+        let raw = vec![(
+            "filter".to_string(),
+            "S_INTERSECTS(geometry, BBOX(5,42,5.5,42.5)) AND S_INTERSECTS(geometry, BBOX(7,43,7.3,43.8))".to_string(),
+        )];
+        assert_eq!(
+            spatial_bound(parse(&raw, &q).unwrap().filter.as_ref().unwrap()),
+            Bound::Nowhere
+        );
         let bad: Vec<(String, String)> = vec![("filter".into(), "couleur = 'rouge'".into())];
         assert!(parse(&bad, &q).is_err());
         let bad: Vec<(String, String)> = vec![("filter".into(), "(n = 2 AND".into())];

@@ -274,10 +274,7 @@ pub async fn items(
         let values: Vec<Value> = selected
             .into_iter()
             .map(|f| {
-                let mut v = match f {
-                    Feature::Json(v) => v,
-                    typed => serde_json::to_value(&typed).unwrap_or(Value::Null),
-                };
+                let mut v = f.into_value();
                 if hide_notes {
                     hide_note(&mut v);
                 }
@@ -301,10 +298,7 @@ pub async fn items(
         features = features
             .into_iter()
             .map(|f| {
-                let mut v = match f {
-                    Feature::Json(v) => v,
-                    typed => serde_json::to_value(&typed).unwrap_or(Value::Null),
-                };
+                let mut v = f.into_value();
                 crs.reproject(&mut v);
                 Feature::Json(v)
             })
@@ -396,13 +390,7 @@ fn queryables_of(
     let mut sample = parse_items_query(None, collection.info())?;
     sample.limit = 500;
     let (_, features) = collection.select(c, &sample)?;
-    let values: Vec<Value> = features
-        .into_iter()
-        .map(|f| match f {
-            Feature::Json(v) => v,
-            typed => serde_json::to_value(&typed).unwrap_or(Value::Null),
-        })
-        .collect();
+    let values: Vec<Value> = features.into_iter().map(Feature::into_value).collect();
     Ok(crate::filter::queryables(&values, hidden))
 }
 

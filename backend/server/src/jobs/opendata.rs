@@ -131,13 +131,7 @@ fn features(c: &Catalog, collection: Collection) -> Result<Vec<Value>, ApiError>
     let mut q = crate::request::parse_items_query(None, collection.info())?;
     q.limit = usize::MAX;
     let (_, list) = collection.select(c, &q)?;
-    Ok(list
-        .into_iter()
-        .map(|f| match f {
-            Feature::Json(v) => v,
-            typed => serde_json::to_value(&typed).unwrap_or(Value::Null),
-        })
-        .collect())
+    Ok(list.into_iter().map(Feature::into_value).collect())
 }
 
 /// The package: (file name, bytes) for each CSV and `datapackage.json`.
