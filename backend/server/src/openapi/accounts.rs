@@ -7,8 +7,8 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, PathItem, PathsBuilder, Req
 use super::{GEO_JSON, not_found, op, param, query};
 
 pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
-    let auth_op = |id: &str, summary: &str, ok: &str| {
-        OperationBuilder::new()
+    let auth_op = |id: &str, summary: &str, ok: (&str, &str)| {
+        let b = OperationBuilder::new()
             .operation_id(Some(id))
             .summary(Some(summary))
             .tag("Comptes")
@@ -22,17 +22,12 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
                     .build(),
             )
             .response(
-                "200",
-                ResponseBuilder::new()
-                    .description(ok)
-                    .content("application/json", ContentBuilder::new().build()),
-            )
-            .response(
                 "403",
                 ResponseBuilder::new()
                     .description("Jeton CSRF manquant ou invalide")
                     .content("application/problem+json", ContentBuilder::new().build()),
-            )
+            );
+        super::success(b, ok.0, ok.1, "application/json")
     };
     paths = paths
         .path(
@@ -56,7 +51,7 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
                 auth_op(
                     "login",
                     "Connexion {email, password} ; limitée par compte et par adresse IP",
-                    "Session ouverte",
+                    ("200", "Session ouverte"),
                 )
                 .response(
                     "401",
@@ -77,12 +72,12 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             "/api/auth/logout",
             PathItem::new(
                 HttpMethod::Post,
-                auth_op("logout", "Déconnexion", "Session close (204)").build(),
+                auth_op("logout", "Déconnexion", ("204", "Session close (204)")).build(),
             ),
         );
     // Contribution and moderation: session cookie + X-CSRF-Token on writes; JSON bodies; errors are
     // problem+json (401 not signed in, 403 role, 404 not yours, 409 illegal transition, 422 field).
-    let write = |id: &str, summary: &str, ok: &str| {
+    let write = |id: &str, summary: &str, ok: (&str, &str)| {
         auth_op(id, summary, ok)
             .tag("Remontées")
             .response(
@@ -123,7 +118,7 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
         )
     };
     paths = paths
-        .path("/api/practices", PathItem::new(HttpMethod::Post, write("createPractice", "Nouvelle remontée (brouillon, ou soumise si submit=true)", "Remontée créée (201)").build()))
+        .path("/api/practices", PathItem::new(HttpMethod::Post, write("createPractice", "Nouvelle remontée (brouillon, ou soumise si submit=true)", ("201", "Remontée créée (201)")).build()))
         .path("/api/practices/mine", PathItem::new(HttpMethod::Get, read("myPractices", "Mes remontées, avec leur statut et le motif d'un refus", "Liste").build()))
         .path(
             "/api/practices/duplicates",
@@ -140,14 +135,14 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             "/api/practices/{id}",
             utoipa::openapi::path::PathItemBuilder::new()
                 .operation(HttpMethod::Get, read("showPractice", "Une remontée vue par son auteur ou un modérateur", "Remontée").parameter(id_param()).build())
-                .operation(HttpMethod::Put, write("editPractice", "L'auteur modifie sa remontée non publiée (409 sinon)", "Remontée modifiée").parameter(id_param()).build())
+                .operation(HttpMethod::Put, write("editPractice", "L'auteur modifie sa remontée non publiée (409 sinon)", ("200", "Remontée modifiée")).parameter(id_param()).build())
                 .build(),
         )
         .path(
             "/api/practices/{id}/messages",
             PathItem::new(
                 HttpMethod::Post,
-                write("contactAuthor", "Contacter l'auteur d'un usage publié {body} ; aucune adresse n'est échangée", "Message déposé (201)")
+                write("contactAuthor", "Contacter l'auteur d'un usage publié {body} ; aucune adresse n'est échangée", ("201", "Message déposé (201)"))
                     .parameter(id_param())
                     .build(),
             ),
@@ -157,7 +152,7 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             "/api/messages/{id}/reply",
             PathItem::new(
                 HttpMethod::Post,
-                write("replyMessage", "Répondre {body} à un message reçu ; la réponse va à son expéditeur (404 si le message n'est pas pour moi)", "Réponse déposée (201)")
+                write("replyMessage", "Répondre {body} à un message reçu ; la réponse va à son expéditeur (404 si le message n'est pas pour moi)", ("201", "Réponse déposée (201)"))
                     .parameter(param("id", ParameterIn::Path, true, Type::Integer, "Identifiant du message reçu"))
                     .build(),
             ),
@@ -166,14 +161,14 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             "/api/links",
             PathItem::new(
                 HttpMethod::Post,
-                write("createLink", "Lier deux usages publiés {from_practice, to_practice, kind, note?} ; 409 si le lien existe déjà", "Lien créé (201)").tag("Réseaux").build(),
+                write("createLink", "Lier deux usages publiés {from_practice, to_practice, kind, note?} ; 409 si le lien existe déjà", ("201", "Lien créé (201)")).tag("Réseaux").build(),
             ),
         )
         .path(
             "/api/links/{id}",
             PathItem::new(
                 HttpMethod::Delete,
-                write("deleteLink", "Retirer un lien (son auteur ou un modérateur)", "Lien retiré (204)").tag("Réseaux").parameter(param("id", ParameterIn::Path, true, Type::Integer, "Identifiant du lien")).build(),
+                write("deleteLink", "Retirer un lien (son auteur ou un modérateur)", ("204", "Lien retiré (204)")).tag("Réseaux").parameter(param("id", ParameterIn::Path, true, Type::Integer, "Identifiant du lien")).build(),
             ),
         )
         .path("/api/networks/growth", PathItem::new(HttpMethod::Get, op("networksGrowth", "Liens enregistrés et réseaux existants, par mois et par année scolaire", "Réseaux", "application/json", "by_month, by_school_year").build()))
@@ -243,7 +238,7 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
             "/api/practices/{id}/{action}",
             PathItem::new(
                 HttpMethod::Post,
-                write("practiceAction", "submit (auteur) ; publish {version}, reject {reason, version}, archive, continue (modérateurs) ; version : celle lue dans la boîte de réception ou la fiche (obligatoire pour publish et reject ; 409 si la remontée a changé depuis) ; 409 si la transition est impossible", "Nouveau statut")
+                write("practiceAction", "submit (auteur) ; publish {version}, reject {reason, version}, archive, continue (modérateurs) ; version : celle lue dans la boîte de réception ou la fiche (obligatoire pour publish et reject ; 409 si la remontée a changé depuis) ; 409 si la transition est impossible", ("200", "Nouveau statut"))
                     .parameter(id_param())
                     .parameter(param("action", ParameterIn::Path, true, Type::String, "submit, publish, reject, archive ou continue"))
                     .build(),
@@ -259,13 +254,13 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
                     .build(),
             ),
         )
-        .path("/api/moderation/decisions", PathItem::new(HttpMethod::Post, write("moderationDecisions", "Publier ou refuser plusieurs remontées {ids, action, reason}", "Résultat par remontée").build()))
+        .path("/api/moderation/decisions", PathItem::new(HttpMethod::Post, write("moderationDecisions", "Publier ou refuser plusieurs remontées {ids, action, reason}", ("200", "Résultat par remontée")).build()))
         .path(
             "/api/establishments/{uai}/opinee/{school_year}",
             utoipa::openapi::path::PathItemBuilder::new()
                 .operation(
                     HttpMethod::Put,
-                    write("putOpinee", "Administrateurs : niveaux OPINEE {levels: {equipment_devices, equipment_network, equipment_resources, usage_teaching, usage_pupils, usage_training, usage_communication: 0 à 10} | null, label: 1 à 3 | null} d'un établissement pour une année scolaire ; 422 nommant le champ fautif", "Profil enregistré")
+                    write("putOpinee", "Administrateurs : niveaux OPINEE {levels: {equipment_devices, equipment_network, equipment_resources, usage_teaching, usage_pupils, usage_training, usage_communication: 0 à 10} | null, label: 1 à 3 | null} d'un établissement pour une année scolaire ; 422 nommant le champ fautif", ("200", "Profil enregistré"))
                         .tag("Établissements")
                         .parameter(param("uai", ParameterIn::Path, true, Type::String, "UAI"))
                         .parameter(param("school_year", ParameterIn::Path, true, Type::String, "Année scolaire commencée, ex. 2025-2026"))
@@ -273,7 +268,7 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
                 )
                 .operation(
                     HttpMethod::Delete,
-                    write("deleteOpinee", "Administrateurs : retire les niveaux OPINEE et le label de cette année", "Retiré (204)")
+                    write("deleteOpinee", "Administrateurs : retire les niveaux OPINEE et le label de cette année", ("204", "Retiré (204)"))
                         .tag("Établissements")
                         .parameter(param("uai", ParameterIn::Path, true, Type::String, "UAI"))
                         .parameter(param("school_year", ParameterIn::Path, true, Type::String, "Année scolaire"))

@@ -4,7 +4,7 @@ use utoipa::openapi::path::HttpMethod;
 use utoipa::openapi::{PathItem, PathsBuilder, Type};
 
 use super::access::problem;
-use super::{op, query};
+use super::{op, op_answering, query};
 
 pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
     let year = || {
@@ -95,7 +95,7 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
                 )
                 .operation(
                     HttpMethod::Post,
-                    op("countVisit", "Compte une vue {page, practice_id?, site?} (sans session ni cookie ; aucune adresse conservée) ; 204", "Indicateurs", "application/json", "Comptée (204)")
+                    op_answering("countVisit", "Compte une vue {page, practice_id?, site?} (sans session ni cookie ; aucune adresse conservée) ; 204", "Indicateurs", "application/json", ("204", "Comptée (204)"))
                         .build(),
                 )
                 .build(),

@@ -45,22 +45,39 @@ fn query(name: &str, ty: Type, description: &str) -> utoipa::openapi::path::Para
 }
 
 fn op(id: &str, summary: &str, tag: &str, media: &str, ok: &str) -> OperationBuilder {
-    OperationBuilder::new()
-        .operation_id(Some(id))
-        .summary(Some(summary))
-        .tag(tag)
-        .response(
-            "200",
-            ResponseBuilder::new()
-                .description(ok)
-                .content(media, ContentBuilder::new().build()),
-        )
-        .response(
-            "400",
-            ResponseBuilder::new()
-                .description("Paramètre invalide ou inconnu (problem+json nommant le paramètre)")
-                .content("application/problem+json", ContentBuilder::new().build()),
-        )
+    op_answering(id, summary, tag, media, ("200", ok))
+}
+
+/// A success under `status`: `204` without a body, any other with a body of `media`.
+fn success(b: OperationBuilder, status: &str, description: &str, media: &str) -> OperationBuilder {
+    let response = ResponseBuilder::new().description(description);
+    b.response(
+        status,
+        if status == "204" {
+            response
+        } else {
+            response.content(media, ContentBuilder::new().build())
+        },
+    )
+}
+
+/// [`op`] whose success is `ok` = (status, description).
+fn op_answering(id: &str, summary: &str, tag: &str, media: &str, ok: (&str, &str)) -> OperationBuilder {
+    success(
+        OperationBuilder::new()
+            .operation_id(Some(id))
+            .summary(Some(summary))
+            .tag(tag),
+        ok.0,
+        ok.1,
+        media,
+    )
+    .response(
+        "400",
+        ResponseBuilder::new()
+            .description("Paramètre invalide ou inconnu (problem+json nommant le paramètre)")
+            .content("application/problem+json", ContentBuilder::new().build()),
+    )
 }
 
 fn not_found(b: OperationBuilder) -> Operation {

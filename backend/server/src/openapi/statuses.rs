@@ -3,9 +3,7 @@
 //!
 //! - `400`: an unknown or repeated query parameter, a path identifier of the wrong type, or a body
 //!   that is not the JSON expected (problem+json naming the parameter);
-//! - `404`: a path with an identifier that names nothing;
-//! - a success written « … (201) » or « … (204) » in the summary of its response is documented under
-//!   that status (the builders describe most successes as 200).
+//! - `404`: a path with an identifier that names nothing.
 
 use serde_json::{Value, json};
 
@@ -29,18 +27,6 @@ pub(super) fn complete(doc: &mut Value) {
             else {
                 continue;
             };
-            let said = responses
-                .get("200")
-                .and_then(|r| r["description"].as_str())
-                .and_then(|d| ["201", "204"].into_iter().find(|s| d.contains(&format!("({s})"))));
-            if let Some(status) = said
-                && let Some(mut ok) = responses.remove("200")
-            {
-                if status == "204" {
-                    ok.as_object_mut().map(|o| o.remove("content"));
-                }
-                responses.insert(status.to_string(), ok);
-            }
             responses.entry("400").or_insert_with(|| {
                 problem("Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre)")
             });
