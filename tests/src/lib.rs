@@ -62,6 +62,25 @@ fn chrono_like_nanos() -> u128 {
         .unwrap_or(0)
 }
 
+/// Writes the establishments of `list` with their bandwidth histories, through `conn` (a transaction
+/// the caller commits).
+pub async fn add_establishments(
+    conn: &mut repere_store::AnyConnection,
+    list: &[repere_core::establishments::Establishment],
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    for e in list {
+        repere_store::establishments::upsert(&mut *conn, e, now)
+            .await
+            .expect("establishment");
+        for b in &e.bandwidth {
+            repere_store::establishments::add_bandwidth(&mut *conn, e.uai, b, now)
+                .await
+                .expect("bandwidth");
+        }
+    }
+}
+
 /// Creates the accounts `(email, role)`, all with `password`.
 pub async fn add_users(store: &Store, users: &[(&str, &str)], password: &str) {
     for (email, role) in users {

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use repere_core::SchoolYear;
 use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, Technology};
 use repere_core::practices::{Practice, PracticeStatus};
-use repere_tests::{Backend, Browser, TestApp, add_users, assert_problem, backends, establishment};
+use repere_tests::{Backend, Browser, TestApp, add_establishments, add_users, assert_problem, backends, establishment};
 use serde_json::Value;
 
 const PASSWORD: &str = "une phrase de passe longue";
@@ -42,14 +42,7 @@ async fn seeded(backend: Backend) -> TestApp {
         est("0060003W", "06", ("06004", "Antibes"), &[]),
     ];
     let mut tx = store.pool().begin().await.unwrap();
-    for e in &list {
-        repere_store::establishments::upsert(&mut tx, e, now).await.unwrap();
-        for b in &e.bandwidth {
-            repere_store::establishments::add_bandwidth(&mut tx, e.uai, b, now)
-                .await
-                .unwrap();
-        }
-    }
+    add_establishments(&mut tx, &list, now).await;
     for (uai, status) in [
         ("0060001U", PracticeStatus::Published),
         ("0060001U", PracticeStatus::Draft),

@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use repere_core::establishments::{Bandwidth, BandwidthSource, Establishment, Technology};
 use repere_server::jobs::import::{communes, fibre};
-use repere_tests::{Backend, Browser, TestApp, add_users, assert_problem, backends, establishment};
+use repere_tests::{Backend, Browser, TestApp, add_establishments, add_users, assert_problem, backends, establishment};
 use serde_json::Value;
 
 const PASSWORD: &str = "une phrase de passe longue";
@@ -81,14 +81,7 @@ async fn seeded(backend: Backend) -> (TestApp, repere_store::Store) {
         }),
     ];
     let mut tx = store.pool().begin().await.unwrap();
-    for e in &list {
-        repere_store::establishments::upsert(&mut tx, e, now).await.unwrap();
-        for b in &e.bandwidth {
-            repere_store::establishments::add_bandwidth(&mut tx, e.uai, b, now)
-                .await
-                .unwrap();
-        }
-    }
+    add_establishments(&mut tx, &list, now).await;
     tx.commit().await.unwrap();
     add_users(
         &store,
