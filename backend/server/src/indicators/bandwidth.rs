@@ -154,6 +154,8 @@ struct Below<'a> {
     practices: Vec<(i64, String)>,
     /// The commune's fibre against the school's line.
     fibre: Diagnosis,
+    /// Share of the commune's premises that can be connected to fibre, where known.
+    commune_rate: Option<f64>,
 }
 
 fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
@@ -205,6 +207,7 @@ fn view<'a>(c: &'a Catalog, p: &Params) -> (Value, Vec<Below<'a>>) {
                     latest(e, BandwidthSource::Measured).map(|b| b.technology),
                     latest(e, BandwidthSource::Potential).map(|b| b.technology),
                 ),
+                commune_rate: c.fibre.get(&e.commune_code).and_then(|f| f.rate()),
                 practices: c
                     .practices_of(e.uai)
                     .filter(|x| x.practice.is_public())
@@ -273,7 +276,7 @@ fn below_json(c: &Catalog, b: &Below) -> Value {
                 "technology": b.value.technology.as_str(),
                 "fibre": b.fibre.as_str(),
                 "fibre_label": b.fibre.label(),
-                "commune_fibre_rate": c.fibre.get(&b.e.commune_code).and_then(|f| f.rate()),
+                "commune_fibre_rate": b.commune_rate,
                 "date": b.value.date,
                 "measured_down_mbps": latest(b.e, BandwidthSource::Measured).map(|x| x.down_mbps),
                 "potential_down_mbps": latest(b.e, BandwidthSource::Potential).map(|x| x.down_mbps),
@@ -332,10 +335,7 @@ pub async fn bandwidth_csv(
                     b.practices.len().to_string(),
                     b.e.departement.clone(),
                     b.fibre.label().to_string(),
-                    c.fibre
-                        .get(&b.e.commune_code)
-                        .and_then(|f| f.rate())
-                        .map_or(String::new(), |r| format!("{:.3}", r)),
+                    b.commune_rate.map_or(String::new(), |r| format!("{r:.3}")),
                 ]
             }),
         );
