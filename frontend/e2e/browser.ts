@@ -127,6 +127,8 @@ export function useHarness(options: { generate?: number; env?: Record<string, st
 /** Signs in through the connexion page with the keyboard, then lands on `next`. */
 export async function signIn(page: Page, base: string, email: string, next: string): Promise<void> {
   await page.goto(`${base}/connexion.html?retour=${encodeURIComponent(next)}`);
+  // The form is shown once the page's script has set it up (it answers Enter from then on).
+  await page.locator('#email').waitFor({ state: 'visible' });
   await page.focus('#email');
   await page.keyboard.type(email);
   await page.keyboard.press('Tab');
