@@ -81,6 +81,25 @@ pub async fn add_establishments(
     }
 }
 
+/// A contribution form as the page posts it: a draft at 0060842H, in Technologie, 5e, with Tinkercad;
+/// the fields of `extra` (e.g. `"submit": true`, `"tools"`, `"position"`) are set over it.
+pub fn report_form(title: &str, extra: Value) -> Value {
+    let mut form = json!({
+        "title": title,
+        "summary": "Les élèves modélisent puis impriment des pièces.",
+        "disciplines": ["Technologie"],
+        "levels": ["5e"],
+        "tools": ["Tinkercad"],
+        "school_year": "2025-2026",
+        "uai": "0060842H",
+        "contact_consent": true,
+    });
+    if let (Some(form), Value::Object(extra)) = (form.as_object_mut(), extra) {
+        form.extend(extra);
+    }
+    form
+}
+
 /// Creates the accounts `(email, role)`, all with `password`.
 pub async fn add_users(store: &Store, users: &[(&str, &str)], password: &str) {
     for (email, role) in users {
@@ -378,6 +397,21 @@ pub fn assert_problem(status: u16, ctype: &str, body: &Value, expected_status: u
     }
 }
 
+/// Who may read `paths`: each answers 401 (problem+json) without a session, then for each
+/// `(email, status)` that status to the account signed in with `password`.
+pub async fn assert_readers(app: &TestApp, paths: &[&str], readers: &[(&str, u16)], password: &str) {
+    for path in paths {
+        let (status, ctype, body) = app.get(path).await;
+        assert_problem(status, &ctype, &body, 401, None, &format!("anonymous {path}"));
+    }
+    for (email, expected) in readers {
+        let mut b = Browser::signed_in(app, email, password).await;
+        for path in paths {
+            assert_eq!(b.get(path).await.status, *expected, "{email} {path}");
+        }
+    }
+}
+
 /// A minimal browser: keeps the session cookie and the CSRF token.
 pub struct Browser<'a> {
     pub app: &'a TestApp,
@@ -394,6 +428,16 @@ pub struct Reply {
 }
 
 impl<'a> Browser<'a> {
+    /// The row of `email` in `/api/accounts` (the administrators' list of accounts).
+    pub async fn account(&mut self, email: &str) -> Value {
+        let list = self.get("/api/accounts").await;
+        list.body["accounts"]
+            .as_array()
+            .and_then(|all| all.iter().find(|a| a["email"] == email))
+            .cloned()
+            .unwrap_or_else(|| panic!("no account {email}: {}", list.body))
+    }
+
     /// A browser with a session, signed in as `email`.
     pub async fn signed_in(app: &'a TestApp, email: &str, password: &str) -> Self {
         let mut b = Self::new(app);

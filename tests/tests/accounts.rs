@@ -216,14 +216,7 @@ async fn an_invitation_lets_its_holder_choose_a_password_once() {
         assert_eq!(bad_role.body["invalid_params"][0]["name"], "role");
 
         // Listed as invited, without a way in yet.
-        let list = admin.get("/api/accounts").await;
-        let row = list.body["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["email"] == invited.as_str())
-            .unwrap()
-            .clone();
+        let row = admin.account(&invited).await;
         assert_eq!(
             (row["status"].as_str(), row["sign_in_method"].as_str()),
             (Some("invited"), Some("none"))
@@ -260,13 +253,7 @@ async fn an_invitation_lets_its_holder_choose_a_password_once() {
             )
             .await;
         assert_eq!(again.status, 422);
-        let row = admin.get("/api/accounts").await.body["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["email"] == invited.as_str())
-            .unwrap()
-            .clone();
+        let row = admin.account(&invited).await;
         assert_eq!(
             (row["status"].as_str(), row["sign_in_method"].as_str()),
             (Some("active"), Some("password"))
@@ -327,18 +314,8 @@ async fn a_deactivated_account_is_refused_at_its_next_request() {
         let mut prof = Browser::signed_in(&app, "prof@ac-nice.fr", PASSWORD).await;
         assert_eq!(prof.get("/api/practices/mine").await.status, 200);
         let mut admin = Browser::signed_in(&app, "admin@ac-nice.fr", PASSWORD).await;
-        let accounts = admin.get("/api/accounts").await.body;
-        let id_of = |email: &str| {
-            accounts["accounts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|a| a["email"] == email)
-                .unwrap()["id"]
-                .as_i64()
-                .unwrap()
-        };
-        let (prof_id, admin_id) = (id_of("prof@ac-nice.fr"), id_of("admin@ac-nice.fr"));
+        let prof_id = admin.account("prof@ac-nice.fr").await["id"].as_i64().unwrap();
+        let admin_id = admin.account("admin@ac-nice.fr").await["id"].as_i64().unwrap();
         let r = admin
             .put(&format!("/api/accounts/{prof_id}"), json!({ "status": "deactivated" }))
             .await;

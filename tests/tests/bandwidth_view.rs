@@ -257,19 +257,18 @@ async fn threshold_lists_and_territory_counts_match_the_seeded_bandwidths() {
 #[tokio::test]
 async fn bandwidth_details_are_for_collectivites_and_admins_and_bad_parameters_are_named() {
     let app = seeded(Backend::Sqlite).await;
-    let (status, ctype, body) = app.get("/api/indicators/bandwidth").await;
-    assert_problem(status, &ctype, &body, 401, None, "anonymous");
-    let (status, ctype, body) = app.get("/api/indicators/bandwidth.csv").await;
-    assert_problem(status, &ctype, &body, 401, None, "anonymous CSV");
-    for (email, expected) in [
-        ("prof@ac-nice.fr", 403),
-        ("cardie@ac-nice.fr", 403),
-        ("mairie@nice.fr", 200),
-        ("admin@ac-nice.fr", 200),
-    ] {
-        let mut b = Browser::signed_in(&app, email, PASSWORD).await;
-        assert_eq!(b.get("/api/indicators/bandwidth").await.status, expected, "{email}");
-    }
+    repere_tests::assert_readers(
+        &app,
+        &["/api/indicators/bandwidth", "/api/indicators/bandwidth.csv"],
+        &[
+            ("prof@ac-nice.fr", 403),
+            ("cardie@ac-nice.fr", 403),
+            ("mairie@nice.fr", 200),
+            ("admin@ac-nice.fr", 200),
+        ],
+        PASSWORD,
+    )
+    .await;
     let mut mairie = Browser::signed_in(&app, "mairie@nice.fr", PASSWORD).await;
     for (path, param) in [
         ("/api/indicators/bandwidth?threshold=-5", "threshold"),

@@ -29,17 +29,7 @@ async fn app(backend: Backend) -> TestApp {
 }
 
 fn report(title: &str, tools: &[&str]) -> Value {
-    json!({
-        "title": title,
-        "summary": "Les élèves modélisent puis impriment des pièces.",
-        "disciplines": ["Technologie"],
-        "levels": ["5e"],
-        "tools": tools,
-        "school_year": "2025-2026",
-        "uai": "0060842H",
-        "contact_consent": true,
-        "submit": true,
-    })
+    repere_tests::report_form(title, json!({ "tools": tools, "submit": true }))
 }
 
 /// A report by the author, published by the moderator; its id.

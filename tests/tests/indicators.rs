@@ -143,16 +143,17 @@ async fn seeded(backend: Backend) -> TestApp {
         repere_store::practices::insert(&mut tx, p).await.unwrap();
     }
     tx.commit().await.unwrap();
-    for (email, role) in [
-        ("cardie@ac-nice.fr", "moderator"),
-        ("admin@ac-nice.fr", "admin"),
-        ("prof@ac-nice.fr", "contributor"),
-        ("mairie@nice.fr", "collectivite"),
-    ] {
-        repere_server::cli::add_user(&store, email, role, "", PASSWORD)
-            .await
-            .unwrap();
-    }
+    repere_tests::add_users(
+        &store,
+        &[
+            ("cardie@ac-nice.fr", "moderator"),
+            ("admin@ac-nice.fr", "admin"),
+            ("prof@ac-nice.fr", "contributor"),
+            ("mairie@nice.fr", "collectivite"),
+        ],
+        PASSWORD,
+    )
+    .await;
     store.close().await;
     TestApp::on(backend, url).await
 }
@@ -283,19 +284,18 @@ async fn the_public_sees_the_summary_and_only_moderators_the_breakdowns() {
     let (status, _, current) = app.get("/api/indicators/summary").await;
     assert_eq!(status, 200, "the current school year by default: {current}");
 
-    let (status, ctype, body) = app.get("/api/indicators/target").await;
-    assert_problem(status, &ctype, &body, 401, None, "anonymous dashboard");
-    let (status, ctype, body) = app.get("/api/indicators/target.csv").await;
-    assert_problem(status, &ctype, &body, 401, None, "anonymous CSV");
-    for (email, expected) in [
-        ("prof@ac-nice.fr", 403),
-        ("mairie@nice.fr", 403),
-        ("cardie@ac-nice.fr", 200),
-        ("admin@ac-nice.fr", 200),
-    ] {
-        let mut b = Browser::signed_in(&app, email, PASSWORD).await;
-        assert_eq!(b.get("/api/indicators/target").await.status, expected, "{email}");
-    }
+    repere_tests::assert_readers(
+        &app,
+        &["/api/indicators/target", "/api/indicators/target.csv"],
+        &[
+            ("prof@ac-nice.fr", 403),
+            ("mairie@nice.fr", 403),
+            ("cardie@ac-nice.fr", 200),
+            ("admin@ac-nice.fr", 200),
+        ],
+        PASSWORD,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -36,21 +36,22 @@ async fn database(backend: Backend) -> String {
     let url = repere_tests::fresh_database(backend).await;
     let store = repere_store::Store::connect(&url).await.unwrap();
     repere_server::jobs::demo::load(&store).await.unwrap();
-    for (email, role) in [
-        (CHEF, "encadrement"),
-        (OTHER_CHEF, "encadrement"),
-        (INSPECTEUR, "inspecteur"),
-        (REFERENT, "referent"),
-        (OTHER_REFERENT, "referent"),
-        (CONTRIBUTOR, "contributor"),
-        (COLLECTIVITE, "collectivite"),
-        (MODERATOR, "moderator"),
-        (ADMIN, "admin"),
-    ] {
-        repere_server::cli::add_user(&store, email, role, "", PASSWORD)
-            .await
-            .unwrap();
-    }
+    repere_tests::add_users(
+        &store,
+        &[
+            (CHEF, "encadrement"),
+            (OTHER_CHEF, "encadrement"),
+            (INSPECTEUR, "inspecteur"),
+            (REFERENT, "referent"),
+            (OTHER_REFERENT, "referent"),
+            (CONTRIBUTOR, "contributor"),
+            (COLLECTIVITE, "collectivite"),
+            (MODERATOR, "moderator"),
+            (ADMIN, "admin"),
+        ],
+        PASSWORD,
+    )
+    .await;
     store.close().await;
     url
 }
@@ -68,14 +69,7 @@ async fn start(backend: Backend, clock: &Clock, smtp: Option<String>) -> TestApp
 }
 
 async fn account_id(admin: &mut Browser<'_>, email: &str) -> i64 {
-    let r = admin.get("/api/accounts").await;
-    r.body["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["email"] == email)
-        .and_then(|a| a["id"].as_i64())
-        .unwrap_or_else(|| panic!("no account {email}"))
+    admin.account(email).await["id"].as_i64().unwrap()
 }
 
 /// Binds the chef to their collège (the other chef stays unbound); returns the admin's browser.

@@ -28,19 +28,20 @@ async fn start(backend: Backend, clock: &Clock, smtp: Option<String>) -> TestApp
     let url = repere_tests::fresh_database(backend).await;
     let store = repere_store::Store::connect(&url).await.unwrap();
     repere_server::jobs::demo::load(&store).await.unwrap();
-    for (email, role) in [
-        (TECHNO, "inspecteur"),
-        (MATHS, "inspecteur"),
-        (IAN, "referent"),
-        (PROF, "contributor"),
-        (CHEF, "encadrement"),
-        (MODERATOR, "moderator"),
-        (ADMIN, "admin"),
-    ] {
-        repere_server::cli::add_user(&store, email, role, "", PASSWORD)
-            .await
-            .unwrap();
-    }
+    repere_tests::add_users(
+        &store,
+        &[
+            (TECHNO, "inspecteur"),
+            (MATHS, "inspecteur"),
+            (IAN, "referent"),
+            (PROF, "contributor"),
+            (CHEF, "encadrement"),
+            (MODERATOR, "moderator"),
+            (ADMIN, "admin"),
+        ],
+        PASSWORD,
+    )
+    .await;
     store.close().await;
     let app = TestApp::configured(backend, url, configure(clock, smtp)).await;
     let mut admin = Browser::signed_in(&app, ADMIN, PASSWORD).await;
@@ -68,13 +69,7 @@ fn configure(clock: &Clock, smtp: Option<String>) -> impl FnOnce(&mut repere_ser
 }
 
 async fn account(admin: &mut Browser<'_>, email: &str) -> i64 {
-    admin.get("/api/accounts").await.body["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["email"] == email)
-        .and_then(|a| a["id"].as_i64())
-        .unwrap()
+    admin.account(email).await["id"].as_i64().unwrap()
 }
 
 /// Published practices of the discipline (ids, with their levels).

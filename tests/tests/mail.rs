@@ -44,17 +44,7 @@ async fn app_with(backend: Backend, smtp: Option<String>) -> TestApp {
 }
 
 fn report(title: &str) -> Value {
-    json!({
-        "title": title,
-        "summary": "Les élèves modélisent puis impriment des pièces.",
-        "disciplines": ["Technologie"],
-        "levels": ["5e"],
-        "tools": ["Tinkercad"],
-        "school_year": "2025-2026",
-        "uai": "0060842H",
-        "contact_consent": true,
-        "submit": true,
-    })
+    repere_tests::report_form(title, json!({ "submit": true }))
 }
 
 /// Every distinct outbox id the sink received (a mail received twice counts once), and the total.

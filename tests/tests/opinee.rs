@@ -272,24 +272,18 @@ async fn compilation_by_territory_matches_the_seeded_profiles() {
 #[tokio::test]
 async fn compilation_is_confidential_and_bad_parameters_are_named() {
     let app = seeded(Backend::Sqlite, true).await;
-    for path in ["/api/indicators/opinee", "/api/indicators/opinee.csv"] {
-        let (status, ctype, body) = app.get(path).await;
-        assert_problem(status, &ctype, &body, 401, None, "anonymous");
-    }
-    for (email, expected) in [
-        ("prof@ac-nice.fr", 403),
-        ("mairie@nice.fr", 403),
-        ("cardie@ac-nice.fr", 200),
-        ("admin@ac-nice.fr", 200),
-    ] {
-        let mut b = Browser::signed_in(&app, email, PASSWORD).await;
-        assert_eq!(b.get("/api/indicators/opinee").await.status, expected, "{email}");
-        assert_eq!(
-            b.get("/api/indicators/opinee.csv").await.status,
-            expected,
-            "{email} CSV"
-        );
-    }
+    repere_tests::assert_readers(
+        &app,
+        &["/api/indicators/opinee", "/api/indicators/opinee.csv"],
+        &[
+            ("prof@ac-nice.fr", 403),
+            ("mairie@nice.fr", 403),
+            ("cardie@ac-nice.fr", 200),
+            ("admin@ac-nice.fr", 200),
+        ],
+        PASSWORD,
+    )
+    .await;
     let mut cardie = Browser::signed_in(&app, "cardie@ac-nice.fr", PASSWORD).await;
     for (query, param) in [
         ("territory=region", "territory"),

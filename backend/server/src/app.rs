@@ -152,33 +152,27 @@ impl Application {
             tokio::time::sleep(DRAIN_MAX).await;
         };
         tokio::pin!(drained);
-        tokio::select! {
+        let served = tokio::select! {
             () = &mut drained => {
                 tracing::warn!(seconds = DRAIN_MAX.as_secs(), "connections still open after the drain time: stopping anyway");
                 serve.abort();
-                let _ = stop.send(true);
-                let _ = follower.await;
-                let _ = counted.await;
-                let _ = mailing.await;
-                let _ = reminding.await;
-                let _ = lettering.await;
-                let _ = purging.await;
+                None
             }
-            served = &mut serve => {
-                let _ = stop.send(true);
-                let _ = follower.await;
-                let _ = counted.await;
-                let _ = mailing.await;
-                let _ = reminding.await;
-                let _ = lettering.await;
-                let _ = purging.await;
-                served.context("server task")?.context("server")?;
-            }
+            served = &mut serve => Some(served),
             loaded = &mut follower => {
                 // The follower ends early only when the first load fails.
                 serve.abort();
                 loaded.context("loader task")?.context("cannot load the catalogue")?;
+                return Ok(());
             }
+        };
+        let _ = stop.send(true);
+        let _ = follower.await;
+        for task in [counted, mailing, reminding, lettering, purging] {
+            let _ = task.await;
+        }
+        if let Some(served) = served {
+            served.context("server task")?.context("server")?;
         }
         Ok(())
     }

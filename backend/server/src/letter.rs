@@ -152,11 +152,9 @@ pub fn render(
         (DOCTYPE)
         html lang="fr" {
             head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "La lettre des usages — Repère" }
+                (crate::html::head_start("La lettre des usages — Repère"))
             }
-            body style="margin:0;padding:0;background:#f6f6f6;font-family:Arial,Helvetica,sans-serif;color:#161616;" {
+            body style=(crate::html::LETTER_BODY) {
                 table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;" {
                     tr { td align="center" style="padding:16px 8px;" {
                         table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;border-collapse:collapse;background:#ffffff;" {

@@ -26,6 +26,7 @@ pub mod fgb;
 pub mod fibre;
 pub mod filter;
 pub mod geojson;
+pub mod html;
 pub mod http_cache;
 pub mod indicators;
 pub mod intentions;

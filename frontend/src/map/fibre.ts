@@ -3,6 +3,7 @@
 // a legend, and a popup with the commune's figures. Drawn only where outlines were imported.
 import type { ExpressionSpecification, Map as MlMap, MapGeoJSONFeature } from 'maplibre-gl';
 import { type Answer, getJson } from '../api/client';
+import { popupBox, popupFacts } from '../ui/popup';
 
 /** ARCEP's buckets (lower bound, %) with their colour and label. */
 export const FIBRE_BUCKETS: [number, string, string][] = [
@@ -67,22 +68,17 @@ export function quarterLabel(q: string): string {
 /** The popup of a commune of the layer. */
 export function communePopup(f: MapGeoJSONFeature): HTMLElement {
   const p = f.properties as Partial<CommuneProps>;
-  const div = document.createElement('div');
-  div.className = 'repere-popup';
-  const title = document.createElement('p');
-  title.className = 'fr-text--bold fr-mb-1v';
-  title.textContent = String(p.nom ?? p.code);
-  const facts = document.createElement('p');
-  facts.className = 'fr-text--sm fr-mb-0';
+  let facts: string;
   if (typeof p.locaux_raccordables !== 'number') {
-    facts.textContent = 'Couverture fibre inconnue (commune absente du fichier de l\'ARCEP importé).';
+    facts = 'Couverture fibre inconnue (commune absente du fichier de l\'ARCEP importé).';
   } else if (p.locaux_raccordables === 0) {
-    facts.textContent = `Aucun local raccordable à la fibre (${quarterLabel(String(p.trimestre))}).`;
+    facts = `Aucun local raccordable à la fibre (${quarterLabel(String(p.trimestre))}).`;
   } else {
     const rate = typeof p.taux === 'number' ? ` sur ${Number(p.locaux).toLocaleString('fr-FR')}, soit ${percent(p.taux)}` : '';
-    facts.textContent = `${p.locaux_raccordables.toLocaleString('fr-FR')} locaux raccordables à la fibre${rate} (${quarterLabel(String(p.trimestre))}).`;
+    facts = `${p.locaux_raccordables.toLocaleString('fr-FR')} locaux raccordables à la fibre${rate} (${quarterLabel(String(p.trimestre))}).`;
   }
-  div.append(title, facts);
+  const div = popupBox(String(p.nom ?? p.code));
+  div.append(popupFacts(facts, true));
   return div;
 }
 

@@ -4,6 +4,7 @@
 import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import type { FeatureCollection } from '../api/client';
 import type { Layer } from '../state/url';
+import { popupBox, popupFacts } from '../ui/popup';
 
 export const BANDWIDTH_COLOURS: [string, string, string][] = [
   ['lt8', '< 8 Mbit/s', '#ce0500'],
@@ -48,22 +49,15 @@ export function styleEstablishments(map: MlMap, colouring: string, show: string)
 
 /** The content of the popup of an establishment clicked on the map, with a link to its fiche. */
 export function establishmentPopup(p: Record<string, unknown>): HTMLElement {
-  const div = document.createElement('div');
-  div.className = 'repere-popup';
-  const title = document.createElement('p');
-  title.className = 'fr-text--bold fr-mb-1v';
-  title.textContent = String(p.name ?? p.uai);
-  const facts = document.createElement('p');
-  facts.className = 'fr-text--sm fr-mb-1v';
+  const div = popupBox(String(p.name ?? p.uai));
   const down = typeof p.bandwidth_down_mbps === 'number' ? `${p.bandwidth_down_mbps.toLocaleString('fr-FR')} Mbit/s` : 'débit inconnu';
   const label = p.label ? `label niveau ${String(p.label)}` : 'sans label';
   const opinee = typeof p.opinee_mean === 'number' ? `OPINEE ${p.opinee_mean.toLocaleString('fr-FR')} / 10` : 'OPINEE non renseigné';
-  facts.textContent = `${down} · ${label} · ${opinee}`;
   const a = document.createElement('a');
   a.className = 'fr-link fr-text--sm';
   a.href = `/etablissement.html?uai=${encodeURIComponent(String(p.uai))}`;
   a.textContent = "Fiche de l'établissement";
-  div.append(title, facts, a);
+  div.append(popupFacts(`${down} · ${label} · ${opinee}`), a);
   return div;
 }
 
@@ -129,29 +123,22 @@ export function addSites(map: MlMap): void {
 
 /** The popup of a Fab' École or tiers-lieu (or of several, grouped far out: zoom to them). */
 export function sitePopup(p: Record<string, unknown>, map: MlMap, at: { lng: number; lat: number }): HTMLElement {
-  const div = document.createElement('div');
-  div.className = 'repere-popup';
-  const title = document.createElement('p');
-  title.className = 'fr-text--bold fr-mb-1v';
   if (p.cluster) {
-    title.textContent = `${String(p.point_count)} Fab' École et tiers-lieux`;
+    const div = popupBox(`${String(p.point_count)} Fab' École et tiers-lieux`);
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'fr-btn fr-btn--sm fr-btn--secondary';
     b.textContent = 'Zoomer pour les distinguer';
     b.addEventListener('click', () => map.easeTo({ center: [at.lng, at.lat], zoom: Number(p.expansion_zoom) }));
-    div.append(title, b);
+    div.append(b);
     return div;
   }
-  title.textContent = String(p.name ?? 'Lieu');
-  const kind = document.createElement('p');
-  kind.className = 'fr-text--sm fr-mb-0';
-  kind.textContent = SITE_KINDS[String(p.kind)] ?? String(p.kind ?? '');
-  div.append(title, kind);
+  const div = popupBox(String(p.name ?? 'Lieu'));
+  div.append(popupFacts(SITE_KINDS[String(p.kind)] ?? String(p.kind ?? ''), true));
   return div;
 }
 
-export function setOverlay(map: MlMap, id: 'establishments' | 'links', data: FeatureCollection<unknown>): void {
+export function setOverlay(map: MlMap, id: 'establishments' | 'links', data: FeatureCollection<'Establishment'> | FeatureCollection<'Link'>): void {
   void (map.getSource(id) as GeoJSONSource).setData(data as unknown as GeoJSON.FeatureCollection);
 }
 

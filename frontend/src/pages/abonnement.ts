@@ -5,7 +5,7 @@ import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
 import { ApiError, api, getJson } from '../api/client';
-import { clearErrors, fieldError, showApiError } from '../ui/forms';
+import { checkbox, clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
 import { sentence } from '../ui/text';
 
@@ -102,19 +102,7 @@ void (async () => {
     const box = $<HTMLElement>('disciplines');
     box.replaceChildren();
     [...(f.facets.discipline ?? [])].sort((a, b) => a.value.localeCompare(b.value, 'fr')).forEach((d, i) => {
-      const g = document.createElement('div');
-      g.className = 'fr-checkbox-group';
-      const input = document.createElement('input');
-      input.type = 'checkbox';
-      input.id = `d-${i}`;
-      input.name = 'disciplines';
-      input.value = d.value;
-      const label = document.createElement('label');
-      label.className = 'fr-label';
-      label.htmlFor = input.id;
-      label.textContent = d.value;
-      g.append(input, label);
-      box.append(g);
+      box.append(checkbox(`d-${i}`, 'disciplines', d.value, d.value).group);
     });
   } catch (err) {
     problem(err);

@@ -7,7 +7,7 @@ import '../style.css';
 import { renderAccountMenu, send } from '../api/account';
 import { type Answer, ApiError, getJson } from '../api/client';
 import { type Dossier, type Listing, type Options, nextStepText, placeText, statusBadge } from '../api/intentions';
-import { clearErrors, fieldError, showApiError } from '../ui/forms';
+import { checkbox, clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
 import { sentence } from '../ui/text';
 
@@ -55,20 +55,9 @@ function renderFiling(): void {
       ? 'Cochez au moins un de vos établissements.'
       : "Aucun établissement ne vous est rattaché : demandez à un administrateur de Repère de vous rattacher au vôtre.";
     options.establishments.forEach((e, i) => {
-      const g = document.createElement('div');
-      g.className = 'fr-checkbox-group';
-      const input = document.createElement('input');
-      input.type = 'checkbox';
-      input.id = `uai-${i}`;
-      input.name = 'uais';
-      input.value = e.uai;
+      const { group, input } = checkbox(`uai-${i}`, 'uais', e.uai, `${e.name ?? e.uai} — ${e.commune ?? ''} (${e.uai})`);
       input.checked = options.establishments.length === 1;
-      const label = document.createElement('label');
-      label.className = 'fr-label';
-      label.htmlFor = input.id;
-      label.textContent = `${e.name ?? e.uai} — ${e.commune ?? ''} (${e.uai})`;
-      g.append(input, label);
-      mine.append(g);
+      mine.append(group);
     });
   } else {
     hint.textContent = 'Un ou plusieurs établissements, ou un territoire ci-dessous.';
@@ -157,24 +146,12 @@ async function loadList(): Promise<void> {
     if (options.desk) {
       const c = tr.insertCell();
       c.dataset.label = 'Choisir';
-      const g = document.createElement('div');
-      g.className = 'fr-checkbox-group fr-checkbox-group--sm';
-      const input = document.createElement('input');
-      input.type = 'checkbox';
-      input.id = `pick-${d.id}`;
-      input.name = 'ids';
-      input.value = String(d.id);
-      input.disabled = d.status === 'close';
-      const label = document.createElement('label');
-      label.className = 'fr-label';
-      label.htmlFor = input.id;
-      label.textContent = 'Choisir';
       const sr = document.createElement('span');
       sr.className = 'fr-sr-only';
       sr.textContent = ` le dossier ${d.number}`;
-      label.append(sr);
-      g.append(input, label);
-      c.append(g);
+      const { group, input } = checkbox(`pick-${d.id}`, 'ids', String(d.id), ['Choisir', sr], true);
+      input.disabled = d.status === 'close';
+      c.append(group);
     }
     const th = document.createElement('th');
     th.scope = 'row';

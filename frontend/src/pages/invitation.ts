@@ -8,7 +8,7 @@ import { renderAccountMenu, send, signedIn, type SessionInfo } from '../api/acco
 import { type Answer, ApiError, getJson } from '../api/client';
 import { clearErrors, showApiError } from '../ui/forms';
 import { flash, renderFrame } from '../ui/layout';
-import { checkNewPassword, tokenFromHash } from '../ui/password';
+import { checkNewPassword, pageToken } from '../ui/password';
 import { sentence } from '../ui/text';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
@@ -20,11 +20,7 @@ const HOME: Record<string, string> = { contributor: '/mes-remontees.html', moder
 const status = document.getElementById('status') as HTMLElement;
 const alert = document.getElementById('alert') as HTMLElement;
 const form = document.getElementById('accept') as HTMLFormElement;
-const token = tokenFromHash(window.location.hash);
-// A link opened in a tab that already shows this page changes only the fragment: read it afresh.
-window.addEventListener('hashchange', () => {
-  if (tokenFromHash(window.location.hash)) window.location.reload();
-});
+const token = pageToken();
 
 function fail(message: string, links: [string, string][] = []): void {
   status.hidden = true;

@@ -7,7 +7,7 @@ import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { flash, renderFrame } from '../ui/layout';
 import { ApiError } from '../api/client';
 import { sentence } from '../ui/text';
-import { checkNewPassword, tokenFromHash } from '../ui/password';
+import { checkNewPassword, pageToken } from '../ui/password';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 void renderAccountMenu();
@@ -16,11 +16,7 @@ const alert = document.getElementById('alert') as HTMLElement;
 const done = document.getElementById('done') as HTMLElement;
 const forgot = document.getElementById('forgot') as HTMLFormElement;
 const reset = document.getElementById('reset') as HTMLFormElement;
-const token = tokenFromHash(window.location.hash);
-// A link opened in a tab that already shows this page changes only the fragment: read it afresh.
-window.addEventListener('hashchange', () => {
-  if (tokenFromHash(window.location.hash)) window.location.reload();
-});
+const token = pageToken();
 
 if (token) {
   document.getElementById('title')!.textContent = 'Choisir un nouveau mot de passe';

@@ -53,3 +53,21 @@ export function showApiError(form: HTMLFormElement, alert: HTMLElement, e: unkno
   alert.hidden = false;
   alert.focus();
 }
+
+/** A DSFR checkbox and its label (`label` may hold elements, e.g. a screen-reader-only detail). */
+export function checkbox(id: string, name: string, value: string, label: string | (string | Node)[], small = false): { group: HTMLDivElement; input: HTMLInputElement } {
+  const group = document.createElement('div');
+  group.className = small ? 'fr-checkbox-group fr-checkbox-group--sm' : 'fr-checkbox-group';
+  const input = document.createElement('input');
+  input.type = 'checkbox';
+  input.id = id;
+  input.name = name;
+  input.value = value;
+  const l = document.createElement('label');
+  l.className = 'fr-label';
+  l.htmlFor = id;
+  if (typeof label === 'string') l.textContent = label;
+  else l.append(...label);
+  group.append(input, l);
+  return { group, input };
+}

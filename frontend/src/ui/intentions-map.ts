@@ -8,6 +8,7 @@ import { type Answer, api } from '../api/client';
 import { chooseBasemap } from '../map/basemap';
 import { FRENCH } from '../map/locale';
 import { loadBasemapShapes } from '../map/style';
+import { popupBox, popupFacts } from './popup';
 
 setWorkerUrl(workerUrl);
 
@@ -15,14 +16,8 @@ setWorkerUrl(workerUrl);
 export type IntentionPlaces = Answer<'/api/intentions/map'>;
 
 function popup(p: IntentionPlaces['features'][number]['properties']): HTMLElement {
-  const div = document.createElement('div');
-  div.className = 'repere-popup';
-  const title = document.createElement('p');
-  title.className = 'fr-text--bold fr-mb-1v';
-  title.textContent = `${p.name} — ${p.commune}`;
-  const facts = document.createElement('p');
-  facts.className = 'fr-text--sm fr-mb-1v';
-  facts.textContent = `${p.count} intention${p.count > 1 ? 's' : ''}, ${p.open} ouverte${p.open > 1 ? 's' : ''}, ${p.late} en retard`;
+  const div = popupBox(`${p.name} — ${p.commune}`);
+  const facts = popupFacts(`${p.count} intention${p.count > 1 ? 's' : ''}, ${p.open} ouverte${p.open > 1 ? 's' : ''}, ${p.late} en retard`);
   const ul = document.createElement('ul');
   ul.className = 'fr-text--sm';
   for (const d of p.dossiers) {
@@ -33,7 +28,7 @@ function popup(p: IntentionPlaces['features'][number]['properties']): HTMLElemen
     li.append(a);
     ul.append(li);
   }
-  div.append(title, facts, ul);
+  div.append(facts, ul);
   return div;
 }
 

@@ -11,6 +11,17 @@ export function tokenFromHash(hash: string): string | undefined {
   return m?.[1];
 }
 
+/**
+ * The token of the link this page was opened from. A link opened in a tab that already shows the page
+ * changes only the fragment: the page is then read afresh with the new token.
+ */
+export function pageToken(): string | undefined {
+  window.addEventListener('hashchange', () => {
+    if (tokenFromHash(window.location.hash)) window.location.reload();
+  });
+  return tokenFromHash(window.location.hash);
+}
+
 /** The new password of `form` (fields `password` and `confirm`), or undefined after showing why not. */
 export function checkNewPassword(form: HTMLFormElement): string | undefined {
   const password = (form.elements.namedItem('password') as HTMLInputElement).value;

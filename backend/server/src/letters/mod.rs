@@ -52,6 +52,23 @@ pub fn key(discipline: &str) -> String {
     fold(discipline.trim())
 }
 
+/// The levels a plan or a subscription names: trimmed, blanks dropped; 30 at most, of 60 characters
+/// each.
+pub fn levels(given: &[String]) -> Result<Vec<String>, ApiError> {
+    let levels: Vec<String> = given
+        .iter()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if levels.len() > 30 || levels.iter().any(|l| l.chars().count() > 60) {
+        return Err(ApiError::field(repere_core::Invalid::new(
+            "levels",
+            "30 niveaux au plus, de 60 caractères chacun",
+        )));
+    }
+    Ok(levels)
+}
+
 /// Every discipline of the published practices, as first written, sorted.
 pub fn disciplines(app: &AppState) -> Result<Vec<String>, ApiError> {
     let c = app.read_catalog()?;

@@ -10,9 +10,9 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use repere_core::SchoolYear;
 use repere_core::letters::{Rhythm, coverage, edits_something, may_edit};
 use repere_core::text::fold;
-use repere_core::{Invalid, SchoolYear};
 use repere_store::letters::{self as store, Edition, Plan};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -159,15 +159,7 @@ pub async fn set_plan(
     require_editor(&app, &user, &discipline).await?;
     let input = json_body(body)?;
     let rhythm = Rhythm::parse("rhythm", input.rhythm.trim()).map_err(ApiError::field)?;
-    let levels: Vec<String> = input
-        .levels
-        .iter()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect();
-    if levels.len() > 30 {
-        return Err(ApiError::field(Invalid::new("levels", "30 niveaux au plus")));
-    }
+    let levels = super::levels(&input.levels)?;
     let plan = Plan {
         discipline_key: key(&discipline),
         discipline: discipline.trim().to_string(),

@@ -107,13 +107,11 @@ fn render(app: &AppState, e: &Edition, base: &str, preview: bool, with_map: bool
         (DOCTYPE)
         html lang="fr" {
             head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (e.title) " — La lettre des usages " (e.discipline) }
+                (crate::html::head_start(&format!("{} — La lettre des usages {}", e.title, e.discipline)))
                 link rel="icon" href="data:,";
                 link rel="alternate" type="application/atom+xml" title={ "La lettre des usages — " (e.discipline) } href={ (base) "/lettre/flux/" (super::key(&e.discipline)) };
             }
-            body style="margin:0;padding:0;background:#f6f6f6;font-family:Arial,Helvetica,sans-serif;color:#161616;" {
+            body style=(crate::html::LETTER_BODY) {
                 main style="max-width:600px;margin:0 auto;background:#ffffff;padding:20px;border-top:4px solid #000091;" {
                     @if preview {
                         p style="margin:0 0 12px;padding:8px 12px;background:#fff4f3;border-left:4px solid #ce0500;" { "Aperçu : les lecteurs ne voient pas encore cette édition." }
@@ -286,12 +284,10 @@ pub async fn archive(
         (DOCTYPE)
         html lang="fr" {
             head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "La lettre des usages — archives — Repère" }
+                (crate::html::head_start("La lettre des usages — archives — Repère"))
                 link rel="icon" href="data:,";
             }
-            body style="margin:0;padding:0;background:#f6f6f6;font-family:Arial,Helvetica,sans-serif;color:#161616;" {
+            body style=(crate::html::LETTER_BODY) {
                 main style="max-width:720px;margin:0 auto;background:#ffffff;padding:20px;border-top:4px solid #000091;" {
                     p style="margin:0;font-size:14px;color:#3a3a3a;" { a href={ (base) "/" } style="color:#000091;" { "Repère" } " · Académie de Nice" }
                     h1 style="margin:4px 0 8px;font-size:26px;color:#000091;" { "La lettre des usages" }

@@ -84,15 +84,7 @@ pub async fn subscribe(
     if chosen.is_empty() || chosen.len() > 20 {
         return Err(field("disciplines", "choisissez de 1 à 20 disciplines"));
     }
-    let levels: Vec<String> = input
-        .levels
-        .iter()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect();
-    if levels.len() > 30 || levels.iter().any(|l| l.chars().count() > 60) {
-        return Err(field("levels", "30 niveaux au plus, de 60 caractères chacun"));
-    }
+    let levels = super::levels(&input.levels)?;
     let own = signed_in_email(&app, &session).await.as_deref() == Some(email.as_str());
     let now = app.intentions.clock.now();
     let token = random_hex(32);

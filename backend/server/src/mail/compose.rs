@@ -68,7 +68,7 @@ fn page(c: &Compose<'_>) -> Markup {
     html! {
         (DOCTYPE)
         html lang="fr" {
-            head { meta charset="utf-8"; meta name="viewport" content="width=device-width, initial-scale=1"; title { (c.subject) } }
+            head { (crate::html::head_start(&c.subject)) }
             body style="margin:0;padding:0;background:#f6f6f6;font-family:Marianne,Arial,sans-serif" {
                 div style="max-width:600px;margin:0 auto;padding:24px;background:#ffffff" {
                     p style="margin:0 0 24px;font-weight:700;font-size:18px;color:#000091" { "Repère — académie de Nice" }

@@ -158,7 +158,7 @@ pub(crate) fn page(title: &str, body: Markup) -> Response {
         html! {
             (DOCTYPE)
             html lang="fr" {
-                head { meta charset="utf-8"; meta name="viewport" content="width=device-width, initial-scale=1"; title { (title) " — Repère" } }
+                head { (crate::html::head_start(&format!("{title} — Repère"))) }
                 body style="font-family:Marianne,Arial,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5" {
                     header style="border-bottom:1px solid #ddd;padding-bottom:.75rem;margin-bottom:1.5rem" {
                         p style="margin:0;font-weight:700;font-size:1.25rem;color:#000091" { "Repère" }

@@ -19,6 +19,22 @@ pub(super) fn problem(b: OperationBuilder, status: &str, description: &str) -> O
     response(b, status, description, "application/problem+json")
 }
 
+/// `problem` as a method, for chains of responses.
+pub(super) trait Problem {
+    fn problem(self, status: &str, description: &str) -> Self;
+}
+
+impl Problem for OperationBuilder {
+    fn problem(self, status: &str, description: &str) -> Self {
+        problem(self, status, description)
+    }
+}
+
+/// A view for signed-in roles only: 401 without a session, 403 for another role.
+pub(super) fn guarded(b: OperationBuilder) -> OperationBuilder {
+    b.problem("401", "Connexion requise").problem("403", "Rôle insuffisant")
+}
+
 pub(super) fn base(id: &str, summary: &str, tag: &str) -> OperationBuilder {
     OperationBuilder::new()
         .operation_id(Some(id))
@@ -35,16 +51,14 @@ pub(super) fn write(id: &str, summary: &str, tag: &str, ok: (&str, &str)) -> Ope
         Type::String,
         "Jeton CSRF de /api/auth/session",
     ));
-    let b = response(b, ok.0, ok.1, "application/json");
+    let b = super::success(b, ok.0, ok.1, "application/json");
     let b = problem(b, "403", "Jeton CSRF manquant ou invalide, ou rôle insuffisant");
     problem(b, "422", "Champ invalide, nommé dans invalid_params")
 }
 
 /// A JSON read for a signed-in person.
 pub(super) fn read(id: &str, summary: &str, tag: &str, ok: &str) -> OperationBuilder {
-    let b = response(base(id, summary, tag), "200", ok, "application/json");
-    let b = problem(b, "401", "Connexion requise");
-    problem(b, "403", "Rôle insuffisant")
+    guarded(response(base(id, summary, tag), "200", ok, "application/json"))
 }
 
 fn id_param() -> utoipa::openapi::path::Parameter {

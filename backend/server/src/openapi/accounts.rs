@@ -2,8 +2,9 @@
 //! X-CSRF-Token on writes).
 
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
-use utoipa::openapi::{ContentBuilder, ObjectBuilder, PathItem, PathsBuilder, Required, ResponseBuilder, Type};
+use utoipa::openapi::{ObjectBuilder, PathItem, PathsBuilder, Required, Type};
 
+use super::access::{Problem, guarded};
 use super::{GEO_JSON, not_found, op, param, query};
 
 pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
@@ -21,12 +22,7 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
                     .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
                     .build(),
             )
-            .response(
-                "403",
-                ResponseBuilder::new()
-                    .description("Jeton CSRF manquant ou invalide")
-                    .content("application/problem+json", ContentBuilder::new().build()),
-            );
+            .problem("403", "Jeton CSRF manquant ou invalide");
         super::success(b, ok.0, ok.1, "application/json")
     };
     paths = paths
@@ -53,18 +49,8 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
                     "Connexion {email, password} ; limitée par compte et par adresse IP",
                     ("200", "Session ouverte"),
                 )
-                .response(
-                    "401",
-                    ResponseBuilder::new()
-                        .description("Adresse ou mot de passe incorrect (message générique)")
-                        .content("application/problem+json", ContentBuilder::new().build()),
-                )
-                .response(
-                    "429",
-                    ResponseBuilder::new()
-                        .description("Trop de tentatives ; en-tête Retry-After")
-                        .content("application/problem+json", ContentBuilder::new().build()),
-                )
+                .problem("401", "Adresse ou mot de passe incorrect (message générique)")
+                .problem("429", "Trop de tentatives ; en-tête Retry-After")
                 .build(),
             ),
         )
@@ -80,34 +66,10 @@ pub(super) fn paths(mut paths: PathsBuilder) -> PathsBuilder {
     let write = |id: &str, summary: &str, ok: (&str, &str)| {
         auth_op(id, summary, ok)
             .tag("Remontées")
-            .response(
-                "401",
-                ResponseBuilder::new()
-                    .description("Connexion requise")
-                    .content("application/problem+json", ContentBuilder::new().build()),
-            )
-            .response(
-                "422",
-                ResponseBuilder::new()
-                    .description("Champ invalide, nommé dans invalid_params")
-                    .content("application/problem+json", ContentBuilder::new().build()),
-            )
+            .problem("401", "Connexion requise")
+            .problem("422", "Champ invalide, nommé dans invalid_params")
     };
-    let read = |id: &str, summary: &str, ok: &str| {
-        op(id, summary, "Remontées", "application/json", ok)
-            .response(
-                "401",
-                ResponseBuilder::new()
-                    .description("Connexion requise")
-                    .content("application/problem+json", ContentBuilder::new().build()),
-            )
-            .response(
-                "403",
-                ResponseBuilder::new()
-                    .description("Rôle insuffisant")
-                    .content("application/problem+json", ContentBuilder::new().build()),
-            )
-    };
+    let read = |id: &str, summary: &str, ok: &str| guarded(op(id, summary, "Remontées", "application/json", ok));
     let id_param = || {
         param(
             "id",

@@ -3,7 +3,7 @@
 use utoipa::openapi::path::HttpMethod;
 use utoipa::openapi::{PathItem, PathsBuilder, Type};
 
-use super::access::problem;
+use super::access::guarded;
 use super::{op, op_answering, query};
 
 pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
@@ -142,9 +142,4 @@ fn bandwidth(b: utoipa::openapi::path::OperationBuilder) -> utoipa::openapi::pat
         .parameter(query("departement", Type::String, "Département"))
         .parameter(query("commune", Type::String, "Code INSEE d'une commune"))
         .parameter(query("epci", Type::String, "SIREN d'un EPCI (9 chiffres)"))
-}
-
-/// A view for signed-in roles only: 401 without a session, 403 for another role.
-fn guarded(b: utoipa::openapi::path::OperationBuilder) -> utoipa::openapi::path::OperationBuilder {
-    problem(problem(b, "401", "Connexion requise"), "403", "Rôle insuffisant")
 }

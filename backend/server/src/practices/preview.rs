@@ -43,9 +43,7 @@ pub async fn page(State(app): State<AppState>, headers: HeaderMap, Path(id): Pat
         (DOCTYPE)
         html lang="fr" {
             head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — Repère" }
+                (crate::html::head_start(&format!("{title} — Repère")))
                 meta name="description" content=(summary);
                 meta property="og:type" content="article";
                 meta property="og:site_name" content="Repère — académie de Nice";
