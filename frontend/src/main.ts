@@ -35,11 +35,11 @@ const state: State = decode(window.location.search);
 /** Practices per page of the list: only what the view shows is ever downloaded. */
 const PAGE = 20;
 /** The practices listed (the pages of the current view loaded so far) and how many the view holds. */
-let listed: Feature<PracticeProps>[] = [];
+let listed: Feature<'Practice'>[] = [];
 let inView = 0;
 /** How many practices pass the filters, anywhere. */
 let total = 0;
-let nearby: Feature<PracticeProps>[] | undefined;
+let nearby: Feature<'Practice'>[] | undefined;
 /** Bumped by every new list request, so a slow answer never overwrites a newer one. */
 let listRequest = 0;
 const loadedOverlays = new Set<Layer>();
@@ -207,7 +207,7 @@ interface Neighbourhood {
 /** The fiche whose view was counted last (reopening it after recording a link is not a new view). */
 let countedFiche: number | undefined;
 
-async function openFiche(id: number, focus: boolean): Promise<Feature<PracticeProps> | undefined> {
+async function openFiche(id: number, focus: boolean): Promise<Feature<'Practice'> | undefined> {
   const panel = $('fiche');
   try {
     const [f, links, network] = await Promise.all([
@@ -263,7 +263,7 @@ async function openFiche(id: number, focus: boolean): Promise<Feature<PracticePr
  * Shows a practice on the map, whatever the filters show: centred in the part of the map the fiche
  * leaves free, marked (it may be filtered out of the layer), and on a phone with the map tab shown.
  */
-function flyTo(f: Feature<PracticeProps>): void {
+function flyTo(f: Feature<'Practice'>): void {
   if (f.geometry?.type !== 'Point') return;
   const at = f.geometry.coordinates as [number, number];
   targetMark.place(at, `Emplacement de « ${f.properties.title} »`);

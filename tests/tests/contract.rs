@@ -7,6 +7,7 @@
 use std::process::Command;
 
 use repere_tests::{Browser, TestApp, backends};
+use serde_json::json;
 
 const PASSWORD: &str = "une phrase de passe longue";
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance";
@@ -45,6 +46,27 @@ async fn schemathesis(app: &TestApp, headers: &[String], exclude: Option<&str>) 
     (out.status.success(), report)
 }
 
+/// A dossier and an edition, so that the operations on them answer with a body and not only 404.
+async fn seed(app: &TestApp) {
+    let mut admin = Browser::signed_in(app, "admin@ac-nice.fr", PASSWORD).await;
+    let r = admin
+        .post(
+            "/api/intentions",
+            json!({
+                "kind": "formation",
+                "title": "Formation des équipes au numérique",
+                "description": "Pix pour les professeurs du département",
+                "territory": { "kind": "departement", "value": "06" },
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "dossier: {}", r.body);
+    let r = admin
+        .post("/api/editions", json!({ "discipline": "Technologie" }))
+        .await;
+    assert_eq!(r.status, 201, "edition: {}", r.body);
+}
+
 #[tokio::test]
 async fn every_operation_answers_as_the_openapi_document_says() {
     for backend in backends() {
@@ -54,6 +76,7 @@ async fn every_operation_answers_as_the_openapi_document_says() {
             PASSWORD,
         )
         .await;
+        seed(&app).await;
         let (passed, report) = schemathesis(&app, &[], None).await;
         assert!(passed, "{backend:?}, anonymous:\n{report}");
         assert!(report.contains("Tested: "), "schemathesis ran: {report}");

@@ -3,7 +3,9 @@
 //! official files are served with a `null` geometry rather than hidden.
 
 use repere_catalog::{Catalog, EstablishmentEntry};
-use repere_core::establishments::{Establishment, EstablishmentKind, Sector, normalise_departement};
+use repere_core::establishments::{
+    Bandwidth, BandwidthSource, Establishment, EstablishmentKind, Sector, Technology, normalise_departement,
+};
 use repere_core::opinee::{ProfileDto, current};
 use repere_core::text::{Query, fold};
 use repere_core::{SchoolYear, Uai};
@@ -180,12 +182,65 @@ pub struct Properties<'a> {
     opinee_class: &'static str,
     /// Every bandwidth measured or potential (one establishment only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>, nullable = false)]
-    bandwidth_history: Option<&'a [repere_core::establishments::Bandwidth]>,
+    #[schema(inline, nullable = false)]
+    bandwidth_history: Option<Vec<BandwidthValue>>,
     /// OPINEE levels and label of every school year (one establishment only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>, nullable = false)]
-    opinee_history: Option<Vec<ProfileDto>>,
+    #[schema(inline, nullable = false)]
+    opinee_history: Option<Vec<OpineeProfile>>,
+}
+
+/// One value of the bandwidth history.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BandwidthValue {
+    /// Débit descendant, Mbit/s.
+    down_mbps: f64,
+    /// Débit montant, Mbit/s.
+    up_mbps: f64,
+    /// Technologie d'accès.
+    #[schema(value_type = String)]
+    technology: Technology,
+    /// measured (mesuré sur place) ou potential (ce que la ligne permettrait).
+    #[schema(value_type = String)]
+    source: BandwidthSource,
+    /// Jour de la mesure ou de la publication.
+    #[schema(value_type = String, format = Date)]
+    date: chrono::NaiveDate,
+}
+
+impl From<&Bandwidth> for BandwidthValue {
+    fn from(b: &Bandwidth) -> Self {
+        Self {
+            down_mbps: b.down_mbps,
+            up_mbps: b.up_mbps,
+            technology: b.technology,
+            source: b.source,
+            date: b.date,
+        }
+    }
+}
+
+/// The OPINEE profile of a school year.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OpineeProfile {
+    #[schema(value_type = String)]
+    school_year: SchoolYear,
+    /// Les sept niveaux (0 à 10) par champ, ou null si seul le label est connu.
+    #[schema(value_type = Option<std::collections::BTreeMap<String, i64>>, required = true)]
+    levels: Option<std::collections::BTreeMap<repere_core::opinee::Field, i64>>,
+    /// Label 1 à 3, ou null.
+    #[schema(required = true)]
+    label: Option<i64>,
+}
+
+impl From<ProfileDto> for OpineeProfile {
+    fn from(p: ProfileDto) -> Self {
+        Self {
+            school_year: p.school_year,
+            levels: p.levels,
+            label: p.label,
+        }
+    }
 }
 
 fn properties(e: &Establishment, history: bool) -> Value {
@@ -216,8 +271,13 @@ fn properties(e: &Establishment, history: bool) -> Value {
         opinee_usage: levels.map(|(_, l)| round1(l.usage())),
         opinee_mean: levels.map(|(_, l)| round1(l.overall())),
         opinee_class: opinee_class(e),
-        bandwidth_history: history.then_some(&e.bandwidth[..]),
-        opinee_history: history.then(|| e.profiles.iter().map(ProfileDto::from).collect()),
+        bandwidth_history: history.then(|| e.bandwidth.iter().map(BandwidthValue::from).collect()),
+        opinee_history: history.then(|| {
+            e.profiles
+                .iter()
+                .map(|p| OpineeProfile::from(ProfileDto::from(p)))
+                .collect()
+        }),
     };
     serde_json::to_value(props).unwrap_or(Value::Null)
 }

@@ -31,19 +31,14 @@ export class ApiError extends Error {
 
 export type Position = [number, number];
 
-export interface Feature<P> {
-  type: 'Feature';
-  id: number | string;
-  geometry: { type: 'Point'; coordinates: Position } | { type: 'LineString'; coordinates: Position[] } | null;
-  properties: P;
-}
+/** The collections whose features the document describes (`PracticeFeature`, `PracticeCollection`, …). */
+export type Layer = 'Practice' | 'Establishment' | 'Site' | 'Link';
 
-export interface FeatureCollection<P> {
-  type: 'FeatureCollection';
-  features: Feature<P>[];
-  numberMatched?: number;
-  numberReturned: number;
-}
+/** A GeoJSON feature of a collection (generated from the document). */
+export type Feature<L extends Layer> = Schemas[`${L}Feature`];
+
+/** A page of a collection's items (generated from the document). */
+export type FeatureCollection<L extends Layer> = Schemas[`${L}Collection`];
 
 /** A published practice's public properties (`distance_m` on nearby answers only). */
 export type PracticeProps = Schemas['PracticeProperties'];
@@ -112,22 +107,22 @@ const WHOLE_LAYER = 10000;
 export const api = {
   /** One page of practices: `params` holds the filters and `limit`, `offset`, `bbox`. */
   practices: (params: Record<string, string | number>, fetcher?: Fetch) =>
-    getJson<FeatureCollection<PracticeProps>>(apiUrl('/collections/practices/items', params), fetcher),
+    getJson<FeatureCollection<'Practice'>>(apiUrl('/collections/practices/items', params), fetcher),
   /** Each facet's values with how many practices they would show under the other filters. */
   facets: (filters: Record<string, string>, fetcher?: Fetch) =>
     getJson<{ numberMatched: number; facets: Partial<Facets> }>(apiUrl('/practices/facets', filters), fetcher),
   practice: (id: number | string, fetcher?: Fetch) =>
-    getJson<Feature<PracticeProps>>(apiUrl(`/collections/practices/items/${encodeURIComponent(String(id))}`, {}), fetcher),
+    getJson<Feature<'Practice'>>(apiUrl(`/collections/practices/items/${encodeURIComponent(String(id))}`, {}), fetcher),
   /**
    * Every establishment (the opt-in map layer coloured by bandwidth, OPINEE or label; the Débit view;
    * the reporting form's picker): bounded by the académie's schools, not by the catalogue.
    */
   establishments: (fetcher?: Fetch) =>
-    getJson<FeatureCollection<EstablishmentProps>>(apiUrl('/collections/establishments/items', { limit: WHOLE_LAYER }), fetcher),
+    getJson<FeatureCollection<'Establishment'>>(apiUrl('/collections/establishments/items', { limit: WHOLE_LAYER }), fetcher),
   /** Links: those of one practice (`practice`), or every link for the opt-in links layer. */
   links: (params: Record<string, string>, fetcher?: Fetch) =>
-    getJson<FeatureCollection<LinkProps>>(apiUrl('/collections/links/items', { ...params, limit: params.practice ? 500 : WHOLE_LAYER }), fetcher),
+    getJson<FeatureCollection<'Link'>>(apiUrl('/collections/links/items', { ...params, limit: params.practice ? 500 : WHOLE_LAYER }), fetcher),
   nearby: (lon: number, lat: number, filters: Record<string, string>, k = 20, fetcher?: Fetch) =>
-    getJson<FeatureCollection<PracticeProps>>(apiUrl('/nearby', { ...filters, lon, lat, k }), fetcher),
+    getJson<FeatureCollection<'Practice'>>(apiUrl('/nearby', { ...filters, lon, lat, k }), fetcher),
   config: (fetcher?: Fetch) => getJson<{ basemap_style_url: string | null; demo: boolean }>('/api/config', fetcher),
 };

@@ -1980,9 +1980,46 @@ export interface components {
             opinee_mean: number | null;
             opinee_class: string;
             /** @description Every bandwidth measured or potential (one establishment only). */
-            bandwidth_history?: Record<string, never>[];
+            bandwidth_history?: {
+                /**
+                 * Format: double
+                 * @description Débit descendant, Mbit/s.
+                 */
+                down_mbps: number;
+                /**
+                 * Format: double
+                 * @description Débit montant, Mbit/s.
+                 */
+                up_mbps: number;
+                /**
+                 * @description Technologie d'accès.
+                 * @enum {string}
+                 */
+                technology: "adsl" | "vdsl" | "ftth" | "cable" | "thd_radio" | "satellite" | "mobile" | "other";
+                /**
+                 * @description measured (mesuré sur place) ou potential (ce que la ligne permettrait).
+                 * @enum {string}
+                 */
+                source: "potential" | "measured";
+                /**
+                 * Format: date
+                 * @description Jour de la mesure ou de la publication.
+                 */
+                date: string;
+            }[];
             /** @description OPINEE levels and label of every school year (one establishment only). */
-            opinee_history?: Record<string, never>[];
+            opinee_history?: {
+                school_year: string;
+                /** @description Les sept niveaux (0 à 10) par champ, ou null si seul le label est connu. */
+                levels: {
+                    [key: string]: number;
+                } | null;
+                /**
+                 * Format: int64
+                 * @description Label 1 à 3, ou null.
+                 */
+                label: number | null;
+            }[];
         };
         PointGeometry: {
             /** @enum {string} */
@@ -2202,7 +2239,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        email: string;
+                        moderates: boolean;
+                        preferences: {
+                            decisions: boolean;
+                            links: boolean;
+                            messages: boolean;
+                            /** @enum {string} */
+                            submissions: "immediate" | "daily" | "never";
+                        };
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -2324,7 +2371,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        email: string;
+                        id: number;
+                        /** @enum {string} */
+                        role: "contributor" | "moderator" | "collectivite" | "admin" | "encadrement" | "inspecteur" | "referent";
+                        /** @enum {string} */
+                        status: "invited";
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -2377,7 +2431,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        display_name: string;
+                        email: string;
+                        id: number;
+                        /** Format: date-time */
+                        invitation_expires_at: string | null;
+                        /** Format: date-time */
+                        last_sign_in_at: string | null;
+                        /** @enum {string} */
+                        role: "contributor" | "moderator" | "collectivite" | "admin" | "encadrement" | "inspecteur" | "referent";
+                        role_label: string;
+                        /** @enum {string} */
+                        sign_in_method: "password" | "provider" | "both" | "none";
+                        /** @enum {string} */
+                        status: "active" | "invited" | "deactivated";
+                        status_label: string;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -2439,7 +2511,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        sent: boolean;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -2587,7 +2661,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        circonscriptions: unknown[];
+                        departements: unknown[];
+                        disciplines: unknown[];
+                        uais: unknown[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -2695,7 +2774,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        authenticated: boolean;
+                        csrf_token: string;
+                        sign_in: {
+                            password: boolean;
+                            provider: string | null;
+                        };
+                        user: {
+                            display_name: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "contributor" | "moderator" | "collectivite" | "admin" | "encadrement" | "inspecteur" | "referent";
+                            role_label: string;
+                        } | null;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -2745,7 +2838,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        authenticated: boolean;
+                        csrf_token: string;
+                        sign_in: {
+                            password: boolean;
+                            provider: string | null;
+                        };
+                        user: {
+                            display_name: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "contributor" | "moderator" | "collectivite" | "admin" | "encadrement" | "inspecteur" | "referent";
+                            role_label: string;
+                        } | null;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -2842,9 +2949,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
             400: {
@@ -2988,7 +3093,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        message: string;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -3038,7 +3145,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        authenticated: boolean;
+                        csrf_token: string;
+                        sign_in: {
+                            password: boolean;
+                            provider: string | null;
+                        };
+                        user: {
+                            display_name: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "contributor" | "moderator" | "collectivite" | "admin" | "encadrement" | "inspecteur" | "referent";
+                            role_label: string;
+                        } | null;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -4286,7 +4407,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        discipline: string;
+                        errata: {
+                            /** Format: date-time */
+                            at: string;
+                            text: string;
+                        }[];
+                        id: number;
+                        items: {
+                            comment: string;
+                            commune: string | null;
+                            establishment: string | null;
+                            levels: string[] | null;
+                            practice_id: number;
+                            published: boolean;
+                            title: string | null;
+                        }[];
+                        levels: string[];
+                        message: string;
+                        /** Format: date-time */
+                        published_at: string | null;
+                        /** Format: date-time */
+                        scheduled_for: string | null;
+                        /** @enum {string} */
+                        status: "brouillon" | "programmee" | "publiee";
+                        status_label: string;
+                        title: string;
+                        url: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -4336,7 +4486,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        by_level: {
+                            level: string;
+                            practices: {
+                                commune: string;
+                                establishment: string;
+                                id: number;
+                                /** Format: date-time */
+                                published_at: string | null;
+                                title: string;
+                            }[];
+                        }[];
+                        discipline: string;
+                        editions_this_year: number;
+                        /** @description rien de neuf depuis la dernière édition : les usages jamais présentés */
+                        fallback: boolean;
+                        near_establishments_without: {
+                            commune: string;
+                            establishments_without: number;
+                            id: number;
+                            title: string;
+                        }[];
+                        school_year: string;
+                        /**
+                         * Format: date-time
+                         * @description publication de la dernière édition de la discipline
+                         */
+                        since: string | null;
+                        target_levels: string[];
+                        uncovered_levels: string[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -4492,7 +4672,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        discipline: string;
+                        errata: {
+                            /** Format: date-time */
+                            at: string;
+                            text: string;
+                        }[];
+                        id: number;
+                        items: {
+                            comment: string;
+                            commune: string | null;
+                            establishment: string | null;
+                            levels: string[] | null;
+                            practice_id: number;
+                            published: boolean;
+                            title: string | null;
+                        }[];
+                        levels: string[];
+                        message: string;
+                        /** Format: date-time */
+                        published_at: string | null;
+                        /** Format: date-time */
+                        scheduled_for: string | null;
+                        /** @enum {string} */
+                        status: "brouillon" | "programmee" | "publiee";
+                        status_label: string;
+                        title: string;
+                        url: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -4570,7 +4779,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        discipline: string;
+                        errata: {
+                            /** Format: date-time */
+                            at: string;
+                            text: string;
+                        }[];
+                        id: number;
+                        items: {
+                            comment: string;
+                            commune: string | null;
+                            establishment: string | null;
+                            levels: string[] | null;
+                            practice_id: number;
+                            published: boolean;
+                            title: string | null;
+                        }[];
+                        levels: string[];
+                        message: string;
+                        /** Format: date-time */
+                        published_at: string | null;
+                        /** Format: date-time */
+                        scheduled_for: string | null;
+                        /** @enum {string} */
+                        status: "brouillon" | "programmee" | "publiee";
+                        status_label: string;
+                        title: string;
+                        url: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -4707,7 +4945,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        discipline: string;
+                        errata: {
+                            /** Format: date-time */
+                            at: string;
+                            text: string;
+                        }[];
+                        id: number;
+                        items: {
+                            comment: string;
+                            commune: string | null;
+                            establishment: string | null;
+                            levels: string[] | null;
+                            practice_id: number;
+                            published: boolean;
+                            title: string | null;
+                        }[];
+                        levels: string[];
+                        message: string;
+                        /** Format: date-time */
+                        published_at: string | null;
+                        /** Format: date-time */
+                        scheduled_for: string | null;
+                        /** @enum {string} */
+                        status: "brouillon" | "programmee" | "publiee";
+                        status_label: string;
+                        title: string;
+                        url: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -4778,7 +5045,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        discipline: string;
+                        errata: {
+                            /** Format: date-time */
+                            at: string;
+                            text: string;
+                        }[];
+                        id: number;
+                        items: {
+                            comment: string;
+                            commune: string | null;
+                            establishment: string | null;
+                            levels: string[] | null;
+                            practice_id: number;
+                            published: boolean;
+                            title: string | null;
+                        }[];
+                        levels: string[];
+                        message: string;
+                        /** Format: date-time */
+                        published_at: string | null;
+                        /** Format: date-time */
+                        scheduled_for: string | null;
+                        /** @enum {string} */
+                        status: "brouillon" | "programmee" | "publiee";
+                        status_label: string;
+                        title: string;
+                        url: string;
+                        version: number;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -4851,7 +5147,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        label: number | null;
+                        /** @description les sept niveaux (0 à 10) par champ */
+                        levels: {
+                            [key: string]: number;
+                        } | null;
+                        school_year: string;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -5920,7 +6223,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        assigned: number;
+                        referent: {
+                            id: number;
+                            name: string;
+                        };
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -6276,7 +6585,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        acknowledgement_days: number;
+                        analysis_days: number;
+                        answer_days: number;
+                        closure_days: number | null;
+                        exclude_school_holidays: boolean;
+                        lead_email: string | null;
+                        remind_before_days: number;
+                        school_holidays: [
+                            string,
+                            string
+                        ][];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -7312,7 +7633,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        confirmed: string[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -7495,7 +7818,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        discipline: string;
+                        levels: string[];
+                        /** @enum {string} */
+                        rhythm: "mensuel" | "bimestriel" | "trimestriel" | "semestriel";
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -7609,13 +7937,30 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Abonnement enregistré (l'adresse du compte connecté) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        confirmation_sent: boolean;
+                        message?: string;
+                        subscribed: string[];
+                    };
+                };
+            };
             /** @description Lien de confirmation envoyé */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        confirmation_sent: boolean;
+                        message?: string;
+                        subscribed: string[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -7751,7 +8096,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["LinkFeature"];
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -8092,7 +8437,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        sent: boolean;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -8160,7 +8508,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        results: {
+                            /** @description pourquoi cette remontée n'a pas changé */
+                            error?: string;
+                            id: number;
+                            /** @enum {string} */
+                            status?: "draft" | "submitted" | "published" | "rejected" | "archived";
+                        }[];
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -8531,7 +8887,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        info: Record<string, never>;
+                        openapi: string;
+                        paths: Record<string, never>;
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -8801,7 +9161,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": unknown;
+                    "application/geo+json": {
+                        features: {
+                            geometry: components["schemas"]["PointGeometry"];
+                            properties: {
+                                code: string;
+                                establishments: number;
+                                name: string;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        }[];
+                        /** @enum {string} */
+                        type: "FeatureCollection";
+                    };
                 };
             };
             /** @description Paramètre invalide ou inconnu (problem+json nommant le paramètre) */
@@ -8833,7 +9206,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        description: string;
+                        disciplines: string[];
+                        id: number;
+                        innovatheque_url: string | null;
+                        levels: string[];
+                        position: {
+                            lat: number;
+                            lon: number;
+                        } | null;
+                        /** Format: date-time */
+                        published_at: string | null;
+                        rejection_reason: string | null;
+                        school_year: string;
+                        /** @enum {string} */
+                        status: "draft" | "submitted" | "published" | "rejected" | "archived";
+                        summary: string;
+                        themes: string[];
+                        title: string;
+                        tools: string[];
+                        uai: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: string;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -8904,6 +9303,8 @@ export interface operations {
                             /** @enum {string} */
                             status: "draft" | "submitted" | "published" | "rejected" | "archived";
                             title: string;
+                            /** @description la remontée est de la personne connectée */
+                            yours: boolean;
                         }[];
                     };
                 };
@@ -9197,7 +9598,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        description: string;
+                        disciplines: string[];
+                        id: number;
+                        innovatheque_url: string | null;
+                        levels: string[];
+                        position: {
+                            lat: number;
+                            lon: number;
+                        } | null;
+                        /** Format: date-time */
+                        published_at: string | null;
+                        rejection_reason: string | null;
+                        school_year: string;
+                        /** @enum {string} */
+                        status: "draft" | "submitted" | "published" | "rejected" | "archived";
+                        summary: string;
+                        themes: string[];
+                        title: string;
+                        tools: string[];
+                        uai: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: string;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -9337,7 +9764,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        sent: boolean;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */
@@ -9526,7 +9956,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        description: string;
+                        disciplines: string[];
+                        id: number;
+                        innovatheque_url: string | null;
+                        levels: string[];
+                        position: {
+                            lat: number;
+                            lon: number;
+                        } | null;
+                        /** Format: date-time */
+                        published_at: string | null;
+                        rejection_reason: string | null;
+                        school_year: string;
+                        /** @enum {string} */
+                        status: "draft" | "submitted" | "published" | "rejected" | "archived";
+                        summary: string;
+                        themes: string[];
+                        title: string;
+                        tools: string[];
+                        uai: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: string;
+                    };
                 };
             };
             /** @description Requête mal formée : paramètre inconnu, répété ou illisible, ou corps JSON invalide (problem+json nommant le paramètre) */

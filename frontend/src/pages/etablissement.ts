@@ -6,7 +6,7 @@ import '../dsfr.css';
 import '../style.css';
 import { renderAccountMenu } from '../api/account';
 import { renderOpinee, setupOpineeForm, type Profile } from '../ui/opinee';
-import { ApiError, apiUrl, getJson, type EstablishmentProps, type Feature, type FeatureCollection, type PracticeProps, type SiteProps } from '../api/client';
+import { ApiError, apiUrl, getJson, type EstablishmentProps, type Feature, type FeatureCollection } from '../api/client';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
 import { addRow } from '../ui/tables';
@@ -15,12 +15,8 @@ renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('etablissement');
 const account = renderAccountMenu();
 
-interface Bandwidth { down_mbps: number; up_mbps: number; technology: string; source: string; date: string }
-/** The establishment's properties (generated types), with the histories its own item carries. */
-type Props = Omit<EstablishmentProps, 'bandwidth_history' | 'opinee_history'> & {
-  bandwidth_history?: Bandwidth[];
-  opinee_history?: Profile[];
-};
+/** The establishment's properties (generated types); its own item carries the histories. */
+type Props = EstablishmentProps;
 
 const $ = (id: string) => document.getElementById(id)!;
 const SOURCES: Record<string, string> = { measured: 'mesurée', potential: 'potentielle' };
@@ -53,7 +49,7 @@ function item(list: HTMLElement, text: string, href?: string): void {
 void (async () => {
   const uai = new URLSearchParams(location.search).get('uai') ?? '';
   try {
-    const e = await getJson<Feature<Props>>(itemUrl(uai));
+    const e = await getJson<Feature<'Establishment'>>(itemUrl(uai));
     const p = e.properties;
     let history = p.opinee_history ?? [];
     document.title = `${p.name} — Repère`;
@@ -79,7 +75,7 @@ void (async () => {
     const who = await account;
     if (who?.user?.role === 'admin') {
       setupOpineeForm(p.uai, () => history, async () => {
-        const fresh = (await getJson<Feature<Props>>(itemUrl(uai))).properties;
+        const fresh = (await getJson<Feature<'Establishment'>>(itemUrl(uai))).properties;
         history = fresh.opinee_history ?? [];
         $('fact-label').textContent = labelText(fresh);
         $('fact-opinee').textContent = opineeText(fresh);
@@ -87,8 +83,8 @@ void (async () => {
       });
     }
     const [practices, sitesHere] = await Promise.all([
-      getJson<FeatureCollection<PracticeProps>>(apiUrl('/collections/practices/items', { uai: p.uai, limit: 50 })),
-      getJson<FeatureCollection<SiteProps>>(apiUrl('/collections/sites/items', { uai: p.uai, limit: 50 })),
+      getJson<FeatureCollection<'Practice'>>(apiUrl('/collections/practices/items', { uai: p.uai, limit: 50 })),
+      getJson<FeatureCollection<'Site'>>(apiUrl('/collections/sites/items', { uai: p.uai, limit: 50 })),
     ]);
     for (const f of practices.features) item($('practices'), `${f.properties.title} (${f.properties.school_year})`, `/?fiche=${f.properties.id}`);
     if (practices.features.length === 0) item($('practices'), 'Aucun usage publié pour le moment.');

@@ -16,21 +16,9 @@ renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 type Edition = Answer<'/api/editions/{id}'>;
 type Item = Edition['items'][number];
 
-interface Suggested {
-  id: number;
-  title: string;
-  establishment?: string;
-  commune: string;
-  establishments_without?: number;
-}
-
-interface Suggestions {
-  fallback: boolean;
-  uncovered_levels: string[];
-  editions_this_year: number;
-  by_level: { level: string; practices: Suggested[] }[];
-  near_establishments_without: Suggested[];
-}
+type Suggestions = Answer<'/api/editions/suggestions'>;
+/** What a suggestion shows and adds to the edition. */
+type Suggested = Pick<Suggestions['near_establishments_without'][number], 'id' | 'title' | 'commune'>;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const alertBox = $<HTMLElement>('alert');
@@ -120,7 +108,7 @@ function add(p: { id: number; title: string | null; commune?: string | null }): 
   say(`« ${p.title ?? p.id} » ajouté à l'édition (${items.length} usage${items.length > 1 ? 's' : ''}).`);
 }
 
-function suggestionList(list: Suggested[], extra: (s: Suggested) => string): HTMLUListElement {
+function suggestionList<S extends Suggested>(list: S[], extra: (s: S) => string): HTMLUListElement {
   const ul = document.createElement('ul');
   for (const s of list) {
     const li = document.createElement('li');
@@ -151,7 +139,7 @@ async function loadSuggestions(discipline: string): Promise<void> {
     h.textContent = `${g.level}${s.uncovered_levels.includes(g.level) ? ' (pas encore couvert)' : ''}`;
     box.append(h, suggestionList(g.practices, () => ''));
   }
-  $<HTMLElement>('near').replaceWith(Object.assign(suggestionList(s.near_establishments_without, (x) => ` (${x.establishments_without} établissement${(x.establishments_without ?? 0) > 1 ? 's' : ''} sans usage à 15 km)`), { id: 'near' }));
+  $<HTMLElement>('near').replaceWith(Object.assign(suggestionList(s.near_establishments_without, (x) => ` (${x.establishments_without} établissement${x.establishments_without > 1 ? 's' : ''} sans usage à 15 km)`), { id: 'near' }));
 }
 
 function open(e: Edition): void {

@@ -36,8 +36,8 @@ export const LINK_KINDS: [string, string][] = [
 
 export function renderFiche(
   panel: HTMLElement,
-  f: Feature<PracticeProps>,
-  links: Feature<LinkProps>[],
+  f: Feature<'Practice'>,
+  links: Feature<'Link'>[],
   titles: Map<number, string>,
   actions: FicheActions,
 ): void {

@@ -5,7 +5,7 @@ import { distanceLabel } from './filters';
 
 export function renderList(
   container: HTMLElement,
-  features: Feature<PracticeProps>[],
+  features: Feature<'Practice'>[],
   onOpen: (id: number) => void,
 ): void {
   container.replaceChildren(

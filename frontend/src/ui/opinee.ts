@@ -2,7 +2,7 @@
 // (Chart.js) with every year in an accessible table, and, for admins, a form to record or remove a
 // year's levels and label (errors shown next to the field at fault).
 import { send } from '../api/account';
-import type { Answer } from '../api/client';
+import type { Answer, EstablishmentProps } from '../api/client';
 import { clearErrors, fieldError, showApiError } from './forms';
 import { addRow } from './tables';
 import { drawChart } from './charts';
@@ -18,7 +18,8 @@ export const OPINEE_FIELDS: [string, string][] = [
   ['usage_communication', 'Usages : vie scolaire et familles'],
 ];
 
-export interface Profile { school_year: string; levels: Record<string, number> | null; label: number | null }
+/** The OPINEE profile of a school year, as the establishment's item carries it (generated types). */
+export type Profile = NonNullable<EstablishmentProps['opinee_history']>[number];
 
 const $ = (id: string) => document.getElementById(id)!;
 

@@ -47,11 +47,16 @@ pub(super) fn paths(paths: PathsBuilder) -> PathsBuilder {
     )
     .parameter(id());
     let subscribe = body(
-        write(
-            "subscribeLetter",
-            "S'abonner : 201 si c'est l'adresse du compte connecté, sinon 202 et un lien de confirmation (48 h)",
-            TAG,
-            ("202", "Lien de confirmation envoyé"),
+        super::success(
+            write(
+                "subscribeLetter",
+                "S'abonner : 201 si c'est l'adresse du compte connecté, sinon 202 et un lien de confirmation (48 h)",
+                TAG,
+                ("202", "Lien de confirmation envoyé"),
+            ),
+            "201",
+            "Abonnement enregistré (l'adresse du compte connecté)",
+            "application/json",
         ),
         &[
             ("email", Type::String, true, "Adresse académique"),

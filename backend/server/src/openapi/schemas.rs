@@ -3,6 +3,7 @@
 //! structs the server serialises (`Properties` of each module, derived); the GeoJSON envelopes and
 //! problem details are written here once. Responses without a schema are described in words only.
 
+use repere_core::establishments::{BandwidthSource, Technology};
 use serde_json::{Value, json};
 use utoipa::PartialSchema;
 
@@ -57,6 +58,10 @@ pub(super) fn add(doc: &mut Value) {
             },
         },
     });
+    // The vocabularies of an establishment's bandwidth history, from the Rust enums.
+    let history = &mut schemas["EstablishmentProperties"]["properties"]["bandwidth_history"]["items"]["properties"];
+    history["technology"]["enum"] = json!(Technology::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>());
+    history["source"]["enum"] = json!(BandwidthSource::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>());
     // A Feature and a FeatureCollection for each collection whose properties have a schema.
     let number = json!({ "type": "integer", "format": "int64" });
     let uai = json!({ "type": "string", "description": "UAI" });
@@ -121,8 +126,15 @@ pub(super) fn add(doc: &mut Value) {
 
 /// The schemas of the other JSON answers, by operationId: drafted from live answers of several roles
 /// (scripts/draft-response-schemas.py), then reviewed; checked against real answers by the contract
-/// test (tests/tests/contract.rs).
+/// test (tests/tests/contract.rs). A write answering what a read answers names that read's id.
 const RESPONSES: &str = include_str!("responses.json");
+
+/// A write that answers what a read answers names that read's schema: `"saveEdition": "getEdition"`,
+/// or a part of it: `"updateAccount": "listAccounts#/properties/accounts/items"`.
+fn named<'a>(known: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    let (id, pointer) = name.split_once('#').unwrap_or((name, ""));
+    known.get(id)?.pointer(pointer)
+}
 
 /// Points the JSON success responses of the operations named in [`RESPONSES`] at their schema.
 pub(super) fn attach_responses(doc: &mut Value) {
@@ -137,9 +149,12 @@ pub(super) fn attach_responses(doc: &mut Value) {
         .filter_map(Value::as_object_mut)
         .flat_map(|item| item.values_mut())
     {
-        let Some(schema) = operation["operationId"].as_str().and_then(|id| known.get(id)).cloned() else {
+        let Some(mut schema) = operation["operationId"].as_str().and_then(|id| known.get(id)).cloned() else {
             continue;
         };
+        if let Some(same) = schema.as_str().and_then(|name| named(&known, name)) {
+            schema = same.clone();
+        }
         let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
             continue;
         };
@@ -191,6 +206,10 @@ mod tests {
             .flat_map(|item| item.as_object().unwrap().values())
             .collect();
         for (id, schema) in &known {
+            let schema = match schema.as_str() {
+                Some(name) => named(&known, name).unwrap_or_else(|| panic!("{id} names {name}, which is no schema")),
+                None => schema,
+            };
             let op = operations
                 .iter()
                 .find(|op| op["operationId"] == id.as_str())
@@ -204,6 +223,29 @@ mod tests {
                 .any(|(_, media)| media["schema"] == *schema);
             assert!(attached, "{id}: schema not attached to a JSON success");
         }
+    }
+
+    #[test]
+    fn every_json_success_has_a_schema() {
+        let doc = crate::openapi::build();
+        let mut bare = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let successes = op["responses"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .filter(|(s, _)| s.starts_with('2'));
+                for (status, response) in successes {
+                    for (media, content) in response["content"].as_object().into_iter().flatten() {
+                        if media.contains("json") && content.get("schema").is_none() {
+                            bare.push(format!("{method} {path} {status} {media} ({})", op["operationId"]));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(bare.is_empty(), "JSON answers without a schema: {bare:#?}");
     }
 
     #[test]
