@@ -37,16 +37,7 @@ async fn signed_in<'a>(app: &'a TestApp, email: Option<&str>) -> Browser<'a> {
 }
 
 fn report(title: &str) -> Value {
-    json!({
-        "title": title,
-        "summary": "Les élèves modélisent puis impriment des pièces.",
-        "disciplines": ["Technologie"],
-        "levels": ["5e"],
-        "tools": ["Tinkercad"],
-        "school_year": "2025-2026",
-        "uai": "0060842H",
-        "contact_consent": true,
-    })
+    repere_tests::report_form(title, json!({}))
 }
 
 /// Creates a report as the author and brings it to `status`.
@@ -451,7 +442,35 @@ async fn possible_duplicates_are_shown_before_submitting() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|d| d["id"] == id && d["reason"] == "même outil")
+            .any(|d| d["id"] == id && d["reason"] == "même outil" && d["yours"] == true)
+    );
+    // A colleague of the same school sees the report once it awaits moderation, never the draft.
+    let mut colleague = signed_in(&app, Some("autre.prof@ac-nice.fr")).await;
+    let path = "/api/practices/duplicates?uai=0060842H&title=Robot%20imprim%C3%A9%20en%203D";
+    let listed = |body: &serde_json::Value| -> Vec<serde_json::Value> {
+        body["duplicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["id"] == id)
+            .cloned()
+            .collect()
+    };
+    assert!(
+        listed(&colleague.get(path).await.body).is_empty(),
+        "a draft is its author's only"
+    );
+    let r = author.post(&format!("/api/practices/{id}/submit"), json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let seen = listed(&colleague.get(path).await.body);
+    assert_eq!(seen.len(), 1, "the submitted report is a possible duplicate");
+    assert_eq!(
+        (&seen[0]["status"], &seen[0]["yours"], &seen[0]["title"]),
+        (
+            &json!("submitted"),
+            &json!(false),
+            &json!("Imprimer des pièces de robot en 3D")
+        )
     );
 }
 

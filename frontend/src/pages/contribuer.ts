@@ -22,8 +22,6 @@ const dupBox = $('duplicates');
 const editing = Number(new URLSearchParams(window.location.search).get('id')) || undefined;
 let confirmedDuplicates = false;
 
-type Duplicate = Answer<'/api/practices/duplicates'>['duplicates'][number];
-
 const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
 const list = (name: string) => value(name).split(',').map((s) => s.trim()).filter(Boolean);
 const uaiOf = (text: string) => text.match(/([0-9]{7}[A-Za-z])\)?\s*$/)?.[1]?.toUpperCase() ?? text.trim();
@@ -76,7 +74,7 @@ function check(p: Record<string, unknown>, refused: Partial<Record<keyof typeof 
 
 async function showDuplicates(p: Record<string, unknown>): Promise<boolean> {
   const q = new URLSearchParams({ uai: String(p.uai), title: String(p.title), tool: (p.tools as string[])[0] ?? '' });
-  const { duplicates } = await getJson<{ duplicates: Duplicate[] }>(`/api/practices/duplicates?${q}`);
+  const { duplicates } = await getJson<Answer<'/api/practices/duplicates'>>(`/api/practices/duplicates?${q}`);
   const others = duplicates.filter((d) => d.id !== editing);
   if (others.length === 0) return false;
   dupBox.replaceChildren();
@@ -86,10 +84,17 @@ async function showDuplicates(p: Record<string, unknown>): Promise<boolean> {
   const ul = document.createElement('ul');
   for (const d of others) {
     const li = document.createElement('li');
-    const a = document.createElement('a');
-    a.href = `/?fiche=${d.id}`;
-    a.textContent = d.title;
-    li.append(a, ` (${d.reason})`);
+    // A published report opens on the map, one's own in the form; a colleague's awaiting moderation
+    // is not readable yet: its title says enough.
+    const href = d.status === 'published' ? `/?fiche=${d.id}` : d.yours ? `/contribuer.html?id=${d.id}` : undefined;
+    if (href) {
+      const a = document.createElement('a');
+      a.href = href;
+      a.textContent = d.title;
+      li.append(a);
+    } else li.append(`« ${d.title} »`);
+    const whose = d.status === 'published' ? '' : d.yours ? ', votre remontée' : ', remontée par un collègue, en attente de modération';
+    li.append(` (${d.reason}${whose})`);
     ul.append(li);
   }
   const go = document.createElement('button');

@@ -1,5 +1,5 @@
 //! Duplicates: before submitting, the reports of the same establishment with a similar title or the
-//! same tool.
+//! same tool — published ones, one's own, and colleagues' reports awaiting moderation.
 
 use std::collections::BTreeSet;
 
@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use repere_core::Uai;
+use repere_core::practices::PracticeStatus;
 use repere_core::text::fold;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -50,14 +51,16 @@ pub async fn duplicates(
         c.practices
             .values()
             .filter(|e| e.practice.uai == uai)
-            .filter(|e| e.practice.is_public() || e.practice.author_id == Some(user.0.id))
             .filter_map(|e| {
+                let yours = e.practice.author_id == Some(user.0.id);
+                // A colleague's report awaiting moderation counts too (their drafts stay theirs).
+                let seen = yours || e.practice.is_public() || e.practice.status == PracticeStatus::Submitted;
                 let common = words(&e.practice.title).intersection(&wanted).count();
                 let similar = !wanted.is_empty() && common * 2 >= wanted.len().max(1);
                 let same_tool = tool.as_ref().is_some_and(|t| crate::request::has(&e.practice.tools, t));
-                (similar || same_tool).then(|| {
+                (seen && (similar || same_tool)).then(|| {
                     json!({ "id": e.practice.id, "title": e.practice.title, "status": e.practice.status.as_str(),
-                            "reason": if similar { "titre proche" } else { "même outil" } })
+                            "yours": yours, "reason": if similar { "titre proche" } else { "même outil" } })
                 })
             })
             .collect()
