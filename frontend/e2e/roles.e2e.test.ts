@@ -1,6 +1,7 @@
 // After sign-in each role lands where it works (a page that asked for the sign-in gets the user back);
 // on a phone, the wide tables of "Mes remontées" and Débit scroll inside a region the keyboard
-// reaches, and the pages pass axe.
+// reaches, and the pages pass axe; the moderation inbox and the networks become one card per row, and
+// a report's checkbox takes a tap of 44 × 44 px.
 import { describe, expect, it } from 'vitest';
 import { axe, createPractice, plainPage, useHarness } from './browser';
 import { ADMIN, COLLECTIVITE, CONTRIBUTOR, MODERATOR, PASSWORD } from './server';
@@ -52,5 +53,28 @@ describe('roles', () => {
       expect(await axe(page), path).toEqual([]);
       await close();
     }
+  });
+
+  it('on a phone, the moderation inbox and the networks are cards, and a report is chosen with a 44 px tap', async () => {
+    const { page, close } = await plainPage(h, { width: 390, height: 844 });
+    await signInFrom(page, '/connexion.html', MODERATOR);
+    await page.waitForURL(`${h.server.base}/moderation.html`);
+    for (const [path, table] of [['/moderation.html', '#inbox'], ['/reseaux.html', '#networks']] as const) {
+      if (path !== '/moderation.html') await page.goto(`${h.server.base}${path}`);
+      await page.waitForSelector(`${table}:not([hidden])`);
+      const wide = await page.$eval(table, (t) => t.closest('.fr-table')!.scrollWidth - t.closest('.fr-table')!.clientWidth);
+      expect(wide, `${path}: no sideways scroll`).toBeLessThanOrEqual(0);
+      expect(await page.$eval(`${table} tbody td`, (td) => getComputedStyle(td, '::before').content), path).not.toBe('none');
+      if (table === '#inbox') {
+        const label = page.locator('#inbox tbody label').first();
+        const box = (await label.boundingBox())!;
+        expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(44);
+        // A tap near the corner, outside the drawn 24 px box, still chooses the report.
+        await page.mouse.click(box.x + 3, box.y + box.height - 3);
+        expect(await page.locator('#inbox tbody input[name="ids"]').first().isChecked()).toBe(true);
+      }
+      expect(await axe(page), path).toEqual([]);
+    }
+    await close();
   });
 });

@@ -168,9 +168,12 @@ async function load(): Promise<void> {
     ...practices.map((p) => {
       const tr = document.createElement('tr');
       const pick = document.createElement('td');
-      pick.innerHTML = `<div class="fr-checkbox-group"><input type="checkbox" id="pick-${p.id}" name="ids" value="${p.id}"><label class="fr-label" for="pick-${p.id}"><span class="fr-sr-only">Choisir « ${p.title.replace(/[<>&"]/g, '')} »</span></label></div>`;
+      pick.innerHTML = `<div class="fr-checkbox-group repere-pick"><input type="checkbox" id="pick-${p.id}" name="ids" value="${p.id}"><label class="fr-label" for="pick-${p.id}"><span class="fr-sr-only">Choisir « ${p.title.replace(/[<>&"]/g, '')} »</span></label></div>`;
       const cell = (t: string) => Object.assign(document.createElement('td'), { textContent: t });
-      tr.append(pick, diffCell(p), cell(`${p.establishment_name} (${p.commune_name})`), cell(p.school_year), cell(ageLabel(p.age_days)));
+      const cells = [pick, diffCell(p), cell(`${p.establishment_name} (${p.commune_name})`), cell(p.school_year), cell(ageLabel(p.age_days))];
+      // On a phone each row is a card whose cells say what they are (style.css, .repere-cards).
+      for (const [i, label] of ['Choisir', 'Titre', 'Établissement', 'Année', 'En attente depuis'].entries()) cells[i]!.dataset.label = label;
+      tr.append(...cells);
       return tr;
     }),
   );

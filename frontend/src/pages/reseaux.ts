@@ -70,7 +70,12 @@ async function load(): Promise<void> {
   table.tBodies[0]!.replaceChildren(
     ...features.map((n) => {
       const tr = document.createElement('tr');
-      const cell = (t: string) => Object.assign(document.createElement('td'), { textContent: t });
+      // On a phone each row is a card whose cells say what they are (style.css, .repere-cards).
+      const cell = (label: string, t: string) => {
+        const td = Object.assign(document.createElement('td'), { textContent: t });
+        td.dataset.label = label;
+        return td;
+      };
       const p = n.properties;
       const actions = document.createElement('td');
       const b = document.createElement('button');
@@ -86,7 +91,10 @@ async function load(): Promise<void> {
         a.textContent = 'Sur la carte';
         actions.append(a);
       }
-      tr.append(cell(`n° ${n.id}`), cell(String(p.size)), cell(String(p.links)), cell(String(p.establishments)), cell(String(p.communes)), cell(date(p.first_link_at)), cell(date(p.last_link_at)), cell(String(p.pivots.length)), actions);
+      tr.append(
+        cell('Réseau', `n° ${n.id}`), cell('Projets', String(p.size)), cell('Liens', String(p.links)), cell('Établissements', String(p.establishments)),
+        cell('Communes', String(p.communes)), cell('Premier lien', date(p.first_link_at)), cell('Dernier lien', date(p.last_link_at)), cell('Pivots', String(p.pivots.length)), actions,
+      );
       return tr;
     }),
   );
