@@ -1,5 +1,6 @@
-//! The command line: `repere serve`, `repere demo`, `repere import establishments|bandwidth FILE [--dry-run]`,
-//! `repere user add`, `repere backup DEST`, `repere migrate-to URL`.
+//! The command line: `repere serve`, `repere demo`, `repere generate`,
+//! `repere import establishments|bandwidth|opinee|epci|fibre|communes FILE [--dry-run]`, `repere user add`,
+//! `repere letter`, `repere export opendata DIR`, `repere openapi`, `repere backup DEST`, `repere migrate-to URL`.
 //! Flags override environment variables, which override the defaults in `config`.
 
 use std::path::PathBuf;

@@ -1,7 +1,8 @@
 //! Repère server: HTTP (axum) over the read model (`repere-catalog`) and the store, and the `repere`
 //! command line. In layers, each importing only those below it (scripts/check-layers.py):
 //!
-//! - requests and responses: `request` (query strings, bodies), `geojson`, `response`, `error`;
+//! - requests and responses: `request` (query strings, bodies), `geojson`, `response`, `error`, `html`
+//!   (the head of the HTML pages and mails);
 //! - the domains: one module per collection (`practices`, `establishments`, `sites`, `links`) with its
 //!   filters, GeoJSON, extent, nearest records and tile points, over the generic `nearest` and
 //!   `tiles::points`; `collection` is the one place that names them all (`Collection`, `PointLayer`);
@@ -9,7 +10,7 @@
 //!   (`ops::metrics`), visit counters (`visits::counts`), framing (`embed`);
 //! - features: handlers and their `routes()` (`ogc`, `nearby`, `tiles`, `practices::routes`…), merged
 //!   in `app`, which also starts everything;
-//! - jobs run from the command line (`jobs::import`, `jobs::demo`), and `cli`.
+//! - jobs run from the command line (`jobs::import`, `jobs::demo`, `jobs::opendata`), and `cli`.
 
 pub mod app;
 pub mod auth;

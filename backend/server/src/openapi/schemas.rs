@@ -1,7 +1,8 @@
 //! Response schemas of the document, for the clients that generate their types from it (the site:
-//! frontend/src/api/schema.d.ts). The properties of practices, sites and links come from the Rust
-//! structs the server serialises (`Properties` of each module, derived); the GeoJSON envelopes and
-//! problem details are written here once. Responses without a schema are described in words only.
+//! frontend/src/api/schema.d.ts). The properties of practices, establishments, sites and links come
+//! from the Rust structs the server serialises (`Properties` of each module, derived); the GeoJSON
+//! envelopes and problem details are written here once; the other JSON answers take theirs from
+//! `responses.json` by operationId (`attach_responses`). Every JSON success has one (a test checks).
 
 use repere_core::establishments::{BandwidthSource, Technology};
 use serde_json::{Value, json};
