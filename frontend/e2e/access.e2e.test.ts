@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IdentityProvider, type Sink, freePort, linkAfter, startProvider, startSink } from './access-support';
-import { axe, launch, watchPolicy } from './browser';
+import { axe, launch, signIn, watchPolicy } from './browser';
 import { ADMIN, CONTRIBUTOR, PASSWORD, type Server, startServer } from './server';
 
 let server: Server;
@@ -63,11 +63,7 @@ async function providerLogin(p: Page, login: string): Promise<void> {
 
 async function accounts(): Promise<{ email: string; role: string; sign_in_method: string; status: string }[]> {
   const { page: p, close } = await page();
-  await p.goto(`${server.base}/connexion.html`);
-  await p.fill('#email', ADMIN);
-  await p.fill('#password', PASSWORD);
-  await p.press('#password', 'Enter');
-  await p.waitForURL(`${server.base}/tableau-de-bord.html`);
+  await signIn(p, server.base, ADMIN, '/tableau-de-bord.html');
   const list = await p.evaluate(async () => (await (await fetch('/api/accounts')).json()) as { accounts: { email: string; role: string; sign_in_method: string; status: string }[] });
   await close();
   return list.accounts;
@@ -160,11 +156,7 @@ describe('sign-in through the identity provider', () => {
 describe('invitations and resets by e-mail', () => {
   it('an admin invites from Comptes; the link sets a password and signs in, on a phone', async () => {
     const { page: p, close } = await page();
-    await p.goto(`${server.base}/connexion.html`);
-    await p.fill('#email', ADMIN);
-    await p.fill('#password', PASSWORD);
-    await p.press('#password', 'Enter');
-    await p.waitForURL(`${server.base}/tableau-de-bord.html`);
+    await signIn(p, server.base, ADMIN, '/tableau-de-bord.html');
     await p.click('a[href="/comptes.html"]');
     await p.waitForSelector('#accounts:not([hidden])');
     // A bad address is named next to its field.

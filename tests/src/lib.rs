@@ -556,6 +556,14 @@ impl<'a> Browser<'a> {
         self.send(reqwest::Method::GET, path, None, None).await
     }
 
+    /// The status a workflow action without a body on report `id` answers (submit, archive,
+    /// continue…).
+    pub async fn act(&mut self, id: i64, action: &str) -> u16 {
+        self.post(&format!("/api/practices/{id}/{action}"), json!({}))
+            .await
+            .status
+    }
+
     /// A moderator's decision (`publish`, `reject`) on report `id`, naming the version it was taken on
     /// as the moderation page does (see [`Browser::version_of`]).
     pub async fn decide(&mut self, id: i64, action: &str, mut body: Value) -> Reply {

@@ -48,8 +48,8 @@ async fn schemathesis(app: &TestApp, headers: &[String], exclude: Option<&str>) 
 
 /// A dossier and an edition, so that the operations on them answer with a body and not only 404.
 async fn seed(app: &TestApp) {
-    let mut admin = Browser::signed_in(app, "admin@ac-nice.fr", PASSWORD).await;
-    let r = admin
+    let mut inspector = Browser::signed_in(app, "inspecteur@ac-nice.fr", PASSWORD).await;
+    let r = inspector
         .post(
             "/api/intentions",
             json!({
@@ -61,6 +61,7 @@ async fn seed(app: &TestApp) {
         )
         .await;
     assert_eq!(r.status, 201, "dossier: {}", r.body);
+    let mut admin = Browser::signed_in(app, "admin@ac-nice.fr", PASSWORD).await;
     let r = admin
         .post("/api/editions", json!({ "discipline": "Technologie" }))
         .await;
@@ -72,7 +73,11 @@ async fn every_operation_answers_as_the_openapi_document_says() {
     for backend in backends() {
         let app = TestApp::with_demo_and_users(
             backend,
-            &[("admin@ac-nice.fr", "admin"), ("prof@ac-nice.fr", "contributor")],
+            &[
+                ("admin@ac-nice.fr", "admin"),
+                ("prof@ac-nice.fr", "contributor"),
+                ("inspecteur@ac-nice.fr", "inspecteur"),
+            ],
             PASSWORD,
         )
         .await;

@@ -51,13 +51,7 @@ async fn practice_in(app: &TestApp, status: &str) -> i64 {
     if status == "draft" {
         return id;
     }
-    assert_eq!(
-        author
-            .post(&format!("/api/practices/{id}/submit"), json!({}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(author.act(id, "submit").await, 200);
     if status == "submitted" {
         return id;
     }
@@ -292,21 +286,9 @@ async fn workflow_moves_reports_and_publishing_puts_them_on_the_public_map() {
             "poursuivi: carried into this school year"
         );
         // The author may mark it "poursuivi" again (stays published) or archive it; a colleague may not.
-        assert_eq!(
-            author
-                .post(&format!("/api/practices/{id}/continue"), json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(author.act(id, "continue").await, 200);
         let mut other = signed_in(&app, Some("autre.prof@ac-nice.fr")).await;
-        assert_eq!(
-            other
-                .post(&format!("/api/practices/{id}/archive"), json!({}))
-                .await
-                .status,
-            404
-        );
+        assert_eq!(other.act(id, "archive").await, 404);
 
         // The audit log tells the whole story, with old and new values.
         let audit = moderator.get(&format!("/api/practices/{id}/audit")).await.body;

@@ -114,13 +114,7 @@ async fn what_a_moderator_archived_only_a_moderator_puts_back() {
         let id = published(&app, "Un projet archivé par la CARDIE", &["Thymio"]).await;
         let mut moderator = Browser::signed_in(&app, MODERATOR, PASSWORD).await;
         let mut author = Browser::signed_in(&app, AUTHOR, PASSWORD).await;
-        assert_eq!(
-            moderator
-                .post(&format!("/api/practices/{id}/archive"), json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(moderator.act(id, "archive").await, 200);
         let r = author.post(&format!("/api/practices/{id}/continue"), json!({})).await;
         assert_eq!(r.status, 403, "{backend:?}: {}", r.body);
         assert!(r.body["detail"].as_str().unwrap().contains("archivée par la CARDIE"));
@@ -129,28 +123,10 @@ async fn what_a_moderator_archived_only_a_moderator_puts_back() {
             404,
             "still off the map"
         );
-        assert_eq!(
-            moderator
-                .post(&format!("/api/practices/{id}/continue"), json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(moderator.act(id, "continue").await, 200);
         // What the author archived, the author may put back.
-        assert_eq!(
-            author
-                .post(&format!("/api/practices/{id}/archive"), json!({}))
-                .await
-                .status,
-            200
-        );
-        assert_eq!(
-            author
-                .post(&format!("/api/practices/{id}/continue"), json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(author.act(id, "archive").await, 200);
+        assert_eq!(author.act(id, "continue").await, 200);
     }
 }
 

@@ -38,13 +38,7 @@ async fn publish_new(via: &TestApp, title: &str) -> i64 {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.body["id"].as_i64().unwrap();
-    assert_eq!(
-        author
-            .post(&format!("/api/practices/{id}/submit"), json!({}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(author.act(id, "submit").await, 200);
     let mut cardie = signed_in(via, "cardie@ac-nice.fr").await;
     assert_eq!(cardie.decide(id, "publish", json!({})).await.status, 200);
     id
@@ -154,9 +148,8 @@ async fn a_write_through_one_instance_reaches_the_other_within_a_second() {
             status(&b, &link).await == 200
         })
         .await;
-        let token = prof.csrf.clone();
         let path = link.replace("/collections/links/items/", "/links/");
-        let r = prof.send(reqwest::Method::DELETE, &path, None, token.as_deref()).await;
+        let r = prof.delete(&path).await;
         assert_eq!(r.status, 204);
         within(Duration::from_secs(1), "link removal on B", || async {
             status(&b, &link).await == 404
@@ -165,13 +158,7 @@ async fn a_write_through_one_instance_reaches_the_other_within_a_second() {
 
         // Archiving (a status change) takes the practice off B's public map.
         let mut cardie = signed_in(&a, "cardie@ac-nice.fr").await;
-        assert_eq!(
-            cardie
-                .post(&format!("/api/practices/{id}/archive"), json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(cardie.act(id, "archive").await, 200);
         within(Duration::from_secs(1), "archived on B", || async {
             nearest_id(&b).await != Some(id)
         })

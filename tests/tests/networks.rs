@@ -207,41 +207,11 @@ async fn recording_and_removing_links_updates_the_networks() {
 
         // Only the link's author or a moderator removes it.
         let mut b = user(&app, Some("b@ac-nice.fr")).await;
-        assert_eq!(
-            b.send(
-                reqwest::Method::DELETE,
-                &format!("/api/links/{link}"),
-                None,
-                b.csrf.clone().as_deref()
-            )
-            .await
-            .status,
-            403
-        );
-        assert_eq!(
-            a.send(
-                reqwest::Method::DELETE,
-                &format!("/api/links/{link}"),
-                None,
-                a.csrf.clone().as_deref()
-            )
-            .await
-            .status,
-            204
-        );
+        assert_eq!(b.delete(&format!("/api/links/{link}")).await.status, 403);
+        assert_eq!(a.delete(&format!("/api/links/{link}")).await.status, 204);
         let (_, _, gone) = app.get("/api/networks").await;
         assert!(network_of(&gone, x).is_none());
-        assert_eq!(
-            a.send(
-                reqwest::Method::DELETE,
-                &format!("/api/links/{link}"),
-                None,
-                a.csrf.clone().as_deref()
-            )
-            .await
-            .status,
-            404
-        );
+        assert_eq!(a.delete(&format!("/api/links/{link}")).await.status, 404);
         let again = b
             .post(
                 "/api/links",
@@ -250,14 +220,7 @@ async fn recording_and_removing_links_updates_the_networks() {
             .await;
         let id = again.body["id"].as_i64().unwrap();
         let mut cardie = user(&app, Some("cardie@ac-nice.fr")).await;
-        let r = cardie
-            .send(
-                reqwest::Method::DELETE,
-                &format!("/api/links/{id}"),
-                None,
-                cardie.csrf.clone().as_deref(),
-            )
-            .await;
+        let r = cardie.delete(&format!("/api/links/{id}")).await;
         assert_eq!(r.status, 204, "a moderator removes any link");
         let audit = repere_store::audit::for_entity(
             &repere_store::Store::connect(&app.database_url).await.unwrap(),

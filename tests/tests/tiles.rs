@@ -236,12 +236,7 @@ async fn a_write_changes_the_tile_and_its_etag() {
         let id = r.body["id"].as_i64().unwrap();
         // A draft is not public: the tile does not change.
         assert_eq!(fetch(&app, &path, Some(&etag)).await.status, 304);
-        assert_eq!(
-            prof.post(&format!("/api/practices/{id}/submit"), json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(prof.act(id, "submit").await, 200);
         let mut cardie = Browser::signed_in(&app, "cardie@ac-nice.fr", PASSWORD).await;
         assert_eq!(cardie.decide(id, "publish", json!({})).await.status, 200);
 
