@@ -48,9 +48,7 @@ pub async fn duplicates(
     let tool = q.tool.as_deref().map(fold).filter(|t| !t.trim().is_empty());
     let list: Vec<Value> = {
         let c = app.read_catalog()?;
-        c.practices
-            .values()
-            .filter(|e| e.practice.uai == uai)
+        c.practices_of(uai)
             .filter_map(|e| {
                 let yours = e.practice.author_id == Some(user.0.id);
                 // A colleague's report awaiting moderation counts too (their drafts stay theirs).
