@@ -397,6 +397,14 @@ pub fn assert_problem(status: u16, ctype: &str, body: &Value, expected_status: u
     }
 }
 
+/// A view for moderators and administrators, as the usual four accounts of the tests see it.
+pub const FOR_MODERATORS: &[(&str, u16)] = &[
+    ("prof@ac-nice.fr", 403),
+    ("mairie@nice.fr", 403),
+    ("cardie@ac-nice.fr", 200),
+    ("admin@ac-nice.fr", 200),
+];
+
 /// Who may read `paths`: each answers 401 (problem+json) without a session, then for each
 /// `(email, status)` that status to the account signed in with `password`.
 pub async fn assert_readers(app: &TestApp, paths: &[&str], readers: &[(&str, u16)], password: &str) {

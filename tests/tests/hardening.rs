@@ -297,6 +297,13 @@ async fn a_file_whose_every_row_is_rejected_is_refused() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A raw response's status, content type and JSON body.
+async fn answer(r: reqwest::Response) -> (u16, String, Value) {
+    let status = r.status().as_u16();
+    let ctype = r.headers()["content-type"].to_str().unwrap().to_string();
+    (status, ctype, r.json().await.unwrap())
+}
+
 #[tokio::test]
 async fn every_error_under_the_api_is_problem_json() {
     let app = app(Backend::Sqlite).await;
@@ -338,11 +345,7 @@ async fn every_error_under_the_api_is_problem_json() {
         .send()
         .await
         .unwrap();
-    let (s, c) = (
-        r.status().as_u16(),
-        r.headers()["content-type"].to_str().unwrap().to_string(),
-    );
-    let b: Value = r.json().await.unwrap();
+    let (s, c, b) = answer(r).await;
     check("a body too large", s, &c, &b, 413, None);
     let r = app
         .client
@@ -352,11 +355,7 @@ async fn every_error_under_the_api_is_problem_json() {
         .send()
         .await
         .unwrap();
-    let (s, c) = (
-        r.status().as_u16(),
-        r.headers()["content-type"].to_str().unwrap().to_string(),
-    );
-    let b: Value = r.json().await.unwrap();
+    let (s, c, b) = answer(r).await;
     assert!(s >= 400 && c.starts_with("application/problem+json"), "{s} {c} {b}");
 }
 

@@ -287,12 +287,7 @@ async fn the_public_sees_the_summary_and_only_moderators_the_breakdowns() {
     repere_tests::assert_readers(
         &app,
         &["/api/indicators/target", "/api/indicators/target.csv"],
-        &[
-            ("prof@ac-nice.fr", 403),
-            ("mairie@nice.fr", 403),
-            ("cardie@ac-nice.fr", 200),
-            ("admin@ac-nice.fr", 200),
-        ],
+        repere_tests::FOR_MODERATORS,
         PASSWORD,
     )
     .await;

@@ -275,12 +275,7 @@ async fn compilation_is_confidential_and_bad_parameters_are_named() {
     repere_tests::assert_readers(
         &app,
         &["/api/indicators/opinee", "/api/indicators/opinee.csv"],
-        &[
-            ("prof@ac-nice.fr", 403),
-            ("mairie@nice.fr", 403),
-            ("cardie@ac-nice.fr", 200),
-            ("admin@ac-nice.fr", 200),
-        ],
+        repere_tests::FOR_MODERATORS,
         PASSWORD,
     )
     .await;
