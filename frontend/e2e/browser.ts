@@ -124,9 +124,9 @@ export function useHarness(options: { generate?: number; env?: Record<string, st
   return h;
 }
 
-/** Signs in through the connexion page with the keyboard, then lands on `next`. */
-export async function signIn(page: Page, base: string, email: string, next: string): Promise<void> {
-  await page.goto(`${base}/connexion.html?retour=${encodeURIComponent(next)}`);
+/** Types `email` and the password into the connexion page at `url` (its query included) and sends it. */
+export async function signInAt(page: Page, url: string, email: string): Promise<void> {
+  await page.goto(url);
   // The form is shown once the page's script has set it up (it answers Enter from then on).
   await page.locator('#email').waitFor({ state: 'visible' });
   await page.focus('#email');
@@ -134,6 +134,11 @@ export async function signIn(page: Page, base: string, email: string, next: stri
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
+}
+
+/** Signs in through the connexion page with the keyboard, then lands on `next`. */
+export async function signIn(page: Page, base: string, email: string, next: string): Promise<void> {
+  await signInAt(page, `${base}/connexion.html?retour=${encodeURIComponent(next)}`, email);
   await page.waitForURL(`${base}${next}`);
 }
 

@@ -1,8 +1,8 @@
 // A signed-in teacher links two projects from a fiche, helped by a suggestion, and sees the network
 // drawn on the map.
 import { describe, expect, it } from 'vitest';
-import { axe, idle, ready, useHarness } from './browser';
-import { CONTRIBUTOR, PASSWORD } from './server';
+import { axe, idle, ready, signIn, useHarness } from './browser';
+import { CONTRIBUTOR } from './server';
 
 const h = useHarness();
 
@@ -12,11 +12,7 @@ describe('links from the fiche', () => {
     await ctx.route((u) => !u.href.startsWith(h.server.base), (r) => r.abort());
     const page = await ctx.newPage();
     page.on('pageerror', (e) => h.errors.push(e.message));
-    await page.goto(`${h.server.base}/connexion.html?retour=/`);
-    await page.fill('#email', CONTRIBUTOR);
-    await page.fill('#password', PASSWORD);
-    await page.press('#password', 'Enter');
-    await page.waitForURL(`${h.server.base}/`);
+    await signIn(page, h.server.base, CONTRIBUTOR, '/');
     await ready(page);
     // A published practice in Nice, where the demo has neighbours to suggest.
     const id = await page.evaluate(async () => {

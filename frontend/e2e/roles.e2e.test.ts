@@ -3,17 +3,12 @@
 // reaches, and the pages pass axe; the moderation inbox and the networks become one card per row, and
 // a report's checkbox takes a tap of 44 × 44 px.
 import { describe, expect, it } from 'vitest';
-import { axe, createPractice, plainPage, useHarness } from './browser';
-import { ADMIN, COLLECTIVITE, CONTRIBUTOR, MODERATOR, PASSWORD } from './server';
+import { axe, createPractice, plainPage, signInAt, useHarness } from './browser';
+import { ADMIN, COLLECTIVITE, CONTRIBUTOR, MODERATOR } from './server';
 
 const h = useHarness();
 
-async function signInFrom(page: import('playwright-core').Page, url: string, email: string): Promise<void> {
-  await page.goto(`${h.server.base}${url}`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await page.press('#password', 'Enter');
-}
+const signInFrom = (page: import('playwright-core').Page, url: string, email: string) => signInAt(page, `${h.server.base}${url}`, email);
 
 describe('roles', () => {
   it('lands each role where it works, and honours the page that asked', async () => {
