@@ -33,6 +33,23 @@ describe('fiche établissement', () => {
   });
 });
 
+describe("la fiche d'un établissement sur un téléphone", () => {
+  it('shows the bandwidth history as cards, in words, without a sideways scroll', async () => {
+    const ctx = await h.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR' });
+    await ctx.route((u) => !u.href.startsWith(h.server.base), (r) => r.abort());
+    const page = await ctx.newPage();
+    await page.goto(`${h.server.base}/etablissement.html?uai=0060842H`);
+    await page.waitForFunction(() => document.body.dataset.ready === '1');
+    expect(await page.$eval('#bandwidth', (t) => t.closest('.fr-table')!.scrollWidth - t.closest('.fr-table')!.clientWidth)).toBeLessThanOrEqual(0);
+    const cells = await page.$$eval('#bandwidth tbody tr:first-child td', (tds) => tds.map((td) => [td.dataset.label, td.textContent]));
+    expect(cells.map(([label]) => label)).toEqual(['Descendant (Mbit/s)', 'Montant (Mbit/s)', 'Technologie', 'Valeur']);
+    const [, technology] = cells[2]!;
+    expect(technology, 'a technology in words, not its code').not.toMatch(/^(adsl|vdsl|ftth|cable|thd_radio|mobile|other)$/);
+    expect(await axe(page)).toEqual([]);
+    await ctx.close();
+  });
+});
+
 describe('OPINEE et label sur la fiche', () => {
   interface Profile { school_year: string; levels: Record<string, number> | null; label: number | null }
   const history = (page: import('playwright-core').Page, uai: string) =>

@@ -9,7 +9,7 @@ import { renderOpinee, setupOpineeForm, type Profile } from '../ui/opinee';
 import { ApiError, apiUrl, getJson, type EstablishmentProps, type Feature, type FeatureCollection } from '../api/client';
 import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
-import { addRow } from '../ui/tables';
+import { addRow, labelCells } from '../ui/tables';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
 countVisit('etablissement');
@@ -19,7 +19,18 @@ const account = renderAccountMenu();
 type Props = EstablishmentProps;
 
 const $ = (id: string) => document.getElementById(id)!;
-const SOURCES: Record<string, string> = { measured: 'mesurée', potential: 'potentielle' };
+type Bandwidth = NonNullable<Props['bandwidth_history']>[number];
+const SOURCES: Record<Bandwidth['source'], string> = { measured: 'mesurée', potential: 'potentielle' };
+const TECHNOLOGIES: Record<Bandwidth['technology'], string> = {
+  adsl: 'ADSL',
+  vdsl: 'VDSL',
+  ftth: 'fibre (FttH)',
+  cable: 'câble',
+  thd_radio: 'THD radio',
+  satellite: 'satellite',
+  mobile: 'réseau mobile',
+  other: 'autre',
+};
 
 function fact(k: string, v: string, id?: string): void {
   const dt = document.createElement('dt');
@@ -62,10 +73,11 @@ void (async () => {
     fact('Label', labelText(p), 'fact-label');
     fact('OPINEE', opineeText(p), 'fact-opinee');
     fact('Débit actuel', p.bandwidth_down_mbps === null ? 'pas de valeur connue' : `${p.bandwidth_down_mbps.toLocaleString('fr-FR')} Mbit/s`);
-    const body = ($('bandwidth') as HTMLTableElement).tBodies[0]!;
+    const table = $('bandwidth') as HTMLTableElement;
     for (const b of [...(p.bandwidth_history ?? [])].reverse()) {
-      addRow(body, new Date(b.date).toLocaleDateString('fr-FR'), [b.down_mbps.toLocaleString('fr-FR'), b.up_mbps.toLocaleString('fr-FR'), b.technology, SOURCES[b.source] ?? b.source]);
+      addRow(table.tBodies[0]!, new Date(b.date).toLocaleDateString('fr-FR'), [b.down_mbps.toLocaleString('fr-FR'), b.up_mbps.toLocaleString('fr-FR'), TECHNOLOGIES[b.technology], SOURCES[b.source]]);
     }
+    labelCells(table);
     if (!p.bandwidth_history?.length) {
       const none = document.createElement('p');
       none.textContent = 'Aucune mesure ni valeur potentielle connue.';

@@ -50,14 +50,15 @@ export function renderOpinee(history: Profile[]): void {
   void drawChart(canvas, {
     type: 'bar',
     data: {
-      labels: OPINEE_FIELDS.map(([, l]) => l),
+      // « Usages : élèves » on two lines, so that a phone shows the labels whole.
+      labels: OPINEE_FIELDS.map(([, l]) => { const [group, field] = l.split(' : '); return field ? [`${group} :`, field] : l; }),
       datasets: latest.map((p, i) => ({
         label: p.school_year,
         data: OPINEE_FIELDS.map(([k]) => p.levels![k] ?? 0),
         backgroundColor: i === latest.length - 1 ? '#000091' : '#c9c9ee',
       })),
     },
-    options: { indexAxis: 'y', animation: false, maintainAspectRatio: false, scales: { x: { min: 0, max: 10 } } },
+    options: { indexAxis: 'y', animation: false, maintainAspectRatio: false, scales: { x: { min: 0, max: 10 }, y: { ticks: { autoSkip: false } } } },
   });
 }
 

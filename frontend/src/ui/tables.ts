@@ -10,3 +10,15 @@ export function addRow(body: HTMLTableSectionElement, header: string, values: st
   for (const v of values) tr.insertCell().textContent = v;
   return tr;
 }
+
+/** Gives each data cell of `table` its column's header as `data-label`, for the cards a phone shows. */
+export function labelCells(table: HTMLTableElement): void {
+  const headers = [...(table.tHead?.rows[0]?.cells ?? [])].map((c) => c.textContent?.trim() ?? '');
+  for (const body of table.tBodies) {
+    for (const row of body.rows) {
+      [...row.cells].forEach((cell, i) => {
+        if (cell.tagName === 'TD' && headers[i]) cell.dataset.label = headers[i];
+      });
+    }
+  }
+}
