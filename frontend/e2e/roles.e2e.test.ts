@@ -67,8 +67,18 @@ describe('roles', () => {
         // A tap near the corner, outside the drawn 24 px box, still chooses the report.
         await page.mouse.click(box.x + 3, box.y + box.height - 3);
         expect(await page.locator('#inbox tbody input[name="ids"]').first().isChecked()).toBe(true);
+        // How many are ticked is said beside the buttons, which stay in view at the bottom of the screen.
+        expect(await page.textContent('#chosen')).toBe('1 remontée choisie.');
+        const bar = (await page.locator('#publish').boundingBox())!;
+        expect(bar.y + bar.height).toBeLessThanOrEqual(844);
       }
       expect(await axe(page), path).toEqual([]);
+      if (table === '#networks') {
+        // The graph is drawn far below the cards: choosing a network goes to it.
+        await page.locator('#networks tbody button').first().click();
+        await page.waitForFunction(() => document.activeElement?.id === 'graph-title');
+        expect(await page.locator('#graph-title').isVisible()).toBe(true);
+      }
     }
     await close();
   });

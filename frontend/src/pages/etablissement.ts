@@ -72,7 +72,9 @@ void (async () => {
     if (p.placed_at_commune) fact('Position', 'approximative : centre de la commune (absente du fichier officiel)');
     fact('Label', labelText(p), 'fact-label');
     fact('OPINEE', opineeText(p), 'fact-opinee');
-    fact('Débit actuel', p.bandwidth_down_mbps === null ? 'pas de valeur connue' : `${p.bandwidth_down_mbps.toLocaleString('fr-FR')} Mbit/s`);
+    // Whether the figure was measured or is what the line could carry, and when: a potential value is no measure.
+    const origin = p.bandwidth_source && p.bandwidth_date ? ` (valeur ${SOURCES[p.bandwidth_source as Bandwidth['source']] ?? p.bandwidth_source}, ${new Date(p.bandwidth_date).toLocaleDateString('fr-FR')})` : '';
+    fact('Débit actuel', p.bandwidth_down_mbps === null ? 'pas de valeur connue' : `${p.bandwidth_down_mbps.toLocaleString('fr-FR')} Mbit/s${origin}`);
     const table = $('bandwidth') as HTMLTableElement;
     for (const b of [...(p.bandwidth_history ?? [])].reverse()) {
       addRow(table.tBodies[0]!, new Date(b.date).toLocaleDateString('fr-FR'), [b.down_mbps.toLocaleString('fr-FR'), b.up_mbps.toLocaleString('fr-FR'), TECHNOLOGIES[b.technology], SOURCES[b.source]]);

@@ -178,7 +178,18 @@ async function load(): Promise<void> {
     }),
   );
   table.hidden = practices.length === 0;
+  countChosen();
 }
+
+/** Says how many reports are ticked, beside the buttons that act on them (they stay in view). */
+function countChosen(): void {
+  const n = decisions.querySelectorAll('input[name="ids"]:checked').length;
+  $('chosen').textContent = n === 0 ? 'Aucune remontée choisie.' : `${plural(n, 'remontée choisie', 'remontées choisies')}.`;
+}
+
+decisions.addEventListener('change', (e) => {
+  if ((e.target as HTMLInputElement).name === 'ids') countChosen();
+});
 
 $<HTMLSelectElement>('template').addEventListener('change', (e) => {
   const v = (e.target as HTMLSelectElement).value;

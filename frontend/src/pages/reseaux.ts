@@ -35,6 +35,13 @@ function drawn(n: Network, nodes: number, links: number): string {
     : `Le graphe montre les ${nodes} projets (et leurs ${links} liens) à 6 liens au plus du projet n° ${n.id} ; le réseau entier compte ${all} projets et ${n.properties.links} liens (voir le tableau).`;
 }
 
+function goToGraph(): void {
+  const title = document.getElementById('graph-title')!;
+  title.tabIndex = -1;
+  title.scrollIntoView({ block: 'start' });
+  title.focus({ preventScroll: true });
+}
+
 async function show(n: Network): Promise<void> {
   const data = await getJson<Neighbourhood>(`/api/practices/${n.id}/neighbourhood?depth=6`);
   const pivots = new Set(n.properties.pivots);
@@ -82,7 +89,8 @@ async function load(): Promise<void> {
       b.type = 'button';
       b.className = 'fr-btn fr-btn--sm fr-btn--tertiary';
       b.textContent = `Graphe du réseau n° ${n.id}`;
-      b.addEventListener('click', () => void show(n).catch(showError));
+      // The graph is drawn below the table (far below, on a phone): the page goes to it.
+      b.addEventListener('click', () => void show(n).then(goToGraph).catch(showError));
       actions.append(b);
       if (p.centroid) {
         const a = document.createElement('a');

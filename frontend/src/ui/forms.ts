@@ -3,12 +3,22 @@
 import { ApiError } from '../api/client';
 import { sentence } from './text';
 
+/** The first input named `field` and the group its message goes in: the fieldset around a set of boxes
+ * that share the name (« choisissez au moins une discipline » is about them all, not the first). */
+function fieldOf(form: HTMLFormElement, field: string): { input?: HTMLElement; group?: Element } {
+  const inputs = form.querySelectorAll<HTMLElement>(`[name="${CSS.escape(field)}"]`);
+  const input = inputs[0];
+  const set = inputs.length > 1 ? input?.closest('.fr-fieldset') : null;
+  return { input, group: set ?? input?.closest('.fr-input-group, .fr-select-group, .fr-checkbox-group, .fr-fieldset') ?? undefined };
+}
+
+const ERROR_CLASSES = ['fr-input-group--error', 'fr-select-group--error', 'fr-fieldset--error'];
+
 /** Shows `message` under the group of the input whose `name` is `field`; returns false if absent. */
 export function fieldError(form: HTMLFormElement, field: string, message: string): boolean {
-  const input = form.querySelector<HTMLElement>(`[name="${CSS.escape(field)}"]`);
-  const group = input?.closest('.fr-input-group, .fr-select-group, .fr-checkbox-group, .fr-fieldset');
+  const { input, group } = fieldOf(form, field);
   if (!input || !group) return false;
-  group.classList.add(group.classList.contains('fr-select-group') ? 'fr-select-group--error' : 'fr-input-group--error');
+  group.classList.add(group.classList.contains('fr-select-group') ? 'fr-select-group--error' : group.classList.contains('fr-fieldset') ? 'fr-fieldset--error' : 'fr-input-group--error');
   const p = document.createElement('p');
   p.className = 'fr-error-text';
   p.id = `${input.id || field}-error`;
@@ -21,18 +31,17 @@ export function fieldError(form: HTMLFormElement, field: string, message: string
 
 /** Removes the message of the field whose `name` is `field`, if any. */
 export function clearFieldError(form: HTMLFormElement, field: string): void {
-  const input = form.querySelector<HTMLElement>(`[name="${CSS.escape(field)}"]`);
-  const group = input?.closest('.fr-input-group, .fr-select-group, .fr-checkbox-group, .fr-fieldset');
+  const { input, group } = fieldOf(form, field);
   if (!input || !group) return;
   group.querySelector(`#${CSS.escape(`${input.id || field}-error`)}`)?.remove();
-  group.classList.remove('fr-input-group--error', 'fr-select-group--error');
+  group.classList.remove(...ERROR_CLASSES);
   input.removeAttribute('aria-invalid');
   input.removeAttribute('aria-describedby');
 }
 
 export function clearErrors(form: HTMLFormElement): void {
   form.querySelectorAll('.fr-error-text').forEach((e) => e.remove());
-  form.querySelectorAll('.fr-input-group--error, .fr-select-group--error').forEach((g) => g.classList.remove('fr-input-group--error', 'fr-select-group--error'));
+  form.querySelectorAll(ERROR_CLASSES.map((c) => `.${c}`).join(', ')).forEach((g) => g.classList.remove(...ERROR_CLASSES));
   form.querySelectorAll('[aria-invalid]').forEach((i) => {
     i.removeAttribute('aria-invalid');
     i.removeAttribute('aria-describedby');
