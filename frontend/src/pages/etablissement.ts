@@ -97,7 +97,7 @@ void (async () => {
       });
     }
     const [practices, sitesHere] = await Promise.all([
-      getJson<FeatureCollection<'Practice'>>(apiUrl('/collections/practices/items', { uai: p.uai, limit: 50 })),
+      getJson<FeatureCollection<'Practice'>>(apiUrl('/collections/practices/items', { uai: p.uai, limit: 50, sortby: '-school_year,title' })),
       getJson<FeatureCollection<'Site'>>(apiUrl('/collections/sites/items', { uai: p.uai, limit: 50 })),
     ]);
     for (const f of practices.features) item($('practices'), `${f.properties.title} (${f.properties.school_year})`, `/?fiche=${f.properties.id}`);
