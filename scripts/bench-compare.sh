@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The same benchmarks for two builds in one run: an earlier commit (built in a worktree of its own) and
-# the working tree, on the same SQLite file, measured alternately, so that a restructuring can show it
+# the working tree, on the same generated data, measured alternately, so that a restructuring can show it
 # costs nothing. Not part of the test command. Needs wrk.
 #
 #   bash scripts/bench-compare.sh <earlier-commit>
@@ -35,8 +35,15 @@ git worktree add --detach "$WORKTREE" "$OLD_COMMIT" >/dev/null
 NEW_BIN="$TARGET/release/repere"
 OLD_BIN="$OLD_TARGET/release/repere"
 
-[ -s "$DB" ] || "$NEW_BIN" --database-url "sqlite://$DB" generate --practices 1000000 --establishments 60000 --links 2000000
-[ -s "$POINTS_DB" ] || "$NEW_BIN" --database-url "sqlite://$POINTS_DB" generate --practices 1000000 --establishments 60000 --links 0
+# Each build reads files it generated itself (the same seeded data): an earlier build cannot open a file
+# that a later one has migrated further.
+OLD_DB=${DB%.db}-$OLD_COMMIT.db
+OLD_POINTS_DB=${POINTS_DB%.db}-$OLD_COMMIT.db
+generate() { [ -s "$2" ] || "$1" --database-url "sqlite://$2" generate --practices 1000000 --establishments 60000 --links "$3"; }
+generate "$NEW_BIN" "$DB" 2000000
+generate "$NEW_BIN" "$POINTS_DB" 0
+generate "$OLD_BIN" "$OLD_DB" 2000000
+generate "$OLD_BIN" "$OLD_POINTS_DB" 0
 
 # Starts build $1 (named $2) on file $3 at port $4; writes its time to ready and memory.
 start() {
@@ -56,9 +63,10 @@ start() {
 echo "== start-up, one build at a time, alternately"
 for round in $(seq 1 "$ROUNDS"); do
   for build in old new; do
-    bin=$OLD_BIN; [ "$build" = new ] && bin=$NEW_BIN
-    start "$bin" "$build" "$POINTS_DB" 8181; kill "$LAST_PID"; wait "$LAST_PID" 2>/dev/null || true
-    start "$bin" "$build" "$DB" 8181; kill "$LAST_PID"; wait "$LAST_PID" 2>/dev/null || true
+    bin=$OLD_BIN file=$OLD_DB points=$OLD_POINTS_DB
+    [ "$build" = new ] && bin=$NEW_BIN file=$DB points=$POINTS_DB
+    start "$bin" "$build" "$points" 8181; kill "$LAST_PID"; wait "$LAST_PID" 2>/dev/null || true
+    start "$bin" "$build" "$file" 8181; kill "$LAST_PID"; wait "$LAST_PID" 2>/dev/null || true
   done
 done
 
@@ -66,7 +74,7 @@ done
 # nothing), each measurement taken on one then the other, so that both see the same machine. Sequential
 # runs were not comparable here: hello world itself varied twofold between two minutes.
 echo "== requests, old and new alternately"
-start "$OLD_BIN" old "$DB" 8181
+start "$OLD_BIN" old "$OLD_DB" 8181
 start "$NEW_BIN" new "$DB" 8182
 for port in 8181 8182; do curl -fs -o /dev/null "http://127.0.0.1:$port/api/tiles/practices/12/2100/1450.mvt"; done
 export TILE_PATH=/api/tiles/practices/%d/%d/%d.mvt ITEMS_PATH='/api/collections/practices/items?bbox=%f,%f,%f,%f&limit=100'

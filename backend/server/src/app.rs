@@ -230,8 +230,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route_layer(axum::middleware::from_fn(ops::note_route))
         .fallback(api_not_found)
         // Errors the framework writes (bad path ids, bodies, methods) leave as problem+json too.
-        .layer(axum::middleware::from_fn(crate::error::problems_only))
-        .layer(axum::middleware::from_fn(auth::no_store_personal))
+        .layer(axum::middleware::from_fn(auth::api_answers))
         // The API may be read from other sites (OGC clients in a browser); the pages need no CORS.
         .layer(CorsLayer::permissive());
     let operations = Router::new()
@@ -259,7 +258,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
     } else {
         Router::new().fallback(get(placeholder))
     };
-    Router::new()
+    let router = Router::new()
         .nest("/api", api)
         .merge(operations)
         .with_state(state.clone())
@@ -282,11 +281,15 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             crate::embed::framing,
         ))
         .layer(axum::middleware::from_fn_with_state(state, ops::track))
-        .layer(axum::middleware::from_fn_with_state(
-            config.public_url.as_deref().and_then(crate::request::PublicOrigin::of),
+        .layer(axum::middleware::from_fn(ogc::canonical_path));
+    // Without a configured public URL the request's own Host is used: no layer to cross.
+    match config.public_url.as_deref().and_then(crate::request::PublicOrigin::of) {
+        Some(origin) => router.layer(axum::middleware::from_fn_with_state(
+            origin,
             crate::request::public_origin,
-        ))
-        .layer(axum::middleware::from_fn(ogc::canonical_path))
+        )),
+        None => router,
+    }
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> Response {

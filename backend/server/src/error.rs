@@ -253,16 +253,12 @@ fn param_of(text: &str, route: Option<&str>) -> Option<String> {
     (params.len() == 1).then(|| params[0].to_string())
 }
 
-/// Middleware under `/api`: every error leaves as `application/problem+json`, those the framework
-/// writes itself too (a path id that is not a number, a body that is not the JSON expected, too large,
-/// a method the route does not take), naming the parameter when it can be known. Headers such as
-/// `Allow` and `Retry-After` are kept.
-pub async fn problems_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map(|m| m.as_str().to_owned());
-    let resp = next.run(request).await;
+/// Under `/api` every error leaves as `application/problem+json`, those the framework writes itself
+/// too (a path id that is not a number, a body that is not the JSON expected, too large, a method the
+/// route does not take), naming the parameter when it can be known (`route`: the matched path).
+/// Headers such as `Allow` and `Retry-After` are kept. Called by `auth::api_answers`.
+pub async fn as_problem(route: Option<axum::extract::MatchedPath>, resp: Response) -> Response {
+    let route = route.as_ref().map(axum::extract::MatchedPath::as_str);
     let status = resp.status();
     let is_problem = resp
         .headers()
@@ -278,7 +274,7 @@ pub async fn problems_only(request: axum::extract::Request, next: axum::middlewa
     let allow = parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok());
     let detail = detail_of(status, &text, allow);
     let extra = if status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY {
-        let name = param_of(&text, route.as_deref()).unwrap_or_else(|| "body".into());
+        let name = param_of(&text, route).unwrap_or_else(|| "body".into());
         let name = if status == StatusCode::UNPROCESSABLE_ENTITY {
             "body".to_string()
         } else {

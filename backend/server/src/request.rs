@@ -246,14 +246,12 @@ impl PublicOrigin {
 /// Middleware: with a configured public URL, the links Repère writes use its scheme and host whatever
 /// the request's `Host` and `X-Forwarded-Proto` say.
 pub async fn public_origin(
-    axum::extract::State(origin): axum::extract::State<Option<PublicOrigin>>,
+    axum::extract::State(origin): axum::extract::State<PublicOrigin>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if let Some(o) = origin {
-        request.headers_mut().insert(header::HOST, o.host);
-        request.headers_mut().insert("x-forwarded-proto", o.scheme);
-    }
+    request.headers_mut().insert(header::HOST, origin.host);
+    request.headers_mut().insert("x-forwarded-proto", origin.scheme);
     next.run(request).await
 }
 

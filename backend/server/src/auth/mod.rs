@@ -131,17 +131,19 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// Set by [`CurrentUser`] when a request is answered for a signed-in person: [`no_store_personal`]
+/// Set by [`CurrentUser`] when a request is answered for a signed-in person: [`api_answers`]
 /// then forbids any cache to keep the answer.
 #[derive(Clone, Default)]
 pub struct Personal(std::sync::Arc<std::sync::atomic::AtomicBool>);
 
-/// Middleware: what was answered for a signed-in person (their reports, the moderation inbox, the
-/// breakdowns in CSV, the accounts…) carries `Cache-Control: no-store`.
-pub async fn no_store_personal(mut request: Request, next: Next) -> Response {
+/// Middleware under `/api` (one layer for both, as each layer costs every request): what was answered
+/// for a signed-in person (their reports, the moderation inbox, the breakdowns in CSV, the accounts…)
+/// carries `Cache-Control: no-store`, and every error leaves as problem+json ([`crate::error::as_problem`]).
+pub async fn api_answers(mut request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<axum::extract::MatchedPath>().cloned();
     let personal = Personal::default();
     request.extensions_mut().insert(personal.clone());
-    let mut resp = next.run(request).await;
+    let mut resp = crate::error::as_problem(route, next.run(request).await).await;
     if personal.0.load(std::sync::atomic::Ordering::Relaxed) {
         resp.headers_mut().insert(
             axum::http::header::CACHE_CONTROL,
