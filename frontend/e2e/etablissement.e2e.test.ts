@@ -40,6 +40,8 @@ describe("la fiche d'un établissement sur un téléphone", () => {
     const page = await ctx.newPage();
     await page.goto(`${h.server.base}/etablissement.html?uai=0060842H`);
     await page.waitForFunction(() => document.body.dataset.ready === '1');
+    // The figures are the demo's, and the page says so as the map does.
+    await page.locator('#demo-notice').waitFor({ state: 'visible' });
     expect(await page.$eval('#bandwidth', (t) => t.closest('.fr-table')!.scrollWidth - t.closest('.fr-table')!.clientWidth)).toBeLessThanOrEqual(0);
     const cells = await page.$$eval('#bandwidth tbody tr:first-child td', (tds) => tds.map((td) => [td.dataset.label, td.textContent]));
     expect(cells.map(([label]) => label)).toEqual(['Descendant (Mbit/s)', 'Montant (Mbit/s)', 'Technologie', 'Valeur']);

@@ -124,5 +124,5 @@ export const api = {
     getJson<FeatureCollection<'Link'>>(apiUrl('/collections/links/items', { ...params, limit: params.practice ? 500 : WHOLE_LAYER }), fetcher),
   nearby: (lon: number, lat: number, filters: Record<string, string>, k = 20, fetcher?: Fetch) =>
     getJson<FeatureCollection<'Practice'>>(apiUrl('/nearby', { ...filters, lon, lat, k }), fetcher),
-  config: (fetcher?: Fetch) => getJson<{ basemap_style_url: string | null; demo: boolean }>('/api/config', fetcher),
+  config: (fetcher?: Fetch) => getJson<Answer<'/api/config'>>('/api/config', fetcher),
 };

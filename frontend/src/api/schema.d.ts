@@ -4221,7 +4221,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        basemap_style_url: unknown;
+                        /** @description style MapLibre du fond de carte, ou null (fond embarqué) */
+                        basemap_style_url: string | null;
                         demo: boolean;
                     };
                 };
@@ -5420,15 +5421,15 @@ export interface operations {
                                 label: string;
                             }[];
                         };
-                        commune: unknown;
+                        commune: string | null;
                         communes: {
                             code: string;
                             communes: string[];
                             establishments: number;
                             name: string;
                         }[];
-                        departement: unknown;
-                        epci: unknown;
+                        departement: string | null;
+                        epci: string | null;
                         epci_known: boolean;
                         epcis: {
                             code: string;
@@ -5557,7 +5558,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        departement: unknown;
+                        departement: string | null;
                         fields: {
                             equipment: boolean;
                             key: string;
@@ -8751,7 +8752,7 @@ export interface operations {
                                 type: string;
                             };
                             /** @description identifiant de l'objet (nombre, ou UAI pour un établissement) */
-                            id: unknown;
+                            id: number | string;
                             properties: {
                                 distance_m: number;
                             };

@@ -18,7 +18,7 @@ import { countVisit } from '../ui/visit';
 import { addRow } from '../ui/tables';
 import { plural } from '../ui/text';
 
-renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']], demo: true });
 countVisit('debit');
 setWorkerUrl(workerUrl);
 

@@ -11,7 +11,7 @@ import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
 import { addRow, labelCells } from '../ui/tables';
 
-renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']], demo: true });
 countVisit('etablissement');
 const account = renderAccountMenu();
 

@@ -10,7 +10,7 @@ import { renderFrame } from '../ui/layout';
 import { countVisit } from '../ui/visit';
 import { plural } from '../ui/text';
 
-renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']], demo: true });
 countVisit('reseaux');
 void renderAccountMenu();
 

@@ -15,7 +15,7 @@ import { countVisit } from '../ui/visit';
 import { renderVisits } from '../ui/visits-table';
 import { plural } from '../ui/text';
 
-renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
+renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']], demo: true });
 countVisit('tableau-de-bord');
 
 type Dashboard = Answer<'/api/indicators/target'>;

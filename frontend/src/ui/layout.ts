@@ -1,12 +1,25 @@
 // The page frame shared by every page: skip links, DSFR header with the account menu, notices and
 // footer. Pages call `renderFrame` first thing, then fill their <main>.
 
+import { api } from '../api/client';
+
 export interface Frame {
   skiplinks: [string, string][];
+  /** The page shows the catalogue's data: say so when they are the demo's. */
+  demo?: boolean;
 }
 
 export function renderFrame(frame: Frame): void {
   const main = document.querySelector('main');
+  if (frame.demo) {
+    void api
+      .config()
+      .then((c) => {
+        const notice = document.getElementById('demo-notice');
+        if (notice) notice.hidden = !c.demo;
+      })
+      .catch(() => undefined);
+  }
   const skip = document.createElement('div');
   skip.className = 'fr-skiplinks';
   skip.innerHTML = `<nav class="fr-container" role="navigation" aria-label="Accès rapide"><ul class="fr-skiplinks__list"></ul></nav>`;

@@ -250,6 +250,31 @@ mod tests {
     }
 
     #[test]
+    fn every_reviewed_property_says_its_type() {
+        fn untyped(at: &str, schema: &Value, found: &mut Vec<String>) {
+            let typed = ["type", "$ref", "allOf", "oneOf", "anyOf", "enum"];
+            for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+                if !typed.iter().any(|k| property.get(*k).is_some()) {
+                    found.push(format!("{at}/{name}"));
+                }
+                untyped(&format!("{at}/{name}"), property, found);
+            }
+            if schema.get("items").is_some() {
+                untyped(&format!("{at}[]"), &schema["items"], found);
+            }
+        }
+        let known: serde_json::Map<String, Value> = serde_json::from_str(RESPONSES).unwrap();
+        let mut found = Vec::new();
+        for (id, schema) in &known {
+            untyped(id, schema, &mut found);
+        }
+        assert!(
+            found.is_empty(),
+            "properties without a type (a draft seen only as null?): {found:#?}"
+        );
+    }
+
+    #[test]
     fn a_nullable_type_is_written_as_openapi_30_says() {
         let mut s = json!({ "properties": { "a": { "type": ["string", "null"] }, "b": { "type": "integer" } } });
         nullable_as_in_30(&mut s);
