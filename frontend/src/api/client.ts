@@ -104,6 +104,8 @@ export function apiUrl(path: string, params: Record<string, string | number | un
 /** The API's largest page: only the opt-in layers below ask for it, never the practices. */
 const WHOLE_LAYER = 10000;
 
+let configOnce: Promise<Answer<'/api/config'>> | undefined;
+
 export const api = {
   /** One page of practices: `params` holds the filters and `limit`, `offset`, `bbox`. */
   practices: (params: Record<string, string | number>, fetcher?: Fetch) =>
@@ -124,5 +126,6 @@ export const api = {
     getJson<FeatureCollection<'Link'>>(apiUrl('/collections/links/items', { ...params, limit: params.practice ? 500 : WHOLE_LAYER }), fetcher),
   nearby: (lon: number, lat: number, filters: Record<string, string>, k = 20, fetcher?: Fetch) =>
     getJson<FeatureCollection<'Practice'>>(apiUrl('/nearby', { ...filters, lon, lat, k }), fetcher),
-  config: (fetcher?: Fetch) => getJson<Answer<'/api/config'>>('/api/config', fetcher),
+  /** The map's settings, asked once per page: the frame's demo notice and the basemap share the answer. */
+  config: () => (configOnce ??= getJson<Answer<'/api/config'>>('/api/config')),
 };

@@ -7,6 +7,7 @@ import { renderAccountMenu, send } from '../api/account';
 import { type Answer, ApiError, getJson } from '../api/client';
 import { clearErrors, fieldError, showApiError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
+import { labelCells } from '../ui/tables';
 import { sentence } from '../ui/text';
 
 renderFrame({ skiplinks: [['#contenu', 'Aller au contenu']] });
@@ -155,21 +156,21 @@ async function loadOutbox(): Promise<void> {
   t.tBodies[0]!.replaceChildren(
     ...o.mails.map((m) => {
       const tr = document.createElement('tr');
-      const labels = ['Destinataire', 'Objet', 'Écrit le', 'État'];
       const state = m.sent_at
         ? `Envoyé le ${when(m.sent_at)}`
         : m.attempts
           ? `Échec (${m.attempts} essai${m.attempts > 1 ? 's' : ''}) : ${m.last_error ?? ''} — nouvel essai le ${when(m.next_attempt_at)}`
           : 'En attente';
-      for (const [i, text] of [m.to, m.subject, when(m.created_at), state].entries()) {
+      for (const text of [m.to, m.subject, when(m.created_at), state]) {
         const td = document.createElement('td');
-        td.dataset.label = labels[i]!;
         td.textContent = text;
         tr.append(td);
       }
       return tr;
     }),
   );
+  // On a phone each row is a card whose cells say what they are (style.css, .repere-cards).
+  labelCells(t);
   t.hidden = o.mails.length === 0;
 }
 

@@ -6,6 +6,7 @@ import { moderates, renderAccountMenu, send } from '../api/account';
 import { type Answer, ApiError, apiUrl, getJson } from '../api/client';
 import { clearErrors, fieldError } from '../ui/forms';
 import { renderFrame } from '../ui/layout';
+import { labelCells } from '../ui/tables';
 import { countVisit } from '../ui/visit';
 import { plural, sentence } from '../ui/text';
 
@@ -170,13 +171,12 @@ async function load(): Promise<void> {
       const pick = document.createElement('td');
       pick.innerHTML = `<div class="fr-checkbox-group repere-pick"><input type="checkbox" id="pick-${p.id}" name="ids" value="${p.id}"><label class="fr-label" for="pick-${p.id}"><span class="fr-sr-only">Choisir « ${p.title.replace(/[<>&"]/g, '')} »</span></label></div>`;
       const cell = (t: string) => Object.assign(document.createElement('td'), { textContent: t });
-      const cells = [pick, diffCell(p), cell(`${p.establishment_name} (${p.commune_name})`), cell(p.school_year), cell(ageLabel(p.age_days))];
-      // On a phone each row is a card whose cells say what they are (style.css, .repere-cards).
-      for (const [i, label] of ['Choisir', 'Titre', 'Établissement', 'Année', 'En attente depuis'].entries()) cells[i]!.dataset.label = label;
-      tr.append(...cells);
+      tr.append(pick, diffCell(p), cell(`${p.establishment_name} (${p.commune_name})`), cell(p.school_year), cell(ageLabel(p.age_days)));
       return tr;
     }),
   );
+  // On a phone each row is a card whose cells say what they are (style.css, .repere-cards).
+  labelCells(table);
   table.hidden = practices.length === 0;
   countChosen();
 }
